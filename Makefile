@@ -1,0 +1,97 @@
+# dmc: a compiler for training neural networks.  See README.md.
+#
+#   make            build/dmc and build/libdmrt.a
+#   make test       every test; ends with "N passed, M failed"
+#   make demo       the main job: build, compile an example, train it, report
+#   make examples   every example into build/examples/<name>
+#   make update-goldens   rewrite expected outputs (review with git diff)
+#   make clean
+#
+# BUILD=dir puts every generated file under dir (default build/).
+
+BUILD      ?= build
+CC         ?= cc
+LLVM_CONFIG ?= llvm-config-19
+CLANG      ?= clang-19
+PYTHON     ?= /usr/bin/python3
+
+WARN    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN)
+LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
+LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) $(shell $(LLVM_CONFIG) --libs --link-shared 2>/dev/null) \
+               -Wl,-rpath,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)
+
+# ---- the runtime --------------------------------------------------------
+RT_SRC := $(wildcard runtime/*.c)
+RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o)
+
+$(BUILD)/runtime/%.o: runtime/%.c runtime/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -Iruntime -c $< -o $@
+
+$(BUILD)/libdmrt.a: $(RT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# ---- the compiler ---------------------------------------------------------
+GEN_C   := $(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.lex.c
+CC_SRC  := $(filter-out compiler/main.c, $(wildcard compiler/*.c))
+CC_OBJ  := $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/dm.tab.o $(BUILD)/gen/dm.lex.o $(BUILD)/gen/embedded.o
+CC_HDR  := compiler/dmc.h compiler/ops.def runtime/dm.h $(BUILD)/gen/dm.tab.h
+COMPILER_CFLAGS = $(CFLAGS) -Icompiler -Iruntime -I$(BUILD)/gen $(LLVM_CFLAGS)
+
+$(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.tab.h: grammar/dm.y
+	@mkdir -p $(dir $@)
+	bison -Wall -Werror --defines=$(BUILD)/gen/dm.tab.h -o $(BUILD)/gen/dm.tab.c $<
+
+$(BUILD)/gen/dm.lex.c $(BUILD)/gen/dm.lex.h: grammar/dm.l $(BUILD)/gen/dm.tab.h
+	@mkdir -p $(dir $@)
+	flex --header-file=$(BUILD)/gen/dm.lex.h -o $(BUILD)/gen/dm.lex.c $<
+
+# Generated scanner and parser: compiled without our warning set.
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(CC_HDR) $(BUILD)/gen/dm.lex.h
+	$(CC) -O2 -g -std=c11 -D_GNU_SOURCE -Icompiler -Iruntime -I$(BUILD)/gen -c $< -o $@
+
+# Files embedded in dmc as C strings/bytes (the prelude, the kernels' bitcode):
+# each rule in EMBED adds "symbol=file"; scripts/embed.sh writes one C file.
+EMBED := prelude_dm=compiler/prelude.dm
+EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))
+$(BUILD)/gen/embedded.c: $(EMBED_FILES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh $(EMBED) > $@
+
+$(BUILD)/compiler/%.o: compiler/%.c $(CC_HDR) $(BUILD)/gen/dm.lex.h
+	@mkdir -p $(dir $@)
+	$(CC) $(COMPILER_CFLAGS) -c $< -o $@
+
+$(BUILD)/libdmc.a: $(CC_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dmc: $(BUILD)/compiler/main.o $(BUILD)/libdmc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LLVM_LIBS) -lm
+
+all: $(BUILD)/dmc $(BUILD)/libdmrt.a
+.DEFAULT_GOAL := all
+
+include examples/examples.mk
+include tests/tests.mk
+
+setup:
+	@sh scripts/setup.sh
+
+test: setup all tests-build
+	@BUILD=$(BUILD) bash tests/run.sh
+
+update-goldens: all tests-build
+	@BUILD=$(BUILD) UPDATE=1 bash tests/run.sh
+
+demo: setup all examples
+	@BUILD=$(BUILD) sh scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all setup test update-goldens demo clean examples tests-build
+.DELETE_ON_ERROR:

@@ -1,0 +1,396 @@
+/* dmc.h: the compiler's one internal header, a section per file, so the whole
+ * surface of the compiler can be read on one page.  Nothing here is visible
+ * to users of the runtime (runtime/dm.h never includes this). */
+#ifndef DMC_H
+#define DMC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define DMC_VERSION "0.1.0"
+#define MAX_RANK 8          /* = DM_MAX_RANK */
+
+/* ---- util.c: arena, growable arrays, strings, fatal errors ------------- */
+
+/* One arena per compilation: everything the compiler allocates lives until
+ * arena_free at the end of main. */
+typedef struct Arena Arena;
+Arena *arena_new(void);
+void arena_free(Arena *a);
+void *arena_alloc(Arena *a, size_t size);            /* zeroed, 16-byte aligned */
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable array of T in the arena: `T *items; int n, cap;` fields named
+ * by the caller.  VEC_PUSH(arena, v.items, v.n, v.cap, x). */
+void *vec_grow(Arena *a, void *items, int n, int *cap, size_t elem);
+#define VEC_PUSH(A, ITEMS, N, CAP, X) \
+    ((ITEMS) = vec_grow((A), (ITEMS), (N), &(CAP), sizeof *(ITEMS)), (ITEMS)[(N)++] = (X))
+
+/* The environment's mistakes (exit 2) and the compiler's own bugs (exit 3). */
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void die_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+int edit_distance(const char *a, const char *b);
+
+/* ---- source locations and diagnostics (diag.c) -------------------------- */
+
+typedef struct SourceFile {
+    const char *path;     /* as given on the command line, or "<prelude>" */
+    const char *text;     /* NUL-terminated contents */
+    size_t size;
+} SourceFile;
+
+/* 1-based line and column; len = number of columns the caret range covers
+ * (at least 1).  file == NULL means "no location" (e.g. errors about -D). */
+typedef struct Loc {
+    const SourceFile *file;
+    int line, col, len;
+} Loc;
+
+typedef struct Diag {
+    int nerrors;          /* errors reported so far (including suppressed) */
+    int max_errors;       /* print at most this many (default 20), count the rest */
+    FILE *out;            /* stderr, or a buffer in tests */
+    bool color;
+} Diag;
+
+/* Report "file:line:col: error: ...", the source line and a caret (range
+ * loc.len).  Notes attach to the preceding error. */
+void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_verror(Diag *d, Loc loc, const char *fmt, va_list ap);
+void diag_finish(Diag *d);   /* prints "N errors generated" style trailer incl. suppressed count */
+/* The closest of names[0..n) to name within a small edit distance, or NULL. */
+const char *diag_suggest(const char *name, const char *const *names, int n);
+
+/* ---- ast.c: the abstract syntax tree built by grammar/dm.y --------------- */
+
+typedef struct Expr Expr;
+typedef struct Stmt Stmt;
+
+typedef enum { DT_F32, DT_I32, DT_BOOL, DT_VOID } DType;
+
+typedef enum {
+    EX_NUMBER,   /* num; is_int when written without '.', 'e' */
+    EX_BOOL,     /* boolean */
+    EX_NAME,     /* name */
+    EX_ARRAY,    /* items: the elements (each a number, name, expr or nested array) */
+    EX_NEG,      /* lhs */
+    EX_BINARY,   /* binop in "+-*/@", lhs, rhs */
+    EX_CALL      /* name (callee), name_loc, args */
+} ExprKind;
+
+typedef struct Arg {
+    const char *key;      /* NULL for a positional argument */
+    Loc key_loc;
+    Expr *value;
+} Arg;
+
+typedef struct ExprList { Expr **items; int n, cap; } ExprList;
+typedef struct ArgList { Arg *items; int n, cap; } ArgList;
+
+struct Expr {
+    ExprKind kind;
+    Loc loc;              /* the whole expression; for EX_BINARY the operator */
+    double num;
+    bool is_int;
+    bool boolean;
+    const char *name;
+    Loc name_loc;
+    char binop;           /* '+', '-', '*', '/', '@' */
+    Expr *lhs, *rhs;
+    ExprList items;       /* EX_ARRAY */
+    ArgList args;         /* EX_CALL */
+};
+
+/* f32[d0, d1] / i32 / f32[]: dims are expressions (constants, or in a layer's
+ * signature, pattern names). */
+typedef struct TypeExpr {
+    DType dtype;
+    ExprList dims;        /* n == 0 for a scalar */
+    Loc loc;
+} TypeExpr;
+
+typedef enum {
+    ST_CONST,      /* name = value */
+    ST_INPUT,      /* name : type */
+    ST_PARAM,      /* name : type [= value]  (value: an initialiser expression or NULL) */
+    ST_BIND,       /* name = value */
+    ST_OUTPUT,     /* output name [= value]  (value NULL: names an existing binding) */
+    ST_LOSS,       /* loss value */
+    ST_OPTIMIZER,  /* optimizer name(args) : value is an EX_CALL */
+    ST_RETURN      /* return value */
+} StmtKind;
+
+struct Stmt {
+    StmtKind kind;
+    Loc loc;              /* the statement's keyword (or the name for ST_BIND) */
+    const char *name;
+    Loc name_loc;
+    TypeExpr *type;
+    Expr *value;
+};
+
+typedef struct StmtList { Stmt **items; int n, cap; } StmtList;
+
+/* A layer's formal parameter: `x : f32[N, I]`, `units`, `bias = true`. */
+typedef struct Formal {
+    const char *name;
+    Loc loc;
+    TypeExpr *type;       /* a shape pattern, or NULL */
+    Expr *def;            /* default value, or NULL */
+} Formal;
+
+typedef struct FormalList { Formal *items; int n, cap; } FormalList;
+
+typedef enum { DECL_MODEL, DECL_LAYER, DECL_CONST } DeclKind;
+
+typedef struct Decl {
+    DeclKind kind;
+    const char *name;
+    Loc loc;              /* the name */
+    FormalList formals;   /* DECL_LAYER */
+    StmtList body;        /* DECL_MODEL, DECL_LAYER */
+    Expr *value;          /* DECL_CONST */
+} Decl;
+
+typedef struct Program {
+    Decl **items; int n, cap;
+} Program;
+
+/* Builders called from the grammar's actions (one line each there). */
+typedef struct ParseCtx ParseCtx;
+Expr *ast_number(ParseCtx *p, Loc loc, const char *text);
+Expr *ast_bool(ParseCtx *p, Loc loc, bool value);
+Expr *ast_name(ParseCtx *p, Loc loc, const char *name);
+Expr *ast_array(ParseCtx *p, Loc loc, ExprList items);
+Expr *ast_neg(ParseCtx *p, Loc loc, Expr *x);
+Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r);
+Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args);
+void ast_dump(FILE *out, const Program *prog);   /* --emit=ast, for parser tests */
+
+/* Parse one source file (appending to prog).  Returns false after syntax
+ * errors (all reported through d).  parse.c wraps the flex/bison pair. */
+bool parse_file(Arena *a, Diag *d, const SourceFile *file, Program *prog);
+/* Read a whole file into the arena; NULL and errno set on failure. */
+SourceFile *source_read(Arena *a, const char *path);
+SourceFile *source_from_string(Arena *a, const char *name, const char *text);
+
+/* ---- the graph IR (graph.c, print.c, verify.c) -------------------------- */
+
+typedef enum {
+#define OP(NAME, TEXT, ARITY, CLASS) OP_##NAME,
+#include "ops.def"
+#undef OP
+    OP_COUNT
+} Op;
+
+typedef enum { OC_LEAF, OC_UNARY, OC_BINARY, OC_REDUCE, OC_SHAPE, OC_COMPLEX, OC_EFFECT } OpClass;
+
+typedef struct OpInfo { const char *name; int arity; OpClass cls; } OpInfo;
+extern const OpInfo op_info[OP_COUNT];
+
+typedef struct Shape {
+    int rank;             /* 0 = scalar */
+    int64_t dim[MAX_RANK];
+} Shape;
+
+int64_t shape_count(Shape s);                     /* product of dims, 1 for a scalar */
+bool shape_eq(Shape a, Shape b);
+/* The language's notation: f32[64, 784], f32 for a scalar. */
+const char *shape_str(Arena *a, DType t, Shape s);
+
+typedef struct Attr {
+    int tensor;           /* OP_LOAD, OP_STORE: index into Model.tensors */
+    double value;         /* OP_CONST, LEAKY_RELU alpha, RANDOM_MASK rate */
+    uint32_t axes;        /* reductions: bit i = reduce axis i */
+    bool keepdims;
+    int axis;             /* softmax, log_softmax (non-negative after sema) */
+    int perm[MAX_RANK];   /* OP_TRANSPOSE */
+    int stride[2], pad[2], size[2]; /* conv2d (stride, pad), pooling (size, stride) */
+    bool trans_a, trans_b;/* OP_MATMUL: use the operand transposed */
+    int classes;          /* OP_ONE_HOT */
+    const double *data;   /* OP_LITERAL: shape_count(shape) values */
+} Attr;
+
+#define NODE_MAX_IN 4
+
+typedef struct Node {
+    Op op;
+    DType dtype;
+    Shape shape;
+    int nin;
+    int in[NODE_MAX_IN];  /* operand node ids, all smaller than this node's id */
+    Attr attr;
+    const char *name;     /* the source binding's name, or NULL */
+    Loc loc;              /* where it came from in the source */
+} Node;
+
+/* One entry's computation: nodes in topological order (a node's operands come
+ * before it); OP_STORE nodes are the roots.  A graph never reads a tensor
+ * after storing it (checked by the verifier). */
+typedef struct Graph {
+    const char *entry;    /* "forward", "gradients", "apply", "train_step" */
+    Node *nodes; int n, cap;
+} Graph;
+
+typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS } TensorKind;
+
+typedef enum {
+    INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE
+} InitKind;           /* same order as dm_init_kind */
+
+typedef struct Init {
+    InitKind kind;
+    double a, b;
+    int64_t fan_in, fan_out;
+    const double *data;   /* INIT_LITERAL */
+} Init;
+
+/* A persistent tensor of a model instance. */
+typedef struct Tensor {
+    const char *name;     /* "fc1.W", "x", "grad/fc1.W", "opt/m/fc1.W", "loss" */
+    TensorKind kind;
+    DType dtype;
+    Shape shape;
+    Init init;            /* TK_PARAM, TK_STATE */
+    int param;            /* TK_GRAD, per-parameter TK_STATE: the parameter's index; else -1 */
+    Loc loc;              /* declaration (params: the param statement or the layer call) */
+} Tensor;
+
+typedef enum { OPT_NONE, OPT_SGD, OPT_ADAM, OPT_ADAMW } OptKind;
+
+typedef struct Optimizer {
+    OptKind kind;
+    Loc loc;
+    double lr, momentum, dampening, weight_decay, beta1, beta2, eps;
+    bool nesterov;
+} Optimizer;
+
+typedef struct Model {
+    const char *name;
+    Loc loc;
+    Tensor *tensors; int ntensors, captensors;
+    Optimizer opt;
+    int loss_tensor;      /* index of the TK_LOSS tensor, or -1 without a loss */
+    /* Built by sema: loads inputs and params, stores every output and the loss. */
+    Graph forward;
+    /* Built by autodiff and optim (empty without a loss or with --no-train). */
+    Graph gradients, apply, train_step;
+} Model;
+
+typedef struct Models { Model **items; int n, cap; } Models;
+
+/* graph.c: the builder.  Every constructor computes the result's dtype and
+ * shape from its operands and asserts that they are valid (sema has already
+ * reported user errors with locations; a failure here is a compiler bug). */
+void graph_init(Graph *g, const char *entry);
+int graph_add(Arena *a, Graph *g, Node n);        /* appends, returns the id */
+int graph_load(Arena *a, Graph *g, const Model *m, int tensor);
+int graph_store(Arena *a, Graph *g, int tensor, int value);
+int graph_const(Arena *a, Graph *g, double value, DType t, Shape s);
+int graph_scalar(Arena *a, Graph *g, double value);  /* f32 [] */
+int graph_unary(Arena *a, Graph *g, Op op, int x);
+int graph_binary(Arena *a, Graph *g, Op op, int x, int y);
+int graph_reduce(Arena *a, Graph *g, Op op, int x, uint32_t axes, bool keepdims);
+int graph_reshape(Arena *a, Graph *g, int x, Shape s);
+int graph_transpose(Arena *a, Graph *g, int x, const int *perm);
+int graph_broadcast(Arena *a, Graph *g, int x, Shape s);
+int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b);
+int graph_node(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr); /* the rest */
+void graph_copy(Arena *a, Graph *dst, const Graph *src);
+int model_add_tensor(Arena *a, Model *m, Tensor t);  /* returns the index */
+int model_find_tensor(const Model *m, const char *name, TensorKind kind); /* -1 if none */
+
+/* shape.c: the shape rules, shared by sema (which reports violations) and the
+ * builder (which asserts them).  Each returns false if the rule is violated. */
+bool shape_broadcast(Shape a, Shape b, Shape *out);
+bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out);   /* rank 2 */
+bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out);
+bool shape_conv2d(Shape x, Shape w, const int stride[2], const int pad[2], Shape *out);
+bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out);
+
+/* print.c: the deterministic text form (--emit=ir, --dump-after, golden tests). */
+void graph_print(FILE *out, const Model *m, const Graph *g);
+void model_print(FILE *out, const Model *m);      /* tensors, then every non-empty graph */
+
+/* verify.c: structural checks (operand order, arity, shapes recomputed by the
+ * rules above, dtypes, no load after store).  Dies with a message on failure. */
+void graph_verify(const Model *m, const Graph *g);
+void model_verify(const Model *m);
+
+/* ---- sema.c (and sema_*.c): AST -> models with forward graphs ------------ */
+
+typedef struct Define { const char *name; const char *value; bool used; } Define;
+typedef struct Defines { Define *items; int n, cap; } Defines;
+
+/* Check the program and build one Model per model declaration (only `only`
+ * if non-NULL).  Returns false after errors (reported through d). */
+bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs,
+                  const char *only, Models *out);
+/* The standard layers (Dense, Conv2d) written in dm, parsed before the user's file. */
+extern const char *prelude_source;
+
+/* ---- passes over a model ------------------------------------------------- */
+
+/* autodiff.c: m->gradients = forward + reverse-mode adjoints, storing the loss,
+ * the outputs and every parameter's gradient (tensors "grad/<name>"). */
+void autodiff_model(Arena *a, Model *m);
+/* optim.c: adds the optimizer's state tensors, builds m->apply (reads grads,
+ * params and state, stores params and state) and m->train_step (gradients
+ * followed by apply, the gradient loads forwarded). */
+void optim_model(Arena *a, Model *m);
+/* simplify.c: constant folding, CSE, DCE and algebraic identities on one graph. */
+void simplify_graph(Arena *a, const Model *m, Graph *g);
+
+/* ---- interp.c: the reference interpreter (the oracle) ------------------- */
+
+/* Values of the model's persistent tensors, in double precision (i32 tensors
+ * hold exact integers). */
+typedef struct TensorStore {
+    const Model *model;
+    double **values;      /* values[i]: shape_count(tensors[i].shape) doubles */
+} TensorStore;
+
+TensorStore *store_new(Arena *a, const Model *m);
+/* Run a graph: loads read the store, stores write it (after every load). */
+void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s);
+
+/* ---- back end ------------------------------------------------------------ */
+
+typedef struct Options Options;
+
+/* llvmgen.c and friends: compile the models into one object (or asm / LLVM IR)
+ * at path; the header is written by header.c.  Return false on failure with
+ * the reason printed. */
+bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path);
+bool header_emit(Arena *a, const Options *opt, const Models *models, const char *path);
+
+/* ---- main.c: the driver --------------------------------------------------- */
+
+typedef enum { EMIT_OBJ, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
+
+struct Options {
+    const char *input;
+    const char *output;
+    EmitKind emit;
+    const char *dump_after;   /* pass name, or NULL */
+    int opt_level;            /* 0..3 */
+    Defines defines;
+    const char *target, *cpu, *features;
+    const char *model;
+    bool no_train;
+    bool stats;
+    bool check_numerics;
+    bool verify_each;         /* run the verifier after every pass */
+};
+
+#endif
