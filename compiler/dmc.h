@@ -84,7 +84,7 @@ typedef enum {
     EX_NAME,     /* name */
     EX_ARRAY,    /* items: the elements (each a number, name, expr or nested array) */
     EX_NEG,      /* lhs */
-    EX_BINARY,   /* binop in "+-*/@", lhs, rhs */
+    EX_BINARY,   /* binop is one of + - * / @; lhs, rhs */
     EX_CALL      /* name (callee), name_loc, args */
 } ExprKind;
 
