@@ -219,6 +219,7 @@ typedef struct Attr {
     bool trans_a, trans_b;/* OP_MATMUL: use the operand transposed */
     int classes;          /* OP_ONE_HOT */
     const double *data;   /* OP_LITERAL: shape_count(shape) values */
+    uint32_t salt;        /* OP_RANDOM_MASK: which dropout site (0, 1, ...) in the model */
 } Attr;
 
 #define NODE_MAX_IN 4
@@ -245,7 +246,8 @@ typedef struct Graph {
 typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS } TensorKind;
 
 typedef enum {
-    INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE
+    INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE,
+    INIT_SEED
 } InitKind;           /* same order as dm_init_kind */
 
 typedef struct Init {

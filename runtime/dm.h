@@ -58,7 +58,8 @@ typedef enum {
     DM_INIT_UNIFORM = 4, /* U(a, b) */
     DM_INIT_NORMAL = 5,  /* N(mean a, std b) */
     DM_INIT_XAVIER = 6,  /* Glorot uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)) */
-    DM_INIT_HE = 7       /* Kaiming normal, fan-in: N(0, sqrt(2 / fan_in)) */
+    DM_INIT_HE = 7,      /* Kaiming normal, fan-in: N(0, sqrt(2 / fan_in)) */
+    DM_INIT_SEED = 8     /* i32[2] generator state: element 0 = a key drawn from the seed, element 1 = 0 */
 } dm_init_kind;
 
 typedef struct dm_init_desc {
