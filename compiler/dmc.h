@@ -350,6 +350,9 @@ void autodiff_model(Arena *a, Model *m);
  * params and state, stores params and state) and m->train_step (gradients
  * followed by apply, the gradient loads forwarded). */
 void optim_model(Arena *a, Model *m);
+/* entries.c: turns m->forward into the inference entry (dropout off, no loss
+ * store); without training (!train) the other graphs stay empty. */
+void entries_finish(Arena *a, Model *m, bool train);
 /* simplify.c: constant folding, CSE, DCE and algebraic identities on one graph. */
 void simplify_graph(Arena *a, const Model *m, Graph *g);
 
@@ -375,6 +378,11 @@ typedef struct Options Options;
  * the reason printed. */
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path);
 bool header_emit(Arena *a, const Options *opt, const Models *models, const char *path);
+
+/* dot.c: --emit=dot, every entry graph of every model for Graphviz. */
+void dot_print(FILE *out, const Models *models);
+/* plan.c: --stats, per node shape, FLOPs and bytes, totals, and the memory plan. */
+void plan_print_stats(FILE *out, const Model *m);
 
 /* ---- main.c: the driver --------------------------------------------------- */
 

@@ -1,0 +1,323 @@
+/* main.c: the driver.  Reads the command line, runs the pipeline one pass per
+ * line, and writes the requested output without ever leaving a partial file:
+ * every output goes to a temporary file in the target's folder and is renamed
+ * into place only when the whole compilation has succeeded.
+ *
+ * Exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal
+ * error (die()). */
+#include "dmc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: dmc [options] FILE.dm\n"
+    "  -o PATH             output file (default: FILE.o; '-' is standard output for text).\n"
+    "                      An object output also writes the C header beside it (PATH.h)\n"
+    "  --emit=KIND         obj (default) | asm | llvm | ir | header | dot | ast\n"
+    "  --dump-after=PASS   print the graph IR after a pass to stderr\n"
+    "                      (sema, autodiff, optim, entries, simplify)\n"
+    "  -O0 .. -O3          optimisation level (default -O2)\n"
+    "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
+    "  --target=TRIPLE     cross-compile (default: the host)\n"
+    "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
+    "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
+    "  --model=NAME        only this model of a file with several\n"
+    "  --no-train          inference only: no gradient or update code\n"
+    "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
+    "                      gradient, leaving parameters and optimizer state unchanged\n"
+    "  --stats             per-node shape, FLOPs and bytes, and the memory plan, to stderr\n"
+    "  --verify-each       run the IR verifier after every pass\n"
+    "  -h, --help          this text;  --version  the version\n"
+    "exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal error\n";
+
+static _Noreturn void usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "dmc: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run 'dmc --help' for usage)\n");
+    exit(2);
+}
+
+static bool starts_with(const char *s, const char *prefix, const char **rest) {
+    size_t n = strlen(prefix);
+    if (strncmp(s, prefix, n) != 0) return false;
+    *rest = s + n;
+    return true;
+}
+
+static EmitKind parse_emit(const char *kind) {
+    static const struct { const char *name; EmitKind kind; } kinds[] = {
+        {"obj", EMIT_OBJ}, {"asm", EMIT_ASM}, {"llvm", EMIT_LLVM}, {"ir", EMIT_IR},
+        {"header", EMIT_HEADER}, {"dot", EMIT_DOT}, {"ast", EMIT_AST},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kind, kinds[i].name) == 0) return kinds[i].kind;
+    usage_error("unknown --emit kind '%s' (obj, asm, llvm, ir, header, dot, ast)", kind);
+}
+
+static void add_define(Arena *a, Options *o, const char *text) {
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text || !eq[1]) usage_error("-D expects NAME=VALUE, got '%s'", text);
+    Define d = {arena_strndup(a, text, (size_t)(eq - text)), arena_strdup(a, eq + 1), false};
+    VEC_PUSH(a, o->defines.items, o->defines.n, o->defines.cap, d);
+}
+
+static void parse_args(Arena *a, int argc, char **argv, Options *o) {
+    o->emit = EMIT_OBJ;
+    o->opt_level = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage_text, stdout);
+            exit(0);
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("dmc %s (LLVM 19)\n", DMC_VERSION);
+            exit(0);
+        } else if (strcmp(arg, "-o") == 0) {
+            if (++i >= argc) usage_error("%s needs a path", arg);
+            o->output = argv[i];
+        } else if (starts_with(arg, "-o", &v) && *v) {
+            o->output = v;
+        } else if (strcmp(arg, "-D") == 0) {
+            if (++i >= argc) usage_error("%s needs NAME=VALUE", arg);
+            add_define(a, o, argv[i]);
+        } else if (starts_with(arg, "-D", &v) && *v) {
+            add_define(a, o, v);
+        } else if (starts_with(arg, "-O", &v) && v[0] >= '0' && v[0] <= '3' && !v[1]) {
+            o->opt_level = v[0] - '0';
+        } else if (starts_with(arg, "--emit=", &v)) {
+            o->emit = parse_emit(v);
+        } else if (starts_with(arg, "--dump-after=", &v)) {
+            o->dump_after = v;
+        } else if (starts_with(arg, "--target=", &v)) {
+            o->target = v;
+        } else if (starts_with(arg, "--cpu=", &v)) {
+            o->cpu = v;
+        } else if (starts_with(arg, "--features=", &v)) {
+            o->features = v;
+        } else if (starts_with(arg, "--model=", &v)) {
+            o->model = v;
+        } else if (strcmp(arg, "--no-train") == 0) {
+            o->no_train = true;
+        } else if (strcmp(arg, "--stats") == 0) {
+            o->stats = true;
+        } else if (strcmp(arg, "--check-numerics") == 0) {
+            o->check_numerics = true;
+        } else if (strcmp(arg, "--verify-each") == 0) {
+            o->verify_each = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            usage_error("unknown option '%s'", arg);
+        } else if (o->input) {
+            usage_error("more than one input file ('%s')", arg);
+        } else {
+            o->input = arg;
+        }
+    }
+    if (!o->input) usage_error("%s", "no input file");
+    static const char *const passes[] = {"sema", "autodiff", "optim", "entries", "simplify"};
+    if (o->dump_after) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++)
+            known |= strcmp(o->dump_after, passes[i]) == 0;
+        if (!known)
+            usage_error("unknown pass '%s' for --dump-after (sema, autodiff, optim, entries, simplify)",
+                        o->dump_after);
+    }
+}
+
+/* FILE.dm -> FILE.ext in the same folder. */
+static const char *replace_extension(Arena *a, const char *path, const char *ext) {
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    return arena_printf(a, "%.*s%s", (int)stem, path, ext);
+}
+
+/* The default output: objects and the other files a build consumes go
+ * beside the input; the text meant for reading goes to standard output. */
+static const char *default_output(Arena *a, const Options *o) {
+    switch (o->emit) {
+    case EMIT_OBJ: return replace_extension(a, o->input, ".o");
+    case EMIT_ASM: return replace_extension(a, o->input, ".s");
+    case EMIT_LLVM: return replace_extension(a, o->input, ".ll");
+    case EMIT_HEADER: return replace_extension(a, o->input, ".h");
+    case EMIT_IR: case EMIT_DOT: case EMIT_AST: return "-";
+    }
+    return "-";
+}
+
+/* ---- outputs that appear whole or not at all ---- */
+
+typedef struct Pending {
+    const char *tmp, *final;
+} Pending;
+
+typedef struct Outputs {
+    Pending items[2];
+    int n;
+} Outputs;
+
+static Outputs *live_outputs;   /* for the exit handler only: removes temporaries */
+
+static void remove_temporaries(void) {
+    for (int i = 0; live_outputs && i < live_outputs->n; i++) unlink(live_outputs->items[i].tmp);
+}
+
+/* A temporary path in the folder of `final`, so rename() is atomic. */
+static const char *reserve_output(Arena *a, Outputs *outs, const char *final) {
+    char *tmp = arena_printf(a, "%s.tmp-XXXXXX", final);
+    int fd = mkstemp(tmp);
+    if (fd < 0) fatal("cannot create %s: %s", final, strerror(errno));
+    close(fd);
+    outs->items[outs->n++] = (Pending){tmp, final};
+    return tmp;
+}
+
+static void commit_outputs(Outputs *outs) {
+    for (int i = 0; i < outs->n; i++)
+        if (rename(outs->items[i].tmp, outs->items[i].final) != 0)
+            fatal("cannot write %s: %s", outs->items[i].final, strerror(errno));
+    outs->n = 0;
+}
+
+/* Text output: a FILE on standard output or on a reserved temporary. */
+static FILE *open_text(Arena *a, Outputs *outs, const char *path) {
+    if (strcmp(path, "-") == 0) return stdout;
+    FILE *f = fopen(reserve_output(a, outs, path), "w");
+    if (!f) fatal("cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+static void close_text(FILE *f, const char *path) {
+    if (f == stdout) {
+        if (fflush(f) != 0) fatal("cannot write standard output: %s", strerror(errno));
+        return;
+    }
+    if (ferror(f) | (fclose(f) != 0)) fatal("cannot write %s: %s", path, strerror(errno));
+}
+
+/* ---- the pipeline ---- */
+
+static void after_pass(const Options *o, const char *pass, Models *models) {
+    for (int i = 0; i < models->n; i++) {
+        if (o->verify_each) model_verify(models->items[i]);
+        if (o->dump_after && strcmp(o->dump_after, pass) == 0) {
+            fprintf(stderr, "; after %s\n", pass);
+            model_print(stderr, models->items[i]);
+        }
+    }
+}
+
+static void simplify_model(Arena *a, Model *m) {
+    Graph *graphs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step};
+    for (size_t i = 0; i < sizeof graphs / sizeof graphs[0]; i++)
+        if (graphs[i]->n) simplify_graph(a, m, graphs[i]);
+}
+
+static bool front_end(Arena *a, Diag *diag, const Options *o, Program *prog) {
+    SourceFile *prelude = source_from_string(a, "<prelude>", prelude_source);
+    if (!parse_file(a, diag, prelude, prog)) die("the prelude does not parse");
+    SourceFile *file = source_read(a, o->input);
+    if (!file) fatal("cannot read %s: %s", o->input, strerror(errno));
+    return parse_file(a, diag, file, prog);
+}
+
+static void lower(Arena *a, const Options *o, Models *models) {
+    after_pass(o, "sema", models);
+    for (int i = 0; i < models->n; i++) {
+        Model *m = models->items[i];
+        if (m->loss_tensor >= 0 && !o->no_train) autodiff_model(a, m);
+    }
+    after_pass(o, "autodiff", models);
+    for (int i = 0; i < models->n; i++) {
+        Model *m = models->items[i];
+        if (m->loss_tensor >= 0 && !o->no_train) optim_model(a, m);
+    }
+    after_pass(o, "optim", models);
+    for (int i = 0; i < models->n; i++) {
+        Model *m = models->items[i];
+        entries_finish(a, m, m->loss_tensor >= 0 && !o->no_train);
+    }
+    after_pass(o, "entries", models);
+    if (o->opt_level > 0)
+        for (int i = 0; i < models->n; i++) simplify_model(a, models->items[i]);
+    after_pass(o, "simplify", models);
+}
+
+static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
+    const char *path = o->output ? o->output : default_output(a, o);
+    FILE *f;
+    switch (o->emit) {
+    case EMIT_AST: die("--emit=ast is handled before sema");
+    case EMIT_IR:
+        f = open_text(a, outs, path);
+        for (int i = 0; i < models->n; i++) model_print(f, models->items[i]);
+        close_text(f, path);
+        return;
+    case EMIT_DOT:
+        f = open_text(a, outs, path);
+        dot_print(f, models);
+        close_text(f, path);
+        return;
+    case EMIT_HEADER:
+        if (strcmp(path, "-") == 0) path = "/dev/stdout";
+        else path = reserve_output(a, outs, path);
+        if (!header_emit(a, o, models, path)) exit(2);
+        return;
+    case EMIT_OBJ: {
+        if (strcmp(path, "-") == 0) usage_error("%s", "an object cannot go to standard output");
+        const char *header = replace_extension(a, path, ".h");
+        if (strcmp(header, path) == 0) header = arena_printf(a, "%s.h", path);
+        const char *obj_tmp = reserve_output(a, outs, path);
+        const char *hdr_tmp = reserve_output(a, outs, header);
+        if (!cg_emit(a, o, models, obj_tmp) || !header_emit(a, o, models, hdr_tmp)) exit(2);
+        return;
+    }
+    case EMIT_ASM:
+    case EMIT_LLVM:
+        if (strcmp(path, "-") == 0) path = "/dev/stdout";
+        else path = reserve_output(a, outs, path);
+        if (!cg_emit(a, o, models, path)) exit(2);
+        return;
+    }
+}
+
+int main(int argc, char **argv) {
+    Arena *a = arena_new();
+    Options o = {0};
+    parse_args(a, argc, argv, &o);
+
+    Outputs outs = {0};
+    live_outputs = &outs;
+    atexit(remove_temporaries);
+
+    Diag diag = {.max_errors = 20, .out = stderr, .color = false};
+    Program prog = {0};
+    bool ok = front_end(a, &diag, &o, &prog);
+    if (ok && o.emit == EMIT_AST) {
+        const char *path = o.output ? o.output : "-";
+        FILE *f = open_text(a, &outs, path);
+        ast_dump(f, &prog);
+        close_text(f, path);
+        commit_outputs(&outs);
+        arena_free(a);
+        return 0;
+    }
+
+    Models models = {0};
+    if (ok) ok = sema_program(a, &diag, &prog, &o.defines, o.model, &models);
+    if (!ok || diag.nerrors) {
+        diag_finish(&diag);
+        arena_free(a);
+        return 1;
+    }
+    lower(a, &o, &models);
+    if (o.stats)
+        for (int i = 0; i < models.n; i++) plan_print_stats(stderr, models.items[i]);
+    emit(a, &o, &models, &outs);
+    commit_outputs(&outs);
+    arena_free(a);
+    return 0;
+}
