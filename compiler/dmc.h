@@ -308,6 +308,18 @@ int graph_transpose(Arena *a, Graph *g, int x, const int *perm);
 int graph_broadcast(Arena *a, Graph *g, int x, Shape s);
 int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b);
 int graph_node(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr); /* the rest */
+/* For the ops whose result type is not derivable from the operands (const,
+ * literal, reshape, broadcast, cast, random_mask, conv2d_dx, conv2d_dw,
+ * avgpool2d_dx): t and s give it (t is ignored where the dtype follows from
+ * the operand: reshape, broadcast), and the builder checks it. */
+int graph_node_shaped(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr, DType t, Shape s);
+int graph_cast(Arena *a, Graph *g, int x, DType t);
+bool op_is_shaped(Op op);
+/* The type rule of n within g (n's operands must be nodes of g): NULL with
+ * *t, *s set, or what is wrong.  For op_is_shaped ops (and a load when m is
+ * NULL) n->dtype/n->shape are the requested type and are checked.  A store's
+ * type is its value's. */
+const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t, Shape *s);
 void graph_copy(Arena *a, Graph *dst, const Graph *src);
 int model_add_tensor(Arena *a, Model *m, Tensor t);  /* returns the index */
 int model_find_tensor(const Model *m, const char *name, TensorKind kind); /* -1 if none */
