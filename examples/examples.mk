@@ -1,5 +1,19 @@
 # examples.mk: every example into $(BUILD)/examples/<name>.
-# An example is examples/NAME/ with NAME.dm and main.c (plus its own flags).
-EXAMPLES := $(notdir $(wildcard examples/*/))
+# An example is a folder examples/NAME/ holding one or more models (*.dm,
+# each compiled by dmc with the arguments in a sibling *.dmflags file, if any)
+# and a C program (*.c), linked with nothing but libdmrt.a and libm.
+EXAMPLES := $(patsubst examples/%/,%,$(sort $(dir $(wildcard examples/*/*.dm))))
 
-examples:
+define example_rule
+$(BUILD)/examples/$(1)/%.o: examples/$(1)/%.dm $(BUILD)/dmc
+	@mkdir -p $$(dir $$@)
+	$(BUILD)/dmc $$(shell cat examples/$(1)/$$*.dmflags 2>/dev/null) $$< -o $$@
+
+$(BUILD)/examples/$(1)/$(1): $(wildcard examples/$(1)/*.c) \
+		$(patsubst examples/$(1)/%.dm,$(BUILD)/examples/$(1)/%.o,$(wildcard examples/$(1)/*.dm)) \
+		$(BUILD)/libdmrt.a
+	$(CC) $(CFLAGS) -Iruntime -I$(BUILD)/examples/$(1) -o $$@ $$(filter %.c %.o,$$^) $(BUILD)/libdmrt.a -lm -lpthread
+endef
+$(foreach e,$(EXAMPLES),$(eval $(call example_rule,$(e))))
+
+examples: $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e)/$(e))

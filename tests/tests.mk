@@ -8,4 +8,4 @@ $(BUILD)/tests/bin/%: tests/unit/%.c $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(COMPILER_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdmc.a $(BUILD)/libdmrt.a $(LLVM_LIBS) -lm -lpthread
 
-tests-build: $(UNIT_BIN)
+tests-build: $(UNIT_BIN) examples
