@@ -77,6 +77,9 @@ all: $(BUILD)/dmc $(BUILD)/libdmrt.a
 
 include examples/examples.mk
 include tests/tests.mk
+-include tests/reliability.mk
+-include tests/torch/torch.mk
+-include bench/bench.mk
 
 setup:
 	@sh scripts/setup.sh
