@@ -8,4 +8,10 @@ $(BUILD)/tests/bin/%: tests/unit/%.c $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(COMPILER_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdmc.a $(BUILD)/libdmrt.a $(LLVM_LIBS) -lm -lpthread
 
+# The runtime's tests (rt_*.c) need only the runtime: they build while the
+# compiler does not.  (A pattern with the shorter stem wins in GNU make.)
+$(BUILD)/tests/bin/rt_%: tests/unit/rt_%.c $(BUILD)/libdmrt.a tests/runtime/fixture.h runtime/dm.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iruntime -Itests/unit -o $@ $< $(BUILD)/libdmrt.a -lm -lpthread
+
 tests-build: $(UNIT_BIN) examples

@@ -1,0 +1,238 @@
+/* model.c: instances of a compiled model: memory, lookup, entry calls.
+ *
+ * An instance is one block: the struct dm_model header at the first
+ * DM_ALIGN boundary of the caller's memory, then the data region at the next
+ * DM_ALIGN boundary after the header.  dm_new mallocs that block; dm_init
+ * places it in the caller's buffer without allocating.  The only other
+ * allocation is the thread pool, created on the first entry call with more
+ * than one thread and released by dm_free. */
+#include "rt.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define HEADER_BYTES (((sizeof(struct dm_model) + DM_ALIGN - 1) / DM_ALIGN) * DM_ALIGN)
+
+size_t dm_memory_size(const dm_model_desc *d) {
+    if (!d) {
+        rt_error(DM_EINVAL, "dm_memory_size: NULL model description");
+        return 0;
+    }
+    /* DM_ALIGN - 1 spare bytes: the caller's buffer may start anywhere. */
+    return (DM_ALIGN - 1) + HEADER_BYTES + (size_t)d->data_size;
+}
+
+static int check_desc(const dm_model_desc *d) {
+    if (!d)
+        return rt_error(DM_EINVAL, "NULL model description");
+    if (d->abi_version != DM_ABI_VERSION)
+        return rt_error(DM_EABI, "model '%s' was compiled for runtime ABI %u, this runtime is ABI %d",
+                        d->name ? d->name : "?", d->abi_version, DM_ABI_VERSION);
+    for (int i = 0; i < d->ntensors; i++) {
+        const dm_tensor_desc *t = &d->tensors[i];
+        if (!t->name || t->offset % DM_ALIGN != 0 || t->offset + t->bytes > d->data_size)
+            return rt_error(DM_EINVAL, "model '%s': tensor %d ('%s') lies outside the data region",
+                            d->name ? d->name : "?", i, t->name ? t->name : "?");
+    }
+    return DM_OK;
+}
+
+static int threads_from_env(void) {
+    const char *s = getenv("DM_THREADS");
+    if (!s || !*s)
+        return 1;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end || n < 1)
+        return 1;
+    return n > 1024 ? 1024 : (int)n;
+}
+
+static void init_params_and_state(dm_model *m) {
+    const dm_model_desc *d = m->desc;
+    for (int i = 0; i < d->ntensors; i++)
+        if (d->tensors[i].kind == DM_PARAM || d->tensors[i].kind == DM_STATE)
+            rt_init_tensor(m, &d->tensors[i]);
+}
+
+dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed) {
+    if (check_desc(d) != DM_OK)
+        return NULL;
+    if (!mem) {
+        rt_error(DM_EINVAL, "dm_init: NULL memory");
+        return NULL;
+    }
+    uintptr_t start = ((uintptr_t)mem + DM_ALIGN - 1) & ~(uintptr_t)(DM_ALIGN - 1);
+    size_t need = (size_t)(start - (uintptr_t)mem) + HEADER_BYTES + (size_t)d->data_size;
+    if (size < need) {
+        rt_error(DM_ENOMEM, "dm_init: model '%s' needs %zu bytes at this address (dm_memory_size: %zu), got %zu",
+                 d->name, need, dm_memory_size(d), size);
+        return NULL;
+    }
+    dm_model *m = (dm_model *)start;
+    memset(m, 0, sizeof *m);
+    m->desc = d;
+    m->data = (uint8_t *)start + HEADER_BYTES;
+    m->seed = seed;
+    m->loss_index = -1;
+    for (int i = 0; i < d->ntensors; i++)
+        if (d->tensors[i].kind == DM_LOSS && m->loss_index < 0)
+            m->loss_index = i;
+    rt_exec_reset(m, threads_from_env());
+    memset(m->data, 0, d->data_size);
+    init_params_and_state(m);
+    return m;
+}
+
+dm_model *dm_new(const dm_model_desc *d, uint64_t seed) {
+    if (check_desc(d) != DM_OK)
+        return NULL;
+    size_t size = dm_memory_size(d);
+    void *block = malloc(size);
+    if (!block) {
+        rt_error(DM_ENOMEM, "dm_new: cannot allocate %zu bytes for model '%s'", size, d->name);
+        return NULL;
+    }
+    dm_model *m = dm_init(d, block, size, seed);
+    if (!m) {
+        free(block);
+        return NULL;
+    }
+    m->block = block;
+    return m;
+}
+
+void dm_free(dm_model *m) {
+    if (!m)
+        return;
+    rt_exec_teardown(m);
+    void *block = m->block;
+    m->block = NULL;
+    free(block); /* NULL for dm_init memory: the caller owns it */
+}
+
+int dm_reinit(dm_model *m, uint64_t seed) {
+    if (!m)
+        return rt_error(DM_EINVAL, "dm_reinit: NULL model");
+    m->seed = seed;
+    init_params_and_state(m);
+    return DM_OK;
+}
+
+int rt_find_tensor(const dm_model_desc *d, const char *name) {
+    for (int i = 0; i < d->ntensors; i++)
+        if (strcmp(d->tensors[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const dm_model_desc *dm_desc(const dm_model *m) {
+    if (!m)
+        rt_error(DM_EINVAL, "dm_desc: NULL model");
+    return m ? m->desc : NULL;
+}
+
+const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name) {
+    if (!m || !name) {
+        rt_error(DM_EINVAL, "dm_tensor: NULL %s", m ? "name" : "model");
+        return NULL;
+    }
+    int i = rt_find_tensor(m->desc, name);
+    if (i < 0) {
+        rt_error(DM_EINVAL, "model '%s' has no tensor '%s'", m->desc->name, name);
+        return NULL;
+    }
+    return &m->desc->tensors[i];
+}
+
+void *dm_data(dm_model *m, const char *name) {
+    const dm_tensor_desc *t = dm_tensor(m, name);
+    return t ? m->data + t->offset : NULL;
+}
+
+float *dm_grad(dm_model *m, const char *param) {
+    if (!m || !param) {
+        rt_error(DM_EINVAL, "dm_grad: NULL %s", m ? "parameter name" : "model");
+        return NULL;
+    }
+    const dm_model_desc *d = m->desc;
+    int p = rt_find_tensor(d, param);
+    if (p < 0 || d->tensors[p].kind != DM_PARAM) {
+        rt_error(DM_EINVAL, "model '%s' has no parameter '%s'", d->name, param);
+        return NULL;
+    }
+    for (int i = 0; i < d->ntensors; i++)
+        if (d->tensors[i].kind == DM_GRAD && d->tensors[i].param == p)
+            return (float *)(m->data + d->tensors[i].offset);
+    /* A descriptor may name gradients only: "grad/<param>". */
+    for (int i = 0; i < d->ntensors; i++) {
+        const char *n = d->tensors[i].name;
+        if (d->tensors[i].kind == DM_GRAD && strncmp(n, "grad/", 5) == 0 && strcmp(n + 5, param) == 0)
+            return (float *)(m->data + d->tensors[i].offset);
+    }
+    rt_error(DM_EINVAL, "model '%s' has no gradient for '%s' (compiled without training?)", d->name, param);
+    return NULL;
+}
+
+static int run_entry(dm_model *m, dm_entry_fn fn, const char *what) {
+    if (!m)
+        return rt_error(DM_EINVAL, "%s: NULL model", what);
+    if (!fn)
+        return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no such entry (compiled with --no-train, or no loss)",
+                        what, m->desc->name);
+    rt_exec_prepare(m);
+    int rc = fn(m->data, &m->exec);
+    if (rc == DM_ENUMERIC)
+        return rt_error(rc, "%s: model '%s' produced a non-finite loss or gradient", what, m->desc->name);
+    if (rc != DM_OK)
+        return rt_error(rc, "%s: model '%s' failed with code %d", what, m->desc->name, rc);
+    return DM_OK;
+}
+
+static void read_loss(const dm_model *m, float *loss) {
+    if (!loss)
+        return;
+    if (m->loss_index < 0) {
+        *loss = 0.0f;
+        return;
+    }
+    const dm_tensor_desc *t = &m->desc->tensors[m->loss_index];
+    memcpy(loss, m->data + t->offset, sizeof *loss);
+}
+
+int dm_forward(dm_model *m) {
+    return run_entry(m, m ? m->desc->forward : NULL, "dm_forward");
+}
+
+int dm_train_step(dm_model *m, float *loss) {
+    int rc = run_entry(m, m ? m->desc->train_step : NULL, "dm_train_step");
+    if (rc == DM_OK || rc == DM_ENUMERIC)
+        read_loss(m, loss);
+    return rc;
+}
+
+int dm_gradients(dm_model *m, float *loss) {
+    int rc = run_entry(m, m ? m->desc->gradients : NULL, "dm_gradients");
+    if (rc == DM_OK || rc == DM_ENUMERIC)
+        read_loss(m, loss);
+    return rc;
+}
+
+int dm_apply(dm_model *m) {
+    return run_entry(m, m ? m->desc->apply : NULL, "dm_apply");
+}
+
+int dm_set_threads(dm_model *m, int threads) {
+    if (!m)
+        return rt_error(DM_EINVAL, "dm_set_threads: NULL model");
+    if (threads < 1 || threads > 1024)
+        return rt_error(DM_EINVAL, "dm_set_threads: %d threads (expected 1 .. 1024)", threads);
+    rt_exec_teardown(m);
+    rt_exec_reset(m, threads);
+    return DM_OK;
+}
+
+int dm_threads(const dm_model *m) {
+    if (!m)
+        return rt_error(DM_EINVAL, "dm_threads: NULL model");
+    return m->exec.threads;
+}

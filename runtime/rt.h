@@ -1,0 +1,78 @@
+/* rt.h: the runtime's private interface, shared by the runtime .c files only (never
+ * installed, never included by generated code or by users).
+ *
+ * It defines the instance header (struct dm_model), the error setter, the
+ * seeded generator used by initialisation and data shuffling, the thread
+ * pool and the strict JSON reader used by the checkpoint loader. */
+#ifndef DM_RT_H
+#define DM_RT_H
+
+#include "dm.h"
+#include <stdbool.h>
+#include <stdio.h>
+
+/* ---- the instance (model.c) -------------------------------------------- */
+struct dm_model {
+    const dm_model_desc *desc;
+    uint8_t *data;      /* the data region, DM_ALIGN-aligned, desc->data_size bytes */
+    void *block;        /* what dm_new malloc'd (freed by dm_free); NULL after dm_init */
+    uint64_t seed;      /* the seed the parameters were last drawn from */
+    int loss_index;     /* the DM_LOSS tensor, -1 if none */
+    dm_exec exec;       /* handed to every entry; exec.pool is a rt_pool* or NULL */
+};
+
+/* Resets the parameters and state of m to their initialisers (seed m->seed). */
+void rt_init_tensor(const dm_model *m, const dm_tensor_desc *t);
+/* The index of the tensor called name, or -1. */
+int rt_find_tensor(const dm_model_desc *d, const char *name);
+
+/* ---- errors (error.c) ---------------------------------------------------- */
+/* Formats the per-thread last-error message and returns code (for `return rt_error(...)`). */
+int rt_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the seeded generator (init.c, documented in docs/runtime.md) --------- */
+typedef struct rt_rng { uint64_t s[4]; } rt_rng;
+
+uint64_t rt_splitmix64_next(uint64_t *state);
+uint64_t rt_fnv1a64(const char *s);
+void     rt_rng_seed(rt_rng *r, uint64_t seed);               /* xoshiro256** from SplitMix64(seed) */
+void     rt_rng_stream(rt_rng *r, uint64_t seed, const char *name); /* the stream of one tensor */
+uint64_t rt_rng_next(rt_rng *r);                               /* xoshiro256** */
+double   rt_rng_uniform(rt_rng *r);                            /* [0, 1), 53 bits */
+double   rt_rng_normal(rt_rng *r, double *spare, bool *has_spare); /* N(0, 1), Box-Muller */
+uint64_t rt_rng_below(rt_rng *r, uint64_t n);                  /* uniform in [0, n), unbiased */
+
+/* ---- threads (threads.c) --------------------------------------------------- */
+/* Prepares m->exec for an entry call: creates the pool on first use. */
+void rt_exec_prepare(dm_model *m);
+/* Stops and frees the pool, if any; m->exec runs inline afterwards. */
+void rt_exec_teardown(dm_model *m);
+/* Sets m->exec to run inline with `threads` workers requested. */
+void rt_exec_reset(dm_model *m, int threads);
+
+/* ---- strict JSON (json.c) -------------------------------------------------- */
+typedef enum { RT_JSON_NULL, RT_JSON_BOOL, RT_JSON_NUMBER, RT_JSON_STRING, RT_JSON_ARRAY, RT_JSON_OBJECT } rt_json_kind;
+
+typedef struct rt_json rt_json;
+struct rt_json {
+    rt_json_kind kind;
+    bool boolean;
+    double number;
+    bool is_uint;        /* RT_JSON_NUMBER written as a plain non-negative integer < 2^64 */
+    uint64_t uint;
+    char *string;        /* RT_JSON_STRING (NUL-terminated, UTF-8) */
+    size_t len;          /* string length in bytes */
+    int count;           /* RT_JSON_ARRAY / RT_JSON_OBJECT */
+    rt_json **items;     /* the elements / the member values */
+    char **keys;         /* RT_JSON_OBJECT: the member names */
+    size_t pos;          /* byte offset in the text where the value starts */
+};
+
+/* Parses text[0 .. len) as exactly one JSON value (surrounding whitespace
+ * allowed).  Returns NULL with a reason in err (and the byte offset in *at)
+ * on any syntax error.  Free the result with rt_json_free. */
+rt_json *rt_json_parse(const char *text, size_t len, char *err, size_t errsize, size_t *at);
+void rt_json_free(rt_json *v);
+const rt_json *rt_json_get(const rt_json *obj, const char *key);
+
+#endif

@@ -1,0 +1,506 @@
+/* safetensors.c: checkpoints (dm_save, dm_load) in the safetensors format.
+ *
+ * File: an 8-byte little-endian header length N, N bytes of JSON (padded
+ * with spaces so the data starts at a multiple of 8), then the raw
+ * little-endian tensor data.  The header maps each tensor name to
+ * {"dtype", "shape", "data_offsets": [begin, end)} (offsets relative to the
+ * data section) plus "__metadata__": {"format": "dmc", "model": NAME}.
+ *
+ * dm_save writes every DM_PARAM tensor, then every DM_STATE tensor, in
+ * descriptor order, to a temporary file in the target's folder, syncs it
+ * and renames it over the target: a crash or error never leaves a partial
+ * checkpoint, and the old one survives any failure.
+ *
+ * dm_load reads the whole file and validates everything (structure, JSON,
+ * dtypes, shapes, names, offsets, completeness) before it writes a byte of
+ * the model, so on any error the model is unchanged.  State tensors are all
+ * or nothing: a checkpoint without any resets the state to its initial
+ * values (a weights-only file from PyTorch starts a fresh optimizer). */
+#include "rt.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_HEADER (100u << 20) /* 100 MB of JSON is not a checkpoint header */
+
+/* ---- little-endian data ---------------------------------------------- */
+
+/* Copies count 32-bit elements, converting between host and little-endian order. */
+static void copy_le32(uint8_t *dst, const uint8_t *src, uint64_t count) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    for (uint64_t i = 0; i < count; i++) {
+        dst[4 * i + 0] = src[4 * i + 3];
+        dst[4 * i + 1] = src[4 * i + 2];
+        dst[4 * i + 2] = src[4 * i + 1];
+        dst[4 * i + 3] = src[4 * i + 0];
+    }
+#else
+    memcpy(dst, src, count * 4);
+#endif
+}
+
+/* ---- a growable text buffer for the header ------------------------------ */
+
+typedef struct text {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} text;
+
+static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(text *t, const char *fmt, ...) {
+    if (t->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if (t->s && t->len + (size_t)n < t->cap) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)n + 1;
+        char *s = realloc(t->s, cap);
+        if (!s) {
+            t->failed = true;
+            return;
+        }
+        t->s = s;
+        t->cap = cap;
+    }
+}
+
+/* A JSON string literal: quotes, backslashes and control characters escaped. */
+static void text_add_string(text *t, const char *s) {
+    text_add(t, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            text_add(t, "\\%c", c);
+        else if (c < 0x20)
+            text_add(t, "\\u%04x", c);
+        else
+            text_add(t, "%c", c);
+    }
+    text_add(t, "\"");
+}
+
+static const char *dtype_name(dm_dtype t) {
+    return t == DM_I32 ? "I32" : "F32";
+}
+
+static bool saved_kind(dm_kind k) {
+    return k == DM_PARAM || k == DM_STATE;
+}
+
+/* The saved tensors in file order: params, then state, each in descriptor order. */
+static int saved_order(const dm_model_desc *d, int *order) {
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < d->ntensors; i++)
+            if (d->tensors[i].kind == (pass == 0 ? DM_PARAM : DM_STATE))
+                order[n++] = i;
+    return n;
+}
+
+static char *build_header(const dm_model_desc *d, const int *order, int n, size_t *len) {
+    text t = {0};
+    uint64_t offset = 0;
+    text_add(&t, "{");
+    for (int k = 0; k < n; k++) {
+        const dm_tensor_desc *td = &d->tensors[order[k]];
+        text_add_string(&t, td->name);
+        text_add(&t, ":{\"dtype\":\"%s\",\"shape\":[", dtype_name(td->dtype));
+        for (int r = 0; r < td->rank; r++)
+            text_add(&t, "%s%lld", r ? "," : "", (long long)td->dims[r]);
+        text_add(&t, "],\"data_offsets\":[%llu,%llu]},", (unsigned long long)offset,
+                 (unsigned long long)(offset + td->bytes));
+        offset += td->bytes;
+    }
+    text_add(&t, "\"__metadata__\":{\"format\":\"dmc\",\"model\":");
+    text_add_string(&t, d->name ? d->name : "");
+    text_add(&t, "}}");
+    while (!t.failed && t.len % 8 != 0)
+        text_add(&t, " ");
+    if (t.failed) {
+        free(t.s);
+        return NULL;
+    }
+    *len = t.len;
+    return t.s;
+}
+
+/* ---- dm_save --------------------------------------------------------------- */
+
+static bool write_all(FILE *f, const void *p, size_t n) {
+    return fwrite(p, 1, n, f) == n;
+}
+
+static bool write_tensor(FILE *f, const uint8_t *data, uint64_t bytes) {
+    uint8_t buf[4096];
+    for (uint64_t done = 0; done < bytes;) {
+        uint64_t chunk = bytes - done < sizeof buf ? bytes - done : sizeof buf;
+        copy_le32(buf, data + done, chunk / 4);
+        if (!write_all(f, buf, chunk))
+            return false;
+        done += chunk;
+    }
+    return true;
+}
+
+int dm_save(const dm_model *m, const char *path) {
+    if (!m || !path)
+        return rt_error(DM_EINVAL, "dm_save: NULL %s", m ? "path" : "model");
+    const dm_model_desc *d = m->desc;
+    int *order = malloc(((size_t)d->ntensors + 1) * sizeof *order);
+    if (!order)
+        return rt_error(DM_ENOMEM, "dm_save: out of memory");
+    int n = saved_order(d, order);
+    size_t hlen = 0;
+    char *header = build_header(d, order, n, &hlen);
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!header || !tmp) {
+        free(order), free(header), free(tmp);
+        return rt_error(DM_ENOMEM, "dm_save: out of memory");
+    }
+    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+
+    int rc = DM_OK;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = rt_error(DM_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
+        free(order), free(header), free(tmp);
+        return rc;
+    }
+    fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a checkpoint */
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        rc = rt_error(DM_EIO, "%s: %s", tmp, strerror(errno));
+        close(fd);
+    } else {
+        uint8_t len_le[8];
+        for (int i = 0; i < 8; i++)
+            len_le[i] = (uint8_t)((uint64_t)hlen >> (8 * i));
+        bool ok = write_all(f, len_le, 8) && write_all(f, header, hlen);
+        for (int k = 0; ok && k < n; k++) {
+            const dm_tensor_desc *t = &d->tensors[order[k]];
+            ok = write_tensor(f, m->data + t->offset, t->bytes);
+        }
+        ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+        if (!ok)
+            rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
+        if (fclose(f) != 0 && rc == DM_OK)
+            rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
+    }
+    if (rc == DM_OK && rename(tmp, path) != 0)
+        rc = rt_error(DM_EIO, "%s: cannot replace it with the new checkpoint: %s", path, strerror(errno));
+    if (rc != DM_OK)
+        unlink(tmp);
+    free(order), free(header), free(tmp);
+    return rc;
+}
+
+/* ---- dm_load --------------------------------------------------------------- */
+
+/* The element size of a safetensors dtype, 0 if the name is not one. */
+static int dtype_size(const char *s) {
+    static const struct { const char *name; int size; } types[] = {
+        {"BOOL", 1}, {"U8", 1}, {"I8", 1}, {"F8_E5M2", 1}, {"F8_E4M3", 1}, {"I16", 2}, {"U16", 2},
+        {"F16", 2}, {"BF16", 2}, {"I32", 4}, {"U32", 4}, {"F32", 4}, {"F64", 8}, {"I64", 8}, {"U64", 8},
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(s, types[i].name) == 0)
+            return types[i].size;
+    return 0;
+}
+
+typedef struct entry {
+    const char *name;
+    const char *dtype;
+    const rt_json *shape;
+    uint64_t begin, end;
+    int tensor; /* index in the model, -1 if unknown */
+} entry;
+
+static int read_file(const char *path, uint8_t **out, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return rt_error(DM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return rt_error(DM_EIO, "%s: not a regular file", path);
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return rt_error(DM_ENOMEM, "%s: cannot allocate %zu bytes to read it", path, n);
+    }
+    if (fread(buf, 1, n, f) != n) {
+        int rc = rt_error(DM_EIO, "%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "file shrank");
+        free(buf);
+        fclose(f);
+        return rc;
+    }
+    fclose(f);
+    *out = buf;
+    *size = n;
+    return DM_OK;
+}
+
+static void format_shape(char *buf, size_t size, const int64_t *dims, int rank) {
+    size_t n = (size_t)snprintf(buf, size, "[");
+    for (int r = 0; r < rank && n < size; r++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%lld", r ? ", " : "", (long long)dims[r]);
+    if (n < size)
+        snprintf(buf + n, size - n, "]");
+}
+
+static bool is_uint_array(const rt_json *v) {
+    if (!v || v->kind != RT_JSON_ARRAY)
+        return false;
+    for (int i = 0; i < v->count; i++)
+        if (v->items[i]->kind != RT_JSON_NUMBER || !v->items[i]->is_uint)
+            return false;
+    return true;
+}
+
+/* Checks one header member describing a tensor (syntax and offsets, not the model). */
+static int check_entry(const char *path, const char *name, const rt_json *v, uint64_t data_bytes, entry *e) {
+    if (v->kind != RT_JSON_OBJECT)
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': expected an object with dtype, shape, data_offsets", path, name);
+    for (int i = 0; i < v->count; i++)
+        if (strcmp(v->keys[i], "dtype") && strcmp(v->keys[i], "shape") && strcmp(v->keys[i], "data_offsets"))
+            return rt_error(DM_EFORMAT, "%s: tensor '%s': unknown field '%s'", path, name, v->keys[i]);
+    const rt_json *dtype = rt_json_get(v, "dtype"), *shape = rt_json_get(v, "shape"),
+                  *offsets = rt_json_get(v, "data_offsets");
+    if (!dtype || dtype->kind != RT_JSON_STRING)
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': missing or non-string dtype", path, name);
+    int esize = dtype_size(dtype->string);
+    if (!esize)
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': unknown dtype \"%s\"", path, name, dtype->string);
+    if (!is_uint_array(shape))
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': shape must be an array of non-negative integers", path, name);
+    if (!is_uint_array(offsets) || offsets->count != 2)
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': data_offsets must be [begin, end]", path, name);
+    e->name = name;
+    e->dtype = dtype->string;
+    e->shape = shape;
+    e->begin = offsets->items[0]->uint;
+    e->end = offsets->items[1]->uint;
+    if (e->begin > e->end || e->end > data_bytes)
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': data_offsets [%llu, %llu] lie outside the data section (%llu bytes)",
+                        path, name, (unsigned long long)e->begin, (unsigned long long)e->end,
+                        (unsigned long long)data_bytes);
+    uint64_t bytes = (uint64_t)esize;
+    for (int i = 0; i < shape->count; i++) {
+        uint64_t dim = shape->items[i]->uint;
+        if (dim && bytes > UINT64_MAX / dim)
+            return rt_error(DM_EFORMAT, "%s: tensor '%s': shape too large", path, name);
+        bytes *= dim;
+    }
+    if (bytes != e->end - e->begin)
+        return rt_error(DM_EFORMAT, "%s: tensor '%s': data_offsets [%llu, %llu] hold %llu bytes, the shape needs %llu",
+                        path, name, (unsigned long long)e->begin, (unsigned long long)e->end,
+                        (unsigned long long)(e->end - e->begin), (unsigned long long)bytes);
+    return DM_OK;
+}
+
+static int cmp_begin(const void *a, const void *b) {
+    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* Overlapping data: sort by begin, then each non-empty range must end before the next starts. */
+static int check_overlaps(const char *path, entry *entries, int n) {
+    entry **sorted = malloc(((size_t)n + 1) * sizeof *sorted);
+    if (!sorted)
+        return rt_error(DM_ENOMEM, "%s: out of memory", path);
+    for (int i = 0; i < n; i++)
+        sorted[i] = &entries[i];
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_begin);
+    int rc = DM_OK;
+    const entry *prev = NULL;
+    for (int i = 0; i < n && rc == DM_OK; i++) {
+        if (sorted[i]->begin == sorted[i]->end)
+            continue;
+        if (prev && prev->end > sorted[i]->begin)
+            rc = rt_error(DM_EFORMAT, "%s: tensors '%s' and '%s' overlap in the data section", path, prev->name,
+                          sorted[i]->name);
+        prev = sorted[i];
+    }
+    free(sorted);
+    return rc;
+}
+
+/* Appends ", 'name'" to a list message (bounded). */
+static void list_add(char *buf, size_t size, const char *name) {
+    size_t n = strlen(buf);
+    if (n + strlen(name) + 8 < size)
+        snprintf(buf + n, size - n, "%s'%s'", n ? ", " : "", name);
+    else if (n + 6 < size && !strstr(buf, ", ..."))
+        snprintf(buf + n, size - n, ", ...");
+}
+
+/* Checks the entries against the model: names, dtypes, shapes, completeness. */
+static int check_against_model(const char *path, const dm_model_desc *d, entry *entries, int n, bool *has_state) {
+    char list[512] = "";
+    int unknown = 0;
+    for (int i = 0; i < n; i++) {
+        int t = rt_find_tensor(d, entries[i].name);
+        entries[i].tensor = t >= 0 && saved_kind(d->tensors[t].kind) ? t : -1;
+        if (entries[i].tensor < 0) {
+            unknown++;
+            list_add(list, sizeof list, entries[i].name);
+        }
+    }
+    if (unknown)
+        return rt_error(DM_EMISMATCH, "%s: unknown tensor%s %s: model '%s' has no such parameter or state",
+                        path, unknown > 1 ? "s" : "", list, d->name);
+    for (int i = 0; i < n; i++) {
+        const dm_tensor_desc *t = &d->tensors[entries[i].tensor];
+        if (strcmp(entries[i].dtype, dtype_name(t->dtype)) != 0)
+            return rt_error(DM_EMISMATCH, "%s: tensor '%s' has dtype %s, the model expects %s", path, t->name,
+                            entries[i].dtype, dtype_name(t->dtype));
+        const rt_json *shape = entries[i].shape;
+        bool same = shape->count == t->rank;
+        for (int r = 0; same && r < t->rank; r++)
+            same = shape->items[r]->uint == (uint64_t)t->dims[r];
+        if (!same) {
+            char got[256], want[256];
+            int64_t dims[DM_MAX_RANK];
+            int rank = shape->count < DM_MAX_RANK ? shape->count : DM_MAX_RANK;
+            for (int r = 0; r < rank; r++)
+                dims[r] = (int64_t)shape->items[r]->uint;
+            format_shape(got, sizeof got, dims, rank);
+            if (shape->count > DM_MAX_RANK)
+                snprintf(got, sizeof got, "rank %d", shape->count);
+            format_shape(want, sizeof want, t->dims, t->rank);
+            return rt_error(DM_EMISMATCH, "%s: tensor '%s' has shape %s, the model expects %s", path, t->name, got,
+                            want);
+        }
+    }
+    int missing = 0, states = 0, states_present = 0;
+    const char *missing_state = NULL, *present_state = NULL;
+    list[0] = 0;
+    for (int t = 0; t < d->ntensors; t++) {
+        if (!saved_kind(d->tensors[t].kind))
+            continue;
+        bool present = false;
+        for (int i = 0; i < n && !present; i++)
+            present = entries[i].tensor == t;
+        if (d->tensors[t].kind == DM_PARAM && !present) {
+            missing++;
+            list_add(list, sizeof list, d->tensors[t].name);
+        }
+        if (d->tensors[t].kind == DM_STATE) {
+            states++;
+            if (present) {
+                states_present++;
+                present_state = d->tensors[t].name;
+            } else if (!missing_state) {
+                missing_state = d->tensors[t].name;
+            }
+        }
+    }
+    if (missing)
+        return rt_error(DM_EMISMATCH, "%s: missing parameter%s %s of model '%s'", path, missing > 1 ? "s" : "", list,
+                        d->name);
+    if (states_present && states_present < states)
+        return rt_error(DM_EMISMATCH,
+                        "%s: has state tensor '%s' but not '%s': a checkpoint holds all of the model's state or none",
+                        path, present_state, missing_state);
+    *has_state = states_present > 0;
+    return DM_OK;
+}
+
+/* Validates the parsed header; fills entries (n of them). */
+static int check_header(const char *path, const rt_json *h, uint64_t data_bytes, entry *entries, int *n) {
+    if (h->kind != RT_JSON_OBJECT)
+        return rt_error(DM_EFORMAT, "%s: the header is not a JSON object", path);
+    *n = 0;
+    for (int i = 0; i < h->count; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(h->keys[i], h->keys[j]) == 0)
+                return rt_error(DM_EFORMAT, "%s: tensor '%s' appears twice in the header", path, h->keys[i]);
+        if (strcmp(h->keys[i], "__metadata__") == 0) {
+            const rt_json *meta = h->items[i];
+            bool ok = meta->kind == RT_JSON_OBJECT;
+            for (int k = 0; ok && k < meta->count; k++)
+                ok = meta->items[k]->kind == RT_JSON_STRING;
+            if (!ok)
+                return rt_error(DM_EFORMAT, "%s: __metadata__ must be an object of strings", path);
+            continue;
+        }
+        int rc = check_entry(path, h->keys[i], h->items[i], data_bytes, &entries[*n]);
+        if (rc != DM_OK)
+            return rc;
+        (*n)++;
+    }
+    return check_overlaps(path, entries, *n);
+}
+
+int dm_load(dm_model *m, const char *path) {
+    if (!m || !path)
+        return rt_error(DM_EINVAL, "dm_load: NULL %s", m ? "path" : "model");
+    uint8_t *file = NULL;
+    size_t size = 0;
+    int rc = read_file(path, &file, &size);
+    if (rc != DM_OK)
+        return rc;
+    if (size < 8) {
+        free(file);
+        return rt_error(DM_EFORMAT, "%s: %zu bytes, too short for a safetensors file (the header length alone is 8)",
+                        path, size);
+    }
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++)
+        hlen |= (uint64_t)file[i] << (8 * i);
+    if (hlen > size - 8 || hlen > MAX_HEADER) {
+        free(file);
+        return rt_error(DM_EFORMAT, "%s: header length %llu exceeds the file (%zu bytes): truncated or not safetensors",
+                        path, (unsigned long long)hlen, size);
+    }
+    char why[128];
+    size_t at = 0;
+    rt_json *header = rt_json_parse((const char *)file + 8, (size_t)hlen, why, sizeof why, &at);
+    if (!header) {
+        free(file);
+        return rt_error(DM_EFORMAT, "%s: the header is not valid JSON: %s at byte %zu of the header", path, why, at);
+    }
+    entry *entries = malloc(((size_t)header->count + 1) * sizeof *entries);
+    int n = 0;
+    bool has_state = false;
+    uint64_t data_bytes = size - 8 - hlen;
+    if (!entries)
+        rc = rt_error(DM_ENOMEM, "%s: out of memory", path);
+    if (rc == DM_OK)
+        rc = check_header(path, header, data_bytes, entries, &n);
+    if (rc == DM_OK)
+        rc = check_against_model(path, m->desc, entries, n, &has_state);
+    if (rc == DM_OK) { /* everything checked: now, and only now, change the model */
+        const uint8_t *data = file + 8 + hlen;
+        for (int i = 0; i < n; i++) {
+            const dm_tensor_desc *t = &m->desc->tensors[entries[i].tensor];
+            copy_le32(m->data + t->offset, data + entries[i].begin, t->bytes / 4);
+        }
+        if (!has_state)
+            for (int t = 0; t < m->desc->ntensors; t++)
+                if (m->desc->tensors[t].kind == DM_STATE)
+                    rt_init_tensor(m, &m->desc->tensors[t]);
+    }
+    free(entries);
+    rt_json_free(header);
+    free(file);
+    return rc;
+}
