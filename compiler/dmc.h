@@ -109,6 +109,7 @@ struct Expr {
     Expr *lhs, *rhs;
     ExprList items;       /* EX_ARRAY */
     ArgList args;         /* EX_CALL */
+    int depth;            /* 1 for a leaf; never above PARSE_MAX_DEPTH */
 };
 
 /* f32[d0, d1] / i32 / f32[]: dims are expressions (constants, or in a layer's
@@ -166,8 +167,34 @@ typedef struct Program {
     Decl **items; int n, cap;
 } Program;
 
+/* Limits (issue 7): past them the parser reports an error instead of
+ * recursing, so no later phase can recurse deeper than PARSE_MAX_DEPTH. */
+#define PARSE_MAX_DEPTH 256          /* ( [ nesting and expression tree depth */
+#define PARSE_MAX_TOKEN 256          /* bytes of an identifier or a number */
+#define PARSE_MAX_FILE (16 << 20)    /* bytes of a source file */
+
+/* The state of one parse, shared by the scanner (grammar/dm.l, as yyextra),
+ * the parser (grammar/dm.y, %parse-param) and the builders below. */
+typedef struct ParseCtx {
+    Arena *arena;
+    Diag *diag;
+    const SourceFile *file;
+    Program *prog;
+    void *scanner;            /* the flex scanner (yyscan_t) */
+    /* scanner state */
+    int line, col;            /* position of the next byte */
+    size_t offset;
+    int nesting;              /* open ( and [ : newlines inside them are spaces */
+    int open_line[PARSE_MAX_DEPTH + 1]; /* the line of each open bracket */
+    bool draining;            /* after a too-deep nesting: skip to the statement's end */
+    bool line_has_token;      /* a token was returned since the last line end */
+    bool first_on_line;       /* the last token began its line */
+    int last_token;           /* kind of the last token returned (0 before the first) */
+    size_t token_offset, token_len; /* its text, for "found 'foo'" */
+    bool depth_reported;      /* "nested too deeply" is reported once per file */
+} ParseCtx;
+
 /* Builders called from the grammar's actions (one line each there). */
-typedef struct ParseCtx ParseCtx;
 Expr *ast_number(ParseCtx *p, Loc loc, const char *text);
 Expr *ast_bool(ParseCtx *p, Loc loc, bool value);
 Expr *ast_name(ParseCtx *p, Loc loc, const char *name);
@@ -175,6 +202,20 @@ Expr *ast_array(ParseCtx *p, Loc loc, ExprList items);
 Expr *ast_neg(ParseCtx *p, Loc loc, Expr *x);
 Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r);
 Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args);
+Expr *ast_negs(ParseCtx *p, Loc first_minus, int count, Expr *x);  /* count unary minuses */
+ExprList ast_exprs_add(ParseCtx *p, ExprList list, Expr *e);
+Arg ast_arg(ParseCtx *p, Loc key_loc, const char *key, Expr *value); /* key NULL: positional */
+ArgList ast_args_add(ParseCtx *p, ArgList list, Arg arg);  /* reports positional after keyword */
+TypeExpr *ast_type(ParseCtx *p, Loc loc, DType dtype, ExprList dims);
+Stmt *ast_stmt(ParseCtx *p, StmtKind kind, Loc loc, const char *name, Loc name_loc,
+               TypeExpr *type, Expr *value);
+StmtList ast_stmts_add(ParseCtx *p, StmtList list, Stmt *s);
+Formal ast_formal(ParseCtx *p, Loc loc, const char *name, TypeExpr *type, Expr *def);
+FormalList ast_formals_add(ParseCtx *p, FormalList list, Formal f);
+Decl *ast_model(ParseCtx *p, Loc loc, const char *name, StmtList body);
+Decl *ast_layer(ParseCtx *p, Loc loc, const char *name, FormalList formals, StmtList body);
+Decl *ast_const_decl(ParseCtx *p, Loc loc, const char *name, Expr *value);
+void ast_program_add(ParseCtx *p, Decl *d);
 void ast_dump(FILE *out, const Program *prog);   /* --emit=ast, for parser tests */
 
 /* Parse one source file (appending to prog).  Returns false after syntax

@@ -1,0 +1,316 @@
+/* dm.y: the grammar of dm (docs: /work/shared/design/LANGUAGE.md).
+ *
+ * Needs: the scanner of dm.l (tokens, NEWLINE only outside ( ) and [ ]) and a
+ * ParseCtx.  Guarantees: every action is one call to an ast_* builder (the
+ * meaning of what is parsed lives in sema), every syntax error is reported as
+ * "expected X, found Y" at the offending token, and the parser recovers at the
+ * end of the statement (and around a declaration's header), so one run
+ * reports every independent syntax error.  Builds with bison -Wall -Werror:
+ * no conflicts. */
+
+%define api.pure full
+%define parse.error custom
+%define parse.lac full
+%locations
+%param {yyscan_t scanner}
+%parse-param {ParseCtx *p}
+
+%code requires {
+#include "dmc.h"
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+}
+
+%code provides {
+/* parse.c: a bison location as a Loc of p's file. */
+Loc parse_loc(const ParseCtx *p, YYLTYPE l);
+/* dm.l */
+int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
+}
+
+%code {
+#include <string.h>
+#define L(x) parse_loc(p, x)
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg);
+}
+
+%union {
+    const char *text;
+    Expr *expr;
+    ExprList exprs;
+    Arg arg;
+    ArgList args;
+    TypeExpr *type;
+    DType dtype;
+    Stmt *stmt;
+    StmtList stmts;
+    Formal formal;
+    FormalList formals;
+    Decl *decl;
+    int count;
+}
+
+%token MODEL "'model'" LAYER "'layer'" CONST "'const'" INPUT "'input'" PARAM "'param'"
+%token OUTPUT "'output'" LOSS "'loss'" OPTIMIZER "'optimizer'" RETURN "'return'"
+%token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
+%token <text> IDENT "name" NUMBER "number"
+%token NEWLINE "newline"
+
+%type <expr> expr term unary primary call init
+%type <exprs> items dims
+%type <arg> arg
+%type <args> args arglist
+%type <type> type
+%type <dtype> dtype
+%type <stmt> stmt
+%type <stmts> stmts block
+%type <formal> formal
+%type <formals> formals formallist
+%type <decl> decl
+%type <count> negs
+
+%%
+
+program
+    : %empty
+    | program NEWLINE
+    | program decl                      { ast_program_add(p, $2); }
+    | program error NEWLINE             { yyerrok; }
+    ;
+
+decl
+    : MODEL IDENT nls block             { $$ = ast_model(p, L(@2), $2, $4); }
+    | MODEL error block                 { $$ = ast_model(p, L(@1), NULL, $3); }
+    | LAYER IDENT '(' formallist ')' nls block { $$ = ast_layer(p, L(@2), $2, $4, $7); }
+    | LAYER error block                 { $$ = ast_layer(p, L(@1), NULL, (FormalList){0}, $3); }
+    | CONST IDENT '=' expr NEWLINE      { $$ = ast_const_decl(p, L(@2), $2, $4); }
+    ;
+
+nls
+    : %empty
+    | nls NEWLINE
+    ;
+
+formallist
+    : %empty                            { $$ = (FormalList){0}; }
+    | formals
+    | formals ','
+    ;
+
+formals
+    : formal                            { $$ = ast_formals_add(p, (FormalList){0}, $1); }
+    | formals ',' formal                { $$ = ast_formals_add(p, $1, $3); }
+    ;
+
+formal
+    : IDENT                             { $$ = ast_formal(p, L(@1), $1, NULL, NULL); }
+    | IDENT ':' type                    { $$ = ast_formal(p, L(@1), $1, $3, NULL); }
+    | IDENT '=' expr                    { $$ = ast_formal(p, L(@1), $1, NULL, $3); }
+    | IDENT ':' type '=' expr           { $$ = ast_formal(p, L(@1), $1, $3, $5); }
+    ;
+
+/* A body: statements, one per line; the last may share the '}' line. */
+block
+    : '{' stmts '}'                     { $$ = $2; }
+    | '{' stmts stmt '}'                { $$ = ast_stmts_add(p, $2, $3); }
+    | '{' stmts error '}'               { $$ = $2; }
+    ;
+
+stmts
+    : %empty                            { $$ = (StmtList){0}; }
+    | stmts NEWLINE
+    | stmts stmt NEWLINE                { $$ = ast_stmts_add(p, $1, $2); }
+    | stmts error NEWLINE               { $$ = $1; yyerrok; }
+    ;
+
+stmt
+    : CONST IDENT '=' expr              { $$ = ast_stmt(p, ST_CONST, L(@1), $2, L(@2), NULL, $4); }
+    | INPUT IDENT ':' type              { $$ = ast_stmt(p, ST_INPUT, L(@1), $2, L(@2), $4, NULL); }
+    | PARAM IDENT ':' type init         { $$ = ast_stmt(p, ST_PARAM, L(@1), $2, L(@2), $4, $5); }
+    | IDENT '=' expr                    { $$ = ast_stmt(p, ST_BIND, L(@1), $1, L(@1), NULL, $3); }
+    | OUTPUT IDENT                      { $$ = ast_stmt(p, ST_OUTPUT, L(@1), $2, L(@2), NULL, NULL); }
+    | OUTPUT IDENT '=' expr             { $$ = ast_stmt(p, ST_OUTPUT, L(@1), $2, L(@2), NULL, $4); }
+    | LOSS expr                         { $$ = ast_stmt(p, ST_LOSS, L(@1), NULL, L(@1), NULL, $2); }
+    | OPTIMIZER call                    { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, $2); }
+    | OPTIMIZER IDENT                   { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, ast_call(p, L(@2), $2, (ArgList){0})); }
+    | RETURN expr                       { $$ = ast_stmt(p, ST_RETURN, L(@1), NULL, L(@1), NULL, $2); }
+    ;
+
+init
+    : %empty                            { $$ = NULL; }
+    | '=' expr                          { $$ = $2; }
+    ;
+
+type
+    : dtype                             { $$ = ast_type(p, L(@1), $1, (ExprList){0}); }
+    | dtype '[' ']'                     { $$ = ast_type(p, L(@$), $1, (ExprList){0}); }
+    | dtype '[' dims ']'                { $$ = ast_type(p, L(@$), $1, $3); }
+    ;
+
+dtype
+    : F32                               { $$ = DT_F32; }
+    | I32                               { $$ = DT_I32; }
+    ;
+
+dims
+    : expr                              { $$ = ast_exprs_add(p, (ExprList){0}, $1); }
+    | dims ',' expr                     { $$ = ast_exprs_add(p, $1, $3); }
+    ;
+
+/* Precedence, high to low: call, unary minus, @ * /, + -; left associative. */
+expr
+    : term
+    | expr '+' term                     { $$ = ast_binary(p, L(@2), '+', $1, $3); }
+    | expr '-' term                     { $$ = ast_binary(p, L(@2), '-', $1, $3); }
+    ;
+
+term
+    : unary
+    | term '@' unary                    { $$ = ast_binary(p, L(@2), '@', $1, $3); }
+    | term '*' unary                    { $$ = ast_binary(p, L(@2), '*', $1, $3); }
+    | term '/' unary                    { $$ = ast_binary(p, L(@2), '/', $1, $3); }
+    ;
+
+/* A run of minuses is counted, not nested, so the parser's stack stays flat
+ * however many there are (the builder reports a run too deep). */
+unary
+    : primary
+    | negs primary                      { $$ = ast_negs(p, L(@1), $1, $2); }
+    ;
+
+negs
+    : '-'                               { $$ = 1; }
+    | negs '-'                          { $$ = $1 + 1; }
+    ;
+
+primary
+    : NUMBER                            { $$ = ast_number(p, L(@1), $1); }
+    | KW_TRUE                           { $$ = ast_bool(p, L(@1), true); }
+    | KW_FALSE                          { $$ = ast_bool(p, L(@1), false); }
+    | IDENT                             { $$ = ast_name(p, L(@1), $1); }
+    | call
+    | '(' expr ')'                      { $$ = $2; }
+    | '[' items ']'                     { $$ = ast_array(p, L(@$), $2); }
+    | '[' items ',' ']'                 { $$ = ast_array(p, L(@$), $2); }
+    ;
+
+items
+    : expr                              { $$ = ast_exprs_add(p, (ExprList){0}, $1); }
+    | items ',' expr                    { $$ = ast_exprs_add(p, $1, $3); }
+    ;
+
+call
+    : IDENT '(' arglist ')'             { $$ = ast_call(p, L(@$), $1, $3); }
+    ;
+
+arglist
+    : %empty                            { $$ = (ArgList){0}; }
+    | args
+    | args ','
+    ;
+
+args
+    : arg                               { $$ = ast_args_add(p, (ArgList){0}, $1); }
+    | args ',' arg                      { $$ = ast_args_add(p, $1, $3); }
+    ;
+
+arg
+    : expr                              { $$ = ast_arg(p, L(@1), NULL, $1); }
+    | IDENT '=' expr                    { $$ = ast_arg(p, L(@1), $1, $3); }
+    ;
+
+%%
+
+/* ---- syntax errors: "expected X, found Y" ------------------------------- */
+
+static bool is_one_of(const char *name, const char *const *set) {
+    for (; *set; set++)
+        if (strcmp(name, *set) == 0) return true;
+    return false;
+}
+
+static bool expects(const yysymbol_kind_t *exp, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(yysymbol_name(exp[i]), name) == 0) return true;
+    return false;
+}
+
+/* What to call the found token: its text for names and numbers. */
+static const char *found_text(ParseCtx *p, yysymbol_kind_t found) {
+    switch (found) {
+    case YYSYMBOL_YYEOF: return "end of file";
+    case YYSYMBOL_NEWLINE: return "newline";
+    case YYSYMBOL_IDENT:
+    case YYSYMBOL_NUMBER:
+        return arena_printf(p->arena, "%s '%.*s'", found == YYSYMBOL_IDENT ? "name" : "number",
+                            (int)p->token_len, p->file->text + p->token_offset);
+    default: return yysymbol_name(found);
+    }
+}
+
+/* The expected set, summarised: the tokens that start an expression become
+ * "an expression", the statement keywords "a statement", the declaration
+ * keywords "a declaration"; the binary operators (which could always
+ * continue an expression) are left out when something else is expected. */
+static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n) {
+    static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", NULL};
+    static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
+                                             "'optimizer'", "'return'", "name", "newline", NULL};
+    static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
+    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", NULL};
+    bool has_expr = expects(exp, n, "number") && expects(exp, n, "'['");
+    bool has_stmt = expects(exp, n, "'input'");
+    bool has_decl = expects(exp, n, "'model'");
+    bool has_ops = expects(exp, n, "'*'");
+    int others = 0;   /* expected tokens that are not operators */
+    for (int i = 0; i < n; i++) others += !is_one_of(yysymbol_name(exp[i]), operators);
+    const char *phrase[YYNTOKENS + 3];
+    int k = 0;
+    if (has_decl) phrase[k++] = "a declaration ('model', 'layer' or 'const')";
+    if (has_stmt) phrase[k++] = "a statement";
+    if (has_expr) phrase[k++] = "an expression";
+    for (int i = 0; i < n; i++) {
+        const char *name = yysymbol_name(exp[i]);
+        if ((has_decl && is_one_of(name, decl_start)) || (has_stmt && is_one_of(name, stmt_start)) ||
+            (has_expr && is_one_of(name, expr_start)))
+            continue;
+        if (has_ops && is_one_of(name, operators) && others > 0) continue;
+        if (strcmp(name, "'f32'") == 0) name = "a type ('f32' or 'i32')";
+        else if (strcmp(name, "'i32'") == 0) continue;
+        else if (strcmp(name, "number") == 0) name = "a number";
+        else if (strcmp(name, "name") == 0) name = "a name";
+        phrase[k++] = name;
+    }
+    if (k == 0) return "something else";
+    const char *text = phrase[0];
+    for (int i = 1; i < k; i++)
+        text = arena_printf(p->arena, "%s%s%s", text, i + 1 < k ? ", " : " or ", phrase[i]);
+    return text;
+}
+
+/* After a syntax error at a token that begins a line below an unclosed
+ * bracket, the bracket was most likely never closed: forget it, so that
+ * newlines end statements again and recovery does not swallow the file. */
+static void resync_nesting(ParseCtx *p, YYLTYPE where) {
+    if (p->nesting > 0 && p->first_on_line && where.first_line > p->open_line[p->nesting - 1])
+        p->nesting = 0;
+}
+
+static int
+yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
+    yysymbol_kind_t found = yypcontext_token(ctx);
+    YYLTYPE where = *yypcontext_location(ctx);
+    diag_error(p->diag, L(where), "expected %s, found %s", expected_text(p, expected, n < 0 ? 0 : n),
+               found_text(p, found));
+    resync_nesting(p, where);
+    return 0;
+}
+
+/* Only bison's own failures come here ("memory exhausted"). */
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg) {
+    diag_error(p->diag, L(*loc), "%s", msg);
+}
