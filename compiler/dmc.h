@@ -394,6 +394,88 @@ bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs,
 /* The standard layers (Dense, Conv2d) written in dm, parsed before the user's file. */
 extern const char *prelude_source;
 
+/* Inside sema (shared by sema*.c only).  A Value is what an expression
+ * evaluates to: a compile-time number, bool or list, or a tensor (a node of
+ * the forward graph); V_ERR is the poison value of an expression that already
+ * produced a diagnostic, so nothing downstream reports again. */
+typedef enum { V_ERR, V_NUM, V_BOOL, V_LIST, V_TENSOR } ValueKind;
+typedef struct Value {
+    ValueKind kind;
+    double num; bool is_int;          /* V_NUM; V_BOOL: num is 0 or 1 */
+    struct Value *items; int n;       /* V_LIST */
+    int node; DType dtype; Shape shape; /* V_TENSOR */
+    Loc loc;                          /* the expression it came from */
+} Value;
+
+typedef enum { BK_CONST, BK_INPUT, BK_PARAM, BK_VALUE, BK_ARG, BK_DIM } BindKind;
+typedef struct Binding {
+    const char *name;
+    Loc loc;                          /* where it was bound */
+    BindKind kind;
+    Value v;                          /* V_ERR for an input/param not loaded yet */
+    int tensor;                       /* BK_INPUT, BK_PARAM: the tensor, -1 until created */
+    Tensor pending;                   /* BK_PARAM in a layer: created on first use */
+    bool loaded;
+} Binding;
+typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
+
+typedef struct LayerCount { const char *layer; int k; } LayerCount;
+/* The model, or one layer instance being expanded. */
+typedef struct Frame {
+    struct Frame *parent;
+    const Decl *layer;                /* NULL for the model */
+    Loc call;                         /* the call that made this instance */
+    const char *prefix;               /* "" or "block_0.fc1." */
+    Scope *scope;
+    LayerCount *counts; int ncounts, capcounts;
+    const Expr *rhs_expr;             /* the whole RHS of the statement being evaluated */
+    const char *rhs_name;             /* ...and the name it binds */
+    int depth;
+} Frame;
+
+typedef struct Sema {
+    Arena *a; Diag *d;
+    const Program *prog; const Defines *defs;
+    Scope globals;
+    const Decl **layers; int nlayers;
+    bool *layer_bad;                  /* in a recursion cycle or malformed: calls are poison */
+    Model *m;                         /* the model being built, NULL for global consts */
+    Frame *frame;
+    const char *const_why;            /* non-NULL while evaluating a constant expression */
+    int dropout_sites, rng_tensor, rng_node;
+} Sema;
+
+void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+Value sema_eval(Sema *s, const Expr *e);
+Value sema_eval_const(Sema *s, const Expr *e, const char *why);
+Value sema_err(void);
+Value sema_number(double v, bool is_int, Loc loc);
+Value sema_tensor(Sema *s, int node, Loc loc);
+const char *sema_type_str(Sema *s, Value v);
+bool sema_dims(Sema *s, const TypeExpr *t, Shape *out);
+bool sema_int_of(Sema *s, Value v, const char *what, int64_t *out);
+Binding *sema_lookup(Sema *s, const char *name);
+Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind, Value v);
+Value sema_binding_value(Sema *s, Binding *b, Loc use);
+int sema_add_param(Sema *s, Tensor t);
+int sema_at(Sema *s, int node, Loc loc);
+Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found);
+Value sema_call_layer(Sema *s, const Expr *call, const Value *args);
+void sema_check_layers(Sema *s);
+/* Argument binding shared by built-ins, layers, initialisers and optimizers:
+ * names[0..n) the formals (the first nrequired required); fills out[] (V_ERR
+ * and given[j] false when absent).  Reports arity/keyword errors. */
+bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *const *names, int n,
+                    int nrequired, const Value *args, Value *out, bool *given);
+bool sema_init(Sema *s, const Expr *e, DType t, Shape shape, Init *out);
+const char *sema_bind_kind_word(BindKind k);
+void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *value);
+bool sema_list_data(Sema *s, Value v, Shape *shape, const double **data);
+Value sema_as_tensor(Sema *s, Value v, DType t);
+Value sema_select(Sema *s, const Expr *call);
+int sema_dropout_site(Sema *s);
+void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+
 /* ---- passes over a model ------------------------------------------------- */
 
 /* autodiff.c: m->gradients = forward + reverse-mode adjoints, storing the loss,
@@ -425,6 +507,73 @@ void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s);
 /* ---- back end ------------------------------------------------------------ */
 
 typedef struct Options Options;
+
+/* fuse.c: which nodes are computed inside another node's loop.  An
+ * elementwise node (unary, binary, const, broadcast) whose every use is an
+ * elementwise node of the same shape (a const: of any shape) is "inline": it
+ * has no buffer and its value is recomputed in its users' loops.
+ * Returns inline[i] for every node of g; with !enable only consts inline. */
+bool *fuse_graph(Arena *a, const Graph *g, bool enable);
+bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
+
+/* plan.c: the memory plan.  The data region holds every persistent tensor
+ * (params, state, grads, inputs, outputs, loss: each family contiguous, every
+ * tensor 64-byte aligned) and then one scratch arena shared by all entries
+ * (they never run at once).  Inside an entry, node buffers are reused when
+ * lifetimes do not overlap; reshapes alias their operand; a stored value is
+ * computed in place into its tensor where that is legal. */
+typedef struct EntryPlan {
+    const Graph *graph;   /* NULL for an entry without code */
+    bool *inl;            /* fuse_graph's answer */
+    int64_t *offset;      /* per node: byte offset of its buffer in the data region, -1 if none */
+    uint64_t scratch_size;
+} EntryPlan;
+
+enum { ENTRY_FORWARD, ENTRY_GRADIENTS, ENTRY_APPLY, ENTRY_TRAIN_STEP, ENTRY_COUNT };
+
+typedef struct ModelPlan {
+    int *order;           /* tensors in descriptor order: params, state, grads, inputs, outputs, loss */
+    uint64_t *tensor_offset; /* per tensor (Model order) */
+    uint64_t scratch_offset, scratch_size, data_size;
+    EntryPlan entry[ENTRY_COUNT];
+} ModelPlan;
+
+ModelPlan *plan_model(Arena *a, const Model *m, int opt_level);
+/* cg_*.c: LLVM code generation, shared between its files only.  Visible
+ * where llvm-c/Core.h is included first (the cg files), so the rest of the
+ * compiler never sees LLVM types. */
+#ifdef LLVM_C_CORE_H
+typedef struct Cg {
+    Arena *arena;
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMTypeRef i1, i8, i32, i64, f32, ptr, void_t;
+    const Model *model;
+    const ModelPlan *plan;
+    const EntryPlan *ep;     /* the entry being generated */
+    const char *prefix;      /* "<model>_<entry>": names of its helpers */
+    LLVMValueRef fn, data;   /* the entry function and its data argument */
+    LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
+} Cg;
+
+/* cg_module.c: a function of the linked kernels (compiler/kernels). */
+LLVMValueRef cg_kernel(Cg *cg, const char *name);
+LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name);
+/* cg_entry.c: the entries of one model. */
+void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+LLVMValueRef cg_node_ptr(Cg *cg, int node);   /* where node's value lives */
+const char *cg_node_name(Cg *cg, int node);
+/* cg_elem.c: one loop computing an elementwise root and its inline operands. */
+void cg_elementwise(Cg *cg, int root);
+/* cg_kernels.c: a reduction, transpose or complex op as a kernel call. */
+void cg_complex(Cg *cg, int node);
+/* cg_desc.c: the model's descriptor constant NAME_model. */
+void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+#endif
+
+const Graph *model_entry_graph(const Model *m, int entry);  /* NULL when empty */
+int64_t dtype_size(DType t);        /* bytes of one element (4) */
 
 /* llvmgen.c and friends: compile the models into one object (or asm / LLVM IR)
  * at path; the header is written by header.c.  Return false on failure with
