@@ -218,6 +218,12 @@ static void dump_number(FILE *out, const Expr *e) {
         snprintf(buf, sizeof buf, "%.*g", precision, e->num);
         if (strtod(buf, NULL) == e->num) break;
     }
+    /* Plain decimals for the everyday range: 100.0 rather than 1e+02. */
+    if (strchr(buf, 'e') && fabs(e->num) >= 1e-4 && fabs(e->num) < 1e15)
+        for (int decimals = 1; decimals <= 20; decimals++) {
+            snprintf(buf, sizeof buf, "%.*f", decimals, e->num);
+            if (strtod(buf, NULL) == e->num) break;
+        }
     fputs(buf, out);
     if (!strpbrk(buf, ".e")) fputs(".0", out);
 }

@@ -1,0 +1,4 @@
+model last {
+  input x : f32
+  output y = -x
+}
