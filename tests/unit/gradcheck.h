@@ -34,7 +34,7 @@ typedef struct Check {
 static int check_failures, check_count;
 
 /* xorshift64*: the test's own deterministic generator. */
-static double check_uniform(Check *c, double lo, double hi) {
+static inline double check_uniform(Check *c, double lo, double hi) {
     c->rng ^= c->rng >> 12;
     c->rng ^= c->rng << 25;
     c->rng ^= c->rng >> 27;
@@ -42,7 +42,7 @@ static double check_uniform(Check *c, double lo, double hi) {
     return lo + (hi - lo) * (double)(r >> 11) / 9007199254740992.0;
 }
 
-static Shape shp(int rank, ...) {
+static inline Shape shp(int rank, ...) {
     Shape s = {.rank = rank};
     va_list ap;
     va_start(ap, rank);
@@ -51,7 +51,7 @@ static Shape shp(int rank, ...) {
     return s;
 }
 
-static Check *check_begin(const char *name) {
+static inline Check *check_begin(const char *name) {
     Arena *a = arena_new();
     Check *c = arena_alloc(a, sizeof *c);
     c->a = a;
@@ -68,7 +68,7 @@ static Check *check_begin(const char *name) {
     return c;
 }
 
-static int check_tensor(Check *c, const char *name, TensorKind kind, DType t, Shape s) {
+static inline int check_tensor(Check *c, const char *name, TensorKind kind, DType t, Shape s) {
     int i = model_add_tensor(c->a, c->m, (Tensor){.name = name, .kind = kind, .dtype = t, .shape = s,
                                                    .param = -1});
     if (i >= 64) die("gradcheck: too many tensors");
@@ -78,7 +78,7 @@ static int check_tensor(Check *c, const char *name, TensorKind kind, DType t, Sh
 
 /* Values in [lo, hi], or with magnitude in [lo, hi] and a random sign if
  * signed_ (keeps kinks at 0 out of reach). */
-static void check_fill(Check *c, int t, double lo, double hi, bool signed_) {
+static inline void check_fill(Check *c, int t, double lo, double hi, bool signed_) {
     int64_t n = shape_count(c->m->tensors[t].shape);
     for (int64_t i = 0; i < n; i++) {
         double v = check_uniform(c, lo, hi);
@@ -87,46 +87,46 @@ static void check_fill(Check *c, int t, double lo, double hi, bool signed_) {
 }
 
 /* A parameter with values of magnitude in [0.2, 1.5], random sign; returns its load. */
-static int check_param(Check *c, const char *name, Shape s) {
+static inline int check_param(Check *c, const char *name, Shape s) {
     int t = check_tensor(c, name, TK_PARAM, DT_F32, s);
     check_fill(c, t, 0.2, 1.5, true);
     return graph_load(c->a, c->g, c->m, t);
 }
 
 /* A parameter with values in [lo, hi]. */
-static int check_param_in(Check *c, const char *name, Shape s, double lo, double hi) {
+static inline int check_param_in(Check *c, const char *name, Shape s, double lo, double hi) {
     int t = check_tensor(c, name, TK_PARAM, DT_F32, s);
     check_fill(c, t, lo, hi, false);
     return graph_load(c->a, c->g, c->m, t);
 }
 
-static int check_input_in(Check *c, const char *name, Shape s, double lo, double hi) {
+static inline int check_input_in(Check *c, const char *name, Shape s, double lo, double hi) {
     int t = check_tensor(c, name, TK_INPUT, DT_F32, s);
     check_fill(c, t, lo, hi, false);
     return graph_load(c->a, c->g, c->m, t);
 }
 
 /* An i32 input holding `values`. */
-static int check_labels(Check *c, const char *name, Shape s, const int *values) {
+static inline int check_labels(Check *c, const char *name, Shape s, const int *values) {
     int t = check_tensor(c, name, TK_INPUT, DT_I32, s);
     for (int64_t i = 0; i < shape_count(s); i++) c->init[t][i] = values[i];
     return graph_load(c->a, c->g, c->m, t);
 }
 
-static int check_literal(Check *c, Shape s, double lo, double hi) {
+static inline int check_literal(Check *c, Shape s, double lo, double hi) {
     int64_t n = shape_count(s);
     double *w = arena_alloc(c->a, sizeof(double) * (size_t)(n + 1));
     for (int64_t i = 0; i < n; i++) w[i] = check_uniform(c, lo, hi);
     return graph_node_shaped(c->a, c->g, OP_LITERAL, NULL, 0, (Attr){.data = w}, DT_F32, s);
 }
 
-static void check_reset(Check *c, TensorStore *s) {
+static inline void check_reset(Check *c, TensorStore *s) {
     for (int i = 0; i < c->m->ntensors; i++)
         if (c->init[i])
             memcpy(s->values[i], c->init[i], sizeof(double) * (size_t)shape_count(c->m->tensors[i].shape));
 }
 
-static double check_loss(Check *c, TensorStore *s) {
+static inline double check_loss(Check *c, TensorStore *s) {
     Arena *scratch = arena_new();
     check_reset(c, s);
     interp_run(scratch, c->m, &c->m->forward, s);
@@ -135,7 +135,7 @@ static double check_loss(Check *c, TensorStore *s) {
 }
 
 /* loss = SUM(out * W); autodiff; compare grads with finite differences. */
-static void check_finish(Check *c, int out) {
+static inline void check_finish(Check *c, int out) {
     Shape os = c->g->nodes[out].shape;
     int weighted = graph_binary(c->a, c->g, OP_MUL, out, check_literal(c, os, -1, 1));
     int loss = graph_reduce(c->a, c->g, OP_SUM, weighted, os.rank ? (1u << os.rank) - 1 : 0, false);
@@ -186,7 +186,7 @@ static void check_finish(Check *c, int out) {
     arena_free(c->a);
 }
 
-static int check_summary(void) {
+static inline int check_summary(void) {
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;
 }
