@@ -1,0 +1,395 @@
+#!/usr/bin/python3
+"""conformance.py: dmc against PyTorch, model by model.
+
+Usage: conformance.py [--build DIR] [--keep] [-v] [NAME ...]   (default: every tests/torch/*.dm)
+
+For each model NAME, tests/torch/NAME.dm is the dmc model and tests/torch/NAME.py
+the same computation written with torch.nn.functional (the "spec"; see
+docs/testing.md for its interface).  This script:
+  1. draws the initial parameters and the inputs from a seeded generator
+     (values chosen by the spec away from kinks: relu at 0, abs at 0, ties);
+  2. writes them to a temporary folder: init.safetensors (written here with
+     struct + json, the way a PyTorch user without the safetensors package
+     would) and one raw little-endian file per input, in.<name>.bin;
+  3. compiles NAME.dm with dmc, links tests/tools/dmrun.c with the object and
+     libdmrt.a, and runs it: dm_load, dm_forward, dm_gradients, dm_apply, then
+     dm_train_step 4 times (5 updates), dm_save (see dmrun.c);
+  4. runs the spec in PyTorch from the same values with the torch.optim
+     optimizer of the same name, in float64 (the oracle) and in float32 (to
+     check the test itself is well conditioned: float32 PyTorch must pass the
+     same rule, or the model is reported as a bad test);
+  5. compares: the forward entry's outputs, the loss and every parameter's
+     gradient after the first gradients call, the training outputs, the loss of
+     every later step, and every parameter after the 5 updates, read back from
+     dmc's final checkpoint (dm_save -> Python).  The checkpoint written right
+     after dm_load must hold exactly the parameters PyTorch wrote.
+
+The rule, for a tensor a (dmc) against b (reference):
+    |a_i - b_i| <= 1e-4 * max(|b_i|, scale)   for every i,
+where scale = max_j |b_j| (the tensor's max-abs; never below 1e-30).  Non-finite
+values must match exactly (same inf, or both NaN).
+
+Prints one line per model (PASS/FAIL) and exits 1 if any model fails.
+"""
+import argparse
+import concurrent.futures
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RTOL = 1e-4
+SEED = 20261128
+
+# ---- safetensors with the standard library -----------------------------------
+
+_DTYPES = {"F32": np.float32, "I32": np.int32, "F64": np.float64, "I64": np.int64}
+
+
+def st_write(path, tensors, metadata=None):
+    """Writes {name: ndarray} as safetensors (8-byte LE length, JSON, raw LE data)."""
+    header, blobs, offset = {}, [], 0
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    for name, a in tensors.items():
+        a = np.ascontiguousarray(a)
+        code = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32"}[a.dtype]
+        data = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def st_read(path):
+    """Reads a safetensors file: ({name: ndarray}, metadata or None).  Checks
+    that the tensors tile the data section exactly."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n].decode())
+    data = raw[8 + n:]
+    meta = header.pop("__metadata__", None)
+    out, spans = {}, []
+    for name, info in header.items():
+        dt = np.dtype(_DTYPES[info["dtype"]]).newbyteorder("<")
+        b, e = info["data_offsets"]
+        count = int(np.prod(info["shape"], dtype=np.int64))
+        if e - b != count * dt.itemsize:
+            raise ValueError(f"{path}: tensor {name}: {e - b} bytes for shape {info['shape']}")
+        out[name] = np.frombuffer(data[b:e], dtype=dt).reshape(info["shape"]).astype(dt.newbyteorder("="))
+        spans.append((b, e))
+    spans.sort()
+    pos = 0
+    for b, e in spans:
+        if b != pos:
+            raise ValueError(f"{path}: data section has a hole or overlap at byte {pos}")
+        pos = e
+    if pos != len(data):
+        raise ValueError(f"{path}: {len(data) - pos} trailing bytes after the tensors")
+    return out, meta
+
+
+# ---- the dropout generator (compiler/kernels/random.h, re-implemented) -----------
+
+_M64 = (1 << 64) - 1
+
+
+def _mix64(z):
+    """SplitMix64's finaliser on a uint64 array (numpy wraps multiplication mod 2^64)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def dropout_keep(key, step, salt, count, rate):
+    """The keep decisions of dm_dropout_keep(key, step, salt, i, rate) for i < count."""
+    with np.errstate(over="ignore"):
+        i = np.arange(count, dtype=np.uint64)
+        salted = _mix64((np.uint64(salt & 0xFFFFFFFF) << np.uint64(32)) | i)
+        ks = np.uint64(((key & 0xFFFFFFFF) << 32 | (step & 0xFFFFFFFF)) & _M64)
+        h = _mix64(ks ^ salted)
+    u = (h >> np.uint64(40)).astype(np.float32) * np.float32(1.0 / 16777216.0)
+    return u >= np.float32(rate)
+
+
+class Ctx:
+    """What a spec's model() gets besides the tensors: whether this is a training
+    run, and dropout with dmc's masks (generator state {key, step} of the step)."""
+
+    def __init__(self, train, rng_state=None):
+        self.train = train
+        self.rng_state = rng_state
+        self.salt = 0
+
+    def dropout(self, x, rate):
+        if not self.train:
+            return x
+        if self.rng_state is None:
+            raise RuntimeError("dropout in training but dmrun recorded no generator state")
+        key, step = (int(v) & 0xFFFFFFFF for v in self.rng_state)
+        keep = dropout_keep(key, step, self.salt, x.numel(), rate).reshape(tuple(x.shape))
+        self.salt += 1
+        scale = 1.0 / (1.0 - np.float32(rate))
+        return x * torch.tensor(keep, dtype=x.dtype) * scale
+
+
+# ---- values for the tests -----------------------------------------------------------
+
+
+class Draw:
+    """Seeded draws for a spec's params() and inputs() (float32 / int32 arrays)."""
+
+    def __init__(self, seed):
+        self.r = np.random.default_rng(seed)
+
+    def normal(self, shape, std=1.0, mean=0.0):
+        return (mean + std * self.r.standard_normal(shape)).astype(np.float32)
+
+    def uniform(self, shape, lo=-1.0, hi=1.0):
+        return self.r.uniform(lo, hi, shape).astype(np.float32)
+
+    def away(self, shape, lo, hi):
+        """Magnitudes in [lo, hi] with a random sign: never near zero."""
+        mag = self.r.uniform(lo, hi, shape)
+        sign = np.where(self.r.random(shape) < 0.5, -1.0, 1.0)
+        return (mag * sign).astype(np.float32)
+
+    def labels(self, n, classes):
+        return self.r.integers(0, classes, n).astype(np.int32)
+
+
+def load_spec(name):
+    spec = importlib.util.spec_from_file_location(f"spec_{name}", os.path.join(HERE, name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---- the PyTorch side ----------------------------------------------------------------
+
+
+def reference(spec, params, inputs, dtype, states, updates):
+    """Runs the spec as dmrun runs dmc.  states[k] is the generator state before
+    update k (or None).  Returns a dict of numpy float64 arrays named like dmrun's."""
+    P = {n: torch.tensor(v, dtype=dtype, requires_grad=True) for n, v in params.items()}
+    X = {n: torch.tensor(v, dtype=dtype) if v.dtype == np.float32 else torch.tensor(v, dtype=torch.long)
+         for n, v in inputs.items()}
+    out = {}
+    with torch.no_grad():
+        _, outputs = spec.model(P, X, Ctx(False))
+    for k, v in outputs.items():
+        out["forward/" + k] = v
+    opt = spec.optimizer(list(P.values()))
+    for k in range(max(updates, 1)):
+        opt.zero_grad()
+        loss, outputs = spec.model(P, X, Ctx(True, states.get(k)))
+        loss.backward()
+        out[f"loss/{k}"] = loss
+        if k == 0:
+            for n, p in P.items():
+                out["grad/" + n] = p.grad
+            for n, v in outputs.items():
+                out["train/" + n] = v
+        if updates > 0:
+            opt.step()
+    for n, p in P.items():
+        out["final/" + n] = p
+    return {k: v.detach().numpy().astype(np.float64) for k, v in out.items()}
+
+
+# ---- comparison ------------------------------------------------------------------------
+
+
+def compare(a, b):
+    """None if a (ours) matches b (reference) under the rule, else a reason."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        return f"shape {list(a.shape)}, expected {list(b.shape)}"
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    if not np.array_equal(fa, fb):
+        i = np.unravel_index(np.argmax(fa != fb), a.shape)
+        return f"non-finite mismatch at {list(i)}: {a[i]:.7g}, expected {b[i]:.7g}"
+    nf = ~fa
+    if nf.any() and not np.array_equal(np.nan_to_num(a[nf], nan=0.5), np.nan_to_num(b[nf], nan=0.5)):
+        return "different non-finite values"
+    if not fa.any():
+        return None
+    scale = max(float(np.max(np.abs(b[fb]))), 1e-30)
+    err = np.where(fa, np.abs(a - b), 0.0)
+    tol = RTOL * np.maximum(np.abs(b), scale)
+    bad = err > tol
+    if bad.any():
+        i = np.unravel_index(np.argmax(np.where(bad, err / tol, 0)), a.shape)
+        return (f"{int(bad.sum())}/{a.size} elements off; worst at {list(i)}: {a[i]:.8g}, "
+                f"expected {b[i]:.8g} (|diff| {err[i]:.3g} > tol {tol[i]:.3g})")
+    return None
+
+
+def worst_ratio(a, b):
+    """max |a-b| / tol over the tensor (<= 1 passes), for the verbose report."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    fin = np.isfinite(a) & np.isfinite(b)
+    if not fin.any():
+        return 0.0
+    scale = max(float(np.max(np.abs(b[fin]))), 1e-30)
+    return float(np.max(np.abs(a[fin] - b[fin]) / (RTOL * np.maximum(np.abs(b[fin]), scale))))
+
+
+# ---- the dmc side --------------------------------------------------------------------------
+
+
+def run(cmd, what, timeout=120):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        msg = (p.stderr.strip() or p.stdout.strip()).splitlines()
+        tail = "\n".join(msg[-12:])
+        raise RuntimeError(f"{what} failed (exit {p.returncode}): {' '.join(cmd)}\n{tail}")
+    return p
+
+
+def dmc_run(name, spec, build, tmp, updates):
+    """Compiles and runs the model; returns (results, loaded, final) from dmrun's files."""
+    dmc = os.path.join(build, "dmc")
+    obj = os.path.join(tmp, name + ".o")
+    flags = []
+    for k, v in getattr(spec, "DEFINES", {}).items():
+        flags += ["-D", f"{k}={v}"]
+    run([dmc] + flags + [os.path.join(HERE, name + ".dm"), "-o", obj], "dmc")
+    exe = os.path.join(tmp, "dmrun_" + name)
+    cc = os.environ.get("CC", "cc")
+    run([cc, "-std=c11", "-O1", "-I" + os.path.join(ROOT, "runtime"), f"-DDM_MODEL={name}_model",
+         "-include", os.path.join(tmp, name + ".h"), os.path.join(ROOT, "tests", "tools", "dmrun.c"),
+         obj, os.path.join(build, "libdmrt.a"), "-lm", "-lpthread", "-o", exe], "cc (linking dmrun)")
+    run([exe, tmp, str(updates)], "dmrun", timeout=300)
+    results, _ = st_read(os.path.join(tmp, "results.safetensors"))
+    loaded, _ = st_read(os.path.join(tmp, "loaded.safetensors"))
+    final, _ = st_read(os.path.join(tmp, "final.safetensors"))
+    return results, loaded, final
+
+
+# ---- one model ------------------------------------------------------------------------------
+
+
+def check_model(name, build, keep, verbose):
+    """Returns (ok, one-line summary, detail lines)."""
+    t0 = time.time()
+    spec = load_spec(name)
+    updates = getattr(spec, "UPDATES", 5)
+    draw = Draw(SEED + sum(map(ord, name)))
+    params = spec.params(draw)
+    inputs = spec.inputs(draw)
+    tmp = tempfile.mkdtemp(prefix=f"dmconf_{name}_")
+    problems, notes = [], []
+    try:
+        st_write(os.path.join(tmp, "init.safetensors"), params, {"format": "pt"})
+        for n, v in inputs.items():
+            np.ascontiguousarray(v).astype(v.dtype.newbyteorder("<")).tofile(os.path.join(tmp, f"in.{n}.bin"))
+        try:
+            ours, loaded, final = dmc_run(name, spec, build, tmp, updates)
+        except Exception as e:  # the compiler or the runtime failed: report its reason
+            return False, f"FAIL {name}: {e}", []
+
+        # The checkpoint round trip: what dm_save wrote after dm_load is what we wrote.
+        for n, v in params.items():
+            if n not in loaded:
+                problems.append(f"loaded.safetensors: no parameter {n} (has {sorted(loaded)})")
+            elif loaded[n].dtype != np.float32 or loaded[n].shape != v.shape or not np.array_equal(loaded[n], v):
+                problems.append(f"loaded.safetensors: {n} differs from init.safetensors")
+        extra = [n for n, v in loaded.items() if n not in params and not n.startswith(("opt/", "rng", "dropout"))]
+        if extra:
+            notes.append(f"checkpoint also holds {extra}")
+
+        states = {}
+        for k in range(updates + 1):
+            st = [v for key, v in ours.items() if key.startswith(f"state/{k}/") and v.size == 2]
+            if st:
+                states[k] = st[0]
+
+        ref = reference(spec, params, inputs, torch.float64, states, updates)
+        ref32 = reference(spec, params, inputs, torch.float32, states, updates)
+        for n in params:
+            ours["final/" + n] = final.get(n)
+        worst = (0.0, "")
+        for key, b in ref.items():
+            a = ours.get(key)
+            if a is None:
+                problems.append(f"{key}: dmc produced no such tensor")
+                continue
+            why = compare(a, b)
+            if why:
+                problems.append(f"{key}: {why}")
+            else:
+                r = worst_ratio(a, b)
+                if r > worst[0]:
+                    worst = (r, key)
+            why32 = compare(ref32[key], b)
+            if why32:
+                problems.append(f"{key}: BAD TEST, float32 PyTorch itself is off: {why32}")
+        dt = time.time() - t0
+        loss = float(ref["loss/0"])
+        if problems:
+            return False, f"FAIL {name}: {problems[0]}", problems[1:] + notes
+        return True, (f"PASS {name}: loss {loss:.6g}, {len(ref)} tensors, worst {worst[0]:.2f} of tol "
+                      f"({worst[1]}), {dt:.1f}s"), notes
+    except Exception:
+        return False, f"FAIL {name}: harness error", traceback.format_exc().splitlines()
+    finally:
+        if keep:
+            print(f"  {name}: files kept in {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    build = args.build if os.path.isabs(args.build) else os.path.join(ROOT, args.build)
+    names = args.names or sorted(f[:-3] for f in os.listdir(HERE) if f.endswith(".dm"))
+    for tool in ("dmc", "libdmrt.a"):
+        if not os.path.exists(os.path.join(build, tool)):
+            print(f"conformance: {os.path.join(build, tool)} does not exist (run make)", file=sys.stderr)
+            return 2
+    failed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        jobs = [pool.submit(check_model, n, build, args.keep, args.verbose) for n in names]
+        for name, job in zip(names, jobs):
+            ok, line, detail = job.result()
+            print(line, flush=True)
+            if not ok:
+                failed.append(name)
+            if detail and (args.verbose or not ok):
+                for d in detail[:12]:
+                    print("    " + d)
+    print(f"conformance: {len(names) - len(failed)} of {len(names)} models agree with PyTorch"
+          + (f"; failing: {' '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
