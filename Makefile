@@ -56,6 +56,16 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(CC_HDR) $(BUILD)/gen/dm.lex.h
 # Files embedded in dmc as C strings/bytes (the prelude, the kernels' bitcode):
 # each rule in EMBED adds "symbol=file"; scripts/embed.sh writes one C file.
 EMBED := prelude_dm=compiler/prelude.dm
+
+# The kernels of generated code: C compiled to LLVM bitcode, embedded in dmc,
+# linked into every module (compiler/cg_module.c).  Built for the generic
+# target: cg_module drops their target attributes.
+KERNELS := math linalg nn tensor
+KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -fno-math-errno -ffp-contract=fast -fno-stack-protector
+EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
+$(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(KERNEL_CFLAGS) -emit-llvm -c $< -o $@
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))
 $(BUILD)/gen/embedded.c: $(EMBED_FILES) scripts/embed.sh
 	@mkdir -p $(dir $@)

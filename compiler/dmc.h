@@ -420,6 +420,7 @@ typedef struct Binding {
 typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
 
 typedef struct LayerCount { const char *layer; int k; } LayerCount;
+typedef struct InstanceName { const char *name; Loc loc; } InstanceName;
 /* The model, or one layer instance being expanded. */
 typedef struct Frame {
     struct Frame *parent;
@@ -428,6 +429,7 @@ typedef struct Frame {
     const char *prefix;               /* "" or "block_0.fc1." */
     Scope *scope;
     LayerCount *counts; int ncounts, capcounts;
+    InstanceName *instances; int ninstances, capinstances;  /* names given to calls so far */
     const Expr *rhs_expr;             /* the whole RHS of the statement being evaluated */
     const char *rhs_name;             /* ...and the name it binds */
     int depth;

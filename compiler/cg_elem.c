@@ -1,0 +1,241 @@
+/* cg_elem.c: one loop for an elementwise root and the inline nodes fused
+ * into it (fuse.c), generated as LLVM IR.
+ *
+ * The loop lives in an internal helper, NAME_ENTRY.NODE(p0, p1, ...), whose
+ * parameters are the distinct buffers it touches, marked noalias and 64-byte
+ * aligned so LLVM vectorises it without runtime checks (a buffer computed in
+ * place appears once, as one parameter).  The root's index space is walked
+ * as [outer, last dimension]; an operand of another shape (NumPy
+ * broadcasting) is read at the remapped index, which in the inner loop is
+ * either contiguous or invariant.  Values are computed in f32; i32 operands
+ * are converted on load and i32 results on store.
+ *
+ * Needs: every inline node has the root's shape (consts excepted), which
+ * fuse_graph guarantees.  Guarantees: root's buffer holds its value. */
+#include <llvm-c/Core.h>
+
+#include "dmc.h"
+
+#include <string.h>
+
+typedef struct Elem {
+    Cg *cg;
+    const Graph *g;
+    int root;
+    Shape s;                 /* the root's shape */
+    int64_t inner, outer;    /* s = [outer..., inner] */
+    int *param_of;           /* per node: its buffer's parameter, -1 if none */
+    LLVMValueRef *params;
+    int *arg_node;           /* per parameter: a node whose pointer to pass */
+    int nparams;
+    LLVMValueRef o, j;       /* the loop indices */
+} Elem;
+
+static int64_t buffer_key(Elem *el, int x) {
+    const Graph *g = el->g;
+    int base = x;
+    while (g->nodes[base].op == OP_RESHAPE) base = g->nodes[base].in[0];
+    if (g->nodes[base].op == OP_LITERAL) return -2 - base;
+    return el->cg->ep->offset[x];
+}
+
+static void add_param(Elem *el, int x) {
+    int64_t key = buffer_key(el, x);
+    for (int p = 0; p < el->nparams; p++)
+        if (buffer_key(el, el->arg_node[p]) == key) { el->param_of[x] = p; return; }
+    el->param_of[x] = el->nparams;
+    el->arg_node[el->nparams++] = x;
+}
+
+/* The buffers read by the root's fused expression. */
+static void collect(Elem *el, int node) {
+    const Node *n = &el->g->nodes[node];
+    for (int k = 0; k < n->nin; k++) {
+        int x = n->in[k];
+        if (el->cg->ep->inl[x]) collect(el, x);
+        else add_param(el, x);
+    }
+}
+
+static LLVMValueRef c64(Elem *el, int64_t v) { return LLVMConstInt(el->cg->i64, (unsigned long long)v, 0); }
+static LLVMValueRef cf(Elem *el, double v) { return LLVMConstReal(el->cg->f32, v); }
+
+/* The index into a buffer of shape t of the root's element (o, j). */
+static LLVMValueRef remap(Elem *el, Shape t) {
+    LLVMBuilderRef b = el->cg->b;
+    Shape s = el->s;
+    int64_t ct = shape_count(t);
+    if (ct == shape_count(s))
+        return LLVMBuildAdd(b, LLVMBuildMul(b, el->o, c64(el, el->inner), ""), el->j, "flat");
+    if (ct == 1) return c64(el, 0);
+    int r = s.rank, tr = t.rank;
+    int64_t tl = tr > 0 ? t.dim[tr - 1] : 1;
+    LLVMValueRef acc = c64(el, 0);
+    int64_t sstride = 1, tstride = 1;
+    for (int k = r - 2; k >= 0; k--) {
+        int kt = (tr - 2) - (r - 2 - k);
+        if (kt >= 0 && t.dim[kt] != 1) {
+            LLVMValueRef c = el->o;
+            if (sstride != 1) c = LLVMBuildUDiv(b, c, c64(el, sstride), "");
+            if (k > 0) c = LLVMBuildURem(b, c, c64(el, s.dim[k]), "");
+            acc = LLVMBuildAdd(b, acc, LLVMBuildMul(b, c, c64(el, tstride), ""), "");
+        }
+        sstride *= s.dim[k];
+        if (kt >= 0) tstride *= t.dim[kt];
+    }
+    if (tl != 1) {
+        acc = LLVMBuildMul(b, acc, c64(el, tl), "");
+        acc = LLVMBuildAdd(b, acc, el->j, "bidx");
+    }
+    return acc;
+}
+
+static LLVMValueRef intrinsic(Elem *el, const char *name, int nargs, LLVMValueRef *args) {
+    Cg *cg = el->cg;
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef ty = cg->f32;
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, &ty, 1);
+    return LLVMBuildCall2(cg->b, LLVMIntrinsicGetType(cg->ctx, id, &ty, 1), fn, args, (unsigned)nargs, "");
+}
+
+static LLVMValueRef kernel1(Elem *el, const char *name, LLVMValueRef x) {
+    return cg_call(el->cg, cg_kernel(el->cg, name), &x, 1, "");
+}
+
+static LLVMValueRef select01(Elem *el, LLVMValueRef cond) {
+    return LLVMBuildSelect(el->cg->b, cond, cf(el, 1), cf(el, 0), "");
+}
+
+static LLVMValueRef value(Elem *el, int node);
+
+/* The value of operand x of a node of the root's shape. */
+static LLVMValueRef operand(Elem *el, int x) {
+    Cg *cg = el->cg;
+    const Node *xn = &el->g->nodes[x];
+    if (cg->ep->inl[x]) return value(el, x);
+    bool is_f32 = xn->dtype == DT_F32;
+    LLVMTypeRef et = is_f32 ? cg->f32 : cg->i32;
+    LLVMValueRef idx = remap(el, xn->shape);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(cg->b, et, el->params[el->param_of[x]], &idx, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(cg->b, et, p, cg_node_name(cg, x));
+    LLVMSetAlignment(v, 4);
+    return is_f32 ? v : LLVMBuildSIToFP(cg->b, v, cg->f32, "");
+}
+
+static LLVMValueRef value(Elem *el, int node) {
+    Cg *cg = el->cg;
+    LLVMBuilderRef b = cg->b;
+    const Node *n = &el->g->nodes[node];
+    const char *name = cg_node_name(cg, node);
+    if (n->op == OP_CONST) return cf(el, n->attr.value);
+    if (n->op == OP_BROADCAST) return operand(el, n->in[0]);
+    LLVMValueRef x = operand(el, n->in[0]), y = n->nin > 1 ? operand(el, n->in[1]) : NULL;
+    LLVMValueRef zero = cf(el, 0), args[2] = {x, y};
+    switch (n->op) {
+    case OP_NEG: return LLVMBuildFNeg(b, x, name);
+    case OP_RELU: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), x, zero, name);
+    case OP_LEAKY_RELU:
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), x,
+                               LLVMBuildFMul(b, x, cf(el, n->attr.value), ""), name);
+    case OP_SIGMOID: return kernel1(el, "dmk_sigmoidf", x);
+    case OP_TANH: return kernel1(el, "dmk_tanhf", x);
+    case OP_EXP: return kernel1(el, "dmk_expf", x);
+    case OP_LOG: return kernel1(el, "dmk_logf", x);
+    case OP_SQRT: return intrinsic(el, "llvm.sqrt", 1, args);
+    case OP_ABS: return intrinsic(el, "llvm.fabs", 1, args);
+    case OP_STEP: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""));
+    case OP_SIGN:
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), cf(el, 1),
+                               LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""), cf(el, -1), zero, ""),
+                               name);
+    case OP_CAST:
+        if (n->dtype == DT_F32) return x;
+        if (n->dtype == DT_BOOL) return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""));
+        return intrinsic(el, "llvm.trunc", 1, args);
+    case OP_ADD: return LLVMBuildFAdd(b, x, y, name);
+    case OP_SUB: return LLVMBuildFSub(b, x, y, name);
+    case OP_MUL: return LLVMBuildFMul(b, x, y, name);
+    case OP_DIV: return LLVMBuildFDiv(b, x, y, name);
+    case OP_POW: return cg_call(cg, cg_kernel(cg, "dmk_powf"), args, 2, name);
+    case OP_MAXIMUM: return intrinsic(el, "llvm.maxnum", 2, args);
+    case OP_EQ: return select01(el, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""));
+    case OP_GT: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, y, ""));
+    default: die("op %s is not elementwise", op_info[n->op].name);
+    }
+}
+
+void cg_elementwise(Cg *cg, int root) {
+    const Graph *g = cg->ep->graph;
+    const Node *rn = &g->nodes[root];
+    Elem el = {.cg = cg, .g = g, .root = root, .s = rn->shape};
+    el.param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
+    el.arg_node = arena_alloc(cg->arena, sizeof(int) * (g->n + 2));
+    for (int i = 0; i < g->n; i++) el.param_of[i] = -1;
+    add_param(&el, root);
+    collect(&el, root);
+    el.inner = rn->shape.rank > 0 ? rn->shape.dim[rn->shape.rank - 1] : 1;
+    el.outer = el.inner ? shape_count(rn->shape) / el.inner : 0;
+    if (shape_count(rn->shape) == 0) return;
+
+    /* The helper function. */
+    LLVMTypeRef *pt = arena_alloc(cg->arena, sizeof *pt * (el.nparams + 1));
+    for (int p = 0; p < el.nparams; p++) pt[p] = cg->ptr;
+    LLVMTypeRef fty = LLVMFunctionType(cg->void_t, pt, (unsigned)el.nparams, 0);
+    LLVMValueRef fn = LLVMAddFunction(cg->mod, arena_printf(cg->arena, "%s.%s", cg->prefix, cg_node_name(cg, root)), fty);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    unsigned align = LLVMGetEnumAttributeKindForName("align", 5);
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
+    el.params = arena_alloc(cg->arena, sizeof *el.params * (el.nparams + 1));
+    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 1));
+    for (int p = 0; p < el.nparams; p++) {
+        el.params[p] = LLVMGetParam(fn, (unsigned)p);
+        const char *pn = cg_node_name(cg, el.arg_node[p]);
+        LLVMSetValueName2(el.params[p], pn, strlen(pn));
+        LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
+        LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
+        args[p] = cg_node_ptr(cg, el.arg_node[p]);   /* in the entry, before we move */
+    }
+    LLVMBasicBlockRef back = LLVMGetInsertBlock(cg->b);
+    LLVMBuildCall2(cg->b, fty, fn, args, (unsigned)el.nparams, "");
+
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry");
+    LLVMBasicBlockRef outer = LLVMAppendBasicBlockInContext(cg->ctx, fn, "outer");
+    LLVMBasicBlockRef inner = LLVMAppendBasicBlockInContext(cg->ctx, fn, "inner");
+    LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(cg->ctx, fn, "outer.next");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
+    LLVMBuilderRef b = cg->b;
+    LLVMPositionBuilderAtEnd(b, entry);
+    LLVMBuildBr(b, outer);
+    LLVMPositionBuilderAtEnd(b, outer);
+    el.o = LLVMBuildPhi(b, cg->i64, "o");
+    LLVMBuildBr(b, inner);
+    LLVMPositionBuilderAtEnd(b, inner);
+    el.j = LLVMBuildPhi(b, cg->i64, "j");
+
+    LLVMValueRef v = value(&el, root);
+    LLVMValueRef flat = LLVMBuildAdd(b, LLVMBuildMul(b, el.o, c64(&el, el.inner), ""), el.j, "i");
+    bool is_f32 = rn->dtype == DT_F32;
+    if (!is_f32) v = LLVMBuildFPToSI(b, v, cg->i32, "");
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(b, is_f32 ? cg->f32 : cg->i32, el.params[0], &flat, 1, "");
+    LLVMSetAlignment(LLVMBuildStore(b, v, p), 4);
+
+    LLVMValueRef j1 = LLVMBuildAdd(b, el.j, c64(&el, 1), "j.next");
+    LLVMBasicBlockRef inner_end = LLVMGetInsertBlock(b);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, j1, c64(&el, el.inner), ""), inner, latch);
+    LLVMValueRef jin[2] = {c64(&el, 0), j1};
+    LLVMBasicBlockRef jfrom[2] = {outer, inner_end};
+    LLVMAddIncoming(el.j, jin, jfrom, 2);
+
+    LLVMPositionBuilderAtEnd(b, latch);
+    LLVMValueRef o1 = LLVMBuildAdd(b, el.o, c64(&el, 1), "o.next");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, o1, c64(&el, el.outer), ""), outer, done);
+    LLVMValueRef oin[2] = {c64(&el, 0), o1};
+    LLVMBasicBlockRef ofrom[2] = {entry, latch};
+    LLVMAddIncoming(el.o, oin, ofrom, 2);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBuildRetVoid(b);
+
+    LLVMPositionBuilderAtEnd(b, back);
+}

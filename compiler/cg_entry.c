@@ -1,0 +1,118 @@
+/* cg_entry.c: the entry functions of one model,
+ *   int NAME_forward(uint8_t *data, dm_exec *ex)   (and gradients, apply, train_step),
+ * each a straight sequence of the graph's kernels in topological order:
+ * fused elementwise loops (cg_elem.c), kernel calls (cg_kernels.c) and the
+ * copies of stored values that were not computed in place.
+ *
+ * Needs: the model's plan (plan.c).  Guarantees: the entry touches only the
+ * data region (and constant literals); it returns 0. */
+#include <llvm-c/Core.h>
+
+#include "dmc.h"
+
+#include <string.h>
+
+static const char *entry_name[ENTRY_COUNT] = {"forward", "gradients", "apply", "train_step"};
+
+const char *cg_node_name(Cg *cg, int node) {
+    const Node *n = &cg->ep->graph->nodes[node];
+    if (n->name) return arena_printf(cg->arena, "%s.%d", n->name, node);
+    return arena_printf(cg->arena, "%s.%d", op_info[n->op].name, node);
+}
+
+LLVMValueRef cg_node_ptr(Cg *cg, int node) {
+    const Graph *g = cg->ep->graph;
+    int base = node;
+    while (g->nodes[base].op == OP_RESHAPE) base = g->nodes[base].in[0];
+    if (g->nodes[base].op == OP_LITERAL) return cg->literal[base];
+    int64_t off = cg->ep->offset[node];
+    if (off < 0) die("node %d (%s) of %s has no buffer", node, op_info[g->nodes[node].op].name, cg->prefix);
+    LLVMValueRef idx = LLVMConstInt(cg->i64, (unsigned long long)off, 0);
+    return LLVMBuildInBoundsGEP2(cg->b, cg->i8, cg->data, &idx, 1, cg_node_name(cg, node));
+}
+
+static LLVMValueRef literal_global(Cg *cg, int node) {
+    const Node *n = &cg->ep->graph->nodes[node];
+    int64_t count = shape_count(n->shape);
+    LLVMValueRef *v = arena_alloc(cg->arena, sizeof *v * (size_t)(count + 1));
+    bool is_int = n->dtype != DT_F32;
+    LLVMTypeRef et = is_int ? cg->i32 : cg->f32;
+    for (int64_t i = 0; i < count; i++)
+        v[i] = is_int ? LLVMConstInt(cg->i32, (unsigned long long)(int64_t)n->attr.data[i], 1)
+                      : LLVMConstReal(cg->f32, n->attr.data[i]);
+    LLVMValueRef init = LLVMConstArray2(et, v, (uint64_t)count);
+    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), arena_printf(cg->arena, "%s.literal.%d", cg->prefix, node));
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(gv, 64);
+    return gv;
+}
+
+/* A stored value that was not computed in its tensor: copy it there. */
+static void store(Cg *cg, int node) {
+    const Node *n = &cg->ep->graph->nodes[node];
+    int v = n->in[0];
+    uint64_t to = cg->plan->tensor_offset[n->attr.tensor];
+    if (cg->ep->offset[v] == (int64_t)to) return;
+    LLVMValueRef idx = LLVMConstInt(cg->i64, to, 0);
+    LLVMValueRef dst = LLVMBuildInBoundsGEP2(cg->b, cg->i8, cg->data, &idx, 1,
+                                             cg->model->tensors[n->attr.tensor].name);
+    const Node *vn = &cg->ep->graph->nodes[v];
+    uint64_t bytes = (uint64_t)shape_count(vn->shape) * (uint64_t)dtype_size(vn->dtype);
+    LLVMBuildMemCpy(cg->b, dst, 64, cg_node_ptr(cg, v), 4, LLVMConstInt(cg->i64, bytes, 0));
+}
+
+static void entry_body(Cg *cg) {
+    const Graph *g = cg->ep->graph;
+    cg->literal = arena_alloc(cg->arena, sizeof *cg->literal * (g->n + 1));
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i].op == OP_LITERAL) cg->literal[i] = literal_global(cg, i);
+    for (int i = 0; i < g->n; i++) {
+        const Node *n = &g->nodes[i];
+        if (cg->ep->inl[i]) continue;
+        switch (op_info[n->op].cls) {
+        case OC_LEAF:
+            if (n->op == OP_CONST) cg_elementwise(cg, i);
+            break;
+        case OC_UNARY: case OC_BINARY:
+            cg_elementwise(cg, i);
+            break;
+        case OC_SHAPE:
+            if (n->op == OP_BROADCAST) cg_elementwise(cg, i);
+            else if (n->op == OP_TRANSPOSE) cg_complex(cg, i);
+            break;                        /* a reshape is a view */
+        case OC_REDUCE: case OC_COMPLEX:
+            cg_complex(cg, i);
+            break;
+        case OC_EFFECT:
+            store(cg, i);
+            break;
+        }
+    }
+}
+
+void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
+    LLVMTypeRef params[2] = {cg->ptr, cg->ptr};
+    LLVMTypeRef fty = LLVMFunctionType(cg->i32, params, 2, 0);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    for (int e = 0; e < ENTRY_COUNT; e++) {
+        cg->ep = &cg->plan->entry[e];
+        if (!cg->ep->graph) continue;
+        cg->prefix = arena_printf(cg->arena, "%s_%s", cg->model->name, entry_name[e]);
+        LLVMValueRef fn = LLVMAddFunction(cg->mod, cg->prefix, fty);
+        fns[e] = fn;
+        cg->fn = fn;
+        cg->data = LLVMGetParam(fn, 0);
+        LLVMSetValueName2(cg->data, "data", 4);
+        LLVMSetValueName2(LLVMGetParam(fn, 1), "ex", 2);
+        LLVMAddAttributeAtIndex(fn, 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
+        LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
+        entry_body(cg);
+        LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, 0, 0));
+    }
+    cg->ep = NULL;
+}

@@ -1,0 +1,196 @@
+/* cg_module.c: cg_emit, the back end's driver.  Sets up the LLVM target
+ * machine (the host by default, or --target/--cpu/--features), creates one
+ * module for all the models of the file, links the kernels (C compiled to
+ * bitcode at build time and embedded in dmc), generates every model's entries
+ * and descriptor, verifies, optimises with the -O pipeline and writes an
+ * object, assembly or textual IR.
+ *
+ * Needs: models after simplify.  Guarantees: returns false with the reason on
+ * stderr on any failure (the driver removes the partial output). */
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Linker.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "dmc.h"
+
+#include <string.h>
+
+/* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
+extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_nn_bc[], kernel_tensor_bc[];
+extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_nn_bc_size, kernel_tensor_bc_size;
+
+LLVMValueRef cg_kernel(Cg *cg, const char *name) {
+    LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, name);
+    if (!fn) die("kernel %s is not in the linked bitcode", name);
+    return fn;
+}
+
+LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name) {
+    LLVMTypeRef ty = LLVMGlobalGetValueType(fn);
+    if (LLVMGetReturnType(ty) == cg->void_t) name = "";
+    return LLVMBuildCall2(cg->b, ty, fn, args, (unsigned)nargs, name);
+}
+
+/* Parse one embedded bitcode file and link it into the module; every
+ * function it defines becomes internal and always-inline, so that the
+ * constant shapes of each call site specialise it and unused ones vanish.
+ * The kernels were compiled for the build machine's generic CPU: their
+ * target attributes are dropped so they take the target machine's. */
+static bool link_kernels(Cg *cg, const char *name, const unsigned char *bytes, unsigned long size) {
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange((const char *)bytes, size, name, 0);
+    LLVMModuleRef km;
+    if (LLVMParseBitcodeInContext2(cg->ctx, buf, &km)) {
+        LLVMDisposeMemoryBuffer(buf);
+        fprintf(stderr, "dmc: cannot read the embedded kernels %s\n", name);
+        return false;
+    }
+    LLVMDisposeMemoryBuffer(buf);
+    LLVMSetTarget(km, LLVMGetTarget(cg->mod));
+    LLVMSetDataLayout(km, LLVMGetDataLayoutStr(cg->mod));
+    for (LLVMValueRef f = LLVMGetFirstFunction(km); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f)) continue;
+        static const char *drop[] = {"target-cpu", "target-features", "tune-cpu"};
+        for (int i = 0; i < 3; i++)
+            LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, drop[i], (unsigned)strlen(drop[i]));
+    }
+    if (LLVMLinkModules2(cg->mod, km)) {
+        fprintf(stderr, "dmc: cannot link the embedded kernels %s\n", name);
+        return false;
+    }
+    return true;
+}
+
+static void internalise_kernels(Cg *cg) {
+    unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(cg->mod); f; f = LLVMGetNextFunction(f)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (LLVMIsDeclaration(f) || strncmp(name, "dmk_", 4) != 0) continue;
+        LLVMSetLinkage(f, LLVMInternalLinkage);
+        LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, kind, 0));
+    }
+}
+
+static LLVMTargetMachineRef make_target_machine(const Options *opt, char **triple_out) {
+    LLVMInitializeAllTargetInfos();
+    LLVMInitializeAllTargets();
+    LLVMInitializeAllTargetMCs();
+    LLVMInitializeAllAsmPrinters();
+    bool host = !opt->target;
+    char *triple = host ? LLVMGetDefaultTargetTriple() : LLVMCreateMessage(opt->target);
+    char *norm = LLVMNormalizeTargetTriple(triple);
+    LLVMDisposeMessage(triple);
+    LLVMTargetRef target;
+    char *err = NULL;
+    if (LLVMGetTargetFromTriple(norm, &target, &err)) {
+        fprintf(stderr, "dmc: error: unknown target '%s': %s\n", norm, err);
+        LLVMDisposeMessage(err);
+        LLVMDisposeMessage(norm);
+        return NULL;
+    }
+    char *cpu = opt->cpu ? LLVMCreateMessage(opt->cpu) : host ? LLVMGetHostCPUName() : LLVMCreateMessage("generic");
+    char *features = opt->features ? LLVMCreateMessage(opt->features)
+                     : host && !opt->cpu ? LLVMGetHostCPUFeatures() : LLVMCreateMessage("");
+    static const LLVMCodeGenOptLevel level[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+                                                LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, norm, cpu, features, level[ol], LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    if (!tm) {
+        fprintf(stderr, "dmc: error: cannot create a target machine for '%s'\n", norm);
+        LLVMDisposeMessage(norm);
+        return NULL;
+    }
+    *triple_out = norm;
+    return tm;
+}
+
+static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRef ctx, LLVMModuleRef mod) {
+    Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx)};
+    cg.i1 = LLVMInt1TypeInContext(ctx);
+    cg.i8 = LLVMInt8TypeInContext(ctx);
+    cg.i32 = LLVMInt32TypeInContext(ctx);
+    cg.i64 = LLVMInt64TypeInContext(ctx);
+    cg.f32 = LLVMFloatTypeInContext(ctx);
+    cg.ptr = LLVMPointerTypeInContext(ctx, 0);
+    cg.void_t = LLVMVoidTypeInContext(ctx);
+    bool ok = link_kernels(&cg, "math", kernel_math_bc, kernel_math_bc_size) &&
+              link_kernels(&cg, "linalg", kernel_linalg_bc, kernel_linalg_bc_size) &&
+              link_kernels(&cg, "nn", kernel_nn_bc, kernel_nn_bc_size) &&
+              link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
+    if (ok) {
+        internalise_kernels(&cg);
+        for (int i = 0; i < models->n; i++) {
+            cg.model = models->items[i];
+            cg.plan = plan_model(a, cg.model, opt->opt_level);
+            LLVMValueRef fns[ENTRY_COUNT] = {0};
+            cg_entries(&cg, fns);
+            cg_descriptor(&cg, fns);
+        }
+    }
+    LLVMDisposeBuilder(cg.b);
+    return ok;
+}
+
+bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
+    char *triple = NULL;
+    LLVMTargetMachineRef tm = make_target_machine(opt, &triple);
+    if (!tm) return false;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(opt->input ? opt->input : "dm", ctx);
+    LLVMSetTarget(mod, triple);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    char *layout = LLVMCopyStringRepOfTargetData(td);
+    LLVMSetDataLayout(mod, layout);
+    LLVMDisposeMessage(layout);
+    LLVMDisposeTargetData(td);
+
+    bool ok = generate(a, opt, models, ctx, mod);
+    char *err = NULL;
+    if (ok && LLVMVerifyModule(mod, LLVMReturnStatusAction, &err)) {
+        fprintf(stderr, "dmc: internal error: the generated LLVM module is invalid:\n%s\n", err);
+        ok = false;
+    }
+    LLVMDisposeMessage(err);
+    err = NULL;
+    if (ok) {
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
+        char pipeline[32];
+        snprintf(pipeline, sizeof pipeline, "default<O%d>", ol);
+        LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
+        if (e) {
+            char *msg = LLVMGetErrorMessage(e);
+            fprintf(stderr, "dmc: internal error: LLVM passes failed: %s\n", msg);
+            LLVMDisposeErrorMessage(msg);
+            ok = false;
+        }
+        LLVMDisposePassBuilderOptions(po);
+    }
+    if (ok) {
+        if (opt->emit == EMIT_LLVM) {
+            if (LLVMPrintModuleToFile(mod, path, &err)) {
+                fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err);
+                ok = false;
+            }
+        } else if (LLVMTargetMachineEmitToFile(tm, mod, (char *)path,
+                                               opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile, &err)) {
+            fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err);
+            ok = false;
+        }
+        LLVMDisposeMessage(err);
+    }
+    LLVMDisposeModule(mod);
+    LLVMContextDispose(ctx);
+    LLVMDisposeTargetMachine(tm);
+    LLVMDisposeMessage(triple);
+    return ok;
+}

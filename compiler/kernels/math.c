@@ -1,0 +1,73 @@
+/* math.c: the transcendental functions of generated code (exp, log, tanh,
+ * pow), written in plain C so that they inline into the fused loops, are
+ * vectorised with them, and need no libm.
+ *
+ * Compiled to LLVM bitcode at build time and linked into every module (see
+ * cg_module.c); every function here is made internal and always-inline.
+ * Accuracy: a few ulp over the float range (exp: degree-6 Taylor polynomial
+ * on |r| <= ln2/2 after n*ln2 range reduction; log: atanh series in
+ * s = (m-1)/(m+1) for m in [sqrt(1/2), sqrt(2)]). */
+#include <stdint.h>
+
+static float from_bits(uint32_t u) { union { uint32_t u; float f; } v = {u}; return v.f; }
+static uint32_t to_bits(float f) { union { float f; uint32_t u; } v = {f}; return v.u; }
+
+float dmk_expf(float x) {
+    float big = x > 88.72f ? __builtin_inff() : 0.0f;
+    float xc = x < -87.33f ? -87.33f : x > 88.0f ? 88.0f : x;
+    float n = __builtin_rintf(xc * 1.44269504088896341f);
+    float r = xc - n * 0.693145751953125f - n * 1.42860682030941723212e-6f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
+    float s = from_bits((uint32_t)((int32_t)n + 127) << 23);
+    float y = p * s;
+    y = x < -87.33f ? 0.0f : y;
+    y = x > 88.72f ? big : y;
+    return x != x ? x : y;
+}
+
+float dmk_logf(float x) {
+    /* Denormals: scale into the normal range first. */
+    int tiny = x < 1.17549435e-38f;
+    float xs = tiny ? x * 8388608.0f : x;
+    uint32_t u = to_bits(xs);
+    int32_t e = (int32_t)((u >> 23) & 0xff) - 127 - (tiny ? 23 : 0);
+    float m = from_bits((u & 0x007fffffu) | 0x3f800000u);     /* [1, 2) */
+    int hi = m > 1.41421356f;
+    m = hi ? m * 0.5f : m;
+    e += hi;
+    float s = (m - 1.0f) / (m + 1.0f), s2 = s * s;
+    float t = 2.0f * s * (1.0f + s2 * (1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9)))));
+    float y = (float)e * 0.693147180559945309f + t;
+    y = x == 0.0f ? -__builtin_inff() : y;
+    y = x < 0.0f ? __builtin_nanf("") : y;
+    y = x == __builtin_inff() ? x : y;
+    return x != x ? x : y;
+}
+
+float dmk_tanhf(float x) {
+    float ax = __builtin_fabsf(x);
+    float x2 = x * x;
+    /* Near 0 the series (1 - 2/(e+1) would cancel). */
+    float small = x * (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 + x2 * (-17.0f / 315 + x2 * (62.0f / 2835)))));
+    float e = dmk_expf(2.0f * (ax > 20.0f ? 20.0f : ax));
+    float large = 1.0f - 2.0f / (e + 1.0f);
+    large = x < 0 ? -large : large;
+    return ax < 0.3125f ? small : large;
+}
+
+float dmk_sigmoidf(float x) { return 1.0f / (1.0f + dmk_expf(-x)); }
+
+float dmk_powf(float a, float b) {
+    if (b == 2.0f) return a * a;
+    if (b == 1.0f) return a;
+    if (b == 0.0f) return 1.0f;
+    if (b == 0.5f && a >= 0) return __builtin_sqrtf(a);
+    float aa = __builtin_fabsf(a);
+    float y = dmk_expf(b * dmk_logf(aa));
+    if (a < 0) {
+        float bi = __builtin_rintf(b);
+        if (bi != b) return __builtin_nanf("");
+        if (__builtin_rintf(bi * 0.5f) != bi * 0.5f) y = -y;   /* odd power */
+    }
+    return y;
+}

@@ -1,0 +1,262 @@
+/* nn.c: the neural-network kernels of generated code: 2-d convolution and
+ * its two gradients, max and average pooling and their gradients, softmax
+ * and log-softmax over an axis, the fused losses and their gradients,
+ * one-hot, and the dropout mask.
+ *
+ * f32, row-major, NCHW.  Compiled to bitcode and linked into every module;
+ * the call sites pass constant shapes, so once inlined the loops are
+ * specialised.  No heap, no libm (exp and log come from math.c).  The
+ * semantics are those of the IR (compiler/ops.def) and the reference
+ * interpreter. */
+#include <stdint.h>
+
+#include "random.h"
+
+float dmk_expf(float x);
+float dmk_logf(float x);
+
+/* The output columns ow whose input column ow*s + kw - p lies in [0, W). */
+static void valid_range(int64_t W, int64_t OW, int64_t s, int64_t p, int64_t kw, int64_t *lo, int64_t *hi) {
+    int64_t l = 0;
+    while (l < OW && l * s + kw - p < 0) l++;
+    int64_t h = OW;
+    while (h > l && (h - 1) * s + kw - p >= W) h--;
+    *lo = l, *hi = h;
+}
+
+/* y[n,f,oh,ow] = sum_{c,kh,kw} x[n,c,oh*s+kh-p,ow*s+kw-p] w[f,c,kh,kw] */
+void dmk_conv2d(float *restrict y, const float *restrict x, const float *restrict w,
+                int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW,
+                int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t f = 0; f < F; f++) {
+            float *yp = y + (n * F + f) * OH * OW;
+            for (int64_t i = 0; i < OH * OW; i++) yp[i] = 0;
+            for (int64_t c = 0; c < C; c++) {
+                const float *xp = x + (n * C + c) * H * W;
+                for (int64_t kh = 0; kh < KH; kh++)
+                    for (int64_t kw = 0; kw < KW; kw++) {
+                        float wv = w[((f * C + c) * KH + kh) * KW + kw];
+                        int64_t lo, hi;
+                        valid_range(W, OW, sw, pw, kw, &lo, &hi);
+                        for (int64_t oh = 0; oh < OH; oh++) {
+                            int64_t ih = oh * sh + kh - ph;
+                            if (ih < 0 || ih >= H) continue;
+                            const float *xr = xp + ih * W + kw - pw;
+                            float *yr = yp + oh * OW;
+                            for (int64_t ow = lo; ow < hi; ow++) yr[ow] += wv * xr[ow * sw];
+                        }
+                    }
+            }
+        }
+}
+
+/* dx[n,c,ih,iw] = sum over the outputs that read x[n,c,ih,iw] of dy * w */
+void dmk_conv2d_dx(float *restrict dx, const float *restrict dy, const float *restrict w,
+                   int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW,
+                   int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+    for (int64_t i = 0; i < N * C * H * W; i++) dx[i] = 0;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = 0; c < C; c++) {
+            float *xp = dx + (n * C + c) * H * W;
+            for (int64_t f = 0; f < F; f++) {
+                const float *yp = dy + (n * F + f) * OH * OW;
+                for (int64_t kh = 0; kh < KH; kh++)
+                    for (int64_t kw = 0; kw < KW; kw++) {
+                        float wv = w[((f * C + c) * KH + kh) * KW + kw];
+                        int64_t lo, hi;
+                        valid_range(W, OW, sw, pw, kw, &lo, &hi);
+                        for (int64_t oh = 0; oh < OH; oh++) {
+                            int64_t ih = oh * sh + kh - ph;
+                            if (ih < 0 || ih >= H) continue;
+                            float *xr = xp + ih * W + kw - pw;
+                            const float *yr = yp + oh * OW;
+                            for (int64_t ow = lo; ow < hi; ow++) xr[ow * sw] += wv * yr[ow];
+                        }
+                    }
+            }
+        }
+}
+
+/* dw[f,c,kh,kw] = sum_{n,oh,ow} dy[n,f,oh,ow] x[n,c,oh*s+kh-p,ow*s+kw-p] */
+void dmk_conv2d_dw(float *restrict dw, const float *restrict x, const float *restrict dy,
+                   int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW,
+                   int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+    for (int64_t f = 0; f < F; f++)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t kh = 0; kh < KH; kh++)
+                for (int64_t kw = 0; kw < KW; kw++) {
+                    int64_t lo, hi;
+                    valid_range(W, OW, sw, pw, kw, &lo, &hi);
+                    float acc = 0;
+                    for (int64_t n = 0; n < N; n++) {
+                        const float *xp = x + (n * C + c) * H * W;
+                        const float *yp = dy + (n * F + f) * OH * OW;
+                        for (int64_t oh = 0; oh < OH; oh++) {
+                            int64_t ih = oh * sh + kh - ph;
+                            if (ih < 0 || ih >= H) continue;
+                            const float *xr = xp + ih * W + kw - pw;
+                            const float *yr = yp + oh * OW;
+                            for (int64_t ow = lo; ow < hi; ow++) acc += yr[ow] * xr[ow * sw];
+                        }
+                    }
+                    dw[((f * C + c) * KH + kh) * KW + kw] = acc;
+                }
+}
+
+/* Pooling windows: no padding, window [kh x kw], stride [sh, sw]. */
+void dmk_maxpool2d(float *restrict y, const float *restrict x, int64_t NC, int64_t H, int64_t W,
+                   int64_t OH, int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+    for (int64_t p = 0; p < NC; p++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const float *xw = x + p * H * W + oh * sh * W + ow * sw;
+                float m = xw[0];
+                for (int64_t i = 0; i < kh; i++)
+                    for (int64_t j = 0; j < kw; j++) m = xw[i * W + j] > m ? xw[i * W + j] : m;
+                y[(p * OH + oh) * OW + ow] = m;
+            }
+}
+
+/* dy goes to the first maximum (row-major) of each window. */
+void dmk_maxpool2d_dx(float *restrict dx, const float *restrict x, const float *restrict dy, int64_t NC,
+                      int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+    for (int64_t i = 0; i < NC * H * W; i++) dx[i] = 0;
+    for (int64_t p = 0; p < NC; p++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                int64_t base = p * H * W + oh * sh * W + ow * sw, at = base;
+                float m = x[base];
+                for (int64_t i = 0; i < kh; i++)
+                    for (int64_t j = 0; j < kw; j++)
+                        if (x[base + i * W + j] > m) m = x[base + i * W + j], at = base + i * W + j;
+                dx[at] += dy[(p * OH + oh) * OW + ow];
+            }
+}
+
+void dmk_avgpool2d(float *restrict y, const float *restrict x, int64_t NC, int64_t H, int64_t W,
+                   int64_t OH, int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+    float scale = 1.0f / (float)(kh * kw);
+    for (int64_t p = 0; p < NC; p++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const float *xw = x + p * H * W + oh * sh * W + ow * sw;
+                float s = 0;
+                for (int64_t i = 0; i < kh; i++)
+                    for (int64_t j = 0; j < kw; j++) s += xw[i * W + j];
+                y[(p * OH + oh) * OW + ow] = s * scale;
+            }
+}
+
+void dmk_avgpool2d_dx(float *restrict dx, const float *restrict dy, int64_t NC, int64_t H, int64_t W,
+                      int64_t OH, int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+    float scale = 1.0f / (float)(kh * kw);
+    for (int64_t i = 0; i < NC * H * W; i++) dx[i] = 0;
+    for (int64_t p = 0; p < NC; p++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                float g = dy[(p * OH + oh) * OW + ow] * scale;
+                float *xw = dx + p * H * W + oh * sh * W + ow * sw;
+                for (int64_t i = 0; i < kh; i++)
+                    for (int64_t j = 0; j < kw; j++) xw[i * W + j] += g;
+            }
+}
+
+/* Softmax (log = 0) or log-softmax (log = 1) over the middle axis of
+ * [outer, n, inner]. */
+void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int64_t n, int64_t inner, int32_t log) {
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t in = 0; in < inner; in++) {
+            const float *xp = x + o * n * inner + in;
+            float *yp = y + o * n * inner + in;
+            float m = xp[0];
+            for (int64_t k = 1; k < n; k++) m = xp[k * inner] > m ? xp[k * inner] : m;
+            float s = 0;
+            for (int64_t k = 0; k < n; k++) {
+                float e = dmk_expf(xp[k * inner] - m);
+                s += e;
+                if (!log) yp[k * inner] = e;
+            }
+            if (log) {
+                float ls = m + dmk_logf(s);
+                for (int64_t k = 0; k < n; k++) yp[k * inner] = xp[k * inner] - ls;
+            } else {
+                float r = 1.0f / s;
+                for (int64_t k = 0; k < n; k++) yp[k * inner] *= r;
+            }
+        }
+}
+
+/* loss = mean over rows of logsumexp(z[i]) - z[i, label[i]]. */
+void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restrict label, int64_t N, int64_t K) {
+    double total = 0;
+    for (int64_t i = 0; i < N; i++) {
+        const float *zi = z + i * K;
+        float m = zi[0];
+        for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
+        float s = 0;
+        for (int64_t k = 0; k < K; k++) s += dmk_expf(zi[k] - m);
+        int32_t l = label[i];
+        float picked = l >= 0 && l < K ? zi[l] : 0;
+        total += (double)(m + dmk_logf(s) - picked);
+    }
+    *loss = (float)(total / (double)N);
+}
+
+/* dz[i,k] = (softmax(z[i])[k] - (k == label[i])) * dloss / N */
+void dmk_sce_dx(float *restrict dz, const float *restrict z, const int32_t *restrict label,
+                const float *restrict dloss, int64_t N, int64_t K) {
+    float g = *dloss / (float)N;
+    for (int64_t i = 0; i < N; i++) {
+        const float *zi = z + i * K;
+        float *di = dz + i * K;
+        float m = zi[0];
+        for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
+        float s = 0;
+        for (int64_t k = 0; k < K; k++) {
+            float e = dmk_expf(zi[k] - m);
+            di[k] = e;
+            s += e;
+        }
+        float r = g / s;
+        for (int64_t k = 0; k < K; k++) di[k] *= r;
+        int32_t l = label[i];
+        if (l >= 0 && l < K) di[l] -= g;
+    }
+}
+
+/* loss = mean of -(t log p + (1 - t) log(1 - p)), each log clamped at -100. */
+void dmk_bce(float *restrict loss, const float *restrict p, const float *restrict t, int64_t count) {
+    double total = 0;
+    for (int64_t i = 0; i < count; i++) {
+        float lp = dmk_logf(p[i]), lq = dmk_logf(1.0f - p[i]);
+        lp = lp < -100.0f ? -100.0f : lp;
+        lq = lq < -100.0f ? -100.0f : lq;
+        total -= (double)(t[i] * lp + (1.0f - t[i]) * lq);
+    }
+    *loss = (float)(total / (double)count);
+}
+
+/* dp = dloss / count * (p - t) / max(p (1 - p), 1e-12) */
+void dmk_bce_dx(float *restrict dp, const float *restrict p, const float *restrict t,
+                const float *restrict dloss, int64_t count) {
+    float g = *dloss / (float)count;
+    for (int64_t i = 0; i < count; i++) {
+        float d = p[i] * (1.0f - p[i]);
+        d = d < 1e-12f ? 1e-12f : d;
+        dp[i] = g * (p[i] - t[i]) / d;
+    }
+}
+
+void dmk_one_hot(float *restrict y, const int32_t *restrict label, int64_t count, int64_t classes) {
+    for (int64_t i = 0; i < count; i++)
+        for (int64_t k = 0; k < classes; k++) y[i * classes + k] = label[i] == k ? 1.0f : 0.0f;
+}
+
+/* Element i = 1/(1-rate) when dm_dropout_keep(key, step, salt, i), else 0. */
+void dmk_random_mask(float *restrict y, const int32_t *restrict state, int64_t count, float rate, int32_t salt) {
+    uint32_t key = (uint32_t)state[0], step = (uint32_t)state[1];
+    float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
+    for (int64_t i = 0; i < count; i++)
+        y[i] = dm_dropout_keep(key, step, (uint32_t)salt, (uint32_t)i, rate) ? scale : 0.0f;
+}
