@@ -185,7 +185,9 @@ typedef struct ParseCtx {
     int line, col;            /* position of the next byte */
     size_t offset;
     int nesting;              /* open ( and [ : newlines inside them are spaces */
-    int open_line[PARSE_MAX_DEPTH + 1]; /* the line of each open bracket */
+    int open_line[PARSE_MAX_DEPTH + 1]; /* where each open bracket is */
+    int open_col[PARSE_MAX_DEPTH + 1];
+    char open_char[PARSE_MAX_DEPTH + 1];
     bool draining;            /* after a too-deep nesting: skip to the statement's end */
     bool line_has_token;      /* a token was returned since the last line end */
     bool first_on_line;       /* the last token began its line */

@@ -264,6 +264,7 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
     bool has_stmt = expects(exp, n, "'input'");
     bool has_decl = expects(exp, n, "'model'");
     bool has_ops = expects(exp, n, "'*'");
+    bool has_list_end = expects(exp, n, "')'") && expects(exp, n, "','");
     int others = 0;   /* expected tokens that are not operators */
     for (int i = 0; i < n; i++) others += !is_one_of(yysymbol_name(exp[i]), operators);
     const char *phrase[YYNTOKENS + 3];
@@ -277,6 +278,9 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
             (has_expr && is_one_of(name, expr_start)))
             continue;
         if (has_ops && is_one_of(name, operators) && others > 0) continue;
+        /* Inside a call, "key =" is the unusual continuation of a name. */
+        if (has_list_end && (strcmp(name, "'='") == 0 || strcmp(name, "':'") == 0)) continue;
+        if (has_decl && strcmp(name, "end of file") == 0) continue;
         if (strcmp(name, "'f32'") == 0) name = "a type ('f32' or 'i32')";
         else if (strcmp(name, "'i32'") == 0) continue;
         else if (strcmp(name, "number") == 0) name = "a number";
@@ -291,11 +295,16 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
 }
 
 /* After a syntax error at a token that begins a line below an unclosed
- * bracket, the bracket was most likely never closed: forget it, so that
- * newlines end statements again and recovery does not swallow the file. */
+ * bracket, the bracket was most likely never closed: say where it is and
+ * forget it, so that newlines end statements again and recovery does not
+ * swallow the rest of the file. */
 static void resync_nesting(ParseCtx *p, YYLTYPE where) {
-    if (p->nesting > 0 && p->first_on_line && where.first_line > p->open_line[p->nesting - 1])
-        p->nesting = 0;
+    int open = p->nesting - 1;
+    if (open < 0 || open >= PARSE_MAX_DEPTH || !p->first_on_line || where.first_line <= p->open_line[open])
+        return;
+    diag_note(p->diag, (Loc){p->file, p->open_line[open], p->open_col[open], 1}, "the '%c' here is not closed",
+              p->open_char[open]);
+    p->nesting = 0;
 }
 
 static int

@@ -1,0 +1,4 @@
+model m {
+  input loss : f32
+  output model = 1
+}

@@ -1,0 +1,6 @@
+layer L(x y) {
+  return x
+}
+layer K(x : f32[N, ]) {
+  return x
+}

@@ -1,0 +1,4 @@
+model {
+  input x : f32[4]
+  output y = x +
+}

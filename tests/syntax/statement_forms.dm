@@ -1,0 +1,6 @@
+model m {
+  optimizer
+  optimizer 3
+  output
+  input x : f32[2] = 1
+}

@@ -1,0 +1,6 @@
+model m {
+  input x : f32[4]
+  h = x @ * x
+  output y = h
+  loss )
+}
