@@ -15,3 +15,11 @@ $(BUILD)/tests/bin/rt_%: tests/unit/rt_%.c $(BUILD)/libdmrt.a tests/runtime/fixt
 	$(CC) $(CFLAGS) -Iruntime -Itests/unit -o $@ $< $(BUILD)/libdmrt.a -lm -lpthread
 
 tests-build: $(UNIT_BIN) examples
+
+# Tools used by *.test.sh scripts (not run by themselves): tests/tools/NAME.c
+# -> $(BUILD)/tests/tools/NAME, linked like the unit tests (plus -ldl).
+TOOL_BIN := $(BUILD)/tests/tools/difftest
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(COMPILER_CFLAGS) -o $@ $< $(BUILD)/libdmc.a $(BUILD)/libdmrt.a $(LLVM_LIBS) -lm -lpthread -ldl
+tests-build: $(TOOL_BIN)

@@ -1,0 +1,184 @@
+/* difftest.c: the differential test of the back end.  Compiles every model
+ * of a .dm file to a native object with cg_emit, links it into a shared
+ * object (cc -shared), loads it, and runs each entry (forward, gradients,
+ * apply, train_step twice) on an instance of libdmrt and, from the same
+ * starting values, on the reference interpreter (interp_run).  Every tensor
+ * of the model is compared after every entry.
+ *
+ *   difftest [-O LEVEL] [--seed N] [--rtol X] [-v] FILE.dm
+ *
+ * Params and f32 inputs are filled with uniform values in [-1, 1]; an i32
+ * input gets labels in [0, K) where K is the class count of the loss or
+ * one_hot that reads it (else [0, 2)).  Elements agree when
+ *   |compiled - reference| <= rtol * (|reference| + 1e-3 * max|reference|) + 1e-6
+ * (rtol 1e-4 by default: f32 against the interpreter's doubles).
+ * Exit status 0 when everything agrees, 1 on a mismatch, 2 on setup errors. */
+#include "dmc.h"
+#include "dm.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t rng_state = 88172645463325252ULL;
+static double uniform(void) {   /* xorshift64: a test's private generator */
+    rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+static int label_classes(const Model *m, int tensor) {
+    const Graph *g = &m->forward;
+    for (int i = 0; i < g->n; i++) {
+        const Node *n = &g->nodes[i];
+        if ((n->op == OP_SCE || n->op == OP_ONE_HOT) && n->nin > 0) {
+            int x = n->op == OP_SCE ? n->in[1] : n->in[0];
+            while (g->nodes[x].op == OP_RESHAPE || g->nodes[x].op == OP_CAST) x = g->nodes[x].in[0];
+            if (g->nodes[x].op == OP_LOAD && g->nodes[x].attr.tensor == tensor)
+                return n->op == OP_SCE ? (int)g->nodes[n->in[0]].shape.dim[1] : n->attr.classes;
+        }
+    }
+    return 2;
+}
+
+static void *tensor_ptr(dm_model *dm, const Tensor *t) {
+    void *p = dm_data(dm, t->name);
+    if (!p) { fprintf(stderr, "difftest: the runtime does not know tensor %s\n", t->name); exit(2); }
+    return p;
+}
+
+static void to_store(dm_model *dm, const Model *m, TensorStore *s) {
+    for (int i = 0; i < m->ntensors; i++) {
+        const Tensor *t = &m->tensors[i];
+        void *p = tensor_ptr(dm, t);
+        for (int64_t k = 0; k < shape_count(t->shape); k++)
+            s->values[i][k] = t->dtype == DT_F32 ? ((float *)p)[k] : ((int32_t *)p)[k];
+    }
+}
+
+static int compare(dm_model *dm, const Model *m, TensorStore *s, const char *entry, double rtol, bool verbose) {
+    int bad = 0;
+    for (int i = 0; i < m->ntensors; i++) {
+        const Tensor *t = &m->tensors[i];
+        void *p = tensor_ptr(dm, t);
+        int64_t n = shape_count(t->shape), worst = -1;
+        double scale = 0, worst_err = 0;
+        for (int64_t k = 0; k < n; k++) scale = fmax(scale, fabs(s->values[i][k]));
+        for (int64_t k = 0; k < n; k++) {
+            double ref = s->values[i][k], got = t->dtype == DT_F32 ? ((float *)p)[k] : ((int32_t *)p)[k];
+            if (isnan(ref) && isnan(got)) continue;
+            double err = fabs(got - ref), tol = rtol * (fabs(ref) + 1e-3 * scale) + 1e-6;
+            if (!(err <= tol) && (worst < 0 || err / tol > worst_err)) worst = k, worst_err = err / tol;
+        }
+        if (worst >= 0) {
+            double got = t->dtype == DT_F32 ? ((float *)p)[worst] : ((int32_t *)p)[worst];
+            fprintf(stderr, "MISMATCH %s after %s: element %lld: compiled %.9g, reference %.9g (%.3g x tolerance)\n",
+                    t->name, entry, (long long)worst, got, s->values[i][worst], worst_err);
+            bad++;
+        } else if (verbose) {
+            fprintf(stderr, "  ok %s after %s (%lld elements)\n", t->name, entry, (long long)n);
+        }
+    }
+    return bad;
+}
+
+static Models *load_models(Arena *a, const char *path) {
+    Diag diag = {.max_errors = 20, .out = stderr};
+    Program prog = {0};
+    SourceFile *prelude = source_from_string(a, "<prelude>", prelude_source);
+    if (!parse_file(a, &diag, prelude, &prog)) die("the prelude does not parse");
+    SourceFile *file = source_read(a, path);
+    if (!file) { fprintf(stderr, "difftest: cannot read %s: %s\n", path, strerror(errno)); exit(2); }
+    Models *models = arena_alloc(a, sizeof *models);
+    Defines defs = {0};
+    if (!parse_file(a, &diag, file, &prog) || !sema_program(a, &diag, &prog, &defs, NULL, models)) {
+        diag_finish(&diag);
+        exit(2);
+    }
+    for (int i = 0; i < models->n; i++) {
+        Model *m = models->items[i];
+        bool train = m->loss_tensor >= 0;
+        if (train) autodiff_model(a, m), optim_model(a, m);
+        entries_finish(a, m, train);
+        Graph *graphs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step};
+        for (int k = 0; k < 4; k++)
+            if (graphs[k]->n) simplify_graph(a, m, graphs[k]);
+    }
+    return models;
+}
+
+static int run_model(Arena *a, const Model *m, void *so, double rtol, bool verbose) {
+    const dm_model_desc *d = dlsym(so, arena_printf(a, "%s_model", m->name));
+    if (!d) { fprintf(stderr, "difftest: no symbol %s_model\n", m->name); return 2; }
+    if (d->ntensors != m->ntensors) { fprintf(stderr, "difftest: %s: descriptor has %d tensors, model %d\n", m->name, d->ntensors, m->ntensors); return 1; }
+    dm_model *dm = dm_new(d, 42);
+    if (!dm) { fprintf(stderr, "difftest: dm_new: %s\n", dm_last_error()); return 2; }
+    for (int i = 0; i < m->ntensors; i++) {
+        const Tensor *t = &m->tensors[i];
+        if (t->kind != TK_PARAM && t->kind != TK_INPUT) continue;
+        void *p = tensor_ptr(dm, t);
+        int classes = t->dtype == DT_F32 ? 0 : label_classes(m, i);
+        for (int64_t k = 0; k < shape_count(t->shape); k++) {
+            if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);
+            else ((int32_t *)p)[k] = (int32_t)(uniform() * classes);
+        }
+    }
+    TensorStore *s = store_new(a, m);
+    static const char *names[] = {"forward", "gradients", "apply", "train_step", "train_step"};
+    const Graph *graphs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step, &m->train_step};
+    int bad = 0;
+    for (int e = 0; e < 5; e++) {
+        if (!graphs[e]->n) continue;
+        to_store(dm, m, s);
+        interp_run(a, m, graphs[e], s);
+        float loss;
+        int rc = e == 0 ? dm_forward(dm) : e == 1 ? dm_gradients(dm, &loss) : e == 2 ? dm_apply(dm)
+                                                                                   : dm_train_step(dm, &loss);
+        if (rc != 0) { fprintf(stderr, "difftest: %s: %s: %s\n", m->name, names[e], dm_last_error()); bad++; continue; }
+        bad += compare(dm, m, s, names[e], rtol, verbose);
+    }
+    dm_free(dm);
+    return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    Options o = {.emit = EMIT_OBJ, .opt_level = 2};
+    double rtol = 1e-4;
+    bool verbose = false;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-O") == 0 && i + 1 < argc) o.opt_level = atoi(argv[++i]);
+        else if (strncmp(argv[i], "-O", 2) == 0 && argv[i][2]) o.opt_level = atoi(argv[i] + 2);
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) rng_state = strtoull(argv[++i], NULL, 10) | 1;
+        else if (strcmp(argv[i], "--rtol") == 0 && i + 1 < argc) rtol = atof(argv[++i]);
+        else if (strcmp(argv[i], "-v") == 0) verbose = true;
+        else path = argv[i];
+    }
+    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [-v] FILE.dm\n"); return 2; }
+    o.input = path;
+    Arena *a = arena_new();
+    Models *models = load_models(a, path);
+
+    char dir[] = "/tmp/difftest.XXXXXX";
+    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    const char *obj = arena_printf(a, "%s/model.o", dir), *so = arena_printf(a, "%s/model.so", dir);
+    int status = 0;
+    if (!cg_emit(a, &o, models, obj)) status = 1;
+    else if (system(arena_printf(a, "cc -shared -o %s %s", so, obj)) != 0) {
+        fprintf(stderr, "difftest: cc -shared failed\n");
+        status = 2;
+    } else {
+        void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+        if (!h) { fprintf(stderr, "difftest: dlopen: %s\n", dlerror()); status = 2; }
+        for (int i = 0; h && i < models->n; i++) {
+            int r = run_model(a, models->items[i], h, rtol, verbose);
+            if (r > status) status = r;
+            fprintf(stderr, "%s %s: model %s at -O%d\n", r ? "FAIL" : "ok", path, models->items[i]->name, o.opt_level);
+        }
+    }
+    unlink(obj), unlink(so), rmdir(dir);
+    arena_free(a);
+    return status;
+}
