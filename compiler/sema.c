@@ -68,6 +68,8 @@ Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind,
                   old->kind == BK_ARG || old->kind == BK_INPUT ? "an" : "a", sema_bind_kind_word(old->kind));
         return NULL;
     }
+    if (kind == BK_VALUE && v.kind == V_TENSOR && !s->m->forward.nodes[v.node].name)   /* for --emit=ir */
+        s->m->forward.nodes[v.node].name = arena_printf(s->a, "%s%s", s->frame->prefix, name);
     Binding b = {.name = name, .loc = loc, .kind = kind, .v = v, .tensor = -1};
     VEC_PUSH(s->a, sc->items, sc->n, sc->cap, b);
     return &sc->items[sc->n - 1];

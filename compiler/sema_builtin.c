@@ -267,9 +267,11 @@ static Value reshape(Sema *s, const Expr *call, Value x, Value dims) {
     int64_t count = shape_count(x.shape);
     if (hole >= 0) {
         if (count % known != 0) {
-            sema_error(s, dims.loc, "cannot reshape %s (%lld elements) to %s: %lld is not a multiple of %lld",
-                       sema_type_str(s, x), (long long)count, shape_str(s->a, x.dtype, to), (long long)count,
-                       (long long)known);
+            const char *want = "";
+            for (int i = 0; i < to.rank; i++)
+                want = arena_printf(s->a, "%s%s%lld", want, i ? ", " : "", i == hole ? -1LL : (long long)to.dim[i]);
+            sema_error(s, dims.loc, "cannot reshape %s (%lld elements) to [%s]: %lld is not a multiple of %lld",
+                       sema_type_str(s, x), (long long)count, want, (long long)count, (long long)known);
             return sema_err();
         }
         to.dim[hole] = count / known;

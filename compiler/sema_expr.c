@@ -224,6 +224,11 @@ static Value binary(Sema *s, const Expr *e, Value x, Value y) {
     if (x.kind == V_NUM && y.kind == V_NUM) return fold_binary(s, e, x, y);
     if (s->const_why) return sema_err();   /* a list in a constant: reported by the caller */
     DType t = x.kind == V_TENSOR ? x.dtype : y.kind == V_TENSOR ? y.dtype : DT_F32;
+    if (t == DT_I32 && e->binop == '/') {
+        sema_error(s, e->loc, "'/' is not defined on i32 tensors: %s / %s", sema_type_str(s, x),
+                   sema_type_str(s, y));
+        return sema_err();
+    }
     x = as_tensor(s, x, t);
     y = as_tensor(s, y, t);
     if (x.kind == V_ERR || y.kind == V_ERR) return sema_err();

@@ -165,8 +165,9 @@ void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out) {
     Value v[5];
     bool given[5];
     const char *what = arena_printf(s->a, "optimizer %s", e->name);
+    /* the arguments that did bind are still checked: independent errors */
     bool ok = sema_bind_args(s, e, what, names, 5, k == 0 ? 1 : 0, args, v, given);
-    for (int j = 0; j < 5 && ok; j++) {
+    for (int j = 0; j < 5; j++) {
         if (!given[j]) continue;
         if (v[j].kind == V_ERR) { ok = false; continue; }
         if (slots[j] == O_NESTEROV) {

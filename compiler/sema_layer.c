@@ -66,22 +66,24 @@ static CallList layer_calls(Sema *s, const Decl *d) {
     return out;
 }
 
-/* Depth-first search for cycles; state 0 new, 1 on the path, 2 done. */
-static void find_cycles(Sema *s, int k, int *state, CallSite *path, int depth, CallList *calls) {
+/* Depth-first search for cycles; state 0 new, 1 on the path, 2 done.
+ * stack[0..depth] are the layers on the current path. */
+static void find_cycles(Sema *s, int *stack, int depth, int *state, CallList *calls) {
+    int k = stack[depth];
     state[k] = 1;
     for (int i = 0; i < calls[k].n; i++) {
         CallSite c = calls[k].items[i];
-        path[depth] = c;
         if (state[c.layer] == 1) {
-            int start = 0;   /* where the cycle begins on the path */
-            while (start < depth && path[start].layer != c.layer) start++;
-            if (depth == 0 || path[0].layer != c.layer) start = start < depth ? start + 1 : depth;
+            int start = depth;
+            while (stack[start] != c.layer) start--;
             const char *cycle = s->layers[c.layer]->name;
-            for (int j = start; j <= depth; j++) cycle = arena_printf(s->a, "%s -> %s", cycle, s->layers[path[j].layer]->name);
+            for (int j = start + 1; j <= depth; j++) cycle = arena_printf(s->a, "%s -> %s", cycle, s->layers[stack[j]]->name);
+            cycle = arena_printf(s->a, "%s -> %s", cycle, s->layers[c.layer]->name);
             diag_error(s->d, c.call->name_loc, "layers cannot be recursive: %s", cycle);
-            for (int j = start; j <= depth; j++) s->layer_bad[path[j].layer] = true;
+            for (int j = start; j <= depth; j++) s->layer_bad[stack[j]] = true;
         } else if (state[c.layer] == 0) {
-            find_cycles(s, c.layer, state, path, depth + 1, calls);
+            stack[depth + 1] = c.layer;
+            find_cycles(s, stack, depth + 1, state, calls);
         }
     }
     state[k] = 2;
@@ -136,13 +138,16 @@ void sema_check_layers(Sema *s) {
         if (s->prog->items[i]->kind == DECL_LAYER) s->layers[n++] = s->prog->items[i];
     CallList *calls = arena_alloc(s->a, (size_t)(n + 1) * sizeof *calls);
     int *state = arena_alloc(s->a, (size_t)(n + 1) * sizeof *state);
-    CallSite *path = arena_alloc(s->a, (size_t)(n + 1) * sizeof *path);
+    int *stack = arena_alloc(s->a, (size_t)(n + 1) * sizeof *stack);
     for (int k = 0; k < n; k++) {
         check_layer_body(s, k);
         calls[k] = layer_calls(s, s->layers[k]);
     }
     for (int k = 0; k < n; k++)
-        if (state[k] == 0) find_cycles(s, k, state, path, 0, calls);
+        if (state[k] == 0) {
+            stack[0] = k;
+            find_cycles(s, stack, 0, state, calls);
+        }
 }
 
 /* ---- shape patterns ------------------------------------------------------------ */
@@ -200,7 +205,8 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
             sema_error(s, at, "argument '%s' of %s is %s, but %s %s is %s here (pattern %s)", f->name, layer->name,
                        sema_type_str(s, v), d->kind == EX_NAME ? "dimension" : "pattern", name,
                        arena_printf(s->a, "%lld", (long long)have), pattern);
-            if (b) diag_note(s->d, b->loc, "%s = %s was bound here", name, sema_type_str(s, b->v));
+            if (b && b->v.kind == V_NUM) diag_note(s->d, b->loc, "%s = %g was bound here", name, b->v.num);
+            else if (b) diag_note(s->d, b->loc, "%s is defined here", name);
             else diag_note(s->d, d->loc, "the pattern expects %s", sema_type_str(s, want));
             return false;
         }
@@ -277,6 +283,16 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     if (!ok) return sema_err();
 
     const char *name = instance_name(s, call, layer);
+    for (int i = 0; i < s->frame->ninstances; i++) {
+        if (strcmp(s->frame->instances[i].name, name) == 0) {
+            sema_error(s, call->name_loc, "this call of %s would be named '%s', a name already taken", layer->name,
+                       name);
+            diag_note(s->d, s->frame->instances[i].loc, "'%s' is the name of this call", name);
+            return sema_err();
+        }
+    }
+    InstanceName inst = {name, call->name_loc};
+    VEC_PUSH(s->a, s->frame->instances, s->frame->ninstances, s->frame->capinstances, inst);
     Scope scope = {.parent = &s->globals};
     Frame frame = {.parent = s->frame, .layer = layer, .call = call->name_loc, .scope = &scope,
                    .prefix = arena_printf(s->a, "%s%s.", s->frame->prefix, name), .depth = s->frame->depth + 1};

@@ -1,0 +1,5 @@
+model m {
+  input x : f32[8, 28, 28]
+  param w : f32[6, 1, 5, 5]
+  output y = conv2d(x, w, stride = 2)
+}

@@ -1,0 +1,4 @@
+model m {
+  input x : f32[7 / 2]
+  output y = relu(x)
+}

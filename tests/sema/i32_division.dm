@@ -1,0 +1,4 @@
+model m {
+  input n : i32[4]
+  output y = n / 2
+}

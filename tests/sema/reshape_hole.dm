@@ -1,0 +1,4 @@
+model m {
+  input x : f32[4, 6]
+  output y = reshape(x, [5, -1])
+}

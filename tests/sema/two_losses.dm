@@ -1,0 +1,7 @@
+model m {
+  input x : f32[4]
+  param w : f32[4]
+  loss sum(x * w)
+  loss mean(x * w)
+  optimizer sgd(lr = 0.1)
+}

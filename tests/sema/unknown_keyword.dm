@@ -1,0 +1,4 @@
+model m {
+  input x : f32[4, 3]
+  output y = sum(x, axes = 1)
+}
