@@ -153,7 +153,7 @@ static int identity(Rewriter *r, Node *n) {
         return -1;
     case OP_TRANSPOSE: {
         if (x->op == OP_TRANSPOSE) {   /* t2(t1(y)): dim i of the result is y's dim p1[p2[i]] */
-            int perm[MAX_RANK];
+            int perm[MAX_RANK] = {0};
             for (int i = 0; i < n->shape.rank; i++) perm[i] = x->attr.perm[n->attr.perm[i]];
             memcpy(n->attr.perm, perm, sizeof perm);
             n->in[0] = x->in[0];
