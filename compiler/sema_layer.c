@@ -298,30 +298,29 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
                    .prefix = arena_printf(s->a, "%s%s.", s->frame->prefix, name), .depth = s->frame->depth + 1};
     s->frame = &frame;
     Value result = sema_err();
-    /* Formals first (a default may use an earlier formal), then patterns,
-     * matched with this instance's note suppressed: a mismatch is the
-     * caller's error, reported at the argument. */
-    Value *xs = arena_alloc(s->a, (size_t)(n + 1) * sizeof *xs);
+    /* Formals left to right, each matched against its pattern as soon as
+     * it is bound, so a default may use earlier formals and dimension
+     * names.  A mismatch is the caller's error, reported at the argument
+     * (this instance's "in this call" note is suppressed meanwhile). */
     for (int j = 0; j < n && ok; j++) {
         const Formal *f = &layer->formals.items[j];
-        xs[j] = given[j] ? v[j] : sema_eval(s, f->def);
-        if (xs[j].kind == V_ERR) ok = false;
-        sema_bind(s, &scope, f->name, f->loc, BK_ARG, xs[j]);
-    }
-    frame.layer = NULL;
-    for (int j = 0; j < n && ok; j++) {
-        const Formal *f = &layer->formals.items[j];
-        if (!f->type) continue;
+        Value x = given[j] ? v[j] : sema_eval(s, f->def);
+        if (x.kind == V_ERR) ok = false;
+        sema_bind(s, &scope, f->name, f->loc, BK_ARG, x);
+        if (!ok || !f->type) continue;
         Loc at = call->name_loc;
         int pos = 0;
         for (int i = 0; i < call->args.n; i++) {
             const Arg *a = &call->args.items[i];
             if (a->key ? strcmp(a->key, f->name) == 0 : pos++ == j) at = a->value->loc;
         }
-        if (!match_pattern(s, layer, f, xs[j], at)) ok = false;
+        frame.layer = NULL;
+        if (!match_pattern(s, layer, f, x, at)) ok = false;
+        frame.layer = layer;
     }
-    frame.layer = layer;
-    for (int i = 0; i < layer->body.n && ok; i++) {
+    /* The body stops at its first error: the rest would only cascade. */
+    int errors = s->d->nerrors;
+    for (int i = 0; i < layer->body.n && ok && s->d->nerrors == errors; i++) {
         const Stmt *st = layer->body.items[i];
         frame.rhs_expr = NULL;
         switch (st->kind) {
@@ -337,6 +336,7 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
         }
     }
     s->frame = frame.parent;
+    if (s->d->nerrors != errors) return sema_err();
     result.loc = call->loc;
     return result;
 }
