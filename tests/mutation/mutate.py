@@ -169,12 +169,20 @@ MUTATIONS = [byte_flips, token_delete, token_duplicate, token_swap, token_insert
              huge_number, long_identifier, deep_nesting]
 
 
-def make_mutants(rng, sources):
+def compiles(dmc, path):
+    r = subprocess.run([dmc, "--emit=ir", path, "-o", os.devnull], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    return r.returncode == 0
+
+
+def make_mutants(rng, sources, valid):
+    """Half of the mutants start from a source that compiles, so that they reach sema and the passes."""
     texts = [(path, open(path, "rb").read()) for path in sources]
     texts = [(p, t) for p, t in texts if t]
+    good = [(p, t) for p, t in texts if p in valid] or texts
     mutants = []
     for k in range(MUTANTS):
-        path, text = texts[k % len(texts)]
+        path, text = good[(k // 2) % len(good)] if k % 2 == 0 else texts[(k // 2) % len(texts)]
         if k % 97 == 96:
             data, what = many_statements(rng, text)
         else:
@@ -188,7 +196,7 @@ def make_mutants(rng, sources):
 
 
 def check(dmc, scratch, mutant):
-    """Compiles one mutant; returns None or what went wrong (and the stderr)."""
+    """Compiles one mutant; returns dmc's exit status (0 or 1), or what went wrong and the stderr."""
     k, path, what, data = mutant
     src = os.path.join(scratch, f"m{k}.dm")
     with open(src, "wb") as f:
@@ -214,7 +222,7 @@ def check(dmc, scratch, mutant):
             return "failed compilation left its output file behind", err
         if leftovers:
             return f"temporary files left behind: {leftovers}", err
-        return None
+        return r.returncode
     finally:
         for f in [src, out, out + ".h", out[:-2] + ".h"] + [os.path.join(scratch, f) for f in leftovers]:
             if os.path.exists(f):
@@ -229,14 +237,18 @@ def main():
         print("mutate: no .dm files found", file=sys.stderr)
         return 1
     rng = random.Random(SEED)
-    mutants = make_mutants(rng, sources)
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+        valid = {p for p, ok in zip(sources, pool.map(lambda p: compiles(dmc, p), sources)) if ok}
+    mutants = make_mutants(rng, sources, valid)
     os.makedirs(scratch, exist_ok=True)
     start = time.time()
     failed = 0
+    statuses = {}
     with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
         results = pool.map(lambda m: (m, check(dmc, scratch, m)), mutants)
         for (k, path, what, data), problem in results:
-            if problem is None:
+            if isinstance(problem, int):
+                statuses[problem] = statuses.get(problem, 0) + 1
                 continue
             failed += 1
             why, err = problem
@@ -250,7 +262,8 @@ def main():
             print(f"FAIL mutant {k} ({os.path.relpath(path, root)}: {what}): {why}; input saved as {saved}")
             for line in err.decode("utf-8", "replace").splitlines()[-8:]:
                 print("    " + line[:300])
-    print(f"mutate: {len(mutants)} mutants of {len(sources)} files (seed {SEED}), {failed} failed, "
+    print(f"mutate: {len(mutants)} mutants of {len(sources)} files ({len(valid)} valid, seed {SEED}): "
+          f"{statuses.get(0, 0)} compiled, {statuses.get(1, 0)} rejected with errors, {failed} failed; "
           f"{time.time() - start:.1f} s")
     return 1 if failed else 0
 
