@@ -63,7 +63,7 @@ def st_write(path, tensors, metadata=None):
     if metadata is not None:
         header["__metadata__"] = metadata
     for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
+        a = np.array(a, order="C")   # (np.ascontiguousarray would make a scalar [1])
         code = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32"}[a.dtype]
         data = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
         header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
@@ -205,9 +205,10 @@ def reference(spec, params, inputs, dtype, states, updates):
         out[f"loss/{k}"] = loss
         if k == 0:
             for n, p in P.items():
-                out["grad/" + n] = p.grad
+                # a parameter the loss does not use: PyTorch has no grad, dmc a zero one
+                out["grad/" + n] = p.grad.clone() if p.grad is not None else torch.zeros_like(p)
             for n, v in outputs.items():
-                out["train/" + n] = v
+                out["train/" + n] = v.clone()
         if updates > 0:
             opt.step()
     for n, p in P.items():
@@ -267,11 +268,11 @@ def run(cmd, what, timeout=120):
     return p
 
 
-def dmc_run(name, spec, build, tmp, updates):
+def dmc_run(name, spec, build, tmp, updates, extra_flags):
     """Compiles and runs the model; returns (results, loaded, final) from dmrun's files."""
     dmc = os.path.join(build, "dmc")
     obj = os.path.join(tmp, name + ".o")
-    flags = []
+    flags = list(extra_flags)
     for k, v in getattr(spec, "DEFINES", {}).items():
         flags += ["-D", f"{k}={v}"]
     run([dmc] + flags + [os.path.join(HERE, name + ".dm"), "-o", obj], "dmc")
@@ -290,7 +291,7 @@ def dmc_run(name, spec, build, tmp, updates):
 # ---- one model ------------------------------------------------------------------------------
 
 
-def check_model(name, build, keep, verbose):
+def check_model(name, build, keep, verbose, dmc_flags=()):
     """Returns (ok, one-line summary, detail lines)."""
     t0 = time.time()
     spec = load_spec(name)
@@ -303,9 +304,9 @@ def check_model(name, build, keep, verbose):
     try:
         st_write(os.path.join(tmp, "init.safetensors"), params, {"format": "pt"})
         for n, v in inputs.items():
-            np.ascontiguousarray(v).astype(v.dtype.newbyteorder("<")).tofile(os.path.join(tmp, f"in.{n}.bin"))
+            np.array(v, order="C").astype(v.dtype.newbyteorder("<")).tofile(os.path.join(tmp, f"in.{n}.bin"))
         try:
-            ours, loaded, final = dmc_run(name, spec, build, tmp, updates)
+            ours, loaded, final = dmc_run(name, spec, build, tmp, updates, dmc_flags)
         except Exception as e:  # the compiler or the runtime failed: report its reason
             return False, f"FAIL {name}: {e}", []
 
@@ -366,6 +367,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--dmc-flag", action="append", default=[], metavar="FLAG",
+                    help="an extra dmc argument (e.g. -O0), to narrow a failure down")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -377,7 +380,7 @@ def main():
             return 2
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        jobs = [pool.submit(check_model, n, build, args.keep, args.verbose) for n in names]
+        jobs = [pool.submit(check_model, n, build, args.keep, args.verbose, args.dmc_flag) for n in names]
         for name, job in zip(names, jobs):
             ok, line, detail = job.result()
             print(line, flush=True)
