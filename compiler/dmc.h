@@ -450,6 +450,8 @@ typedef struct Sema {
 } Sema;
 
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sema_error_end(Sema *s);
 Value sema_eval(Sema *s, const Expr *e);
 Value sema_eval_const(Sema *s, const Expr *e, const char *why);
 Value sema_err(void);

@@ -19,14 +19,27 @@ extern const unsigned char prelude_dm[];
 const char *prelude_source = (const char *)prelude_dm;
 
 /* An error, followed by one note per layer instance it happened in, so an
- * error inside Dense's body points back at the user's call. */
+ * error inside Dense's body points back at the user's call.  An error with
+ * notes of its own: sema_error_begin, the notes, sema_error_end (so the
+ * specific notes come before the chain of calls). */
+void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(s->d, loc, fmt, ap);
+    va_end(ap);
+}
+
+void sema_error_end(Sema *s) {
+    for (Frame *f = s->frame; f; f = f->parent)
+        if (f->layer) diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
+}
+
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     diag_verror(s->d, loc, fmt, ap);
     va_end(ap);
-    for (Frame *f = s->frame; f; f = f->parent)
-        if (f->layer) diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
+    sema_error_end(s);
 }
 
 /* ---- scopes --------------------------------------------------------------- */
@@ -63,9 +76,10 @@ const char *sema_bind_kind_word(BindKind k) {
 Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind, Value v) {
     Binding *old = scope_find(sc, name);
     if (old) {
-        sema_error(s, loc, "'%s' is already defined; a name is bound once", name);
+        sema_error_begin(s, loc, "'%s' is already defined; a name is bound once", name);
         diag_note(s->d, old->loc, "'%s' was first defined here (as %s %s)", name,
                   old->kind == BK_ARG || old->kind == BK_INPUT ? "an" : "a", sema_bind_kind_word(old->kind));
+        sema_error_end(s);
         return NULL;
     }
     if (kind == BK_VALUE && v.kind == V_TENSOR && !s->m->forward.nodes[v.node].name)   /* for --emit=ir */
@@ -101,8 +115,9 @@ Value sema_binding_value(Sema *s, Binding *b, Loc use) {
 int sema_add_param(Sema *s, Tensor t) {
     for (int i = 0; i < s->m->ntensors; i++) {
         if (strcmp(s->m->tensors[i].name, t.name) == 0) {
-            sema_error(s, t.loc, "two tensors of model '%s' are named '%s'", s->m->name, t.name);
+            sema_error_begin(s, t.loc, "two tensors of model '%s' are named '%s'", s->m->name, t.name);
             diag_note(s->d, s->m->tensors[i].loc, "the other '%s' is declared here", t.name);
+            sema_error_end(s);
             return -1;
         }
     }

@@ -42,8 +42,9 @@ bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *con
                 continue;
             }
             if (given[j]) {
-                sema_error(s, a->key_loc, "argument '%s' of %s is given twice", a->key, what);
+                sema_error_begin(s, a->key_loc, "argument '%s' of %s is given twice", a->key, what);
                 diag_note(s->d, arg_loc(by[j]), "it was first given here");
+                sema_error_end(s);
                 ok = false;
                 continue;
             }

@@ -274,9 +274,10 @@ static Value eval_name(Sema *s, const Expr *e) {
     if (s->const_why) {
         bool tensor = b->kind == BK_INPUT || b->kind == BK_PARAM || b->v.kind == V_TENSOR;
         if (tensor) {
-            sema_error(s, e->loc, "%s must be a constant expression, but '%s' is a tensor (%s)",
+            sema_error_begin(s, e->loc, "%s must be a constant expression, but '%s' is a tensor (%s)",
                        s->const_why, e->name, sema_bind_kind_word(b->kind));
             diag_note(s->d, b->loc, "'%s' is defined here", e->name);
+            sema_error_end(s);
             return sema_err();
         }
     }

@@ -175,15 +175,17 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
     pattern = arena_printf(s->a, "%s%s%s%s", t->dtype == DT_I32 ? "i32" : "f32", t->dims.n ? "[" : "", pattern,
                            t->dims.n ? "]" : "");
     if (v.kind != V_TENSOR) {
-        sema_error(s, at, "argument '%s' of %s must be a tensor %s, found %s", f->name, layer->name, pattern,
-                   sema_type_str(s, v));
+        sema_error_begin(s, at, "argument '%s' of %s must be a tensor %s, found %s", f->name, layer->name, pattern,
+                         sema_type_str(s, v));
         diag_note(s->d, t->loc, "the pattern is declared here");
+        sema_error_end(s);
         return false;
     }
     if (v.dtype != t->dtype || v.shape.rank != t->dims.n) {
-        sema_error(s, at, "argument '%s' of %s must match %s, found %s", f->name, layer->name, pattern,
-                   sema_type_str(s, v));
+        sema_error_begin(s, at, "argument '%s' of %s must match %s, found %s", f->name, layer->name, pattern,
+                         sema_type_str(s, v));
         diag_note(s->d, t->loc, "the pattern is declared here");
+        sema_error_end(s);
         return false;
     }
     for (int i = 0; i < t->dims.n; i++) {
@@ -202,12 +204,13 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
         if (want.kind == V_ERR) return false;
         if (want.kind != V_NUM || want.num != (double)have) {
             const char *name = d->kind == EX_NAME ? d->name : "the dimension";
-            sema_error(s, at, "argument '%s' of %s is %s, but %s %s is %s here (pattern %s)", f->name, layer->name,
+            sema_error_begin(s, at, "argument '%s' of %s is %s, but %s %s is %s here (pattern %s)", f->name, layer->name,
                        sema_type_str(s, v), d->kind == EX_NAME ? "dimension" : "pattern", name,
                        arena_printf(s->a, "%lld", (long long)have), pattern);
             if (b && b->v.kind == V_NUM) diag_note(s->d, b->loc, "%s = %g was bound here", name, b->v.num);
             else if (b) diag_note(s->d, b->loc, "%s is defined here", name);
             else diag_note(s->d, d->loc, "the pattern expects %s", sema_type_str(s, want));
+            sema_error_end(s);
             return false;
         }
     }
@@ -275,8 +278,9 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     for (int j = 0; j < n; j++) {
         if (given[j] && v[j].kind == V_ERR) return sema_err();
         if (!given[j] && !layer->formals.items[j].def) {
-            sema_error(s, call->name_loc, "missing argument '%s' of layer %s", names[j], layer->name);
+            sema_error_begin(s, call->name_loc, "missing argument '%s' of layer %s", names[j], layer->name);
             diag_note(s->d, layer->formals.items[j].loc, "'%s' is declared here", names[j]);
+            sema_error_end(s);
             ok = false;
         }
     }
@@ -285,9 +289,10 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     const char *name = instance_name(s, call, layer);
     for (int i = 0; i < s->frame->ninstances; i++) {
         if (strcmp(s->frame->instances[i].name, name) == 0) {
-            sema_error(s, call->name_loc, "this call of %s would be named '%s', a name already taken", layer->name,
-                       name);
+            sema_error_begin(s, call->name_loc, "this call of %s would be named '%s', a name already taken",
+                             layer->name, name);
             diag_note(s->d, s->frame->instances[i].loc, "'%s' is the name of this call", name);
+            sema_error_end(s);
             return sema_err();
         }
     }

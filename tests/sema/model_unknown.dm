@@ -1,0 +1,4 @@
+model mlp {
+  input x : f32[4]
+  output y = relu(x)
+}
