@@ -146,6 +146,17 @@ static int identity(Rewriter *r, Node *n) {
         return x->dtype == n->dtype ? n->in[0] : -1;
     case OP_RESHAPE: case OP_BROADCAST:
         if (shape_eq(x->shape, n->shape)) return n->in[0];
+        if (n->op == OP_RESHAPE && op_info[x->op].cls == OC_REDUCE && x->attr.keepdims) {
+            /* reshape(sum(y, keepdims)) that only drops the kept 1s: sum(y) */
+            Shape dropped;
+            if (shape_reduce(in[x->in[0]].shape, x->attr.axes, false, &dropped) && shape_eq(dropped, n->shape)) {
+                n->op = x->op;
+                n->attr = x->attr;
+                n->attr.keepdims = false;
+                n->in[0] = x->in[0];
+                return -1;
+            }
+        }
         if (x->op == n->op) {   /* reshape of reshape, broadcast of broadcast: skip the middle */
             if (shape_eq(in[x->in[0]].shape, n->shape)) return x->in[0];
             n->in[0] = x->in[0];

@@ -103,9 +103,16 @@ static void test_reshape_transpose_chains(Arena *a) {
     /* transpose(transpose(x)) -> x */
     int tt = graph_transpose(a, g, graph_transpose(a, g, x, (int[]){1, 0}), (int[]){1, 0});
     graph_store(a, g, t.z, tt);
+    /* reshape(sum(x, axes=[0], keepdims) [1, 3], [3]) -> sum(x, axes=[0]); broadcast to o2's
+     * shape via a scalar sum */
+    int k = graph_reshape(a, g, graph_reduce(a, g, OP_SUM, x, 1, true), SHAPE(3));
+    graph_store(a, g, t.o2, graph_reduce(a, g, OP_MAX, k, 1, false));
     Graph s = simplified(&t);
     CHECK(count_op(&s, OP_RESHAPE) == 1 && count_op(&s, OP_TRANSPOSE) == 0);
-    CHECK(s.n == 5);   /* load, reshape, 3 stores */
+    CHECK(count_op(&s, OP_SUM) == 1 && count_op(&s, OP_MAX) == 1);
+    for (int i = 0; i < s.n; i++)
+        if (s.nodes[i].op == OP_SUM) CHECK(!s.nodes[i].attr.keepdims && shape_eq(s.nodes[i].shape, SHAPE(3)));
+    CHECK(s.n == 8);   /* load, reshape, sum, max, 4 stores */
 
     /* rank 3: perms p1 = [1,0,2] then p2 = [0,2,1] compose to p1[p2[i]] = [1,2,0] */
     T u = setup(a);
@@ -172,11 +179,11 @@ static void test_cse_dce_names(Arena *a) {
     int dead = graph_unary(a, g, OP_EXP, graph_load(a, g, t.m, t.w));
     (void)dead;
     int s1 = graph_reduce(a, g, OP_SUM, r1, 3, false), s2 = graph_reduce(a, g, OP_SUM, r2, 3, false);
-    int s3 = graph_reduce(a, g, OP_SUM, r2, 3, true);   /* differs in keepdims: not merged */
+    int s3 = graph_reduce(a, g, OP_SUM, r2, 1, false);   /* differs in axes: not merged */
     graph_store(a, g, t.y, r1);
     graph_store(a, g, t.z, r2);
     graph_store(a, g, t.o2, graph_binary(a, g, OP_ADD, s1, graph_binary(a, g, OP_ADD, s2,
-                                                                          graph_reshape(a, g, s3, SCALAR))));
+                                                                          graph_reduce(a, g, OP_MAX, s3, 1, false))));
     Graph s = simplified(&t);
     CHECK(count_op(&s, OP_LOAD) == 1 && count_op(&s, OP_RELU) == 1 && count_op(&s, OP_EXP) == 0);
     CHECK(count_op(&s, OP_SUM) == 2 && count_op(&s, OP_STORE) == 3);
