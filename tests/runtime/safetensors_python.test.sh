@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 PY=${PYTHON:-/usr/bin/python3}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-[ -f "$BUILD/libdmrt.a" ] || make -s BUILD="$BUILD" "$BUILD/libdmrt.a"
+make -s BUILD="$BUILD" "$BUILD/libdmrt.a"
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -Iruntime -Itests/runtime -o "$tmp/st_tool" tests/runtime/st_tool.c \
     "$BUILD/libdmrt.a" -lm -lpthread
 
