@@ -17,6 +17,8 @@
  *   loaded.safetensors   dm_save right after dm_load (the checkpoint round trip)
  *   results.safetensors  what the run observed (see below)
  *   final.safetensors    dm_save after the last update
+ *   reloaded.safetensors final.safetensors loaded into a second instance
+ *                        (another seed) and saved again: must be identical
  *
  * The sequence: dm_forward (records "forward/<output>"); dm_gradients
  * (records "loss/0", every "grad/<param>" and "train/<output>"); dm_apply;
@@ -242,6 +244,12 @@ int main(int argc, char **argv) {
     record_state(&rec, m, updates > 0 ? updates : 1);
 
     if (dm_save(m, fmt("%s/final.safetensors", dir)) != 0) return fail("dm_save final.safetensors");
+    /* The final checkpoint, state included, into a fresh instance and out again. */
+    dm_model *again = dm_new(&DM_MODEL, 2);
+    if (!again) return fail("dm_new (second instance)");
+    if (dm_load(again, fmt("%s/final.safetensors", dir)) != 0) return fail("dm_load final.safetensors");
+    if (dm_save(again, fmt("%s/reloaded.safetensors", dir)) != 0) return fail("dm_save reloaded.safetensors");
+    dm_free(again);
     if (recorder_write(&rec, fmt("%s/results.safetensors", dir))) return 1;
     dm_free(m);
     return 0;

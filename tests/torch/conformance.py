@@ -20,9 +20,12 @@ docs/testing.md for its interface).  This script:
      same rule, or the model is reported as a bad test);
   5. compares: the forward entry's outputs, the loss and every parameter's
      gradient after the first gradients call, the training outputs, the loss of
-     every later step, and every parameter after the 5 updates, read back from
-     dmc's final checkpoint (dm_save -> Python).  The checkpoint written right
-     after dm_load must hold exactly the parameters PyTorch wrote.
+     every later step, and every parameter and every optimizer state tensor
+     (torch.optim's exp_avg, exp_avg_sq, momentum_buffer, step as dmc's
+     opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step) after the 5 updates,
+     read back from dmc's final checkpoint (dm_save -> Python).  The checkpoint
+     written right after dm_load must hold exactly the parameters PyTorch wrote,
+     and the final one, loaded into a second instance and saved, must not change.
 
 The rule, for a tensor a (dmc) against b (reference):
     |a_i - b_i| <= 1e-4 * max(|b_i|, scale)   for every i,
@@ -213,6 +216,13 @@ def reference(spec, params, inputs, dtype, states, updates):
             opt.step()
     for n, p in P.items():
         out["final/" + n] = p
+        # torch.optim's state, under the names dmc's checkpoints use (optim.c)
+        for key, ours in (("exp_avg", "opt/m/"), ("exp_avg_sq", "opt/v/"), ("momentum_buffer", "opt/momentum/")):
+            if updates > 0 and opt.state[p].get(key) is not None:
+                out["final/" + ours + n] = opt.state[p][key]
+    steps = [s["step"] for s in opt.state.values() if "step" in s]
+    if steps and updates > 0:
+        out["final/opt/step"] = torch.as_tensor(steps[0], dtype=torch.float64)
     return {k: v.detach().numpy().astype(np.float64) for k, v in out.items()}
 
 
@@ -284,7 +294,10 @@ def dmc_run(name, spec, build, tmp, updates, extra_flags):
     run([exe, tmp, str(updates)], "dmrun", timeout=300)
     results, _ = st_read(os.path.join(tmp, "results.safetensors"))
     loaded, _ = st_read(os.path.join(tmp, "loaded.safetensors"))
-    final, _ = st_read(os.path.join(tmp, "final.safetensors"))
+    final, meta = st_read(os.path.join(tmp, "final.safetensors"))
+    reloaded, _ = st_read(os.path.join(tmp, "reloaded.safetensors"))
+    if sorted(reloaded) != sorted(final) or any(not np.array_equal(reloaded[n], final[n]) for n in final):
+        raise RuntimeError("final.safetensors loaded into a second instance and saved again is not identical")
     return results, loaded, final
 
 
@@ -328,8 +341,8 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
 
         ref = reference(spec, params, inputs, torch.float64, states, updates)
         ref32 = reference(spec, params, inputs, torch.float32, states, updates)
-        for n in params:
-            ours["final/" + n] = final.get(n)
+        for n, v in final.items():
+            ours["final/" + n] = v
         worst = (0.0, "")
         for key, b in ref.items():
             a = ours.get(key)
