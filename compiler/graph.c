@@ -62,6 +62,11 @@ const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t,
         x[i] = &g->nodes[n->in[i]];
         if (x[i]->op == OP_STORE) return "operand is a store";
     }
+    if (op_is_shaped(n->op) || n->op == OP_LOAD) {   /* a given shape must be a shape */
+        if (n->shape.rank < 0 || n->shape.rank > MAX_RANK) return "result rank out of range";
+        for (int i = 0; i < n->shape.rank; i++)
+            if (n->shape.dim[i] < 0) return "negative dimension";
+    }
     const Attr *at = &n->attr;
     switch (info->cls) {
     case OC_LEAF:

@@ -107,6 +107,11 @@ static void bad_transpose(void *arg) {
     graph_add(c.a, &c.m->forward, n);
     graph_verify(c.m, &c.m->forward);
 }
+static void negative_dim(void *arg) {
+    Case c = base(arg);
+    graph_add(c.a, &c.m->forward, node(OP_CONST, 0, 0, 0, DT_F32, SHAPE(2, -3)));
+    graph_verify(c.m, &c.m->forward);
+}
 static void grad_of_nothing(void *arg) {
     Case c = base(arg);
     model_add_tensor(c.a, c.m, (Tensor){.name = "grad/x", .kind = TK_GRAD, .dtype = DT_F32,
@@ -137,6 +142,7 @@ int main(void) {
         {"store_as_operand", store_as_operand, 3},
         {"unknown_op", unknown_op, 3},
         {"bad_transpose", bad_transpose, 3},
+        {"negative_dim", negative_dim, 3},
         {"grad_of_nothing", grad_of_nothing, 3},
         {"duplicate_tensor", duplicate_tensor, 3},
     };
