@@ -113,13 +113,31 @@ static LLVMValueRef operand(Elem *el, int x) {
     Cg *cg = el->cg;
     const Node *xn = &el->g->nodes[x];
     if (cg->ep->inl[x]) return value(el, x);
-    bool is_f32 = xn->dtype == DT_F32;
-    LLVMTypeRef et = is_f32 ? cg->f32 : cg->i32;
+    LLVMTypeRef et = xn->dtype == DT_F32 ? cg->f32 : cg->i32;
     LLVMValueRef idx = remap(el, xn->shape);
     LLVMValueRef p = LLVMBuildInBoundsGEP2(cg->b, et, el->params[el->param_of[x]], &idx, 1, "");
     LLVMValueRef v = LLVMBuildLoad2(cg->b, et, p, cg_node_name(cg, x));
     LLVMSetAlignment(v, 4);
-    return is_f32 ? v : LLVMBuildSIToFP(cg->b, v, cg->f32, "");
+    return v;
+}
+
+static bool is_int(Elem *el, LLVMValueRef v) { return LLVMTypeOf(v) == el->cg->i32; }
+static LLVMValueRef as_f32(Elem *el, LLVMValueRef v) {
+    return is_int(el, v) ? LLVMBuildSIToFP(el->cg->b, v, el->cg->f32, "") : v;
+}
+
+/* i32 arithmetic stays exact (e.g. the dropout generator's step counter). */
+static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValueRef y, const char *name) {
+    LLVMBuilderRef b = el->cg->b;
+    switch (n->op) {
+    case OP_NEG: return LLVMBuildNeg(b, x, name);
+    case OP_ADD: return LLVMBuildAdd(b, x, y, name);
+    case OP_SUB: return LLVMBuildSub(b, x, y, name);
+    case OP_MUL: return LLVMBuildMul(b, x, y, name);
+    case OP_MAXIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, x, y, ""), x, y, name);
+    case OP_CAST: return x;
+    default: return NULL;
+    }
 }
 
 static LLVMValueRef value(Elem *el, int node) {
@@ -127,9 +145,17 @@ static LLVMValueRef value(Elem *el, int node) {
     LLVMBuilderRef b = cg->b;
     const Node *n = &el->g->nodes[node];
     const char *name = cg_node_name(cg, node);
-    if (n->op == OP_CONST) return cf(el, n->attr.value);
+    if (n->op == OP_CONST)
+        return n->dtype == DT_F32 ? cf(el, n->attr.value)
+                                  : LLVMConstInt(cg->i32, (unsigned long long)(int64_t)n->attr.value, 1);
     if (n->op == OP_BROADCAST) return operand(el, n->in[0]);
     LLVMValueRef x = operand(el, n->in[0]), y = n->nin > 1 ? operand(el, n->in[1]) : NULL;
+    if (n->dtype == DT_I32 && is_int(el, x) && (!y || is_int(el, y))) {
+        LLVMValueRef v = int_value(el, n, x, y, name);
+        if (v) return v;
+    }
+    x = as_f32(el, x);
+    if (y) y = as_f32(el, y);
     LLVMValueRef zero = cf(el, 0), args[2] = {x, y};
     switch (n->op) {
     case OP_NEG: return LLVMBuildFNeg(b, x, name);
@@ -217,7 +243,8 @@ void cg_elementwise(Cg *cg, int root) {
     LLVMValueRef v = value(&el, root);
     LLVMValueRef flat = LLVMBuildAdd(b, LLVMBuildMul(b, el.o, c64(&el, el.inner), ""), el.j, "i");
     bool is_f32 = rn->dtype == DT_F32;
-    if (!is_f32) v = LLVMBuildFPToSI(b, v, cg->i32, "");
+    if (is_f32) v = as_f32(&el, v);
+    else if (!is_int(&el, v)) v = LLVMBuildFPToSI(b, v, cg->i32, "");
     LLVMValueRef p = LLVMBuildInBoundsGEP2(b, is_f32 ? cg->f32 : cg->i32, el.params[0], &flat, 1, "");
     LLVMSetAlignment(LLVMBuildStore(b, v, p), 4);
 

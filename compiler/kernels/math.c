@@ -15,10 +15,12 @@ static uint32_t to_bits(float f) { union { float f; uint32_t u; } v = {f}; retur
 float dmk_expf(float x) {
     float big = x > 88.72f ? __builtin_inff() : 0.0f;
     float xc = x < -87.33f ? -87.33f : x > 88.0f ? 88.0f : x;
-    float n = __builtin_rintf(xc * 1.44269504088896341f);
+    float t = xc * 1.44269504088896341f;
+    int32_t ni = (int32_t)(t + (t >= 0 ? 0.5f : -0.5f));   /* round; no rintf call on any target */
+    float n = (float)ni;
     float r = xc - n * 0.693145751953125f - n * 1.42860682030941723212e-6f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    float s = from_bits((uint32_t)((int32_t)n + 127) << 23);
+    float s = from_bits((uint32_t)(ni + 127) << 23);
     float y = p * s;
     y = x < -87.33f ? 0.0f : y;
     y = x > 88.72f ? big : y;
@@ -65,9 +67,12 @@ float dmk_powf(float a, float b) {
     float aa = __builtin_fabsf(a);
     float y = dmk_expf(b * dmk_logf(aa));
     if (a < 0) {
-        float bi = __builtin_rintf(b);
-        if (bi != b) return __builtin_nanf("");
-        if (__builtin_rintf(bi * 0.5f) != bi * 0.5f) y = -y;   /* odd power */
+        /* |b| >= 2^24 is an even integer; below, b must be an integer. */
+        if (__builtin_fabsf(b) < 16777216.0f) {
+            int32_t bi = (int32_t)b;
+            if ((float)bi != b) return __builtin_nanf("");
+            if (bi & 1) y = -y;
+        }
     }
     return y;
 }

@@ -230,8 +230,8 @@ void dmk_bce(float *restrict loss, const float *restrict p, const float *restric
     double total = 0;
     for (int64_t i = 0; i < count; i++) {
         float lp = dmk_logf(p[i]), lq = dmk_logf(1.0f - p[i]);
-        lp = lp < -100.0f ? -100.0f : lp;
-        lq = lq < -100.0f ? -100.0f : lq;
+        lp = !(lp >= -100.0f) ? -100.0f : lp;   /* as fmax: a NaN log (p outside [0, 1]) clamps too */
+        lq = !(lq >= -100.0f) ? -100.0f : lq;
         total -= (double)(t[i] * lp + (1.0f - t[i]) * lq);
     }
     *loss = (float)(total / (double)count);

@@ -7,11 +7,13 @@
  *
  *   difftest [-O LEVEL] [--seed N] [--rtol X] [-v] FILE.dm
  *
- * Params and f32 inputs are filled with uniform values in [-1, 1]; an i32
+ * Params keep their initialiser's values (dm_new) plus uniform noise in
+ * [-0.1, 0.1] (so zero biases are not zero); f32 inputs are uniform in
+ * [-1, 1]; an i32
  * input gets labels in [0, K) where K is the class count of the loss or
  * one_hot that reads it (else [0, 2)).  Elements agree when
  *   |compiled - reference| <= rtol * (|reference| + 1e-3 * max|reference|) + 1e-6
- * (rtol 1e-4 by default: f32 against the interpreter's doubles).
+ * (i32 tensors: exactly) * (rtol 1e-4 by default: f32 against the interpreter's doubles).
  * Exit status 0 when everything agrees, 1 on a mismatch, 2 on setup errors. */
 #include "dmc.h"
 #include "dm.h"
@@ -54,7 +56,7 @@ static void to_store(dm_model *dm, const Model *m, TensorStore *s) {
         const Tensor *t = &m->tensors[i];
         void *p = tensor_ptr(dm, t);
         for (int64_t k = 0; k < shape_count(t->shape); k++)
-            s->values[i][k] = t->dtype == DT_F32 ? ((float *)p)[k] : ((int32_t *)p)[k];
+            s->values[i][k] = t->dtype == DT_F32 ? (double)((float *)p)[k] : (double)((int32_t *)p)[k];
     }
 }
 
@@ -67,13 +69,13 @@ static int compare(dm_model *dm, const Model *m, TensorStore *s, const char *ent
         double scale = 0, worst_err = 0;
         for (int64_t k = 0; k < n; k++) scale = fmax(scale, fabs(s->values[i][k]));
         for (int64_t k = 0; k < n; k++) {
-            double ref = s->values[i][k], got = t->dtype == DT_F32 ? ((float *)p)[k] : ((int32_t *)p)[k];
+            double ref = s->values[i][k], got = t->dtype == DT_F32 ? (double)((float *)p)[k] : (double)((int32_t *)p)[k];
             if (isnan(ref) && isnan(got)) continue;
-            double err = fabs(got - ref), tol = rtol * (fabs(ref) + 1e-3 * scale) + 1e-6;
+            double err = fabs(got - ref), tol = t->dtype == DT_F32 ? rtol * (fabs(ref) + 1e-3 * scale) + 1e-6 : 0;
             if (!(err <= tol) && (worst < 0 || err / tol > worst_err)) worst = k, worst_err = err / tol;
         }
         if (worst >= 0) {
-            double got = t->dtype == DT_F32 ? ((float *)p)[worst] : ((int32_t *)p)[worst];
+            double got = t->dtype == DT_F32 ? (double)((float *)p)[worst] : (double)((int32_t *)p)[worst];
             fprintf(stderr, "MISMATCH %s after %s: element %lld: compiled %.9g, reference %.9g (%.3g x tolerance)\n",
                     t->name, entry, (long long)worst, got, s->values[i][worst], worst_err);
             bad++;
@@ -121,7 +123,8 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, bool verbo
         void *p = tensor_ptr(dm, t);
         int classes = t->dtype == DT_F32 ? 0 : label_classes(m, i);
         for (int64_t k = 0; k < shape_count(t->shape); k++) {
-            if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);
+            if (t->dtype == DT_F32 && t->kind == TK_PARAM) ((float *)p)[k] += (float)(0.2 * uniform() - 0.1);
+            else if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);
             else ((int32_t *)p)[k] = (int32_t)(uniform() * classes);
         }
     }
