@@ -59,46 +59,54 @@ static int utf8_length(const unsigned char *s, int n) {
     return len;
 }
 
+enum { LINE_SHOWN_MAX = 200, WINDOW_BEFORE = 60, WINDOW_WIDTH = 160 };
+
+/* Units of a line: a valid UTF-8 character, or one stray byte. */
+static int unit_length(const unsigned char *s, int n) {
+    int u = utf8_length(s, n);
+    return u > 0 ? u : 1;
+}
+
 /* Print the source line, then under it a caret at byte column col covering
  * len bytes.  Each unit of the line (a tab, a UTF-8 character, a stray byte)
  * takes one column on screen; tabs are repeated in the caret line so they
- * line up, and bytes that are not printable text are shown as '?'. */
+ * line up, and bytes that are not printable text are shown as '?'.  Of a
+ * line longer than LINE_SHOWN_MAX bytes only a window around the caret is
+ * shown, between "..." marks. */
 static void print_source(const Diag *d, FILE *out, Loc loc) {
     const char *line;
     int n;
     if (!source_line(loc.file, loc.line, &line, &n)) return;
     const unsigned char *s = (const unsigned char *)line;
-    fprintf(out, "%5d | ", loc.line);
-    for (int i = 0; i < n;) {
-        int u = utf8_length(s + i, n - i);
-        if (u > 1) fwrite(s + i, 1, u, out);
-        else if (u == 1 && (s[i] >= 0x20 && s[i] != 0x7F)) fputc(s[i], out);
-        else if (s[i] == '\t') fputc('\t', out);
-        else fputc('?', out);
-        i += u > 0 ? u : 1;
-    }
-    fputc('\n', out);
-
     int col = loc.col < 1 ? 1 : loc.col;
     if (col > n + 1) col = n + 1;
     int len = loc.len < 1 ? 1 : loc.len;
     if (col - 1 + len > n) len = n - (col - 1) > 1 ? n - (col - 1) : 1;
-    fprintf(out, "%5s | %s", "", d->color ? "\033[1;32m" : "");
-    int i = 0;
-    while (i < col - 1) {
-        fputc(s[i] == '\t' ? '\t' : ' ', out);
-        int u = utf8_length(s + i, n - i);
-        i += u > 0 ? u : 1;
+
+    int start = 0, end = n;
+    if (n > LINE_SHOWN_MAX) {
+        start = col - 1 > WINDOW_BEFORE ? col - 1 - WINDOW_BEFORE : 0;
+        while (start > 0 && (s[start] & 0xC0) == 0x80) start--;   /* not inside a character */
+        end = start + WINDOW_WIDTH < n ? start + WINDOW_WIDTH : n;
+        while (end < n && (s[end] & 0xC0) == 0x80) end++;
     }
+    fprintf(out, "%5d | %s", loc.line, start > 0 ? "..." : "");
+    for (int i = start; i < end; i += unit_length(s + i, n - i)) {
+        int u = utf8_length(s + i, n - i);
+        if (u > 1) fwrite(s + i, 1, u, out);
+        else if (u == 1 && s[i] >= 0x20 && s[i] != 0x7F) fputc(s[i], out);
+        else if (s[i] == '\t') fputc('\t', out);
+        else fputc('?', out);
+    }
+    fprintf(out, "%s\n", end < n ? "..." : "");
+
+    fprintf(out, "%5s | %s%s", "", start > 0 ? "   " : "", d->color ? "\033[1;32m" : "");
+    int i = start;
+    for (; i < col - 1; i += unit_length(s + i, n - i)) fputc(s[i] == '\t' ? '\t' : ' ', out);
     /* The range: one caret, then a '~' per further unit. */
     fputc('^', out);
-    int u = i < n ? utf8_length(s + i, n - i) : 1;
-    i += u > 0 ? u : 1;
-    while (i < col - 1 + len && i < n) {
-        fputc(s[i] == '\t' ? '\t' : '~', out);
-        u = utf8_length(s + i, n - i);
-        i += u > 0 ? u : 1;
-    }
+    i += i < n ? unit_length(s + i, n - i) : 1;
+    for (; i < col - 1 + len && i < end; i += unit_length(s + i, n - i)) fputc(s[i] == '\t' ? '\t' : '~', out);
     fprintf(out, "%s\n", d->color ? "\033[0m" : "");
 }
 

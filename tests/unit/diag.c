@@ -102,6 +102,19 @@ int main(void) {
                 "    1 | a?? \xc3\xa9 z\n"
                 "      |       ^\n", __LINE__);
 
+    /* Of a long line, a window: 60 bytes before the caret, 160 in all. */
+    char long_line[602], shown[400];
+    memset(long_line, 'a', 300);
+    long_line[300] = 'X';
+    memset(long_line + 301, 'b', 300);
+    long_line[601] = '\0';
+    SourceFile *wide = source_from_string(a, "w.dm", long_line);
+    capture_start(&c, 0);
+    diag_error(&c.d, at(wide, 1, 301, 1), "x");
+    snprintf(shown, sizeof shown, "w.dm:1:301: error: x\n    1 | ...%.60s%c%.99s...\n      |    %60s^\n",
+             long_line, 'X', long_line + 301, "");
+    expect_text(&c, shown, __LINE__);
+
     /* The cap: errors past it are counted, and their notes not shown. */
     capture_start(&c, 2);
     diag_error(&c.d, (Loc){0}, "e1");
