@@ -90,7 +90,7 @@ typedef enum {
 
 typedef struct Arg {
     const char *key;      /* NULL for a positional argument */
-    Loc key_loc;
+    Loc key_loc;          /* the key; for a positional argument, the whole argument */
     Expr *value;
 } Arg;
 
