@@ -485,7 +485,9 @@ void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
 /* ---- passes over a model ------------------------------------------------- */
 
 /* autodiff.c: m->gradients = forward + reverse-mode adjoints, storing the loss,
- * the outputs and every parameter's gradient (tensors "grad/<name>"). */
+ * the outputs, the dropout generator's advance and every f32 parameter's
+ * gradient (new TK_GRAD tensors "grad/<name>").  Nothing without a loss.
+ * Conventions at ties and kinks: docs/autodiff.md. */
 void autodiff_model(Arena *a, Model *m);
 /* optim.c: adds the optimizer's state tensors, builds m->apply (reads grads,
  * params and state, stores params and state) and m->train_step (gradients
