@@ -61,6 +61,11 @@ dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed)
         rt_error(DM_EINVAL, "dm_init: NULL memory");
         return NULL;
     }
+    if (d->data_size > SIZE_MAX / 2) {
+        rt_error(DM_ENOMEM, "dm_init: model '%s' has a data region of %llu bytes, too large for this machine",
+                 d->name, (unsigned long long)d->data_size);
+        return NULL;
+    }
     uintptr_t start = ((uintptr_t)mem + DM_ALIGN - 1) & ~(uintptr_t)(DM_ALIGN - 1);
     size_t need = (size_t)(start - (uintptr_t)mem) + HEADER_BYTES + (size_t)d->data_size;
     if (size < need) {
@@ -87,7 +92,7 @@ dm_model *dm_new(const dm_model_desc *d, uint64_t seed) {
     if (check_desc(d) != DM_OK)
         return NULL;
     size_t size = dm_memory_size(d);
-    void *block = malloc(size);
+    void *block = d->data_size > SIZE_MAX / 2 ? NULL : malloc(size);
     if (!block) {
         rt_error(DM_ENOMEM, "dm_new: cannot allocate %zu bytes for model '%s'", size, d->name);
         return NULL;

@@ -18,6 +18,7 @@
  * values (a weights-only file from PyTorch starts a fresh optimizer). */
 #include "rt.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,20 @@ static bool write_tensor(FILE *f, const uint8_t *data, uint64_t bytes) {
     return true;
 }
 
+/* Makes the rename durable: fsync the folder holding path (best effort). */
+static void sync_folder(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char *folder = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    if (!folder)
+        return;
+    int fd = open(folder, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(folder);
+}
+
 int dm_save(const dm_model *m, const char *path) {
     if (!m || !path)
         return rt_error(DM_EINVAL, "dm_save: NULL %s", m ? "path" : "model");
@@ -203,6 +218,8 @@ int dm_save(const dm_model *m, const char *path) {
     }
     if (rc == DM_OK && rename(tmp, path) != 0)
         rc = rt_error(DM_EIO, "%s: cannot replace it with the new checkpoint: %s", path, strerror(errno));
+    if (rc == DM_OK)
+        sync_folder(path);
     if (rc != DM_OK)
         unlink(tmp);
     free(order), free(header), free(tmp);
@@ -466,10 +483,15 @@ int dm_load(dm_model *m, const char *path) {
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++)
         hlen |= (uint64_t)file[i] << (8 * i);
-    if (hlen > size - 8 || hlen > MAX_HEADER) {
+    if (hlen > size - 8) {
         free(file);
         return rt_error(DM_EFORMAT, "%s: header length %llu exceeds the file (%zu bytes): truncated or not safetensors",
                         path, (unsigned long long)hlen, size);
+    }
+    if (hlen > MAX_HEADER) {
+        free(file);
+        return rt_error(DM_EFORMAT, "%s: header length %llu is over the limit of %u bytes", path,
+                        (unsigned long long)hlen, MAX_HEADER);
     }
     char why[128];
     size_t at = 0;

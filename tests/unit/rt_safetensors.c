@@ -6,6 +6,7 @@
  * saved tensors are fc.W f32[3,2] (24 bytes), fc.b f32[2] (8), opt/m/fc.W
  * f32[3,2] (24), rng/dropout i32[2] (8): 64 data bytes. */
 #include "../runtime/fixture.h"
+#include "rt.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -211,6 +212,90 @@ static void test_rejections(void) {
     dm_free(m);
 }
 
+/* The strict JSON reader on its own: what RFC 8259 allows and what it does not. */
+static void test_json(void) {
+    char why[128];
+    size_t at;
+    const char *good = " {\"a\": [1, 2.5e3, -0, true, false, null, \"\\u00e9\\ud83d\\ude00\\n\"], \"b\": {}, \"c\": 18446744073709551615} ";
+    rt_json *v = rt_json_parse(good, strlen(good), why, sizeof why, &at);
+    CHECK(v != NULL);
+    if (v) {
+        const rt_json *a = rt_json_get(v, "a");
+        CHECK(a && a->kind == RT_JSON_ARRAY && a->count == 7);
+        CHECK(a->items[0]->is_uint && a->items[0]->uint == 1);
+        CHECK(a->items[1]->number == 2500 && !a->items[1]->is_uint);
+        CHECK(!a->items[2]->is_uint); /* -0 is not a plain non-negative integer */
+        CHECK(a->items[3]->kind == RT_JSON_BOOL && a->items[3]->boolean && !a->items[4]->boolean);
+        CHECK(a->items[5]->kind == RT_JSON_NULL);
+        /* U+00E9 = c3 a9, U+1F600 = f0 9f 98 80 */
+        CHECK(a->items[6]->len == 7 && memcmp(a->items[6]->string, "\xc3\xa9\xf0\x9f\x98\x80\n", 7) == 0);
+        CHECK(rt_json_get(v, "c")->is_uint && rt_json_get(v, "c")->uint == UINT64_MAX);
+        CHECK(rt_json_get(v, "b")->kind == RT_JSON_OBJECT && rt_json_get(v, "zz") == NULL);
+        rt_json_free(v);
+    }
+    const char *bad[] = {"[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "\"\\x\"", "\"a\tb\"", "\"\\ud800\"", "\"\\udc00\"",
+                         "1 2", "nul", "[1", "{1:2}", "-", "1.", "1e", "'a'", "/* c */ 1", "", "   ", "\"abc",
+                         "[\"\\u12\"]", "+1", ".5", "tru", "[1 2]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = rt_json_parse(bad[i], strlen(bad[i]), why, sizeof why, &at);
+        if (v) {
+            fprintf(stderr, "JSON %s was accepted\n", bad[i]);
+            fx_failures++;
+            rt_json_free(v);
+        }
+    }
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    CHECK(rt_json_parse(deep, 200, why, sizeof why, &at) == NULL && strstr(why, "deep"));
+    v = rt_json_parse(deep + 40, 120, why, sizeof why, &at);
+    CHECK(v != NULL);
+    rt_json_free(v);
+}
+
+/* Random damage to a valid checkpoint: every load either succeeds or fails
+ * leaving the model unchanged; none crashes. */
+static void test_fuzz(void) {
+    dm_model *src = dm_new(&fx_model, 3), *m = dm_new(&fx_model, 8);
+    const char *p = path_in("fuzz-src.safetensors");
+    CHECK_ERR(dm_save(src, p), DM_OK);
+    size_t n;
+    uint8_t *orig = read_all(p, &n), *buf = malloc(n);
+    uint32_t state = 12345;
+    for (int iter = 0; iter < 3000; iter++) {
+        memcpy(buf, orig, n);
+        size_t len = n;
+        int changes = 1 + iter % 3;
+        for (int k = 0; k < changes; k++) {
+            state = state * 1664525u + 1013904223u;
+            size_t at = (state >> 8) % n;
+            state = state * 1664525u + 1013904223u;
+            buf[at] = (uint8_t)(iter % 2 ? state >> 24 : "{}[],:\"0123456789 -e.\\"[(state >> 24) % 22]);
+        }
+        if (iter % 7 == 0) {
+            state = state * 1664525u + 1013904223u;
+            len = (state >> 8) % n;
+        }
+        FILE *f = fopen(p, "wb");
+        fwrite(buf, 1, len, f);
+        fclose(f);
+        uint8_t before[64], after[64];
+        snapshot(m, before);
+        int rc = dm_load(m, p);
+        snapshot(m, after);
+        if (rc != DM_OK && memcmp(before, after, 64) != 0) {
+            fprintf(stderr, "fuzz %d: failed load (%s) changed the model\n", iter, dm_last_error());
+            fx_failures++;
+        }
+        if (rc != DM_OK && rc != DM_EFORMAT && rc != DM_EMISMATCH) {
+            fprintf(stderr, "fuzz %d: unexpected code %d (%s)\n", iter, rc, dm_last_error());
+            fx_failures++;
+        }
+    }
+    free(orig), free(buf);
+    dm_free(src), dm_free(m);
+}
+
 static int count_temp_files(void) {
     DIR *d = opendir(dir);
     int n = 0;
@@ -313,6 +398,8 @@ int main(void) {
     }
     test_round_trip();
     test_rejections();
+    test_json();
+    test_fuzz();
     test_save_failures();
     remove_dir();
     FX_DONE();
