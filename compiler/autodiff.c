@@ -375,7 +375,7 @@ void autodiff_model(Arena *a, Model *m) {
                        .dtype = DT_F32, .shape = param.shape, .init = {.kind = INIT_ZEROS},
                        .param = p, .loc = param.loc};
         int t = model_add_tensor(a, m, grad);
-        int sum = -1;
+        int first = g->n, sum = -1;
         for (int i = 0; i < b.nforward; i++) {
             const Node *n = &g->nodes[i];
             if (n->op != OP_LOAD || n->attr.tensor != p || b.adjoint[i] < 0) continue;
@@ -383,5 +383,6 @@ void autodiff_model(Arena *a, Model *m) {
         }
         if (sum < 0) sum = graph_const(a, g, 0.0, DT_F32, param.shape);
         graph_store(a, g, t, sum);
+        for (int k = first; k < g->n; k++) g->nodes[k].loc = param.loc;
     }
 }

@@ -6,7 +6,8 @@
  *     forward (h = 1e-6, tolerance 1e-6 (1 + |fd|)), with every persistent
  *     tensor (the dropout generator's state included) reset before each run;
  *   - one train_step = gradients then apply, tensor by tensor (the load
- *     forwarding of optim.c must not change any number);
+ *     forwarding of optim.c must not change any number), and simplify_graph
+ *     changes no number of either;
  *   - after entries_finish, the inference forward computes the outputs of
  *     the training forward with dropout off (rate 0 gives the same model).
  * Values: parameters of magnitude in [0.2, 1.5], f32 inputs in [0.05, 0.95],
@@ -129,6 +130,32 @@ static int check_gradients(Arena *a, const Model *m, TensorStore *init) {
     return bad;
 }
 
+/* simplify_graph must not change a number of the gradients or the train step. */
+static int check_simplified(Arena *a, Model *m, const TensorStore *init) {
+    int bad = 0;
+    Graph *graphs[] = {&m->gradients, &m->train_step};
+    for (int k = 0; k < 2; k++) {
+        Graph simple;
+        graph_copy(a, &simple, graphs[k]);
+        simplify_graph(a, m, &simple);
+        graph_verify(m, &simple);
+        TensorStore *before = store_new(a, m), *after = store_new(a, m);
+        copy_store(m, before, init);
+        copy_store(m, after, init);
+        interp_run(a, m, graphs[k], before);
+        interp_run(a, m, &simple, after);
+        for (int t = 0; t < m->ntensors; t++)
+            for (int64_t i = 0; i < shape_count(m->tensors[t].shape); i++)
+                if (fabs(before->values[t][i] - after->values[t][i]) > 1e-12 * (1 + fabs(before->values[t][i]))) {
+                    if (bad++ < 5)
+                        printf("FAIL %s: %s[%lld] after simplified %s %.17g, unsimplified %.17g\n", m->name,
+                               m->tensors[t].name, (long long)i, graphs[k]->entry, after->values[t][i],
+                               before->values[t][i]);
+                }
+    }
+    return bad;
+}
+
 static int check_train_step(Arena *a, const Model *m, const TensorStore *init) {
     TensorStore *split = store_new(a, m), *fused = store_new(a, m);
     copy_store(m, split, init);
@@ -186,7 +213,7 @@ int main(void) {
         model_verify(m);
         TensorStore *init = store_new(a, m);
         fill(m, init, c->classes);
-        int bad = check_gradients(a, m, init) + check_train_step(a, m, init);
+        int bad = check_gradients(a, m, init) + check_train_step(a, m, init) + check_simplified(a, m, init);
         bad += check_inference(a, m, c->twin ? compile(a, c->name, c->twin) : m, init);
         if (bad) failures++;
         else printf("ok   %s\n", c->name);
