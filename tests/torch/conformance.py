@@ -296,8 +296,8 @@ def worst_ratio(a, b):
 # ---- the dmc side --------------------------------------------------------------------------
 
 
-def run(cmd, what, timeout=120):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+def run(cmd, what, timeout=120, env=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if p.returncode != 0:
         msg = (p.stderr.strip() or p.stdout.strip()).splitlines()
         tail = "\n".join(msg[-12:])
@@ -305,8 +305,8 @@ def run(cmd, what, timeout=120):
     return p
 
 
-def dmc_run(name, spec, build, tmp, updates, extra_flags):
-    """Compiles and runs the model; returns (results, loaded, final) from dmrun's files."""
+def dmc_build(name, spec, build, tmp, extra_flags):
+    """Compiles the model with dmc and links dmrun with it; returns the program."""
     dmc = os.path.join(build, "dmc")
     obj = os.path.join(tmp, name + ".o")
     flags = list(extra_flags)
@@ -318,10 +318,16 @@ def dmc_run(name, spec, build, tmp, updates, extra_flags):
     run([cc, "-std=c11", "-O1", "-I" + os.path.join(ROOT, "runtime"), f"-DDM_MODEL={name}_model",
          "-include", os.path.join(tmp, name + ".h"), os.path.join(ROOT, "tests", "tools", "dmrun.c"),
          obj, os.path.join(build, "libdmrt.a"), "-lm", "-lpthread", "-o", exe], "cc (linking dmrun)")
-    run([exe, tmp, str(updates)], "dmrun", timeout=300)
+    return exe
+
+
+def dmc_execute(exe, tmp, updates, threads):
+    """Runs dmrun with DM_THREADS=threads; returns (results, loaded, final) from its files."""
+    env = dict(os.environ, DM_THREADS=str(threads))
+    run([exe, tmp, str(updates)], f"dmrun (DM_THREADS={threads})", timeout=300, env=env)
     results, _ = st_read(os.path.join(tmp, "results.safetensors"))
     loaded, _ = st_read(os.path.join(tmp, "loaded.safetensors"))
-    final, meta = st_read(os.path.join(tmp, "final.safetensors"))
+    final, _ = st_read(os.path.join(tmp, "final.safetensors"))
     reloaded, _ = st_read(os.path.join(tmp, "reloaded.safetensors"))
     if sorted(reloaded) != sorted(final) or any(not np.array_equal(reloaded[n], final[n]) for n in final):
         raise RuntimeError("final.safetensors loaded into a second instance and saved again is not identical")
@@ -345,52 +351,68 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
         st_write(os.path.join(tmp, "init.safetensors"), params, {"format": "pt"})
         for n, v in inputs.items():
             np.array(v, order="C").astype(v.dtype.newbyteorder("<")).tofile(os.path.join(tmp, f"in.{n}.bin"))
+        runs = {}
         try:
-            ours, loaded, final = dmc_run(name, spec, build, tmp, updates, dmc_flags)
+            exe = dmc_build(name, spec, build, tmp, dmc_flags)
+            for threads in getattr(spec, "THREADS", (1,)):
+                runs[threads] = dmc_execute(exe, tmp, updates, threads)
         except Exception as e:  # the compiler or the runtime failed: report its reason
             return False, f"FAIL {name}: {e}", []
 
-        # The checkpoint round trip: what dm_save wrote after dm_load is what we wrote.
-        for n, v in params.items():
-            if n not in loaded:
-                problems.append(f"loaded.safetensors: no parameter {n} (has {sorted(loaded)})")
-            elif loaded[n].dtype != np.float32 or loaded[n].shape != v.shape or not np.array_equal(loaded[n], v):
-                problems.append(f"loaded.safetensors: {n} differs from init.safetensors")
-        extra = [n for n, v in loaded.items() if n not in params and not n.startswith(("opt/", "rng", "dropout"))]
-        if extra:
-            notes.append(f"checkpoint also holds {extra}")
-
-        states = {}
-        for k in range(updates + 1):
-            st = [v for key, v in ours.items() if key.startswith(f"state/{k}/") and v.size == 2]
-            if st:
-                states[k] = st[0]
-
-        ref = reference(spec, params, inputs, torch.float64, states, updates)
-        ref32 = reference(spec, params, inputs, torch.float32, states, updates)
-        for n, v in final.items():
-            ours["final/" + n] = v
+        ref = ref32 = None
         worst = (0.0, "")
-        for key, b in ref.items():
-            a = ours.get(key)
-            if a is None:
-                problems.append(f"{key}: dmc produced no such tensor")
-                continue
-            why = compare(a, b)
-            if why:
-                problems.append(f"{key}: {why}")
+        first = None
+        for threads, (ours, loaded, final) in runs.items():
+            tag = "" if threads == 1 else f"[DM_THREADS={threads}] "
+            # The checkpoint round trip: what dm_save wrote after dm_load is what we wrote.
+            for n, v in params.items():
+                if n not in loaded:
+                    problems.append(f"{tag}loaded.safetensors: no parameter {n} (has {sorted(loaded)})")
+                elif loaded[n].dtype != np.float32 or loaded[n].shape != v.shape or not np.array_equal(loaded[n], v):
+                    problems.append(f"{tag}loaded.safetensors: {n} differs from init.safetensors")
+            for n, v in final.items():
+                ours["final/" + n] = v
+
+            states = {}
+            for k in range(updates + 1):
+                st = [v for key, v in ours.items() if key.startswith(f"state/{k}/") and v.size == 2]
+                if st:
+                    states[k] = st[0]
+            if ref is None:
+                ref = reference(spec, params, inputs, torch.float64, states, updates)
+                ref32 = reference(spec, params, inputs, torch.float32, states, updates)
+                ref_states = states
+                for key, b in ref.items():
+                    why32 = compare(ref32[key], b)
+                    if why32:
+                        problems.append(f"{key}: BAD TEST, float32 PyTorch itself is off: {why32}")
+            elif any(not np.array_equal(states[k], ref_states.get(k)) for k in states):
+                problems.append(f"{tag}the generator state differs from the DM_THREADS=1 run")
+
+            for key, b in ref.items():
+                a = ours.get(key)
+                if a is None:
+                    problems.append(f"{tag}{key}: dmc produced no such tensor")
+                    continue
+                why = compare(a, b)
+                if why:
+                    problems.append(f"{tag}{key}: {why}")
+                else:
+                    r = worst_ratio(a, b)
+                    if r > worst[0]:
+                        worst = (r, tag + key)
+            if first is None:
+                first = ours
             else:
-                r = worst_ratio(a, b)
-                if r > worst[0]:
-                    worst = (r, key)
-            why32 = compare(ref32[key], b)
-            if why32:
-                problems.append(f"{key}: BAD TEST, float32 PyTorch itself is off: {why32}")
+                same = all(np.array_equal(first[k], ours[k]) for k in ref if k in first and k in ours)
+                notes.append(f"DM_THREADS={threads} is {'bitwise identical to' if same else 'not bitwise identical to'}"
+                             f" DM_THREADS=1")
         dt = time.time() - t0
         loss = float(ref["loss/0"])
         if problems:
             return False, f"FAIL {name}: {problems[0]}", problems[1:] + notes
-        return True, (f"PASS {name}: loss {loss:.6g}, {len(ref)} tensors, worst {worst[0]:.2f} of tol "
+        threads = "" if len(runs) == 1 else f", DM_THREADS={','.join(map(str, runs))}"
+        return True, (f"PASS {name}: loss {loss:.6g}, {len(ref)} tensors{threads}, worst {worst[0]:.2f} of tol "
                       f"({worst[1]}), {dt:.1f}s"), notes
     except Exception:
         return False, f"FAIL {name}: harness error", traceback.format_exc().splitlines()

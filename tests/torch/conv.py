@@ -3,6 +3,9 @@ import torch
 import torch.nn.functional as F
 
 
+THREADS = (1, 2)              # also run the parallel kernels
+
+
 def params(r):
     return {"k": r.normal((5, 3, 3, 2), 0.4),
             "c1.W": r.normal((4, 5, 3, 3), 0.25), "c1.b": r.normal((4,), 0.1),

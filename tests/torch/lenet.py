@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 DEFINES = {"batch": 8}
+THREADS = (1, 2)              # also run the parallel kernels
 B = 8
 
 
