@@ -289,7 +289,8 @@ int main(int argc, char **argv) {
     Options o = {0};
     parse_args(a, argc, argv, &o);
 
-    Outputs outs = {0};
+    /* static: the exit handler runs after main has returned (ASan: stack-use-after-return). */
+    static Outputs outs;
     live_outputs = &outs;
     atexit(remove_temporaries);
 
