@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# difftest.test.sh: the back end's differential test.  Every model of
+# tests/codegen/*.dm (at -O0 and -O2), tests/torch/*.dm and examples/*/*.dm
+# (at -O2) is compiled, run entry by entry, and compared tensor by tensor with the
+# reference interpreter (see tests/tools/difftest.c).
+set -u
+cd "$(dirname "$0")/../.."
+tool=${BUILD:-build}/tests/tools/difftest
+[ -x "$tool" ] || { echo "missing $tool (make tests-build)"; exit 1; }
+status=0
+for f in tests/codegen/*.dm tests/torch/*.dm examples/*/*.dm; do
+    [ -f "$f" ] || continue
+    levels=2; [[ $f == tests/codegen/* ]] && levels="0 2"
+    for level in $levels; do
+        "$tool" -O$level "$f" || status=1
+    done
+done
+exit $status
