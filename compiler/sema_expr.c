@@ -69,6 +69,14 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
         }
         out->dim[i] = n;
     }
+    /* keep every element count far from int64 overflow (2^40 f32 = 4 TiB) */
+    double count = 1;
+    for (int i = 0; i < out->rank && ok; i++) count *= (double)out->dim[i];
+    if (ok && count > 1099511627776.0) {
+        sema_error(s, t->loc, "%s has %.3g elements, more than dmc supports (2^40)", shape_str(s->a, t->dtype, *out),
+                   count);
+        ok = false;
+    }
     return ok;
 }
 
