@@ -246,6 +246,7 @@ typedef struct entry {
     const rt_json *shape;
     uint64_t begin, end;
     int tensor; /* index in the model, -1 if unknown */
+    bool skip;  /* state of a training checkpoint loaded by an inference-only instance */
 } entry;
 
 static int read_file(const char *path, uint8_t **out, size_t *size) {
@@ -310,6 +311,7 @@ static int check_entry(const char *path, const char *name, const rt_json *v, uin
         return rt_error(DM_EFORMAT, "%s: tensor '%s': shape must be an array of non-negative integers", path, name);
     if (!is_uint_array(offsets) || offsets->count != 2)
         return rt_error(DM_EFORMAT, "%s: tensor '%s': data_offsets must be [begin, end]", path, name);
+    *e = (entry){0};
     e->name = name;
     e->dtype = dtype->string;
     e->shape = shape;
@@ -369,14 +371,26 @@ static void list_add(char *buf, size_t size, const char *name) {
         snprintf(buf + n, size - n, ", ...");
 }
 
+/* The compiler's names for optimizer and generator state (docs/decisions.md). */
+static bool is_state_name(const char *name) {
+    return strncmp(name, "opt/", 4) == 0 || strncmp(name, "rng/", 4) == 0;
+}
+
 /* Checks the entries against the model: names, dtypes, shapes, completeness. */
 static int check_against_model(const char *path, const dm_model_desc *d, entry *entries, int n, bool *has_state) {
     char list[512] = "";
     int unknown = 0;
+    bool model_has_state = false;
+    for (int t = 0; t < d->ntensors; t++)
+        model_has_state |= d->tensors[t].kind == DM_STATE;
     for (int i = 0; i < n; i++) {
         int t = rt_find_tensor(d, entries[i].name);
         entries[i].tensor = t >= 0 && saved_kind(d->tensors[t].kind) ? t : -1;
-        if (entries[i].tensor < 0) {
+        /* An inference-only instance (no state at all) loads a training
+         * checkpoint: the optimizer and generator state is not its business. */
+        if (entries[i].tensor < 0 && !model_has_state && is_state_name(entries[i].name))
+            entries[i].skip = true;
+        else if (entries[i].tensor < 0) {
             unknown++;
             list_add(list, sizeof list, entries[i].name);
         }
@@ -385,6 +399,8 @@ static int check_against_model(const char *path, const dm_model_desc *d, entry *
         return rt_error(DM_EMISMATCH, "%s: unknown tensor%s %s: model '%s' has no such parameter or state",
                         path, unknown > 1 ? "s" : "", list, d->name);
     for (int i = 0; i < n; i++) {
+        if (entries[i].skip)
+            continue;
         const dm_tensor_desc *t = &d->tensors[entries[i].tensor];
         if (strcmp(entries[i].dtype, dtype_name(t->dtype)) != 0)
             return rt_error(DM_EMISMATCH, "%s: tensor '%s' has dtype %s, the model expects %s", path, t->name,
@@ -513,6 +529,8 @@ int dm_load(dm_model *m, const char *path) {
     if (rc == DM_OK) { /* everything checked: now, and only now, change the model */
         const uint8_t *data = file + 8 + hlen;
         for (int i = 0; i < n; i++) {
+            if (entries[i].skip)
+                continue;
             const dm_tensor_desc *t = &m->desc->tensors[entries[i].tensor];
             copy_le32(m->data + t->offset, data + entries[i].begin, t->bytes / 4);
         }
