@@ -418,6 +418,7 @@ typedef struct Binding {
     int tensor;                       /* BK_INPUT, BK_PARAM: the tensor, -1 until created */
     Tensor pending;                   /* BK_PARAM in a layer: created on first use */
     bool loaded;
+    const char *origin;               /* BK_DIM: "argument 'x' (f32[8, 3])", for notes */
 } Binding;
 typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
 

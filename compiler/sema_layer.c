@@ -197,19 +197,21 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
         for (int j = 0; b && j < s->frame->scope->n; j++) local |= &s->frame->scope->items[j] == b;
         if (d->kind == EX_NAME && !local) {
             Value dim = sema_number((double)have, true, d->loc);
-            sema_bind(s, s->frame->scope, d->name, d->loc, BK_DIM, dim);
+            Binding *nb = sema_bind(s, s->frame->scope, d->name, d->loc, BK_DIM, dim);
+            if (nb) nb->origin = arena_printf(s->a, "argument '%s' (%s)", f->name, sema_type_str(s, v));
             continue;
         }
         Value want = sema_eval_const(s, d, "a dimension of a pattern");
         if (want.kind == V_ERR) return false;
         if (want.kind != V_NUM || want.num != (double)have) {
-            const char *name = d->kind == EX_NAME ? d->name : "the dimension";
-            sema_error_begin(s, at, "argument '%s' of %s is %s, but %s %s is %s here (pattern %s)", f->name, layer->name,
-                       sema_type_str(s, v), d->kind == EX_NAME ? "dimension" : "pattern", name,
-                       arena_printf(s->a, "%lld", (long long)have), pattern);
-            if (b && b->v.kind == V_NUM) diag_note(s->d, b->loc, "%s = %g was bound here", name, b->v.num);
+            const char *name = expr_text(s, d);
+            sema_error_begin(s, at, "argument '%s' of %s is %s, but dimension %s is %lld here (pattern %s)", f->name,
+                             layer->name, sema_type_str(s, v), name, (long long)have, pattern);
+            if (b && b->origin) diag_note(s->d, b->loc, "%s = %g was bound here by %s", name, b->v.num, b->origin);
+            else if (b && b->v.kind == V_NUM) diag_note(s->d, b->loc, "%s = %g was bound here", name, b->v.num);
             else if (b) diag_note(s->d, b->loc, "%s is defined here", name);
-            else diag_note(s->d, d->loc, "the pattern expects %s", sema_type_str(s, want));
+            else if (want.kind == V_NUM) diag_note(s->d, d->loc, "here %s = %g", name, want.num);
+            else diag_note(s->d, d->loc, "here %s is %s", name, sema_type_str(s, want));
             sema_error_end(s);
             return false;
         }
