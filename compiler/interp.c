@@ -224,7 +224,8 @@ static void run_bce(const Node *n, int64_t count, const double *p, const double 
             double lp = fmax(log(p[i]), -100), lq = fmax(log(1 - p[i]), -100);
             total -= t[i] * lp + (1 - t[i]) * lq;
         } else {
-            y[i] = dloss / (double)count * (p[i] - t[i]) / fmax(p[i] * (1 - p[i]), 1e-12);
+            /* PyTorch's epsilon is the float 1e-12f (9.99999996e-13), as in the kernels */
+            y[i] = dloss / (double)count * (p[i] - t[i]) / fmax(p[i] * (1 - p[i]), (double)1e-12f);
         }
     }
     if (n->op == OP_BCE) y[0] = total / (double)count;

@@ -219,8 +219,9 @@ static void test_losses(Arena *a) {
     /* bce: -log 0.5 = 0.693147181, -log 0.1 = 2.302585093, p = 0 with t = 1: clamped 100 */
     Operand p = F32(SHAPE(3), 0.5, 0.9, 0), t = F32(SHAPE(3), 1, 0, 1);
     EXPECT_OP(a, OP_BCE, NOATTR, 0, SCALAR, ARGS(p, t), (0.693147181 + 2.302585093 + 100) / 3);
-    /* dloss/n (p - t) / max(p(1-p), 1e-12) with dloss = 3, n = 3: -0.5/0.25, 0.9/0.09, -1/1e-12 */
-    EXPECT_OP(a, OP_BCE_DX, NOATTR, 0, SCALAR, ARGS(p, t, F32(SCALAR, 3)), -2, 10, -1e12);
+    /* dloss/n (p - t) / max(p(1-p), 1e-12f) with dloss = 3, n = 3: -0.5/0.25, 0.9/0.09, and
+     * -1/(float)1e-12 = -1/9.99999996e-13 (PyTorch's epsilon is a float) */
+    EXPECT_OP(a, OP_BCE_DX, NOATTR, 0, SCALAR, ARGS(p, t, F32(SCALAR, 3)), -2, 10, -1.0000000040e12);
 }
 
 static void test_random_mask(Arena *a) {
