@@ -136,6 +136,14 @@ int  dm_reinit(dm_model *m, uint64_t seed);      /* draw the parameters again, z
 int  dm_set_threads(dm_model *m, int threads);   /* default: $DM_THREADS, else 1 */
 int  dm_threads(const dm_model *m);
 
+/* dm_save with extra string pairs in the checkpoint's "__metadata__" (e.g. a
+ * training loop's epoch); "format" and "model" are reserved. */
+int dm_save_with_metadata(const dm_model *m, const char *path, int n, const char *const *keys,
+                          const char *const *values);
+/* Copies one "__metadata__" string of a checkpoint into buf (size bytes);
+ * DM_EMISMATCH if the checkpoint has no such key. */
+int dm_load_metadata(const char *path, const char *key, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

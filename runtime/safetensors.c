@@ -112,7 +112,13 @@ static int saved_order(const dm_model_desc *d, int *order) {
     return n;
 }
 
-static char *build_header(const dm_model_desc *d, const int *order, int n, size_t *len) {
+/* Extra "__metadata__" pairs given to dm_save_with_metadata. */
+typedef struct metadata {
+    int n;
+    const char *const *keys, *const *values;
+} metadata;
+
+static char *build_header(const dm_model_desc *d, const int *order, int n, const metadata *meta, size_t *len) {
     text t = {0};
     uint64_t offset = 0;
     text_add(&t, "{");
@@ -128,6 +134,12 @@ static char *build_header(const dm_model_desc *d, const int *order, int n, size_
     }
     text_add(&t, "\"__metadata__\":{\"format\":\"dmc\",\"model\":");
     text_add_string(&t, d->name ? d->name : "");
+    for (int k = 0; k < meta->n; k++) {
+        text_add(&t, ",");
+        text_add_string(&t, meta->keys[k]);
+        text_add(&t, ":");
+        text_add_string(&t, meta->values[k]);
+    }
     text_add(&t, "}}");
     while (!t.failed && t.len % 8 != 0)
         text_add(&t, " ");
@@ -172,15 +184,24 @@ static void sync_folder(const char *path) {
 }
 
 int dm_save(const dm_model *m, const char *path) {
+    return dm_save_with_metadata(m, path, 0, NULL, NULL);
+}
+
+int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const char *const *keys,
+                          const char *const *values) {
     if (!m || !path)
         return rt_error(DM_EINVAL, "dm_save: NULL %s", m ? "path" : "model");
+    for (int k = 0; k < nmeta; k++)
+        if (!keys || !values || !keys[k] || !values[k] || !strcmp(keys[k], "format") || !strcmp(keys[k], "model"))
+            return rt_error(DM_EINVAL, "dm_save_with_metadata: metadata %d is NULL or a reserved key", k);
+    const metadata meta = {nmeta > 0 ? nmeta : 0, keys, values};
     const dm_model_desc *d = m->desc;
     int *order = malloc(((size_t)d->ntensors + 1) * sizeof *order);
     if (!order)
         return rt_error(DM_ENOMEM, "dm_save: out of memory");
     int n = saved_order(d, order);
     size_t hlen = 0;
-    char *header = build_header(d, order, n, &hlen);
+    char *header = build_header(d, order, n, &meta, &hlen);
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!header || !tmp) {
@@ -483,9 +504,10 @@ static int check_header(const char *path, const rt_json *h, uint64_t data_bytes,
     return check_overlaps(path, entries, *n);
 }
 
-int dm_load(dm_model *m, const char *path) {
-    if (!m || !path)
-        return rt_error(DM_EINVAL, "dm_load: NULL %s", m ? "path" : "model");
+/* Reads a checkpoint and parses its header: on success the caller frees
+ * *file and *header; *hlen is the header's length. */
+static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_out, uint64_t *hlen_out,
+                           rt_json **header_out) {
     uint8_t *file = NULL;
     size_t size = 0;
     int rc = read_file(path, &file, &size);
@@ -516,6 +538,48 @@ int dm_load(dm_model *m, const char *path) {
         free(file);
         return rt_error(DM_EFORMAT, "%s: the header is not valid JSON: %s at byte %zu of the header", path, why, at);
     }
+    *file_out = file, *size_out = size, *hlen_out = hlen, *header_out = header;
+    return DM_OK;
+}
+
+int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) {
+    if (!path || !key || !buf || size == 0)
+        return rt_error(DM_EINVAL, "dm_load_metadata: NULL argument");
+    uint8_t *file;
+    size_t fsize;
+    uint64_t hlen;
+    rt_json *header;
+    int rc = read_checkpoint(path, &file, &fsize, &hlen, &header);
+    if (rc != DM_OK)
+        return rc;
+    rc = rt_error(DM_EMISMATCH, "%s: no metadata '%s'", path, key);
+    for (int i = 0; header->kind == RT_JSON_OBJECT && i < header->count; i++) {
+        const rt_json *meta = header->items[i];
+        if (strcmp(header->keys[i], "__metadata__") != 0 || meta->kind != RT_JSON_OBJECT)
+            continue;
+        for (int k = 0; k < meta->count; k++)
+            if (strcmp(meta->keys[k], key) == 0 && meta->items[k]->kind == RT_JSON_STRING) {
+                if (strlen(meta->items[k]->string) >= size)
+                    rc = rt_error(DM_ENOMEM, "%s: metadata '%s' is longer than the buffer", path, key);
+                else
+                    strcpy(buf, meta->items[k]->string), rc = DM_OK;
+            }
+    }
+    rt_json_free(header);
+    free(file);
+    return rc;
+}
+
+int dm_load(dm_model *m, const char *path) {
+    if (!m || !path)
+        return rt_error(DM_EINVAL, "dm_load: NULL %s", m ? "path" : "model");
+    uint8_t *file;
+    size_t size;
+    uint64_t hlen;
+    rt_json *header;
+    int rc = read_checkpoint(path, &file, &size, &hlen, &header);
+    if (rc != DM_OK)
+        return rc;
     entry *entries = malloc(((size_t)header->count + 1) * sizeof *entries);
     int n = 0;
     bool has_state = false;
