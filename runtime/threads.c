@@ -5,7 +5,8 @@
  * pool for T threads has T - 1 workers.  Tasks are handed out dynamically
  * (an atomic counter), so which thread runs a task varies, but what each
  * task computes is fixed by the caller's partition: results do not depend on
- * scheduling.  With one thread, or while the pool is already running a job
+ * scheduling.  Idle workers poll briefly before sleeping (SPIN_POLLS), so
+ * back-to-back calls do not pay a wake-up each.  With one thread, or while the pool is already running a job
  * (a nested or concurrent call), the tasks run inline in order.
  *
  * The pool is created by the first entry call with threads > 1 and joined by
@@ -21,14 +22,28 @@ typedef struct rt_pool {
     pthread_cond_t done;     /* the caller: every worker left the job */
     pthread_t *workers;
     int nworkers;
-    uint64_t generation;     /* counts jobs; a worker runs each generation once */
+    _Atomic uint64_t generation; /* counts jobs; a worker runs each generation once */
     bool stop, busy;
     int workers_in_job;      /* workers that have not yet finished the current job */
     dm_task_fn fn;
     void *ctx;
     int ntasks;
     atomic_int next_task;
+    _Atomic int unfinished;  /* mirrors workers_in_job for the caller's spin */
 } rt_pool;
+
+/* A worker that has just finished a job polls for the next one this many
+ * times before sleeping: entries call parallel() many times per step, and a
+ * condition-variable wake-up costs more than a short spin. */
+#define SPIN_POLLS 4000
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 static void run_tasks(rt_pool *p) {
     for (;;) {
@@ -42,20 +57,25 @@ static void run_tasks(rt_pool *p) {
 static void *worker_main(void *arg) {
     rt_pool *p = arg;
     uint64_t seen = 0;
-    pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stop && p->generation == seen)
+        for (int i = 0; i < SPIN_POLLS && atomic_load(&p->generation) == seen; i++)
+            cpu_relax();
+        pthread_mutex_lock(&p->lock); /* the job's fields are read under the lock */
+        while (!p->stop && atomic_load(&p->generation) == seen)
             pthread_cond_wait(&p->wake, &p->lock);
-        if (p->stop)
+        if (p->stop) {
+            pthread_mutex_unlock(&p->lock);
             break;
-        seen = p->generation;
+        }
+        seen = atomic_load(&p->generation);
         pthread_mutex_unlock(&p->lock);
         run_tasks(p);
         pthread_mutex_lock(&p->lock);
+        atomic_fetch_sub(&p->unfinished, 1);
         if (--p->workers_in_job == 0)
             pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->lock);
     }
-    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -86,12 +106,15 @@ static void parallel_pool(dm_exec *ex, dm_task_fn fn, void *ctx, int ntasks) {
     p->ntasks = ntasks;
     atomic_store(&p->next_task, 0);
     p->workers_in_job = p->nworkers;
-    p->generation++;
+    atomic_store(&p->unfinished, p->nworkers);
+    atomic_fetch_add(&p->generation, 1);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
 
     run_tasks(p);
 
+    for (int i = 0; i < SPIN_POLLS && atomic_load(&p->unfinished) > 0; i++)
+        cpu_relax();
     pthread_mutex_lock(&p->lock);
     while (p->workers_in_job > 0)
         pthread_cond_wait(&p->done, &p->lock);
@@ -126,6 +149,8 @@ static rt_pool *pool_create(int threads) {
     pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->done, NULL);
     atomic_init(&p->next_task, 0);
+    atomic_init(&p->generation, 0);
+    atomic_init(&p->unfinished, 0);
     for (int i = 0; i < threads - 1; i++) {
         if (pthread_create(&p->workers[i], NULL, worker_main, p) != 0)
             break;
