@@ -25,7 +25,9 @@ docs/testing.md for its interface).  This script:
      opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step) after the 5 updates,
      read back from dmc's final checkpoint (dm_save -> Python).  The checkpoint
      written right after dm_load must hold exactly the parameters PyTorch wrote,
-     and the final one, loaded into a second instance and saved, must not change.
+     and the final one, loaded into a second instance and saved, must not change;
+  6. resumes dmc from PyTorch's checkpoint after 2 updates (parameters and
+     optimizer state) for the last 3 updates, and compares again (check_resume).
 
 The rule, for a tensor a (dmc) against b (reference):
     |a_i - b_i| <= 1e-4 * max(|b_i|, scale)   for every i,
@@ -216,9 +218,30 @@ def load_spec(name):
 # ---- the PyTorch side ----------------------------------------------------------------
 
 
+RESUME_AT = 2  # the PyTorch checkpoint dmc resumes from is taken after this many updates
+
+
+def checkpoint_of(P, opt):
+    """The parameters and torch.optim's state under the names of dmc's checkpoints
+    (optim.c: opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step)."""
+    out = {}
+    for n, p in P.items():
+        out[n] = p.detach().clone()
+        st = opt.state.get(p, {})
+        for key, ours in (("exp_avg", "opt/m/"), ("exp_avg_sq", "opt/v/"), ("momentum_buffer", "opt/momentum/")):
+            if st.get(key) is not None:
+                out[ours + n] = st[key].detach().clone()
+    steps = [st["step"] for st in opt.state.values() if "step" in st]
+    if steps:
+        out["opt/step"] = torch.as_tensor(steps[0], dtype=torch.float64)
+    return out
+
+
 def reference(spec, params, inputs, dtype, states, updates):
     """Runs the spec as dmrun runs dmc.  states[k] is the generator state before
-    update k (or None).  Returns a dict of numpy float64 arrays named like dmrun's."""
+    update k (or None).  Returns a dict of numpy float64 arrays named like dmrun's,
+    plus "final/<name>" (checkpoint_of after the last update) and "resume/<name>"
+    (after RESUME_AT updates)."""
     P = {n: torch.tensor(v, dtype=dtype, requires_grad=True) for n, v in params.items()}
     X = {n: torch.tensor(v, dtype=dtype) if v.dtype == np.float32 else torch.tensor(v, dtype=torch.long)
          for n, v in inputs.items()}
@@ -241,15 +264,11 @@ def reference(spec, params, inputs, dtype, states, updates):
                 out["train/" + n] = v.clone()
         if updates > 0:
             opt.step()
-    for n, p in P.items():
-        out["final/" + n] = p
-        # torch.optim's state, under the names dmc's checkpoints use (optim.c)
-        for key, ours in (("exp_avg", "opt/m/"), ("exp_avg_sq", "opt/v/"), ("momentum_buffer", "opt/momentum/")):
-            if updates > 0 and opt.state[p].get(key) is not None:
-                out["final/" + ours + n] = opt.state[p][key]
-    steps = [s["step"] for s in opt.state.values() if "step" in s]
-    if steps and updates > 0:
-        out["final/opt/step"] = torch.as_tensor(steps[0], dtype=torch.float64)
+        if k + 1 == RESUME_AT:
+            for n, v in checkpoint_of(P, opt).items():
+                out["resume/" + n] = v
+    for n, v in checkpoint_of(P, opt).items():
+        out["final/" + n] = v
     return {k: v.detach().numpy().astype(np.float64) for k, v in out.items()}
 
 
@@ -334,6 +353,41 @@ def dmc_execute(exe, tmp, updates, threads):
     return results, loaded, final
 
 
+def check_resume(exe, tmp, ref, ours, updates):
+    """PyTorch -> dmc with optimizer state: dmc resumes from PyTorch's checkpoint
+    after RESUME_AT updates (parameters and torch.optim state, rounded to
+    float32, plus dmc's generator state at that step) and makes the remaining
+    updates; its losses and final checkpoint must match PyTorch's.  Returns
+    the problems."""
+    tag = f"[resumed from PyTorch's checkpoint after {RESUME_AT} updates] "
+    sub = os.path.join(tmp, "resume")
+    os.makedirs(sub, exist_ok=True)
+    ckpt = {k[len("resume/"):]: v.astype(np.float32) for k, v in ref.items() if k.startswith("resume/")}
+    for k, v in ours.items():
+        if k.startswith(f"state/{RESUME_AT}/"):
+            ckpt[k[len(f"state/{RESUME_AT}/"):]] = v
+    st_write(os.path.join(sub, "init.safetensors"), ckpt, {"format": "pt"})
+    for f in os.listdir(tmp):
+        if f.startswith("in.") and f.endswith(".bin"):
+            shutil.copy(os.path.join(tmp, f), sub)
+    try:
+        results, _, final = dmc_execute(exe, sub, updates - RESUME_AT, 1)
+    except Exception as e:
+        return [f"{tag}{e}"]
+    problems = []
+    for j in range(updates - RESUME_AT):
+        why = compare(results.get(f"loss/{j}", np.nan), ref[f"loss/{j + RESUME_AT}"])
+        if why:
+            problems.append(f"{tag}loss/{j + RESUME_AT}: {why}")
+    for key, b in ref.items():
+        if key.startswith("final/"):
+            a = final.get(key[len("final/"):])
+            why = "dmc saved no such tensor" if a is None else compare(a, b)
+            if why:
+                problems.append(f"{tag}{key}: {why}")
+    return problems
+
+
 # ---- one model ------------------------------------------------------------------------------
 
 
@@ -383,6 +437,8 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 ref32 = reference(spec, params, inputs, torch.float32, states, updates)
                 ref_states = states
                 for key, b in ref.items():
+                    if key.startswith("resume/"):
+                        continue
                     why32 = compare(ref32[key], b)
                     if why32:
                         problems.append(f"{key}: BAD TEST, float32 PyTorch itself is off: {why32}")
@@ -390,6 +446,8 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 problems.append(f"{tag}the generator state differs from the DM_THREADS=1 run")
 
             for key, b in ref.items():
+                if key.startswith("resume/"):
+                    continue
                 a = ours.get(key)
                 if a is None:
                     problems.append(f"{tag}{key}: dmc produced no such tensor")
@@ -407,12 +465,15 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 same = all(np.array_equal(first[k], ours[k]) for k in ref if k in first and k in ours)
                 notes.append(f"DM_THREADS={threads} is {'bitwise identical to' if same else 'not bitwise identical to'}"
                              f" DM_THREADS=1")
+        if updates > RESUME_AT and not problems:
+            problems += check_resume(exe, tmp, ref, runs[min(runs)][0], updates)
         dt = time.time() - t0
         loss = float(ref["loss/0"])
         if problems:
             return False, f"FAIL {name}: {problems[0]}", problems[1:] + notes
         threads = "" if len(runs) == 1 else f", DM_THREADS={','.join(map(str, runs))}"
-        return True, (f"PASS {name}: loss {loss:.6g}, {len(ref)} tensors{threads}, worst {worst[0]:.2f} of tol "
+        ntensors = len([k for k in ref if not k.startswith("resume/")])
+        return True, (f"PASS {name}: loss {loss:.6g}, {ntensors} tensors{threads}, worst {worst[0]:.2f} of tol "
                       f"({worst[1]}), {dt:.1f}s"), notes
     except Exception:
         return False, f"FAIL {name}: harness error", traceback.format_exc().splitlines()
