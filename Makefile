@@ -61,7 +61,7 @@ EMBED := prelude_dm=compiler/prelude.dm
 # linked into every module (compiler/cg_module.c).  Built for the generic
 # target: cg_module drops their target attributes.
 KERNELS := math linalg nn tensor
-KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -fno-math-errno -ffp-contract=fast -fno-stack-protector
+KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
 $(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h
 	@mkdir -p $(dir $@)
