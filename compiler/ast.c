@@ -26,12 +26,17 @@
 
 /* ---- builders ------------------------------------------------------------ */
 
+/* After a "nested too deeply" error the rest of the statement's expressions
+ * are all one shared leaf: an input made of millions of operators then costs
+ * no memory per operator. */
 static Expr *poison(ParseCtx *p, Loc loc) {
-    Expr *e = arena_alloc(p->arena, sizeof *e);
-    e->kind = EX_NUMBER;
-    e->loc = loc;
-    e->depth = 1;
-    return e;
+    if (!p->poison) {
+        p->poison = arena_alloc(p->arena, sizeof *p->poison);
+        p->poison->kind = EX_NUMBER;
+        p->poison->loc = loc;
+        p->poison->depth = 1;
+    }
+    return p->poison;
 }
 
 static Expr *new_expr(ParseCtx *p, ExprKind kind, Loc loc, int depth) {
@@ -56,7 +61,7 @@ static Loc span(Loc a, Loc b) {
 
 Expr *ast_number(ParseCtx *p, Loc loc, const char *text) {
     Expr *e = new_expr(p, EX_NUMBER, loc, 1);
-    if (e->kind != EX_NUMBER || p->depth_reported) return e;
+    if (e == p->poison) return e;
     e->num = strtod(text, NULL);
     e->is_int = !strpbrk(text, ".eE");
     if (!isfinite(e->num)) {
@@ -68,12 +73,13 @@ Expr *ast_number(ParseCtx *p, Loc loc, const char *text) {
 
 Expr *ast_bool(ParseCtx *p, Loc loc, bool value) {
     Expr *e = new_expr(p, EX_BOOL, loc, 1);
-    e->boolean = value;
+    if (e != p->poison) e->boolean = value;
     return e;
 }
 
 Expr *ast_name(ParseCtx *p, Loc loc, const char *name) {
     Expr *e = new_expr(p, EX_NAME, loc, 1);
+    if (e == p->poison) return e;
     e->name = name;
     e->name_loc = loc;
     return e;
@@ -84,13 +90,13 @@ Expr *ast_array(ParseCtx *p, Loc loc, ExprList items) {
     for (int i = 0; i < items.n; i++)
         if (items.items[i]->depth > depth) depth = items.items[i]->depth;
     Expr *e = new_expr(p, EX_ARRAY, loc, depth + 1);
-    if (e->kind == EX_ARRAY) e->items = items;
+    if (e != p->poison) e->items = items;
     return e;
 }
 
 Expr *ast_neg(ParseCtx *p, Loc loc, Expr *x) {
     Expr *e = new_expr(p, EX_NEG, span(loc, x->loc), x->depth + 1);
-    if (e->kind == EX_NEG) e->lhs = x;
+    if (e != p->poison) e->lhs = x;
     return e;
 }
 
@@ -102,7 +108,7 @@ Expr *ast_negs(ParseCtx *p, Loc first_minus, int count, Expr *x) {
 
 Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r) {
     Expr *e = new_expr(p, EX_BINARY, loc, (l->depth > r->depth ? l->depth : r->depth) + 1);
-    if (e->kind != EX_BINARY) return e;
+    if (e == p->poison) return e;
     e->binop = op;
     e->lhs = l;
     e->rhs = r;
@@ -114,7 +120,7 @@ Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args) {
     for (int i = 0; i < args.n; i++)
         if (args.items[i].value->depth > depth) depth = args.items[i].value->depth;
     Expr *e = new_expr(p, EX_CALL, loc, depth + 1);
-    if (e->kind != EX_CALL) return e;
+    if (e == p->poison) return e;
     e->name = callee;
     e->name_loc = (Loc){loc.file, loc.line, loc.col, (int)strlen(callee)};
     e->args = args;

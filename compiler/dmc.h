@@ -193,7 +193,8 @@ typedef struct ParseCtx {
     bool first_on_line;       /* the last token began its line */
     int last_token;           /* kind of the last token returned (0 before the first) */
     size_t token_offset, token_len; /* its text, for "found 'foo'" */
-    bool depth_reported;      /* "nested too deeply" is reported once per file */
+    bool depth_reported;      /* "nested too deeply" was reported in this statement */
+    Expr *poison;             /* what builders return after that (one node, shared) */
 } ParseCtx;
 
 /* Builders called from the grammar's actions (one line each there). */
