@@ -37,8 +37,8 @@ static void print_ints(FILE *out, const int *v, int n) {
 static void print_type(FILE *out, DType t, Shape s) {
     static const char *const dtype_name[] = {[DT_F32] = "f32", [DT_I32] = "i32", [DT_BOOL] = "bool",
                                              [DT_VOID] = "void"};
-    fputs(dtype_name[t], out);
-    if (s.rank == 0) return;
+    fputs((unsigned)t <= DT_VOID ? dtype_name[t] : "?", out);
+    if (s.rank <= 0 || s.rank > MAX_RANK) return;
     fputc('[', out);
     for (int i = 0; i < s.rank; i++) fprintf(out, "%s%lld", i ? ", " : "", (long long)s.dim[i]);
     fputc(']', out);
@@ -109,6 +109,10 @@ static void print_node(FILE *out, const Model *m, const Graph *g, int id) {
     if (n->op == OP_STORE) {
         fprintf(out, "  store %s, %%%d", tensor_name(m, n->attr.tensor), n->in[0]);
     } else {
+        if ((unsigned)n->op >= OP_COUNT) {   /* print what is there; the verifier says what is wrong */
+            fprintf(out, "  %%%d = <op %d>\n", id, (int)n->op);
+            return;
+        }
         fprintf(out, "  %%%d = %s", id, op_info[n->op].name);
         if (n->op == OP_LOAD) fprintf(out, " %s", tensor_name(m, n->attr.tensor));
         if (n->op == OP_CONST) fprintf(out, " %.9g", n->attr.value);
