@@ -27,11 +27,16 @@ static int check_desc(const dm_model_desc *d) {
     if (d->abi_version != DM_ABI_VERSION)
         return rt_error(DM_EABI, "model '%s' was compiled for runtime ABI %u, this runtime is ABI %d",
                         d->name ? d->name : "?", d->abi_version, DM_ABI_VERSION);
+    if (d->ntensors < 0 || (d->ntensors > 0 && !d->tensors))
+        return rt_error(DM_EINVAL, "model '%s': no tensor table", d->name ? d->name : "?");
     for (int i = 0; i < d->ntensors; i++) {
         const dm_tensor_desc *t = &d->tensors[i];
         if (!t->name || t->offset % DM_ALIGN != 0 || t->offset + t->bytes > d->data_size)
             return rt_error(DM_EINVAL, "model '%s': tensor %d ('%s') lies outside the data region",
                             d->name ? d->name : "?", i, t->name ? t->name : "?");
+        if (t->rank < 0 || t->rank > DM_MAX_RANK || t->count < 0 || t->bytes != (uint64_t)t->count * 4)
+            return rt_error(DM_EINVAL, "model '%s': tensor '%s' has an inconsistent rank, count or size",
+                            d->name ? d->name : "?", t->name);
     }
     return DM_OK;
 }

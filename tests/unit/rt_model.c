@@ -108,6 +108,20 @@ static void test_misuse(void) {
     other.abi_version = DM_ABI_VERSION + 1;
     CHECK(dm_new(&other, 1) == NULL && strstr(dm_last_error(), "ABI"));
 
+    /* A malformed descriptor is refused, not trusted. */
+    dm_tensor_desc broken[9];
+    memcpy(broken, fx_tensors, sizeof broken);
+    dm_model_desc bd = fx_model;
+    bd.tensors = broken;
+    broken[8].offset = 576; /* the loss past the end of the region */
+    CHECK(dm_new(&bd, 1) == NULL && strstr(dm_last_error(), "'loss'"));
+    broken[8].offset = 512;
+    broken[1].bytes = 12; /* 2 floats are 8 bytes */
+    CHECK(dm_new(&bd, 1) == NULL && strstr(dm_last_error(), "'fc.b'"));
+    broken[1].bytes = 8;
+    broken[2].offset = 130; /* not 64-byte aligned */
+    CHECK(dm_new(&bd, 1) == NULL);
+
     /* An entry's failure code comes back with a message. */
     dm_model_desc bad = fx_model;
     bad.train_step = fx_bad_entry;
