@@ -6,7 +6,8 @@
  * (seed, epoch) gives the same order on every machine.
  *
  * The iterator copies samples into the caller's batch buffers; its rule for
- * the last partial batch is documented in dm_data.h. */
+ * the last partial batch is documented in dm_data.h.  dm_count_correct
+ * scores predictions (argmax, first on ties). */
 #include "rt.h"
 #include "dm_data.h"
 #include <string.h>
@@ -65,4 +66,17 @@ int64_t dm_batches_next(dm_batches *it, float *x, int32_t *labels, float *one_ho
     }
     it->next += real;
     return real;
+}
+
+int64_t dm_count_correct(const float *scores, const int32_t *labels, int64_t n, int classes) {
+    int64_t correct = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *row = scores + i * classes;
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+            if (row[c] > row[best])
+                best = c;
+        correct += best == labels[i];
+    }
+    return correct;
 }

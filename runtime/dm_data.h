@@ -89,6 +89,10 @@ int64_t dm_batches_next(dm_batches *it, float *x, int32_t *labels, float *one_ho
 /* The number of batches dm_batches_next will return in one epoch. */
 int64_t dm_batches_count(const dm_dataset *ds, int64_t batch, int drop_last);
 
+/* How many of the first n rows of scores (n x classes, row-major: logits or
+ * probabilities) have their largest value (the first, on ties) at the label. */
+int64_t dm_count_correct(const float *scores, const int32_t *labels, int64_t n, int classes);
+
 #ifdef __cplusplus
 }
 #endif

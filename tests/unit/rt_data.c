@@ -172,6 +172,13 @@ static void test_batches(void) {
     dm_batches_begin(&it, &ds, order, 2, 1);
     CHECK(dm_batches_next(&it, x, y, NULL) == 2 && y[0] == 0 && y[1] == 4 && x[0] == (float)(40.0 / 255));
     dm_dataset_free(&ds);
+
+    /* argmax per row: row 0 -> 2 (label 2, right), row 1 -> 0 (tie 0/1: first; label 1, wrong),
+     * row 2 -> 1 (label 1, right); only the first n = 2 rows count in the second call. */
+    float scores[9] = {0.1f, 0.2f, 0.7f, 5, 5, -1, -3, -2, -2.5f};
+    int32_t truth[3] = {2, 1, 1};
+    CHECK(dm_count_correct(scores, truth, 3, 3) == 2);
+    CHECK(dm_count_correct(scores, truth, 2, 3) == 1);
 }
 
 int main(void) {
