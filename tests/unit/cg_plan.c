@@ -1,0 +1,144 @@
+/* cg_plan.c: checks the memory plan (plan.c) of every model in
+ * tests/codegen and tests/torch (the .dm files) against its invariants,
+ * recomputed here independently:
+ *   - every tensor and buffer is 64-byte aligned and inside the data region;
+ *   - tensors do not overlap and come in descriptor order (params, state,
+ *     grads, inputs, outputs, loss), each family contiguous up to alignment;
+ *   - two scratch buffers that are live at the same time do not overlap
+ *     (live: from the node that writes it to the last node that reads it,
+ *     through fused nodes and reshape views);
+ *   - a value computed in a tensor's memory is written after every other
+ *     read of that tensor (or by the one elementwise loop reading it);
+ *   - the scratch region is large enough for every entry.
+ * Run from the repository root (tests/run.sh does). */
+#include "dmc.h"
+
+#include <glob.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(c, ...) do { if (!(c)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+    fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); } } while (0)
+
+static Models *load(Arena *a, const char *path) {
+    Diag d = {.max_errors = 20, .out = stderr};
+    Program prog = {0};
+    if (!parse_file(a, &d, source_from_string(a, "<prelude>", prelude_source), &prog)) return NULL;
+    SourceFile *f = source_read(a, path);
+    Models *ms = arena_alloc(a, sizeof *ms);
+    Defines defs = {0};
+    if (!f || !parse_file(a, &d, f, &prog) || !sema_program(a, &d, &prog, &defs, NULL, ms)) return NULL;
+    for (int i = 0; i < ms->n; i++) {
+        Model *m = ms->items[i];
+        if (m->loss_tensor >= 0) autodiff_model(a, m), optim_model(a, m);
+        entries_finish(a, m, m->loss_tensor >= 0);
+        Graph *gs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step};
+        for (int k = 0; k < 4; k++)
+            if (gs[k]->n) simplify_graph(a, m, gs[k]);
+    }
+    return ms;
+}
+
+static int base(const Graph *g, int n) {
+    while (g->nodes[n].op == OP_RESHAPE) n = g->nodes[n].in[0];
+    return n;
+}
+
+/* Adds exec node e's reads (through inline nodes) to last[] of their bases. */
+static void reads(const Graph *g, const bool *inl, int e, int at, int *last) {
+    const Node *n = &g->nodes[e];
+    for (int k = 0; k < n->nin; k++) {
+        int x = n->in[k];
+        if (inl[x]) reads(g, inl, x, at, last);
+        else if (last[base(g, x)] < at) last[base(g, x)] = at;
+    }
+}
+
+static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep, const char *what) {
+    const Graph *g = ep->graph;
+    int last[4096];
+    if (g->n > 4096) return;
+    for (int i = 0; i < g->n; i++) last[i] = i;
+    for (int e = 0; e < g->n; e++)
+        if (!ep->inl[e]) reads(g, ep->inl, e, e, last);
+    uint64_t lo = mp->scratch_offset, hi = mp->scratch_offset + mp->scratch_size;
+    for (int i = 0; i < g->n; i++) {
+        const Node *n = &g->nodes[i];
+        if (ep->inl[i]) {
+            CHECK(op_is_elementwise(n->op), "%s: node %d inline but %s", what, i, op_info[n->op].name);
+            continue;
+        }
+        int64_t off = ep->offset[i];
+        if (off < 0) continue;
+        uint64_t bytes = (uint64_t)shape_count(n->shape) * 4;
+        CHECK(off % 64 == 0, "%s: node %d at %lld", what, i, (long long)off);
+        CHECK((uint64_t)off + bytes <= mp->data_size, "%s: node %d beyond the data region", what, i);
+        bool scratch = (uint64_t)off >= lo && n->op != OP_LOAD && n->op != OP_RESHAPE;
+        if (scratch) CHECK((uint64_t)off + bytes <= hi, "%s: node %d beyond the scratch", what, i);
+        if (!scratch || base(g, i) != i) continue;
+        for (int j = i + 1; j < g->n && j <= last[i]; j++) {
+            if (ep->inl[j] || ep->offset[j] < 0 || base(g, j) != j || g->nodes[j].op == OP_LOAD) continue;
+            if ((uint64_t)ep->offset[j] < lo) continue;
+            uint64_t bj = (uint64_t)shape_count(g->nodes[j].shape) * 4;
+            bool disjoint = (uint64_t)ep->offset[j] >= (uint64_t)off + bytes || (uint64_t)ep->offset[j] + bj <= (uint64_t)off;
+            CHECK(disjoint, "%s: node %d [%d..%d] and node %d overlap", what, i, i, last[i], j);
+        }
+    }
+    /* Values computed in a tensor's memory: every other reader of the tensor runs first. */
+    for (int v = 0; v < g->n; v++) {
+        const Node *vn = &g->nodes[v];
+        if (ep->inl[v] || vn->op == OP_LOAD || vn->op == OP_RESHAPE || ep->offset[v] < 0 ||
+            (uint64_t)ep->offset[v] >= lo)
+            continue;
+        for (int l = 0; l < g->n; l++) {
+            if (g->nodes[l].op != OP_LOAD || (int64_t)mp->tensor_offset[g->nodes[l].attr.tensor] != ep->offset[v]) continue;
+            CHECK(last[l] <= v, "%s: node %d overwrites tensor %s read later by node %d", what, v,
+                  m->tensors[g->nodes[l].attr.tensor].name, last[l]);
+            if (last[l] == v) CHECK(op_is_elementwise(vn->op), "%s: node %d reads and writes a tensor", what, v);
+        }
+    }
+}
+
+static void check_model(const Model *m, const char *path) {
+    Arena *a = arena_new();
+    for (int level = 0; level <= 2; level += 2) {
+        ModelPlan *mp = plan_model(a, m, level);
+        static const TensorKind order[] = {TK_PARAM, TK_STATE, TK_GRAD, TK_INPUT, TK_OUTPUT, TK_LOSS};
+        int rank = 0;
+        uint64_t end = 0;
+        for (int i = 0; i < m->ntensors; i++) {
+            const Tensor *t = &m->tensors[mp->order[i]];
+            while (rank < 6 && order[rank] != t->kind) rank++;
+            CHECK(rank < 6, "%s: %s: tensors out of descriptor order at %s", path, m->name, t->name);
+            uint64_t off = mp->tensor_offset[mp->order[i]];
+            CHECK(off % 64 == 0 && off >= end, "%s: %s: tensor %s at %llu", path, m->name, t->name, (unsigned long long)off);
+            CHECK(off - end < 64, "%s: %s: a gap before %s", path, m->name, t->name);
+            end = off + (uint64_t)shape_count(t->shape) * 4;
+        }
+        CHECK(end <= mp->scratch_offset && mp->scratch_offset % 64 == 0, "%s: %s: scratch overlaps tensors", path, m->name);
+        for (int e = 0; e < ENTRY_COUNT; e++)
+            if (mp->entry[e].graph) {
+                CHECK(mp->entry[e].scratch_size <= mp->scratch_size, "%s: scratch", m->name);
+                check_entry(m, mp, &mp->entry[e], arena_printf(a, "%s: %s -O%d %s", path, m->name, level,
+                                                               mp->entry[e].graph->entry));
+            }
+    }
+    arena_free(a);
+}
+
+int main(void) {
+    glob_t gl;
+    int nmodels = 0;
+    if (glob("tests/codegen/*.dm", 0, NULL, &gl) != 0) { fprintf(stderr, "run from the repository root\n"); return 1; }
+    glob("tests/torch/*.dm", GLOB_APPEND, NULL, &gl);
+    for (size_t i = 0; i < gl.gl_pathc; i++) {
+        Arena *a = arena_new();
+        Models *ms = load(a, gl.gl_pathv[i]);
+        CHECK(ms != NULL, "%s does not compile", gl.gl_pathv[i]);
+        for (int k = 0; ms && k < ms->n; k++, nmodels++) check_model(ms->items[k], gl.gl_pathv[i]);
+        arena_free(a);
+    }
+    globfree(&gl);
+    printf("cg_plan: %d models, %d failures\n", nmodels, failures);
+    return failures != 0 || nmodels == 0;
+}
