@@ -1,0 +1,1 @@
+../fashion_lenet/fashion_lenet.dm

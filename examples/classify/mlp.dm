@@ -1,0 +1,1 @@
+../fashion_mlp/fashion_mlp.dm

@@ -1,0 +1,9 @@
+/* fashion_mlp: trains LANGUAGE.md's mlp on Fashion-MNIST (see --help).
+ * The whole training loop is in examples/common/trainer.c. */
+#include "fashion_mlp.h"
+#include "trainer.h"
+
+int main(int argc, char **argv) {
+    trainer_spec spec = {"fashion_mlp", &mlp_model, 10};
+    return trainer_main(&spec, argc, argv);
+}
