@@ -107,7 +107,8 @@ void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
         cg->fn = fn;
         cg->data = LLVMGetParam(fn, 0);
         LLVMSetValueName2(cg->data, "data", 4);
-        LLVMSetValueName2(LLVMGetParam(fn, 1), "ex", 2);
+        cg->ex = LLVMGetParam(fn, 1);
+        LLVMSetValueName2(cg->ex, "ex", 2);
         LLVMAddAttributeAtIndex(fn, 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
         LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
         LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));

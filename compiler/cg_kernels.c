@@ -27,8 +27,16 @@ static LLVMValueRef const_dims(Cg *cg, const int64_t *dims, int rank, bool wide,
     return gv;
 }
 
+/* A kernel that takes one more parameter than its shape arguments takes the
+ * entry's dm_exec last (it may split its work over ex->parallel). */
 static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
-    cg_call(cg, cg_kernel(cg, kernel), args, n, "");
+    LLVMValueRef fn = cg_kernel(cg, kernel), all[24];
+    unsigned want = LLVMCountParams(fn);
+    if (want != (unsigned)n && want != (unsigned)n + 1)
+        die("kernel %s takes %u arguments, not %d", kernel, want, n);
+    for (int i = 0; i < n; i++) all[i] = args[i];
+    if (want == (unsigned)n + 1) all[n++] = cg->ex;
+    cg_call(cg, fn, all, n, "");
 }
 
 void cg_complex(Cg *cg, int node) {

@@ -564,6 +564,7 @@ typedef struct Cg {
     const EntryPlan *ep;     /* the entry being generated */
     const char *prefix;      /* "<model>_<entry>": names of its helpers */
     LLVMValueRef fn, data;   /* the entry function and its data argument */
+    LLVMValueRef ex;         /* its dm_exec argument (threads), possibly NULL at run time */
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
 } Cg;
 
