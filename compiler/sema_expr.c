@@ -275,8 +275,20 @@ static Value eval_name(Sema *s, const Expr *e) {
         int n = 0, cap = 0;
         collect_names(s, &names, &n, &cap);
         const char *near = diag_suggest(e->name, names, n);
-        if (near) sema_error(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
-        else sema_error(s, e->loc, "unknown name '%s'", e->name);
+        if (near) sema_error_begin(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
+        else sema_error_begin(s, e->loc, "unknown name '%s'", e->name);
+        /* a caller's name is not visible in a layer: say so where it is */
+        for (Frame *f = s->frame ? s->frame->parent : NULL; f && !near; f = f->parent) {
+            const Binding *caller = NULL;
+            for (int i = 0; i < f->scope->n && !caller; i++)
+                if (strcmp(f->scope->items[i].name, e->name) == 0) caller = &f->scope->items[i];
+            if (caller) {
+                diag_note(s->d, caller->loc, "'%s' is defined in the caller; a layer sees only top-level consts, its "
+                          "arguments and its own names", e->name);
+                break;
+            }
+        }
+        sema_error_end(s);
         return sema_err();
     }
     if (s->const_why) {
