@@ -5,7 +5,7 @@
  * starting values, on the reference interpreter (interp_run).  Every tensor
  * of the model is compared after every entry.
  *
- *   difftest [-O LEVEL] [--seed N] [--rtol X] [-v] FILE.dm
+ *   difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [-v] FILE.dm
  *
  * Params keep their initialiser's values (dm_new) plus uniform noise in
  * [-0.1, 0.1] (so zero biases are not zero); f32 inputs are uniform in
@@ -111,12 +111,13 @@ static Models *load_models(Arena *a, const char *path) {
     return models;
 }
 
-static int run_model(Arena *a, const Model *m, void *so, double rtol, bool verbose) {
+static int run_model(Arena *a, const Model *m, void *so, double rtol, int threads, bool verbose) {
     const dm_model_desc *d = dlsym(so, arena_printf(a, "%s_model", m->name));
     if (!d) { fprintf(stderr, "difftest: no symbol %s_model\n", m->name); return 2; }
     if (d->ntensors != m->ntensors) { fprintf(stderr, "difftest: %s: descriptor has %d tensors, model %d\n", m->name, d->ntensors, m->ntensors); return 1; }
     dm_model *dm = dm_new(d, 42);
     if (!dm) { fprintf(stderr, "difftest: dm_new: %s\n", dm_last_error()); return 2; }
+    if (threads > 1 && dm_set_threads(dm, threads) != 0) { fprintf(stderr, "difftest: %s\n", dm_last_error()); return 2; }
     for (int i = 0; i < m->ntensors; i++) {
         const Tensor *t = &m->tensors[i];
         if (t->kind != TK_PARAM && t->kind != TK_INPUT) continue;
@@ -150,16 +151,18 @@ int main(int argc, char **argv) {
     Options o = {.emit = EMIT_OBJ, .opt_level = 2};
     double rtol = 1e-4;
     bool verbose = false;
+    int threads = 1;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-O") == 0 && i + 1 < argc) o.opt_level = atoi(argv[++i]);
         else if (strncmp(argv[i], "-O", 2) == 0 && argv[i][2]) o.opt_level = atoi(argv[i] + 2);
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) rng_state = strtoull(argv[++i], NULL, 10) | 1;
         else if (strcmp(argv[i], "--rtol") == 0 && i + 1 < argc) rtol = atof(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "-v") == 0) verbose = true;
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [-v] FILE.dm\n"); return 2; }
+    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [-v] FILE.dm\n"); return 2; }
     o.input = path;
     Arena *a = arena_new();
     Models *models = load_models(a, path);
@@ -176,9 +179,10 @@ int main(int argc, char **argv) {
         void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
         if (!h) { fprintf(stderr, "difftest: dlopen: %s\n", dlerror()); status = 2; }
         for (int i = 0; h && i < models->n; i++) {
-            int r = run_model(a, models->items[i], h, rtol, verbose);
+            int r = run_model(a, models->items[i], h, rtol, threads, verbose);
             if (r > status) status = r;
-            fprintf(stderr, "%s %s: model %s at -O%d\n", r ? "FAIL" : "ok", path, models->items[i]->name, o.opt_level);
+            fprintf(stderr, "%s %s: model %s at -O%d, %d thread%s\n", r ? "FAIL" : "ok", path, models->items[i]->name,
+                    o.opt_level, threads, threads > 1 ? "s" : "");
         }
     }
     unlink(obj), unlink(so), rmdir(dir);
