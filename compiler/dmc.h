@@ -482,6 +482,7 @@ bool sema_list_data(Sema *s, Value v, Shape *shape, const double **data);
 Value sema_as_tensor(Sema *s, Value v, DType t);
 Value sema_select(Sema *s, const Expr *call);
 int sema_dropout_site(Sema *s);
+bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
 
 /* ---- passes over a model ------------------------------------------------- */

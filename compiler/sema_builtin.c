@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- argument binding ---------------------------------------------------------- */
 
@@ -521,7 +522,11 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
         for (int i = 0; i < NBUILTINS; i++) names[i] = builtins[i].name;
         names[NBUILTINS] = "select";
         const char *near = diag_suggest(call->name, names, NBUILTINS + 1);
-        if (near) sema_error(s, call->name_loc, "unknown function '%s'; did you mean '%s'?", call->name, near);
+        const char *layer = NULL;   /* `dense(x, 3)`: the layer Dense */
+        for (int i = 0; i < s->nlayers && !layer; i++)
+            if (strcasecmp(s->layers[i]->name, call->name) == 0) layer = s->layers[i]->name;
+        if (layer) sema_error(s, call->name_loc, "unknown function '%s'; did you mean the layer '%s'?", call->name, layer);
+        else if (near) sema_error(s, call->name_loc, "unknown function '%s'; did you mean '%s'?", call->name, near);
         else sema_error(s, call->name_loc, "unknown function '%s'", call->name);
         return sema_err();
     }
@@ -532,6 +537,13 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
     for (int j = 0; j < b->nparams; j++)
         if (given[j] && v[j].kind == V_ERR) return sema_err();
     return call_builtin(s, b, call, v, given);
+}
+
+/* Whether name is a built-in function (for "did you mean" across kinds). */
+bool sema_is_builtin(const char *name) {
+    for (int i = 0; i < NBUILTINS; i++)
+        if (strcmp(builtins[i].name, name) == 0) return true;
+    return strcmp(name, "select") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is

@@ -259,7 +259,11 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
         const char **names = arena_alloc(s->a, (size_t)(s->nlayers + 1) * sizeof *names);
         for (int i = 0; i < s->nlayers; i++) names[i] = s->layers[i]->name;
         const char *near = diag_suggest(call->name, names, s->nlayers);
+        char *lower = arena_strdup(s->a, call->name);
+        for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
         if (near) sema_error(s, call->name_loc, "unknown layer '%s'; did you mean '%s'?", call->name, near);
+        else if (sema_is_builtin(lower))   /* `Relu(x)`: functions are lower case */
+            sema_error(s, call->name_loc, "unknown layer '%s'; did you mean the function '%s'?", call->name, lower);
         else sema_error(s, call->name_loc, "unknown layer '%s'", call->name);
         return sema_err();
     }
