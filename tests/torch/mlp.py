@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 DEFINES = {"batch": 8}
-THREADS = (1, 2)              # also run the parallel kernels
+THREADS = (1, 3)              # also the parallel kernels, with an odd partition
 B = 8
 
 
