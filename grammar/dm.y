@@ -245,7 +245,8 @@ static const char *found_text(ParseCtx *p, yysymbol_kind_t found) {
     case YYSYMBOL_IDENT:
     case YYSYMBOL_NUMBER:
         return arena_printf(p->arena, "%s '%.*s'", found == YYSYMBOL_IDENT ? "name" : "number",
-                            (int)p->token_len, p->file->text + p->token_offset);
+                            (int)(p->token_len < PARSE_MAX_TOKEN ? p->token_len : PARSE_MAX_TOKEN),
+                            p->file->text + p->token_offset);
     default: return yysymbol_name(found);
     }
 }
