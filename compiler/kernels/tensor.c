@@ -6,9 +6,62 @@
 
 enum { RANK = 8 };
 
+/* x viewed as [outer, r, inner], reduced over the middle: the common case
+ * (reduced axes adjacent), with loops that vectorise (over inner, or over r
+ * with reassociation when inner is 1). */
+static void reduce_middle(float *restrict y, const float *restrict x, int64_t outer, int64_t r, int64_t inner,
+                          int32_t kind) {
+#pragma clang fp reassociate(on)
+    for (int64_t o = 0; o < outer; o++) {
+        const float *xo = x + o * r * inner;
+        float *yo = y + o * inner;
+        if (inner == 1) {
+            float acc = kind == 2 ? xo[0] : 0.0f;
+            if (kind == 2)
+                for (int64_t k = 1; k < r; k++) acc = xo[k] > acc ? xo[k] : acc;
+            else
+                for (int64_t k = 0; k < r; k++) acc += xo[k];
+            yo[0] = acc;
+            continue;
+        }
+        for (int64_t i = 0; i < inner; i++) yo[i] = xo[i];
+        for (int64_t k = 1; k < r; k++) {
+            const float *xk = xo + k * inner;
+            if (kind == 2)
+                for (int64_t i = 0; i < inner; i++) yo[i] = xk[i] > yo[i] ? xk[i] : yo[i];
+            else
+                for (int64_t i = 0; i < inner; i++) yo[i] += xk[i];
+        }
+    }
+    if (kind == 1 && r > 0) {
+        float s = 1.0f / (float)r;
+        for (int64_t i = 0; i < outer * inner; i++) y[i] *= s;
+    }
+}
+
 /* kind: 0 sum, 1 mean, 2 max.  axes: bit i = reduce axis i of x's dims. */
 void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const int64_t *dims, uint32_t axes,
                 int32_t kind) {
+    int first = -1, last = -1;
+    for (int i = 0; i < rank; i++)
+        if (axes >> i & 1) {
+            if (first < 0) first = i;
+            last = i;
+        }
+    int adjacent = first >= 0;
+    for (int i = first; adjacent && i <= last; i++) adjacent = axes >> i & 1;
+    if (adjacent) {
+        int64_t outer = 1, r = 1, inner = 1;
+        for (int i = 0; i < rank; i++) {
+            if (i < first) outer *= dims[i];
+            else if (i <= last) r *= dims[i];
+            else inner *= dims[i];
+        }
+        if (r > 0) {
+            reduce_middle(y, x, outer, r, inner, kind);
+            return;
+        }
+    }
     int64_t ostride[RANK], count = 1, ocount = 1;
     for (int i = rank - 1; i >= 0; i--) {
         ostride[i] = (axes >> i & 1) ? 0 : ocount;
