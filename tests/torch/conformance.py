@@ -41,6 +41,7 @@ import concurrent.futures
 import importlib.util
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -484,6 +485,27 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+# Everything LANGUAGE.md offers that the suite must exercise: a call "name(",
+# or an optimizer keyword "name =" inside an optimizer statement.
+LANGUAGE_CALLS = ("relu leaky_relu sigmoid tanh exp log sqrt abs sum mean max reshape transpose flatten "
+                  "softmax log_softmax conv2d maxpool2d avgpool2d dropout one_hot mse bce "
+                  "softmax_cross_entropy Dense Conv2d sgd adam adamw").split()
+LANGUAGE_KEYS = "alpha axis keepdims stride pad kernel bias momentum nesterov weight_decay beta1 beta2 eps".split()
+
+
+def check_coverage(names):
+    """The LANGUAGE.md features that no model of names uses (empty when all are)."""
+    text = ""
+    for n in names:
+        with open(os.path.join(HERE, n + ".dm")) as f:
+            text += "\n".join(line.split("#")[0] for line in f) + "\n"
+    missing = [c for c in LANGUAGE_CALLS if not re.search(r"(?<![A-Za-z0-9_])" + c + r"\s*\(", text)]
+    missing += [k + " =" for k in LANGUAGE_KEYS if not re.search(r"[(,]\s*" + k + r"\s*=", text)]
+    if not re.search(r"@", text):
+        missing.append("@")
+    return missing
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
@@ -510,6 +532,11 @@ def main():
     if why:
         print(f"FAIL dropout generator: the reference's copy differs from compiler/kernels/random.h: {why}")
         failed.append("generator")
+    if not args.names:
+        missing = check_coverage(names)
+        if missing:
+            print(f"FAIL coverage: no model uses {', '.join(missing)} (LANGUAGE.md)")
+            failed.append("coverage")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         jobs = [pool.submit(check_model, n, build, args.keep, args.verbose, args.dmc_flag) for n in names]
         for name, job in zip(names, jobs):
