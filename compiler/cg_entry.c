@@ -64,7 +64,46 @@ static void store(Cg *cg, int node) {
     LLVMBuildMemCpy(cg->b, dst, 64, cg_node_ptr(cg, v), 4, LLVMConstInt(cg->i64, bytes, 0));
 }
 
-static void entry_body(Cg *cg) {
+/* Does exec node i write the memory of a parameter or of optimizer state? */
+static bool writes_params(Cg *cg, int i) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[i];
+    int64_t off = n->op == OP_STORE ? (int64_t)cg->plan->tensor_offset[n->attr.tensor] : cg->ep->offset[i];
+    if (off < 0 || n->op == OP_LOAD || n->op == OP_RESHAPE || n->op == OP_LITERAL) return false;
+    if (n->op == OP_STORE && cg->ep->offset[n->in[0]] == off) return false;   /* computed in place: counted there */
+    for (int t = 0; t < cg->model->ntensors; t++) {
+        const Tensor *ts = &cg->model->tensors[t];
+        if ((ts->kind == TK_PARAM || (ts->kind == TK_STATE && ts->dtype == DT_F32)) &&
+            (int64_t)cg->plan->tensor_offset[t] == off)
+            return true;
+    }
+    return false;
+}
+
+/* --check-numerics: return DM_ENUMERIC (-6) unless the loss and every
+ * gradient are finite.  Placed before the first write of a parameter or of
+ * optimizer state, so a failed step leaves them unchanged. */
+static void check_numerics(Cg *cg) {
+    LLVMValueRef all = NULL;
+    for (int t = 0; t < cg->model->ntensors; t++) {
+        const Tensor *ts = &cg->model->tensors[t];
+        if (ts->kind != TK_GRAD && ts->kind != TK_LOSS) continue;
+        LLVMValueRef idx = LLVMConstInt(cg->i64, cg->plan->tensor_offset[t], 0);
+        LLVMValueRef args[2] = {LLVMBuildInBoundsGEP2(cg->b, cg->i8, cg->data, &idx, 1, ts->name),
+                                LLVMConstInt(cg->i64, (unsigned long long)shape_count(ts->shape), 0)};
+        LLVMValueRef ok = cg_call(cg, cg_kernel(cg, "dmk_all_finite"), args, 2, "finite");
+        all = all ? LLVMBuildAnd(cg->b, all, ok, "") : ok;
+    }
+    if (!all) return;
+    LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "numerics.bad");
+    LLVMBasicBlockRef good = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "numerics.ok");
+    LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, all, LLVMConstInt(cg->i32, 0, 0), ""), good, bad);
+    LLVMPositionBuilderAtEnd(cg->b, bad);
+    LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, (unsigned long long)-6, 1));
+    LLVMPositionBuilderAtEnd(cg->b, good);
+}
+
+static void entry_body(Cg *cg, bool check) {
     const Graph *g = cg->ep->graph;
     cg->literal = arena_alloc(cg->arena, sizeof *cg->literal * (g->n + 1));
     for (int i = 0; i < g->n; i++)
@@ -72,6 +111,10 @@ static void entry_body(Cg *cg) {
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
         if (cg->ep->inl[i]) continue;
+        if (check && writes_params(cg, i)) {
+            check_numerics(cg);
+            check = false;
+        }
         switch (op_info[n->op].cls) {
         case OC_LEAF:
             if (n->op == OP_CONST) cg_elementwise(cg, i);
@@ -91,6 +134,7 @@ static void entry_body(Cg *cg) {
             break;
         }
     }
+    if (check) check_numerics(cg);
 }
 
 void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
@@ -112,7 +156,7 @@ void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
         LLVMAddAttributeAtIndex(fn, 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
         LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
         LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
-        entry_body(cg);
+        entry_body(cg, cg->check_numerics && (e == ENTRY_TRAIN_STEP || e == ENTRY_GRADIENTS));
         LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, 0, 0));
     }
     cg->ep = NULL;

@@ -114,7 +114,8 @@ static LLVMTargetMachineRef make_target_machine(const Options *opt, char **tripl
 }
 
 static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRef ctx, LLVMModuleRef mod) {
-    Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx)};
+    Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx),
+             .check_numerics = opt->check_numerics};
     cg.i1 = LLVMInt1TypeInContext(ctx);
     cg.i8 = LLVMInt8TypeInContext(ctx);
     cg.i32 = LLVMInt32TypeInContext(ctx);

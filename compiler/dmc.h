@@ -566,6 +566,7 @@ typedef struct Cg {
     const char *prefix;      /* "<model>_<entry>": names of its helpers */
     LLVMValueRef fn, data;   /* the entry function and its data argument */
     LLVMValueRef ex;         /* its dm_exec argument (threads), possibly NULL at run time */
+    bool check_numerics;     /* --check-numerics: training entries test the loss and gradients */
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
 } Cg;
 

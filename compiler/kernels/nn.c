@@ -260,3 +260,14 @@ void dmk_random_mask(float *restrict y, const int32_t *restrict state, int64_t c
     for (int64_t i = 0; i < count; i++)
         y[i] = dm_dropout_keep(key, step, (uint32_t)salt, (uint32_t)i, rate) ? scale : 0.0f;
 }
+
+/* 1 when no element of x[0 .. count) is an infinity or a NaN (--check-numerics). */
+int32_t dmk_all_finite(const float *restrict x, int64_t count) {
+    uint32_t bad = 0;
+    for (int64_t i = 0; i < count; i++) {
+        uint32_t u;
+        __builtin_memcpy(&u, x + i, 4);
+        bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    return bad == 0;
+}
