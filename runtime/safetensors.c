@@ -15,7 +15,11 @@
  * dtypes, shapes, names, offsets, completeness) before it writes a byte of
  * the model, so on any error the model is unchanged.  State tensors are all
  * or nothing: a checkpoint without any resets the state to its initial
- * values (a weights-only file from PyTorch starts a fresh optimizer). */
+ * values (a weights-only file from PyTorch starts a fresh optimizer).
+ *
+ * dm_save_with_metadata adds the caller's string pairs to "__metadata__"
+ * (a training loop's epoch, its normalisation); dm_load_metadata reads one
+ * back without a model. */
 #include "rt.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -552,19 +556,17 @@ int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) 
     int rc = read_checkpoint(path, &file, &fsize, &hlen, &header);
     if (rc != DM_OK)
         return rc;
-    rc = rt_error(DM_EMISMATCH, "%s: no metadata '%s'", path, key);
-    for (int i = 0; header->kind == RT_JSON_OBJECT && i < header->count; i++) {
-        const rt_json *meta = header->items[i];
-        if (strcmp(header->keys[i], "__metadata__") != 0 || meta->kind != RT_JSON_OBJECT)
-            continue;
-        for (int k = 0; k < meta->count; k++)
-            if (strcmp(meta->keys[k], key) == 0 && meta->items[k]->kind == RT_JSON_STRING) {
-                if (strlen(meta->items[k]->string) >= size)
-                    rc = rt_error(DM_ENOMEM, "%s: metadata '%s' is longer than the buffer", path, key);
-                else
-                    strcpy(buf, meta->items[k]->string), rc = DM_OK;
-            }
+    const rt_json *value = NULL;
+    if (header->kind == RT_JSON_OBJECT) {
+        const rt_json *v = rt_json_get(rt_json_get(header, "__metadata__"), key);
+        value = v && v->kind == RT_JSON_STRING ? v : NULL;
     }
+    if (!value)
+        rc = rt_error(DM_EMISMATCH, "%s: no metadata '%s'", path, key);
+    else if (value->len >= size)
+        rc = rt_error(DM_ENOMEM, "%s: metadata '%s' is longer than the buffer (%zu bytes)", path, key, size);
+    else
+        memcpy(buf, value->string, value->len + 1);
     rt_json_free(header);
     free(file);
     return rc;

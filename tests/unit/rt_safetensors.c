@@ -145,6 +145,32 @@ static void test_round_trip(void) {
     dm_free(fresh), dm_free(a), dm_free(b);
 }
 
+static void test_metadata(void) {
+    dm_model *m = dm_new(&fx_model, 1);
+    const char *p = path_in("meta.safetensors");
+    const char *keys[] = {"epoch", "note"}, *values[] = {"7", "quote \" and \\ and \n"};
+    CHECK_ERR(dm_save_with_metadata(m, p, 2, keys, values), DM_OK);
+    char buf[64];
+    CHECK_ERR(dm_load_metadata(p, "epoch", buf, sizeof buf), DM_OK);
+    CHECK(strcmp(buf, "7") == 0);
+    CHECK_ERR(dm_load_metadata(p, "note", buf, sizeof buf), DM_OK);
+    CHECK(strcmp(buf, values[1]) == 0);
+    CHECK_ERR(dm_load_metadata(p, "model", buf, sizeof buf), DM_OK);
+    CHECK(strcmp(buf, "tiny") == 0);
+    CHECK_ERR(dm_load_metadata(p, "format", buf, sizeof buf), DM_OK);
+    CHECK(strcmp(buf, "dmc") == 0);
+    CHECK_ERR(dm_load_metadata(p, "nope", buf, sizeof buf), DM_EMISMATCH);
+    CHECK(strstr(dm_last_error(), "'nope'") != NULL);
+    CHECK_ERR(dm_load_metadata(p, "model", buf, 4), DM_ENOMEM); /* "tiny" needs 5 bytes */
+    CHECK_ERR(dm_load_metadata(p, "epoch", NULL, 4), DM_EINVAL);
+    CHECK_ERR(dm_load_metadata(path_in("missing"), "epoch", buf, sizeof buf), DM_EIO);
+    CHECK_ERR(dm_load(m, p), DM_OK); /* the extra metadata does not disturb loading */
+    const char *reserved[] = {"model"};
+    CHECK_ERR(dm_save_with_metadata(m, p, 1, reserved, values), DM_EINVAL);
+    CHECK_ERR(dm_save_with_metadata(m, p, 1, NULL, values), DM_EINVAL);
+    dm_free(m);
+}
+
 static void test_rejections(void) {
     dm_model *m = dm_new(&fx_model, 9);
     char h[2048];
@@ -397,6 +423,7 @@ int main(void) {
         return 1;
     }
     test_round_trip();
+    test_metadata();
     test_rejections();
     test_json();
     test_fuzz();
