@@ -17,7 +17,7 @@
  * Small M with a plain B (forward at batch 1) skips B's packing: B's rows are
  * read in place, since packing would triple the memory traffic there.
  *
- * Buffers are bounded on the stack (no heap in generated code): about 200 KB.
+ * Buffers are bounded on the stack (no heap in generated code): 640 KB.
  * Every element of C is the sum over k in increasing order, in KC blocks,
  * whatever the partition into tasks, so results do not depend on the number
  * of threads.  Big products are split into a fixed number of tasks (by the
@@ -28,12 +28,18 @@
 
 typedef float v16 __attribute__((vector_size(64)));
 
+#ifndef GEMM_MR
+#define GEMM_MR 8
+#define GEMM_KC 256
+#define GEMM_MC 128
+#define GEMM_NCB 512
+#endif
 enum {
-    MR = 8,      /* rows of the micro-kernel's tile */
-    NR = 32,     /* columns of the tile: two 16-float vectors */
-    KC = 128,    /* k steps per packed block: an NR panel is 16 KB, in L1 */
-    MC = 64,     /* rows of A per packed block (32 KB) */
-    NCB = 256,   /* columns of B per packed block (128 KB, in L2) */
+    MR = GEMM_MR,    /* rows of the micro-kernel's tile */
+    NR = 32,         /* columns of the tile: two 16-float vectors */
+    KC = GEMM_KC,    /* k steps per packed block: an NR panel is 32 KB, in L1 */
+    MC = GEMM_MC,    /* rows of A per packed block (128 KB, in L2) */
+    NCB = GEMM_NCB,  /* columns of B per packed block (512 KB) */
 };
 
 static inline v16 load16(const float *p) {
@@ -63,9 +69,12 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
                                                        const float *restrict b, int64_t b_rs,
                                                        float *restrict c, int64_t ldc, int n, int add) {
     v16 c0[MR], c1[MR];
+#pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) c0[i] = c1[i] = (v16){0};
+#pragma clang loop unroll(disable)
     for (int64_t k = 0; k < kc; k++) {
         v16 b0 = load16(b + k * b_rs), b1 = load16(b + k * b_rs + 16);
+#pragma clang loop unroll(full)
         for (int i = 0; i < m; i++) {
             float av = a[k * MR + i];
             c0[i] += av * b0;
@@ -73,6 +82,7 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
         }
     }
     if (n == NR) {
+#pragma clang loop unroll(full)
         for (int i = 0; i < m; i++) {
             float *ci = c + i * ldc;
             if (add) c0[i] += load16(ci), c1[i] += load16(ci + 16);
@@ -81,6 +91,7 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
         }
         return;
     }
+#pragma clang loop unroll(full)
     for (int i = 0; i < m; i++) {
         float t[NR] __attribute__((aligned(64)));
         store16(t, c0[i]);
@@ -97,6 +108,14 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
 static __attribute__((noinline)) void micro_m(int m, int64_t kc, const float *restrict a, const float *restrict b,
                                               int64_t b_rs, float *restrict c, int64_t ldc, int n, int add) {
     switch (m) {
+#if GEMM_MR > 8
+    case 14: micro(14, kc, a, b, b_rs, c, ldc, n, add); break;
+    case 13: micro(13, kc, a, b, b_rs, c, ldc, n, add); break;
+    case 12: micro(12, kc, a, b, b_rs, c, ldc, n, add); break;
+    case 11: micro(11, kc, a, b, b_rs, c, ldc, n, add); break;
+    case 10: micro(10, kc, a, b, b_rs, c, ldc, n, add); break;
+    case 9: micro(9, kc, a, b, b_rs, c, ldc, n, add); break;
+#endif
     case 8: micro(8, kc, a, b, b_rs, c, ldc, n, add); break;
     case 7: micro(7, kc, a, b, b_rs, c, ldc, n, add); break;
     case 6: micro(6, kc, a, b, b_rs, c, ldc, n, add); break;
@@ -211,7 +230,7 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
     t = t > units ? units : t;
     g->ntasks = t < 1 ? 1 : (int)t;
     if (g->ntasks == 1 || !ex || ex->threads <= 1) {
-        for (int i = 0; i < g->ntasks; i++) gemm_task(g, i, g->ntasks);
+        gemm_block(g, 0, g->M, 0, g->N);
         return;
     }
     ex->parallel(ex, gemm_task, g, g->ntasks);
