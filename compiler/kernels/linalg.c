@@ -242,3 +242,229 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
               .a_rs = ta ? 1 : K, .a_cs = ta ? M : 1, .b_rs = tb ? 1 : N, .b_cs = tb ? K : 1};
     gemm_run(&g, ex);
 }
+
+/* ---- convolution as matrix products ------------------------------------
+ * For one sample, with R = C*KH*KW rows r = (c, kh, kw) and P = OH*OW output
+ * positions p = (oh, ow), col[r][p] = x[c, oh*sh + kh - ph, ow*sw + kw - pw]
+ * (0 outside the image).  Then
+ *   y_n[F, P]   = w[F, R] @ col[R, P]
+ *   dcol[R, P]  = w^T @ dy_n[F, P],   dx_n = the scatter-add of dcol
+ *   dw[F, R]   += dy_n[F, P] @ col^T  (col built as [P, R] directly)
+ * col is built in bounded stack chunks of output positions.  Samples are
+ * split into a fixed number of tasks (by the shape only); dw sums one partial
+ * per task, in task order, so the result does not depend on the threads. */
+
+enum { COL_FLOATS = 48 * 1024, DW_PARTIAL_FLOATS = 32 * 1024 };
+
+typedef struct Conv {
+    float *out;
+    const float *in0, *in1;
+    int64_t N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw;
+    int64_t R, P, chunk;   /* rows of col, positions, positions per chunk */
+    int ntasks;
+    float *partial;        /* dw: one [F, R] partial per task */
+} Conv;
+
+/* The product of one chunk: C (+)= op(A) @ op(B) with explicit strides. */
+static void gemm_strided(float *c, int64_t ldc, const float *a, int64_t a_rs, int64_t a_cs, const float *b,
+                         int64_t b_rs, int64_t b_cs, int64_t M, int64_t N, int64_t K, int add) {
+    Gemm g = {.c = c, .a = a, .b = b, .M = M, .N = N, .K = K, .ldc = ldc, .a_rs = a_rs, .a_cs = a_cs,
+              .b_rs = b_rs, .b_cs = b_cs, .accumulate = add};
+    gemm_block(&g, 0, M, 0, N);
+}
+
+/* col of sample x ([C, H, W]) for positions [p0, p0 + np): element (r, q) at
+ * col[r * np + q], or at col[q * R + r] with by_position. */
+static void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np,
+                   int by_position) {
+    int64_t rs = by_position ? 1 : np, qs = by_position ? cv->R : 1;
+    for (int64_t r = 0; r < cv->R; r++) {
+        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW;
+        const float *xc = x + c * cv->H * cv->W;
+        for (int64_t q = 0; q < np;) {
+            int64_t p = p0 + q, oh = p / cv->OW, ow0 = p % cv->OW;
+            int64_t len = cv->OW - ow0 < np - q ? cv->OW - ow0 : np - q;
+            int64_t ih = oh * cv->sh + kh - cv->ph;
+            float *d = col + r * rs + q * qs;
+            if (ih < 0 || ih >= cv->H) {
+                for (int64_t j = 0; j < len; j++) d[j * qs] = 0;
+            } else {
+                const float *xr = xc + ih * cv->W;
+                for (int64_t j = 0; j < len; j++) {
+                    int64_t iw = (ow0 + j) * cv->sw + kw - cv->pw;
+                    d[j * qs] = iw >= 0 && iw < cv->W ? xr[iw] : 0;
+                }
+            }
+            q += len;
+        }
+    }
+}
+
+/* dx ([C, H, W]) += the scatter of dcol[r * np + q] for positions [p0, p0 + np). */
+static void col2im(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t p0, int64_t np) {
+    for (int64_t r = 0; r < cv->R; r++) {
+        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW;
+        float *xc = dx + c * cv->H * cv->W;
+        for (int64_t q = 0; q < np;) {
+            int64_t p = p0 + q, oh = p / cv->OW, ow0 = p % cv->OW;
+            int64_t len = cv->OW - ow0 < np - q ? cv->OW - ow0 : np - q;
+            int64_t ih = oh * cv->sh + kh - cv->ph;
+            const float *s = dcol + r * np + q;
+            if (ih >= 0 && ih < cv->H) {
+                float *xr = xc + ih * cv->W;
+                for (int64_t j = 0; j < len; j++) {
+                    int64_t iw = (ow0 + j) * cv->sw + kw - cv->pw;
+                    if (iw >= 0 && iw < cv->W) xr[iw] += s[j];
+                }
+            }
+            q += len;
+        }
+    }
+}
+
+static void conv_range(const Conv *cv, int t, int64_t *n0, int64_t *n1) {
+    *n0 = cv->N * t / cv->ntasks;
+    *n1 = cv->N * (t + 1) / cv->ntasks;
+}
+
+/* y = conv(x = in0, w = in1), samples of task t. */
+static void conv_fwd_task(void *ctx, int t, int ntasks) {
+    (void)ntasks;
+    const Conv *cv = ctx;
+    float col[COL_FLOATS] __attribute__((aligned(64)));
+    int64_t n0, n1;
+    conv_range(cv, t, &n0, &n1);
+    for (int64_t n = n0; n < n1; n++)
+        for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
+            int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
+            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np, 0);
+            gemm_strided(cv->out + n * cv->F * cv->P + p0, cv->P, cv->in1, cv->R, 1, col, np, 1, cv->F, np, cv->R, 0);
+        }
+}
+
+/* dx = conv_dx(dy = in0, w = in1), samples of task t. */
+static void conv_dx_task(void *ctx, int t, int ntasks) {
+    (void)ntasks;
+    const Conv *cv = ctx;
+    float dcol[COL_FLOATS] __attribute__((aligned(64)));
+    int64_t n0, n1;
+    conv_range(cv, t, &n0, &n1);
+    for (int64_t n = n0; n < n1; n++) {
+        float *dx = cv->out + n * cv->C * cv->H * cv->W;
+        for (int64_t i = 0; i < cv->C * cv->H * cv->W; i++) dx[i] = 0;
+        for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
+            int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
+            gemm_strided(dcol, np, cv->in1, 1, cv->R, cv->in0 + n * cv->F * cv->P + p0, cv->P, 1, cv->R, np, cv->F, 0);
+            col2im(dx, dcol, cv, p0, np);
+        }
+    }
+}
+
+/* This task's partial dw = sum over its samples of dy_n @ col_n^T (x = in0, dy = in1). */
+static void conv_dw_task(void *ctx, int t, int ntasks) {
+    (void)ntasks;
+    const Conv *cv = ctx;
+    float col[COL_FLOATS] __attribute__((aligned(64)));
+    float *dw = cv->ntasks == 1 ? cv->out : cv->partial + t * cv->F * cv->R;
+    int64_t n0, n1;
+    conv_range(cv, t, &n0, &n1);
+    int add = 0;
+    if (n0 == n1)
+        for (int64_t i = 0; i < cv->F * cv->R; i++) dw[i] = 0;
+    for (int64_t n = n0; n < n1; n++)
+        for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
+            int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
+            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np, 1);
+            gemm_strided(dw, cv->R, cv->in1 + n * cv->F * cv->P + p0, cv->P, 1, col, cv->R, 1, cv->F, cv->R, np, add);
+            add = 1;
+        }
+}
+
+/* The fixed split of the samples: by the work only, never the thread count. */
+static int conv_tasks(const Conv *cv, int for_dw) {
+    int64_t work = cv->N * cv->F * cv->R * cv->P;
+    int64_t t = work / PARALLEL_MIN;
+    t = t > MAX_TASKS ? MAX_TASKS : t;
+    t = t > cv->N ? cv->N : t;
+    if (for_dw && t * cv->F * cv->R > DW_PARTIAL_FLOATS) t = 1;
+    return t < 1 ? 1 : (int)t;
+}
+
+static void conv_run(Conv *cv, dm_task_fn fn, dm_exec *ex) {
+    if (!ex || ex->threads <= 1 || cv->ntasks == 1)
+        for (int t = 0; t < cv->ntasks; t++) fn(cv, t, cv->ntasks);
+    else
+        ex->parallel(ex, fn, cv, cv->ntasks);
+}
+
+/* Direct loops, for shapes whose col rows do not fit the stack buffer (and
+ * empty ones).  op: 0 forward (x = in0, w = in1), 1 dx (dy = in0, w = in1),
+ * 2 dw (x = in0, dy = in1). */
+static void conv_direct(int op, const Conv *cv) {
+    int64_t count = op == 0 ? cv->N * cv->F * cv->P : op == 1 ? cv->N * cv->C * cv->H * cv->W : cv->F * cv->R;
+    for (int64_t i = 0; i < count; i++) cv->out[i] = 0;
+    for (int64_t n = 0; n < cv->N; n++)
+        for (int64_t f = 0; f < cv->F; f++)
+            for (int64_t r = 0; r < cv->R; r++) {
+                int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW;
+                for (int64_t p = 0; p < cv->P; p++) {
+                    int64_t ih = p / cv->OW * cv->sh + kh - cv->ph, iw = p % cv->OW * cv->sw + kw - cv->pw;
+                    if (ih < 0 || ih >= cv->H || iw < 0 || iw >= cv->W) continue;
+                    int64_t xi = ((n * cv->C + c) * cv->H + ih) * cv->W + iw, yi = (n * cv->F + f) * cv->P + p;
+                    int64_t wi = f * cv->R + r;
+                    if (op == 0) cv->out[yi] += cv->in0[xi] * cv->in1[wi];
+                    else if (op == 1) cv->out[xi] += cv->in0[yi] * cv->in1[wi];
+                    else cv->out[wi] += cv->in1[yi] * cv->in0[xi];
+                }
+            }
+}
+
+static __attribute__((noinline)) void conv_gemm(int op, Conv *cv, dm_exec *ex) {
+    cv->R = cv->C * cv->KH * cv->KW;
+    cv->P = cv->OH * cv->OW;
+    cv->chunk = cv->R > 0 ? COL_FLOATS / cv->R : 0;
+    cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
+    if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0 || cv->chunk < 1) {
+        conv_direct(op, cv);
+        return;
+    }
+    cv->ntasks = conv_tasks(cv, op == 2);
+    if (op == 0) {
+        conv_run(cv, conv_fwd_task, ex);
+    } else if (op == 1) {
+        conv_run(cv, conv_dx_task, ex);
+    } else {
+        float partial[DW_PARTIAL_FLOATS] __attribute__((aligned(64)));
+        cv->partial = partial;
+        conv_run(cv, conv_dw_task, ex);
+        if (cv->ntasks > 1)
+            for (int64_t i = 0; i < cv->F * cv->R; i++) {
+                float s = partial[i];
+                for (int t = 1; t < cv->ntasks; t++) s += partial[t * cv->F * cv->R + i];
+                cv->out[i] = s;
+            }
+    }
+}
+
+#define CONV_ARGS int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, \
+                  int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw, dm_exec *ex
+#define CONV_INIT .N = N, .C = C, .H = H, .W = W, .F = F, .KH = KH, .KW = KW, .OH = OH, .OW = OW, \
+                  .sh = sh, .sw = sw, .ph = ph, .pw = pw
+
+/* y[n,f,oh,ow] = sum_{c,kh,kw} x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] w[f,c,kh,kw] */
+void dmk_conv2d_gemm(float *restrict y, const float *restrict x, const float *restrict w, CONV_ARGS) {
+    Conv cv = {.out = y, .in0 = x, .in1 = w, CONV_INIT};
+    conv_gemm(0, &cv, ex);
+}
+
+/* dx[n,c,ih,iw] = sum over the outputs that read x[n,c,ih,iw] of dy * w */
+void dmk_conv2d_dx_gemm(float *restrict dx, const float *restrict dy, const float *restrict w, CONV_ARGS) {
+    Conv cv = {.out = dx, .in0 = dy, .in1 = w, CONV_INIT};
+    conv_gemm(1, &cv, ex);
+}
+
+/* dw[f,c,kh,kw] = sum_{n,oh,ow} dy[n,f,oh,ow] x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] */
+void dmk_conv2d_dw_gemm(float *restrict dw, const float *restrict x, const float *restrict dy, CONV_ARGS) {
+    Conv cv = {.out = dw, .in0 = x, .in1 = dy, CONV_INIT};
+    conv_gemm(2, &cv, ex);
+}
