@@ -63,7 +63,7 @@ EMBED := prelude_dm=compiler/prelude.dm
 KERNELS := math linalg nn tensor
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
-$(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h
+$(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h runtime/dm.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(KERNEL_CFLAGS) -emit-llvm -c $< -o $@
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))
