@@ -249,7 +249,7 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
  * (0 outside the image).  Then
  *   y_n[F, P]   = w[F, R] @ col[R, P]
  *   dcol[R, P]  = w^T @ dy_n[F, P],   dx_n = the scatter-add of dcol
- *   dw[F, R]   += dy_n[F, P] @ col^T  (col built as [P, R] directly)
+ *   dw[F, R]   += dy_n[F, P] @ col^T  (packing B transposes col)
  * col is built in bounded stack chunks of output positions.  Samples are
  * split into a fixed number of tasks (by the shape only); dw sums one partial
  * per task, in task order, so the result does not depend on the threads. */
@@ -273,29 +273,41 @@ static void gemm_strided(float *c, int64_t ldc, const float *a, int64_t a_rs, in
     gemm_block(&g, 0, M, 0, N);
 }
 
+/* The output columns ow in [0, OW) whose input column ow*sw + kw - pw is
+ * inside the image: [*lo, *hi). */
+static void valid_columns(const Conv *cv, int64_t kw, int64_t *lo, int64_t *hi) {
+    int64_t l = 0, h = cv->OW;
+    while (l < h && l * cv->sw + kw - cv->pw < 0) l++;
+    while (h > l && (h - 1) * cv->sw + kw - cv->pw >= cv->W) h--;
+    *lo = l, *hi = h;
+}
+
 /* col of sample x ([C, H, W]) for positions [p0, p0 + np): element (r, q) at
- * col[r * np + q], or at col[q * R + r] with by_position. */
-static void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np,
-                   int by_position) {
-    int64_t rs = by_position ? 1 : np, qs = by_position ? cv->R : 1;
+ * col[r * np + q].  Walks each row r in runs of one output row. */
+static void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np) {
     for (int64_t r = 0; r < cv->R; r++) {
-        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW;
-        const float *xc = x + c * cv->H * cv->W;
-        for (int64_t q = 0; q < np;) {
-            int64_t p = p0 + q, oh = p / cv->OW, ow0 = p % cv->OW;
-            int64_t len = cv->OW - ow0 < np - q ? cv->OW - ow0 : np - q;
+        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
+        valid_columns(cv, kw, &lo, &hi);
+        const float *xc = x + c * cv->H * cv->W + kw - cv->pw;
+        float *d = col + r * np - p0;   /* d[p] for p in [p0, p0 + np) */
+        for (int64_t p = p0; p < p0 + np;) {
+            int64_t oh = p / cv->OW, ow0 = p % cv->OW;
+            int64_t ow1 = cv->OW - ow0 < p0 + np - p ? cv->OW : ow0 + (p0 + np - p);
             int64_t ih = oh * cv->sh + kh - cv->ph;
-            float *d = col + r * rs + q * qs;
-            if (ih < 0 || ih >= cv->H) {
-                for (int64_t j = 0; j < len; j++) d[j * qs] = 0;
+            float *dr = d + oh * cv->OW;  /* dr[ow] */
+            int64_t a = ow0 > lo ? ow0 : lo, b = ow1 < hi ? ow1 : hi;
+            if (ih < 0 || ih >= cv->H || a >= b) {
+                for (int64_t ow = ow0; ow < ow1; ow++) dr[ow] = 0;
             } else {
                 const float *xr = xc + ih * cv->W;
-                for (int64_t j = 0; j < len; j++) {
-                    int64_t iw = (ow0 + j) * cv->sw + kw - cv->pw;
-                    d[j * qs] = iw >= 0 && iw < cv->W ? xr[iw] : 0;
-                }
+                for (int64_t ow = ow0; ow < a; ow++) dr[ow] = 0;
+                if (cv->sw == 1)
+                    for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow];
+                else
+                    for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow * cv->sw];
+                for (int64_t ow = b; ow < ow1; ow++) dr[ow] = 0;
             }
-            q += len;
+            p += ow1 - ow0;
         }
     }
 }
@@ -303,21 +315,24 @@ static void im2col(float *restrict col, const float *restrict x, const Conv *cv,
 /* dx ([C, H, W]) += the scatter of dcol[r * np + q] for positions [p0, p0 + np). */
 static void col2im(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t p0, int64_t np) {
     for (int64_t r = 0; r < cv->R; r++) {
-        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW;
-        float *xc = dx + c * cv->H * cv->W;
-        for (int64_t q = 0; q < np;) {
-            int64_t p = p0 + q, oh = p / cv->OW, ow0 = p % cv->OW;
-            int64_t len = cv->OW - ow0 < np - q ? cv->OW - ow0 : np - q;
+        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
+        valid_columns(cv, kw, &lo, &hi);
+        float *xc = dx + c * cv->H * cv->W + kw - cv->pw;
+        const float *s = dcol + r * np - p0;
+        for (int64_t p = p0; p < p0 + np;) {
+            int64_t oh = p / cv->OW, ow0 = p % cv->OW;
+            int64_t ow1 = cv->OW - ow0 < p0 + np - p ? cv->OW : ow0 + (p0 + np - p);
             int64_t ih = oh * cv->sh + kh - cv->ph;
-            const float *s = dcol + r * np + q;
+            const float *sr = s + oh * cv->OW;
+            int64_t a = ow0 > lo ? ow0 : lo, b = ow1 < hi ? ow1 : hi;
             if (ih >= 0 && ih < cv->H) {
                 float *xr = xc + ih * cv->W;
-                for (int64_t j = 0; j < len; j++) {
-                    int64_t iw = (ow0 + j) * cv->sw + kw - cv->pw;
-                    if (iw >= 0 && iw < cv->W) xr[iw] += s[j];
-                }
+                if (cv->sw == 1)
+                    for (int64_t ow = a; ow < b; ow++) xr[ow] += sr[ow];
+                else
+                    for (int64_t ow = a; ow < b; ow++) xr[ow * cv->sw] += sr[ow];
             }
-            q += len;
+            p += ow1 - ow0;
         }
     }
 }
@@ -337,7 +352,7 @@ static void conv_fwd_task(void *ctx, int t, int ntasks) {
     for (int64_t n = n0; n < n1; n++)
         for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
             int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np, 0);
+            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
             gemm_strided(cv->out + n * cv->F * cv->P + p0, cv->P, cv->in1, cv->R, 1, col, np, 1, cv->F, np, cv->R, 0);
         }
 }
@@ -374,8 +389,8 @@ static void conv_dw_task(void *ctx, int t, int ntasks) {
     for (int64_t n = n0; n < n1; n++)
         for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
             int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np, 1);
-            gemm_strided(dw, cv->R, cv->in1 + n * cv->F * cv->P + p0, cv->P, 1, col, cv->R, 1, cv->F, cv->R, np, add);
+            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
+            gemm_strided(dw, cv->R, cv->in1 + n * cv->F * cv->P + p0, cv->P, 1, col, 1, np, cv->F, cv->R, np, add);
             add = 1;
         }
 }
