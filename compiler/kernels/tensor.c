@@ -62,23 +62,50 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
             return;
         }
     }
-    int64_t ostride[RANK], count = 1, ocount = 1;
-    for (int i = rank - 1; i >= 0; i--) {
-        ostride[i] = (axes >> i & 1) ? 0 : ocount;
-        if (!(axes >> i & 1)) ocount *= dims[i];
-        count *= dims[i];
+    /* Merge neighbouring dims of the same kind (reduced or kept), then walk
+     * the rows of the last merged dim: contiguous in x, and either reduced
+     * to one element of y or added to a contiguous row of y. */
+    int64_t md[RANK], ostride[RANK];
+    int mr[RANK], m = 0;
+    for (int i = 0; i < rank; i++) {
+        int r = axes >> i & 1;
+        if (dims[i] == 1) continue;
+        if (m > 0 && mr[m - 1] == r) md[m - 1] *= dims[i];
+        else md[m] = dims[i], mr[m] = r, m++;
+    }
+    int64_t count = 1, ocount = 1;
+    for (int i = m - 1; i >= 0; i--) {
+        ostride[i] = mr[i] ? 0 : ocount;
+        if (!mr[i]) ocount *= md[i];
+        count *= md[i];
     }
     float init = kind == 2 ? -__builtin_inff() : 0.0f;
     for (int64_t i = 0; i < ocount; i++) y[i] = init;
+    int64_t L = m > 0 ? md[m - 1] : 1, rows = L > 0 ? count / L : 0;
+    int inner_reduced = m > 0 && mr[m - 1];
     int64_t idx[RANK] = {0}, o = 0;
-    for (int64_t i = 0; i < count; i++) {
-        float v = x[i];
-        y[o] = kind == 2 ? (v > y[o] ? v : y[o]) : y[o] + v;
-        /* Next multi-index (row-major), keeping o in step. */
-        for (int k = rank - 1; k >= 0; k--) {
+    for (int64_t row = 0; row < rows; row++) {
+        const float *xr = x + row * L;
+        if (inner_reduced) {
+#pragma clang fp reassociate(on)
+            float acc = init;
+            if (kind == 2)
+                for (int64_t i = 0; i < L; i++) acc = xr[i] > acc ? xr[i] : acc;
+            else
+                for (int64_t i = 0; i < L; i++) acc += xr[i];
+            y[o] = kind == 2 ? (acc > y[o] ? acc : y[o]) : y[o] + acc;
+        } else {
+            float *yr = y + o;
+            if (kind == 2)
+                for (int64_t i = 0; i < L; i++) yr[i] = xr[i] > yr[i] ? xr[i] : yr[i];
+            else
+                for (int64_t i = 0; i < L; i++) yr[i] += xr[i];
+        }
+        /* The next row's multi-index over the merged dims before the last. */
+        for (int k = m - 2; k >= 0; k--) {
             o += ostride[k];
-            if (++idx[k] < dims[k]) break;
-            o -= ostride[k] * dims[k];
+            if (++idx[k] < md[k]) break;
+            o -= ostride[k] * md[k];
             idx[k] = 0;
         }
     }
