@@ -113,7 +113,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
     for (int s = 0; s < g->n; s++) {
         const Node *st = &g->nodes[s];
         if (st->op != OP_STORE) continue;
-        int v = st->in[0];
+        int v = base_of(g, st->in[0]);      /* a reshaped value: its base goes in place */
         const Node *vn = &g->nodes[v];
         if (ep->inl[v] || !has_buffer(vn) || in_tensor[v] >= 0) continue;
         if (node_bytes(vn) != (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4) continue;
