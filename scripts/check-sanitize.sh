@@ -4,10 +4,15 @@
 # UndefinedBehaviorSanitizer (clang-19) into build-sanitize/ and runs the
 # whole test suite there.  Any sanitizer report fails the case it occurs in.
 #
-# The sanitizer flags ride in CC (not only CFLAGS) so that the generated
-# scanner and parser, which the Makefile compiles with fixed flags, and the
-# C programs test scripts build with ${CC:-cc} are instrumented too.  LLVM's
-# shared library and the code dmc generates are not instrumented.
+# The sanitizer flags ride in the compiler command, not only CFLAGS, so
+# that the generated scanner and parser (which the Makefile compiles with
+# fixed flags) are instrumented too.  Test scripts that build C programs with
+# a plain `cc` (or ${CC:-cc}) and link the sanitized libdmrt.a must get the
+# flags as well: `cc` and `gcc` on PATH become wrappers around clang-19 with
+# the flags, and CC=cc.  clang-19 itself stays as it is: it compiles the
+# kernels to bitcode, which must not be instrumented.  DM_SANITIZE=1 tells
+# tests that care (ulimit -v does not work with ASan's shadow memory).
+# LLVM's shared library and the code dmc generates are not instrumented.
 #
 # Environment: SANITIZE_BUILD (default build-sanitize), TESTS (a pattern, as
 # for tests/run.sh), JOBS (parallel make, default 2).
@@ -15,12 +20,18 @@ set -u
 cd "$(dirname "$0")/.."
 B=${SANITIZE_BUILD:-build-sanitize}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-export CC="${SANITIZE_CC:-clang-19} $SAN"
+mkdir -p "$B/sanitize-bin"
+for name in cc gcc; do
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "${SANITIZE_CC:-clang-19}" "$SAN" >"$B/sanitize-bin/$name"
+    chmod +x "$B/sanitize-bin/$name"
+done
+export PATH="$PWD/$B/sanitize-bin:$PATH"
+export CC=cc
 export CFLAGS="-O1 -g"
+export DM_SANITIZE=1
 start=$(date +%s)
 
-echo "check-sanitize: building into $B/ with $CC"
-mkdir -p "$B"
+echo "check-sanitize: building into $B/ with ${SANITIZE_CC:-clang-19} $SAN"
 if ! make -s -j"${JOBS:-2}" BUILD="$B" CC="$CC" all tests-build >"$B/build.log" 2>&1; then
     tail -n 40 "$B/build.log"
     echo "check-sanitize: the sanitized build failed (log: $B/build.log)"

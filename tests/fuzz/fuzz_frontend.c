@@ -5,7 +5,8 @@
  * For every input, in a fresh arena freed afterwards: the prelude and the
  * input are parsed, sema checks the program, and if that succeeds the
  * driver's pipeline runs (autodiff, optimizer, entries, simplify, with the
- * verifier after each pass as --verify-each does), then the memory plan and
+ * verifier after each pass as --verify-each does; inputs of odd length as
+ * --no-train, the others with training), then the memory plan and
  * the text printers.  No LLVM code generation: it is far too slow for a fuzz
  * loop (the mutation test of make test covers it with whole dmc runs).
  *
@@ -28,22 +29,22 @@ static void verify_models(Models *models) {
     for (int i = 0; i < models->n; i++) model_verify(models->items[i]);
 }
 
-/* The driver's lower() (compiler/main.c) with training on and -O2. */
-static void lower(Arena *a, Models *models) {
+/* The driver's lower() (compiler/main.c) at -O2, with or without training. */
+static void lower(Arena *a, Models *models, bool no_train) {
     verify_models(models);
     for (int i = 0; i < models->n; i++) {
         Model *m = models->items[i];
-        if (m->loss_tensor >= 0) autodiff_model(a, m);
+        if (m->loss_tensor >= 0 && !no_train) autodiff_model(a, m);
     }
     verify_models(models);
     for (int i = 0; i < models->n; i++) {
         Model *m = models->items[i];
-        if (m->loss_tensor >= 0) optim_model(a, m);
+        if (m->loss_tensor >= 0 && !no_train) optim_model(a, m);
     }
     verify_models(models);
     for (int i = 0; i < models->n; i++) {
         Model *m = models->items[i];
-        entries_finish(a, m, m->loss_tensor >= 0);
+        entries_finish(a, m, m->loss_tensor >= 0 && !no_train);
     }
     verify_models(models);
     for (int i = 0; i < models->n; i++) {
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Defines defines = {0};
     if (ok) ok = sema_program(a, &diag, &prog, &defines, NULL, &models);
     if (ok && diag.nerrors == 0) {
-        lower(a, &models);
+        lower(a, &models, size % 2 == 1); /* odd sizes as --no-train: both paths get fuzzed */
         for (int i = 0; i < models.n; i++) {
             model_print(null, models.items[i]);
             plan_model(a, models.items[i], 2);
