@@ -430,6 +430,7 @@ typedef struct Frame {
     struct Frame *parent;
     const Decl *layer;                /* NULL for the model */
     Loc call;                         /* the call that made this instance */
+    const Expr *call_expr;            /* ...and its expression (its arguments) */
     const char *prefix;               /* "" or "block_0.fc1." */
     Scope *scope;
     LayerCount *counts; int ncounts, capcounts;

@@ -19,26 +19,70 @@ extern const unsigned char prelude_dm[];
 const char *prelude_source = (const char *)prelude_dm;
 
 /* An error, followed by one note per layer instance it happened in, so an
- * error inside Dense's body points back at the user's call.  An error with
- * notes of its own: sema_error_begin, the notes, sema_error_end (so the
- * specific notes come before the chain of calls). */
+ * error inside a user layer's body points back at the user's call.  An error
+ * with notes of its own: sema_error_begin, the notes, sema_error_end (so the
+ * specific notes come before the chain of calls).
+ *
+ * The standard layers' source (the prelude) is not the user's to edit: an
+ * error found there is reported at the user's call of the standard layer --
+ * at the argument that carried the offending value when the prelude's token
+ * is one of the layer's formals (`units` in `f32[I, units]` -> the `2.5` of
+ * `Dense(x, 2.5)`) -- with the prelude's line as a note. */
+static bool in_prelude(Loc loc) {
+    return loc.file && strcmp(loc.file->path, "<prelude>") == 0;
+}
+
+/* The text of the token at loc (its first loc.len bytes), or "". */
+static const char *token_text(Sema *s, Loc loc) {
+    const char *p = loc.file->text, *end = p + loc.file->size;
+    for (int l = 1; l < loc.line && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    if (loc.col < 1 || loc.len < 1 || (size_t)(end - p) < (size_t)(loc.col - 1 + loc.len)) return "";
+    return arena_strndup(s->a, p + loc.col - 1, (size_t)loc.len);
+}
+
+static Loc user_location(Sema *s, Loc loc) {
+    const Frame *f = s->frame;
+    if (!in_prelude(loc) || !f || !f->layer || !f->call_expr || in_prelude(f->call)) return loc;
+    const char *word = token_text(s, loc);
+    const Decl *layer = f->layer;
+    for (int j = 0; j < layer->formals.n; j++) {
+        if (strcmp(layer->formals.items[j].name, word) != 0) continue;
+        int pos = 0;
+        for (int i = 0; i < f->call_expr->args.n; i++) {
+            const Arg *arg = &f->call_expr->args.items[i];
+            if (arg->key ? strcmp(arg->key, word) == 0 : pos++ == j) return arg->value->loc;
+        }
+    }
+    return f->call;
+}
+
 void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    diag_verror(s->d, loc, fmt, ap);
+    Loc at = user_location(s, loc);
+    diag_verror(s->d, at, fmt, ap);
     va_end(ap);
+    if (at.file != loc.file)
+        diag_note(s->d, loc, "in the standard layer %s (dmc's built-in prelude)", s->frame->layer->name);
 }
 
 void sema_error_end(Sema *s) {
     for (Frame *f = s->frame; f; f = f->parent)
-        if (f->layer) diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
+        if (f->layer && !(in_prelude(f->layer->loc) && !in_prelude(f->call)))   /* already the error's place */
+            diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
 }
 
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    diag_verror(s->d, loc, fmt, ap);
+    Loc at = user_location(s, loc);
+    diag_verror(s->d, at, fmt, ap);
     va_end(ap);
+    if (at.file != loc.file)
+        diag_note(s->d, loc, "in the standard layer %s (dmc's built-in prelude)", s->frame->layer->name);
     sema_error_end(s);
 }
 
@@ -223,6 +267,16 @@ static void model_output(Sema *s, const Stmt *st) {
         if (!b) {
             Expr name = {.kind = EX_NAME, .loc = st->name_loc, .name = st->name, .name_loc = st->name_loc};
             v = sema_eval(s, &name);   /* reports "unknown name" with a suggestion */
+        } else if (b->kind == BK_INPUT || b->kind == BK_PARAM) {
+            /* An output is a tensor of its own: one named like the input or
+             * param would be a second tensor of that name (see
+             * docs/language.md, "Outputs"). */
+            const char *kind = b->kind == BK_INPUT ? "an input" : "a param";
+            sema_error_begin(s, st->name_loc, "'output %s' names %s; an output is a tensor of its own: "
+                             "bind it to a new name, e.g. 'output %s_out = %s'", st->name, kind, st->name, st->name);
+            diag_note(s->d, b->loc, "'%s' is declared here", st->name);
+            sema_error_end(s);
+            return;
         } else {
             v = sema_binding_value(s, b, st->name_loc);
         }

@@ -305,7 +305,7 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     InstanceName inst = {name, call->name_loc};
     VEC_PUSH(s->a, s->frame->instances, s->frame->ninstances, s->frame->capinstances, inst);
     Scope scope = {.parent = &s->globals};
-    Frame frame = {.parent = s->frame, .layer = layer, .call = call->name_loc, .scope = &scope,
+    Frame frame = {.parent = s->frame, .layer = layer, .call = call->name_loc, .call_expr = call, .scope = &scope,
                    .prefix = arena_printf(s->a, "%s%s.", s->frame->prefix, name), .depth = s->frame->depth + 1};
     s->frame = &frame;
     Value result = sema_err();
