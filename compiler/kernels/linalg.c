@@ -58,7 +58,6 @@ typedef struct Gemm {
     int64_t M, N, K, ldc;
     int64_t a_rs, a_cs, b_rs, b_cs;
     int accumulate;   /* add to C instead of overwriting it */
-    int b_packed;     /* B is given packed: panels [N/NR][K][NR], zero-padded */
     int ntasks;       /* parallel split of C: by rows if split_rows, else by columns */
     int split_rows;
 } Gemm;
@@ -160,10 +159,12 @@ static inline __attribute__((always_inline)) void transpose16(v16 r[16]) {
         }
 }
 
-/* dst[k * ds + j] = src[j * ss + k] for j < 16, k < 16 (a 16 x 16 tile). */
-static inline void transpose_tile(float *restrict dst, int64_t ds, const float *restrict src, int64_t ss) {
+/* dst[k * ds + j] = src[j * ss + k] for j < 16, k < 16 (a 16 x 16 tile),
+ * 0 for the rows j >= nj of src. */
+static inline void transpose_tile(float *restrict dst, int64_t ds, const float *restrict src, int64_t ss,
+                                  int64_t nj) {
     v16 r[16];
-    for (int j = 0; j < 16; j++) r[j] = load16(src + j * ss);
+    for (int j = 0; j < 16; j++) r[j] = j < nj ? load16(src + j * ss) : (v16){0};
     transpose16(r);
     for (int k = 0; k < 16; k++) store16(dst + k * ds, r[k]);
 }
@@ -213,11 +214,10 @@ static void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64_t kc, i
                     for (int64_t j = 0; j < NR; j++) d[k * NR + j] = j < n ? src[k * g->b_rs + j] : 0;
         } else {                      /* B transposed: columns contiguous in k */
             int64_t k = 0;
-            if (n == NR)
-                for (; k + 16 <= kc; k += 16) {
-                    transpose_tile(d + k * NR, NR, src + k, g->b_cs);
-                    transpose_tile(d + k * NR + 16, NR, src + 16 * g->b_cs + k, g->b_cs);
-                }
+            for (; k + 16 <= kc; k += 16) {
+                transpose_tile(d + k * NR, NR, src + k, g->b_cs, n);
+                transpose_tile(d + k * NR + 16, NR, src + 16 * g->b_cs + k, g->b_cs, n - 16);
+            }
             for (; k < kc; k++)
                 for (int64_t j = 0; j < NR; j++) d[k * NR + j] = j < n ? src[j * g->b_cs + k] : 0;
         }
@@ -236,7 +236,7 @@ static void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_
             int64_t kc = g->K - pc < KC ? g->K - pc : KC;
             int add = g->accumulate || pc > 0;
             int64_t nfull = direct_b ? nc / NR * NR : 0;   /* panels read in place */
-            if (nfull < nc && !g->b_packed) pack_b(bp, g, pc, kc, jc + nfull, nc - nfull);
+            if (nfull < nc) pack_b(bp, g, pc, kc, jc + nfull, nc - nfull);
             for (int64_t ic = i0; ic < i1; ic += MC) {
                 int64_t mc = i1 - ic < MC ? i1 - ic : MC;
                 pack_a(ap, g, ic, mc, pc, kc);
@@ -244,7 +244,6 @@ static void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_
                     int n = nc - jr < NR ? (int)(nc - jr) : NR;
                     const float *bpan = jr < nfull ? g->b + pc * g->b_rs + jc + jr : bp + (jr - nfull) * kc;
                     int64_t b_rs = jr < nfull ? g->b_rs : NR;
-                    if (g->b_packed) bpan = g->b + (jc + jr) * g->K + pc * NR;
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         int m = mc - ir < MR ? (int)(mc - ir) : MR;
                         micro_m(m, kc, ap + ir * kc, bpan, b_rs, g->c + (ic + ir) * g->ldc + jc + jr, g->ldc, n, add);
@@ -307,7 +306,7 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
  * (0 outside the image).  Then
  *   y_n[F, P]   = w[F, R] @ col[R, P]
  *   dcol[R, P]  = w^T @ dy_n[F, P],   dx_n = the scatter-add of dcol
- *   dw[F, R]   += dy_n[F, P] @ col^T  (col built as B's packed panels)
+ *   dw[F, R]   += dy_n[F, P] @ col^T  (B's packing transposes col by 16 x 16 tiles)
  * col is built in bounded stack chunks of output positions.  Samples are
  * split into a fixed number of tasks (by the shape only); dw sums one partial
  * per task, in task order, so the result does not depend on the threads. */
@@ -341,37 +340,29 @@ static void valid_columns(const Conv *cv, int64_t kw, int64_t *lo, int64_t *hi) 
 }
 
 /* col of sample x ([C, H, W]) for positions [p0, p0 + np): element (r, q) at
- * col[r * np + q], or, as_panels, packed as the GEMM's B = col^T: at
- * col[(r / NR) * np * NR + q * NR + r % NR], rows past R zero.  Walks each
- * row r in runs of one output row. */
-static inline __attribute__((always_inline)) void im2col(float *restrict col, const float *restrict x,
-                                                         const Conv *cv, int64_t p0, int64_t np, int as_panels) {
-    int64_t qs = as_panels ? NR : 1;
-    if (as_panels && cv->R % NR)
-        for (int64_t q = 0; q < np; q++)
-            for (int64_t r = cv->R; r < (cv->R + NR - 1) / NR * NR; r++) col[(r / NR) * np * NR + q * NR + r % NR] = 0;
+ * col[r * np + q].  Walks each row r in runs of one output row. */
+static void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np) {
     for (int64_t r = 0; r < cv->R; r++) {
         int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
         valid_columns(cv, kw, &lo, &hi);
         const float *xc = x + c * cv->H * cv->W + kw - cv->pw;
-        /* d[p * qs] for p in [p0, p0 + np) */
-        float *d = (as_panels ? col + (r / NR) * np * NR + r % NR : col + r * np) - p0 * qs;
+        float *d = col + r * np - p0;   /* d[p] for p in [p0, p0 + np) */
         for (int64_t p = p0; p < p0 + np;) {
             int64_t oh = p / cv->OW, ow0 = p % cv->OW;
             int64_t ow1 = cv->OW - ow0 < p0 + np - p ? cv->OW : ow0 + (p0 + np - p);
             int64_t ih = oh * cv->sh + kh - cv->ph;
-            float *dr = d + oh * cv->OW * qs;  /* dr[ow * qs] */
+            float *dr = d + oh * cv->OW;  /* dr[ow] */
             int64_t a = ow0 > lo ? ow0 : lo, b = ow1 < hi ? ow1 : hi;
             if (ih < 0 || ih >= cv->H || a >= b) {
-                for (int64_t ow = ow0; ow < ow1; ow++) dr[ow * qs] = 0;
+                for (int64_t ow = ow0; ow < ow1; ow++) dr[ow] = 0;
             } else {
                 const float *xr = xc + ih * cv->W;
-                for (int64_t ow = ow0; ow < a; ow++) dr[ow * qs] = 0;
+                for (int64_t ow = ow0; ow < a; ow++) dr[ow] = 0;
                 if (cv->sw == 1)
-                    for (int64_t ow = a; ow < b; ow++) dr[ow * qs] = xr[ow];
+                    for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow];
                 else
-                    for (int64_t ow = a; ow < b; ow++) dr[ow * qs] = xr[ow * cv->sw];
-                for (int64_t ow = b; ow < ow1; ow++) dr[ow * qs] = 0;
+                    for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow * cv->sw];
+                for (int64_t ow = b; ow < ow1; ow++) dr[ow] = 0;
             }
             p += ow1 - ow0;
         }
@@ -418,7 +409,7 @@ static void conv_fwd_task(void *ctx, int t, int ntasks) {
     for (int64_t n = n0; n < n1; n++)
         for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
             int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np, 0);
+            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
             gemm_strided(cv->out + n * cv->F * cv->P + p0, cv->P, cv->in1, cv->R, 1, col, np, 1, cv->F, np, cv->R, 0);
         }
 }
@@ -455,10 +446,8 @@ static void conv_dw_task(void *ctx, int t, int ntasks) {
     for (int64_t n = n0; n < n1; n++)
         for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
             int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np, 1);
-            Gemm g = {.c = dw, .a = cv->in1 + n * cv->F * cv->P + p0, .b = col, .M = cv->F, .N = cv->R, .K = np,
-                      .ldc = cv->R, .a_rs = cv->P, .a_cs = 1, .accumulate = add, .b_packed = 1};
-            gemm_block(&g, 0, cv->F, 0, cv->R);
+            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
+            gemm_strided(dw, cv->R, cv->in1 + n * cv->F * cv->P + p0, cv->P, 1, col, 1, np, cv->F, cv->R, np, add);
             add = 1;
         }
 }
@@ -505,7 +494,7 @@ static void conv_direct(int op, const Conv *cv) {
 static __attribute__((noinline)) void conv_gemm(int op, Conv *cv, dm_exec *ex) {
     cv->R = cv->C * cv->KH * cv->KW;
     cv->P = cv->OH * cv->OW;
-    cv->chunk = cv->R > 0 ? COL_FLOATS / (op == 2 ? (cv->R + NR - 1) / NR * NR : cv->R) : 0;
+    cv->chunk = cv->R > 0 ? COL_FLOATS / cv->R : 0;
     cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
     if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0 || cv->chunk < 1) {
         conv_direct(op, cv);
