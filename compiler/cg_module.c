@@ -18,6 +18,7 @@
 #include "dmc.h"
 
 #include <string.h>
+#include <unistd.h>
 
 /* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
 extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_nn_bc[], kernel_tensor_bc[];
@@ -77,6 +78,56 @@ static void internalise_kernels(Cg *cg) {
     }
 }
 
+/* LLVM only warns (on its error stream) about a CPU or feature name it does
+ * not know, and may then abort in code generation ("64-bit code requested on
+ * a subtarget that doesn't support it").  The C API cannot list the valid
+ * names, so the warning is caught -- standard error goes to a temporary file
+ * while the target machine is created -- and made a usage error.  A target
+ * whose pointers are not 64 bits is refused: the embedded kernels' bitcode
+ * is compiled for a 64-bit target (docs/decisions.md, "Cross-compilation"). */
+static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *triple, const char *cpu,
+                                           const char *features, LLVMCodeGenOptLevel level) {
+    fflush(stderr);
+    FILE *caught = tmpfile();
+    int saved = caught ? dup(2) : -1;
+    if (saved >= 0) dup2(fileno(caught), 2);
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, level, LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
+    if (saved >= 0) {
+        fflush(stderr);
+        dup2(saved, 2);
+        close(saved);
+    }
+    char text[4096] = "";
+    if (caught) {
+        rewind(caught);
+        size_t n = fread(text, 1, sizeof text - 1, caught);
+        text[n] = 0;
+        fclose(caught);
+    }
+    const char *bad = NULL;
+    if (strstr(text, "is not a recognized processor")) bad = "CPU";
+    else if (strstr(text, "is not a recognized feature")) bad = "feature";
+    if (bad) {
+        fprintf(stderr, "dmc: error: %s=%s: unknown %s for target '%s' (LLVM: %.*s)\n",
+                bad[0] == 'C' ? "--cpu" : "--features", bad[0] == 'C' ? cpu : features, bad, triple,
+                (int)strcspn(text, "\n"), text);
+    } else if (text[0]) {
+        fputs(text, stderr);   /* some other message: pass it on */
+    }
+    if (tm && !bad) {
+        LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+        unsigned pointer = LLVMPointerSize(td);
+        LLVMDisposeTargetData(td);
+        if (pointer == 8) return tm;
+        fprintf(stderr, "dmc: error: target '%s' has %u-byte pointers; dmc supports 64-bit targets only "
+                        "(its kernels are compiled for one)\n", triple, pointer);
+    }
+    if (!tm && !bad) fprintf(stderr, "dmc: error: cannot create a target machine for '%s'\n", triple);
+    if (tm) LLVMDisposeTargetMachine(tm);
+    return NULL;
+}
+
 static LLVMTargetMachineRef make_target_machine(const Options *opt, char **triple_out, bool *avx512) {
     LLVMInitializeAllTargetInfos();
     LLVMInitializeAllTargets();
@@ -101,12 +152,10 @@ static LLVMTargetMachineRef make_target_machine(const Options *opt, char **tripl
     static const LLVMCodeGenOptLevel level[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, norm, cpu, features, level[ol], LLVMRelocPIC,
-                                                      LLVMCodeModelDefault);
+    LLVMTargetMachineRef tm = create_checked(target, norm, cpu, features, level[ol]);
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
     if (!tm) {
-        fprintf(stderr, "dmc: error: cannot create a target machine for '%s'\n", norm);
         LLVMDisposeMessage(norm);
         return NULL;
     }

@@ -8,6 +8,7 @@
 #include "dmc.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,6 +166,35 @@ static void remove_temporaries(void) {
     for (int i = 0; live_outputs && i < live_outputs->n; i++) unlink(live_outputs->items[i].tmp);
 }
 
+/* A crash (an abort inside LLVM, a fault) or an interrupt must not leave
+ * the temporaries behind either.  unlink() is async-signal-safe.  An abort
+ * is an internal error (exit 3); a fault is handed back to the previous
+ * handler (the default, or a sanitizer's) by returning into the faulting
+ * instruction; an interrupt is raised again with the previous action. */
+static const int cleanup_signals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGINT, SIGTERM, SIGHUP};
+static struct sigaction previous_actions[sizeof cleanup_signals / sizeof cleanup_signals[0]];
+
+static void on_signal(int sig) {
+    remove_temporaries();
+    if (sig == SIGABRT) {
+        static const char msg[] = "dmc: internal error: aborted\n";
+        if (write(2, msg, sizeof msg - 1) < 0) _exit(3);
+        _exit(3);
+    }
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        if (cleanup_signals[i] == sig) sigaction(sig, &previous_actions[i], NULL);
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) raise(sig);
+}
+
+static void install_signal_cleanup(void) {
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = on_signal;
+    sigemptyset(&act.sa_mask);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        sigaction(cleanup_signals[i], &act, &previous_actions[i]);
+}
+
 /* A temporary path in the folder of `final`, so rename() is atomic. */
 static const char *reserve_output(Arena *a, Outputs *outs, const char *final) {
     char *tmp = arena_printf(a, "%s.tmp-XXXXXX", final);
@@ -293,6 +323,7 @@ int main(int argc, char **argv) {
     static Outputs outs;
     live_outputs = &outs;
     atexit(remove_temporaries);
+    install_signal_cleanup();
 
     Diag diag = {.max_errors = 20, .out = stderr, .color = false};
     Program prog = {0};
