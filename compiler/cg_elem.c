@@ -29,6 +29,8 @@ typedef struct Elem {
     int *arg_node;           /* per parameter: a node whose pointer to pass */
     int nparams;
     LLVMValueRef o, j;       /* the loop indices */
+    LLVMValueRef *memo;      /* per inline node: its value in this element, once computed */
+    bool *seen;              /* per inline node: walked by collect */
 } Elem;
 
 static int64_t buffer_key(Elem *el, int x) {
@@ -47,13 +49,18 @@ static void add_param(Elem *el, int x) {
     el->arg_node[el->nparams++] = x;
 }
 
-/* The buffers read by the root's fused expression. */
+/* The buffers read by the root's fused expression (param_of[x] >= 0 marks
+ * the nodes already seen, memo the inline nodes already walked). */
 static void collect(Elem *el, int node) {
     const Node *n = &el->g->nodes[node];
     for (int k = 0; k < n->nin; k++) {
         int x = n->in[k];
-        if (el->cg->ep->inl[x]) collect(el, x);
-        else add_param(el, x);
+        if (!el->cg->ep->inl[x]) {
+            if (el->param_of[x] < 0) add_param(el, x);
+        } else if (!el->seen[x]) {
+            el->seen[x] = true;
+            collect(el, x);
+        }
     }
 }
 
@@ -140,7 +147,16 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     }
 }
 
+static LLVMValueRef compute(Elem *el, int node);
+
+/* Every inline node has the root's shape (or is a const), so its value in
+ * this element is one value, computed once even when reached twice. */
 static LLVMValueRef value(Elem *el, int node) {
+    if (!el->memo[node]) el->memo[node] = compute(el, node);
+    return el->memo[node];
+}
+
+static LLVMValueRef compute(Elem *el, int node) {
     Cg *cg = el->cg;
     LLVMBuilderRef b = cg->b;
     const Node *n = &el->g->nodes[node];
@@ -195,6 +211,8 @@ void cg_elementwise(Cg *cg, int root) {
     const Node *rn = &g->nodes[root];
     Elem el = {.cg = cg, .g = g, .root = root, .s = rn->shape};
     el.param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
+    el.memo = arena_alloc(cg->arena, sizeof *el.memo * (g->n + 1));
+    el.seen = arena_alloc(cg->arena, sizeof(bool) * (g->n + 1));
     el.arg_node = arena_alloc(cg->arena, sizeof(int) * (g->n + 2));
     for (int i = 0; i < g->n; i++) el.param_of[i] = -1;
     add_param(&el, root);

@@ -521,10 +521,10 @@ void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s);
 typedef struct Options Options;
 
 /* fuse.c: which nodes are computed inside another node's loop.  An
- * elementwise node (unary, binary, const, broadcast) whose every use is an
- * elementwise node of the same shape (a const: of any shape) is "inline": it
- * has no buffer and its value is recomputed in its users' loops.
- * Returns inline[i] for every node of g; with !enable only consts inline. */
+ * elementwise node (unary, binary, const, broadcast) whose users are all
+ * elementwise nodes of its shape in one loop (a const: any elementwise
+ * users) is "inline": it has no buffer and its value is computed in that
+ * loop.  Returns inline[i] for every node of g; with !enable only consts. */
 bool *fuse_graph(Arena *a, const Graph *g, bool enable);
 bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
 

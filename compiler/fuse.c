@@ -4,9 +4,11 @@
  * Needs: a graph in topological order.  Guarantees: an inline node is an
  * elementwise node (unary, binary, const, broadcast) that is never stored and
  * whose every user is elementwise; apart from consts (any number of users,
- * any shape: a const is free to recompute) it has exactly one user, of its
- * own shape, so fusing never recomputes work.  The code generator then emits
- * one loop per chain, rooted at the first node that is not inline. */
+ * any shape: a const is free to recompute) its users all have its shape and
+ * all end up in the same loop (one user, or a diamond like (a - b) * (a - b)
+ * inside one chain), so fusing never recomputes work: the code generator
+ * emits one loop per chain, rooted at the first node that is not inline, and
+ * computes a shared inline node once per element. */
 #include "dmc.h"
 
 bool op_is_elementwise(Op op) {
@@ -15,26 +17,30 @@ bool op_is_elementwise(Op op) {
 }
 
 bool *fuse_graph(Arena *a, const Graph *g, bool enable) {
-    int *uses = arena_alloc(a, sizeof *uses * (g->n + 1));
-    bool *only_elementwise_same_shape = arena_alloc(a, sizeof(bool) * (g->n + 1));
-    bool *only_elementwise = arena_alloc(a, sizeof(bool) * (g->n + 1));
+    /* root[i]: the node whose loop computes node i (i itself if not inline).
+     * Users come after their operands, so walking backwards every user's
+     * root is known when its operand is decided. */
+    int *root = arena_alloc(a, sizeof *root * (g->n + 1));
+    int *users = arena_alloc(a, sizeof *users * (g->n + 1));
+    bool *all_elementwise = arena_alloc(a, sizeof(bool) * (g->n + 1));
     bool *inl = arena_alloc(a, sizeof(bool) * (g->n + 1));
-    for (int i = 0; i < g->n; i++) only_elementwise[i] = only_elementwise_same_shape[i] = true;
-    for (int i = 0; i < g->n; i++) {
+    int *user_root = arena_alloc(a, sizeof *user_root * (g->n + 1));   /* -1 none yet, -2 several */
+    for (int i = 0; i < g->n; i++) all_elementwise[i] = true, user_root[i] = -1;
+    for (int i = g->n - 1; i >= 0; i--) {
         const Node *n = &g->nodes[i];
+        root[i] = i;
+        if (op_is_elementwise(n->op) && users[i] > 0 && all_elementwise[i]) {
+            if (n->op == OP_CONST) inl[i] = true;
+            else if (enable && user_root[i] >= 0) inl[i] = true, root[i] = user_root[i];
+        }
+        /* Tell the operands about this user. */
         for (int k = 0; k < n->nin; k++) {
             int x = n->in[k];
-            uses[x]++;
-            if (!op_is_elementwise(n->op)) only_elementwise[x] = false;
-            if (!op_is_elementwise(n->op) || !shape_eq(n->shape, g->nodes[x].shape))
-                only_elementwise_same_shape[x] = false;
+            users[x]++;
+            if (!op_is_elementwise(n->op)) all_elementwise[x] = false;
+            int r = op_is_elementwise(n->op) && shape_eq(n->shape, g->nodes[x].shape) ? root[i] : -2;
+            user_root[x] = user_root[x] == -1 || user_root[x] == r ? r : -2;
         }
-    }
-    for (int i = 0; i < g->n; i++) {
-        const Node *n = &g->nodes[i];
-        if (!op_is_elementwise(n->op) || uses[i] == 0) continue;
-        if (n->op == OP_CONST) inl[i] = only_elementwise[i];
-        else inl[i] = enable && uses[i] == 1 && only_elementwise_same_shape[i];
     }
     return inl;
 }

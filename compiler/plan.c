@@ -42,16 +42,25 @@ static int base_of(const Graph *g, int n) {
     return n;
 }
 
-/* Calls visit(ctx, x, reader) for every buffer-holding node x that exec node
- * e reads, looking through its inline operands. */
+/* Calls fn(ctx, x, reader, root) for every buffer-holding node x that exec
+ * node root reads, looking through its inline operands.  An inline node
+ * reached twice (fusion may share one inside a loop) is walked once: seen[]
+ * holds root + 1 for the nodes already walked. */
 typedef void (*ReadFn)(void *ctx, int x, int reader, int root);
-static void each_read(const Graph *g, const bool *inl, int e, int root, ReadFn fn, void *ctx) {
+static void walk_reads(const Graph *g, const bool *inl, int *seen, int e, int root, ReadFn fn, void *ctx) {
     const Node *n = &g->nodes[e];
     for (int k = 0; k < n->nin; k++) {
         int x = n->in[k];
-        if (inl[x]) each_read(g, inl, x, root, fn, ctx);
-        else fn(ctx, x, e, root);
+        if (!inl[x]) fn(ctx, x, e, root);
+        else if (seen[x] != root + 1) {
+            seen[x] = root + 1;
+            walk_reads(g, inl, seen, x, root, fn, ctx);
+        }
     }
+}
+
+static void each_read(const Graph *g, const bool *inl, int *seen, int root, ReadFn fn, void *ctx) {
+    walk_reads(g, inl, seen, root, root, fn, ctx);
 }
 
 typedef struct Live {
@@ -84,10 +93,11 @@ static void check_read(void *ctx, int x, int reader, int root) {
     p->ok = false;
 }
 
-static bool in_place_ok(const Graph *g, const bool *inl, int v, int tensor) {
+static bool in_place_ok(const Graph *g, const bool *inl, int *seen, int v, int tensor) {
     InPlace p = {g, tensor, v, true};
+    for (int i = 0; i < g->n; i++) seen[i] = 0;
     for (int e = 0; e < g->n && p.ok; e++)
-        if (!inl[e]) each_read(g, inl, e, e, check_read, &p);
+        if (!inl[e]) each_read(g, inl, seen, e, check_read, &p);
     return p.ok;
 }
 
@@ -104,8 +114,9 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
     int *last = arena_alloc(a, sizeof *last * (g->n + 1));
     for (int i = 0; i < g->n; i++) last[i] = i, ep->offset[i] = -1;
     Live live = {g, last};
+    int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
     for (int e = 0; e < g->n; e++)
-        if (!ep->inl[e]) each_read(g, ep->inl, e, e, note_read, &live);
+        if (!ep->inl[e]) each_read(g, ep->inl, seen, e, note_read, &live);
 
     /* In place: the first store of each root value, when legal. */
     int *in_tensor = arena_alloc(a, sizeof *in_tensor * (g->n + 1));
@@ -117,7 +128,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
         const Node *vn = &g->nodes[v];
         if (ep->inl[v] || !has_buffer(vn) || in_tensor[v] >= 0) continue;
         if (node_bytes(vn) != (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4) continue;
-        if (in_place_ok(g, ep->inl, v, st->attr.tensor)) in_tensor[v] = st->attr.tensor;
+        if (in_place_ok(g, ep->inl, seen, v, st->attr.tensor)) in_tensor[v] = st->attr.tensor;
     }
 
     Block *live_blocks = arena_alloc(a, sizeof *live_blocks * (g->n + 1));

@@ -44,23 +44,27 @@ static int base(const Graph *g, int n) {
     return n;
 }
 
-/* Adds exec node e's reads (through inline nodes) to last[] of their bases. */
-static void reads(const Graph *g, const bool *inl, int e, int at, int *last) {
+/* Adds exec node e's reads (through inline nodes, each walked once: walked[]
+ * holds at + 1) to last[] of their bases. */
+static void reads(const Graph *g, const bool *inl, int e, int at, int *last, int *walked) {
     const Node *n = &g->nodes[e];
     for (int k = 0; k < n->nin; k++) {
         int x = n->in[k];
-        if (inl[x]) reads(g, inl, x, at, last);
-        else if (last[base(g, x)] < at) last[base(g, x)] = at;
+        if (inl[x]) {
+            if (walked[x] != at + 1) walked[x] = at + 1, reads(g, inl, x, at, last, walked);
+        } else if (last[base(g, x)] < at) {
+            last[base(g, x)] = at;
+        }
     }
 }
 
 static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep, const char *what) {
     const Graph *g = ep->graph;
-    int last[4096];
+    static int last[4096], walked[4096];
     if (g->n > 4096) return;
-    for (int i = 0; i < g->n; i++) last[i] = i;
+    for (int i = 0; i < g->n; i++) last[i] = i, walked[i] = 0;
     for (int e = 0; e < g->n; e++)
-        if (!ep->inl[e]) reads(g, ep->inl, e, e, last);
+        if (!ep->inl[e]) reads(g, ep->inl, e, e, last, walked);
     uint64_t lo = mp->scratch_offset, hi = mp->scratch_offset + mp->scratch_size;
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
