@@ -1,0 +1,9 @@
+/* fashion_cnn: trains a two-block CNN on Fashion-MNIST (see --help).
+ * The whole training loop is in examples/common/trainer.c. */
+#include "fashion_cnn.h"
+#include "trainer.h"
+
+int main(int argc, char **argv) {
+    trainer_spec spec = {"fashion_cnn", &cnn_model, 10};
+    return trainer_main(&spec, argc, argv);
+}
