@@ -17,31 +17,15 @@
 int dm_read_file(const char *path, uint8_t **data, size_t *size) {
     if (!path || !data || !size)
         return rt_error(DM_EINVAL, "dm_read_file: NULL argument");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rt_error(DM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return rt_error(DM_EIO, "%s: not a regular file", path);
-    }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return rt_error(DM_ENOMEM, "%s: cannot allocate %zu bytes to read it", path, n);
-    }
-    size_t got = fread(buf, 1, n, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (got != n || failed) {
-        free(buf);
-        return rt_error(DM_EIO, "%s: cannot read: %s", path, failed ? strerror(errno) : "the file shrank");
-    }
+    uint8_t *buf;
+    size_t n;
+    int rc = rt_read_file(path, &buf, &n);
+    if (rc != DM_OK)
+        return rc;
     if (n >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
         uint8_t *plain;
         size_t plain_size;
-        int rc = dm_gunzip(buf, n, &plain, &plain_size, path);
+        rc = dm_gunzip(buf, n, &plain, &plain_size, path);
         free(buf);
         if (rc != DM_OK)
             return rc;

@@ -50,6 +50,10 @@ void rt_exec_teardown(dm_model *m);
 /* Sets m->exec to run inline with `threads` workers requested. */
 void rt_exec_reset(dm_model *m, int threads);
 
+/* ---- files (file.c) ---------------------------------------------------------- */
+/* Reads a whole regular file into a malloc'd buffer (*data, *size bytes). */
+int rt_read_file(const char *path, uint8_t **data, size_t *size);
+
 /* ---- strict JSON (json.c) -------------------------------------------------- */
 typedef enum { RT_JSON_NULL, RT_JSON_BOOL, RT_JSON_NUMBER, RT_JSON_STRING, RT_JSON_ARRAY, RT_JSON_OBJECT } rt_json_kind;
 

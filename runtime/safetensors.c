@@ -274,33 +274,6 @@ typedef struct entry {
     bool skip;  /* state of a training checkpoint loaded by an inference-only instance */
 } entry;
 
-static int read_file(const char *path, uint8_t **out, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rt_error(DM_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return rt_error(DM_EIO, "%s: not a regular file", path);
-    }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return rt_error(DM_ENOMEM, "%s: cannot allocate %zu bytes to read it", path, n);
-    }
-    if (fread(buf, 1, n, f) != n) {
-        int rc = rt_error(DM_EIO, "%s: cannot read: %s", path, ferror(f) ? strerror(errno) : "file shrank");
-        free(buf);
-        fclose(f);
-        return rc;
-    }
-    fclose(f);
-    *out = buf;
-    *size = n;
-    return DM_OK;
-}
-
 static void format_shape(char *buf, size_t size, const int64_t *dims, int rank) {
     size_t n = (size_t)snprintf(buf, size, "[");
     for (int r = 0; r < rank && n < size; r++)
@@ -514,7 +487,7 @@ static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_ou
                            rt_json **header_out) {
     uint8_t *file = NULL;
     size_t size = 0;
-    int rc = read_file(path, &file, &size);
+    int rc = rt_read_file(path, &file, &size);
     if (rc != DM_OK)
         return rc;
     if (size < 8) {
