@@ -22,7 +22,7 @@ static const char usage_text[] =
     "                      (sema, autodiff, optim, entries, simplify)\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
     "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
-    "  --target=TRIPLE     cross-compile (default: the host)\n"
+    "  --target=TRIPLE     cross-compile (default: the host; 64-bit targets only for now)\n"
     "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
     "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
     "  --model=NAME        only this model of a file with several\n"
