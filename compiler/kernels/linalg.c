@@ -50,6 +50,10 @@ static inline v16 load16(const float *p) {
 
 static inline void store16(float *p, v16 v) { __builtin_memcpy(p, &v, sizeof v); }
 
+/* Short copies and fills stay loops: a libc call per run of a few floats
+ * costs more than the run. */
+#define NO_LIBC __attribute__((no_builtin("memcpy", "memmove", "memset")))
+
 /* The product being computed: C (+)= op(A) @ op(B), with C of row stride ldc.
  * A(i, k) = a[i * a_rs + k * a_cs], B(k, j) = b[k * b_rs + j * b_cs]. */
 typedef struct Gemm {
@@ -171,7 +175,7 @@ static inline void transpose_tile(float *restrict dst, int64_t ds, const float *
 
 /* Pack A[i0:i0+mc, k0:k0+kc] as slivers of MR rows, each [kc][MR], rows past
  * mc zero. */
-static void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
+static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
     for (int64_t s = 0; s < mc; s += MR) {
         int64_t m = mc - s < MR ? mc - s : MR;
         float *d = dst + s * kc;
@@ -198,7 +202,7 @@ static void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64_t mc, i
 
 /* Pack B[k0:k0+kc, j0:j0+nc] as panels of NR columns, each [kc][NR], columns
  * past nc zero. */
-static void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64_t kc, int64_t j0, int64_t nc) {
+static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64_t kc, int64_t j0, int64_t nc) {
     for (int64_t p = 0; p < nc; p += NR) {
         int64_t n = nc - p < NR ? nc - p : NR;
         float *d = dst + p * kc;
@@ -225,7 +229,7 @@ static void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64_t kc, i
 }
 
 /* C[i0:i1, j0:j1] of the product, the whole k range. */
-static void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
     float ap[MC * KC] __attribute__((aligned(64)));
     float bp[KC * NCB] __attribute__((aligned(64)));
     /* B read in place: plain rows, and too few rows of A to repay packing. */
@@ -311,7 +315,7 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
  * split into a fixed number of tasks (by the shape only); dw sums one partial
  * per task, in task order, so the result does not depend on the threads. */
 
-enum { COL_FLOATS = 48 * 1024, DW_PARTIAL_FLOATS = 32 * 1024 };
+enum { COL_FLOATS = 24 * 1024, DW_PARTIAL_FLOATS = 32 * 1024 };
 
 typedef struct Conv {
     float *out;
@@ -339,9 +343,76 @@ static void valid_columns(const Conv *cv, int64_t kw, int64_t *lo, int64_t *hi) 
     *lo = l, *hi = h;
 }
 
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v4 __attribute__((vector_size(16)));
+
+/* d[0:n] = s[0:n] (or += with add), by the widest vectors that fit. */
+static inline __attribute__((always_inline)) void copy_run(float *restrict d, const float *restrict s, int64_t n,
+                                                           int add) {
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) store16(d + j, add ? load16(d + j) + load16(s + j) : load16(s + j));
+    if (j + 8 <= n) {
+        v8 a, b;
+        __builtin_memcpy(&a, s + j, sizeof a);
+        if (add) __builtin_memcpy(&b, d + j, sizeof b), a += b;
+        __builtin_memcpy(d + j, &a, sizeof a);
+        j += 8;
+    }
+    if (j + 4 <= n) {
+        v4 a, b;
+        __builtin_memcpy(&a, s + j, sizeof a);
+        if (add) __builtin_memcpy(&b, d + j, sizeof b), a += b;
+        __builtin_memcpy(d + j, &a, sizeof a);
+        j += 4;
+    }
+    for (; j < n; j++) d[j] = add ? d[j] + s[j] : s[j];
+}
+
+/* im2col for whole output rows [oh0, oh1) and a unit column stride. */
+static NO_LIBC void im2col_rows(float *restrict col, const float *restrict x, const Conv *cv, int64_t oh0,
+                                int64_t oh1) {
+    int64_t np = (oh1 - oh0) * cv->OW;
+    for (int64_t r = 0; r < cv->R; r++) {
+        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
+        valid_columns(cv, kw, &lo, &hi);
+        const float *xc = x + c * cv->H * cv->W + kw - cv->pw;
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            float *dr = col + r * np + (oh - oh0) * cv->OW;
+            int64_t ih = oh * cv->sh + kh - cv->ph;
+            if (ih < 0 || ih >= cv->H || lo >= hi) {
+                for (int64_t ow = 0; ow < cv->OW; ow++) dr[ow] = 0;
+                continue;
+            }
+            for (int64_t ow = 0; ow < lo; ow++) dr[ow] = 0;
+            copy_run(dr + lo, xc + ih * cv->W + lo, hi - lo, 0);
+            for (int64_t ow = hi; ow < cv->OW; ow++) dr[ow] = 0;
+        }
+    }
+}
+
+/* col2im for whole output rows [oh0, oh1) and a unit column stride. */
+static NO_LIBC void col2im_rows(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t oh0,
+                                int64_t oh1) {
+    int64_t np = (oh1 - oh0) * cv->OW;
+    for (int64_t r = 0; r < cv->R; r++) {
+        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
+        valid_columns(cv, kw, &lo, &hi);
+        float *xc = dx + c * cv->H * cv->W + kw - cv->pw;
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            int64_t ih = oh * cv->sh + kh - cv->ph;
+            if (ih < 0 || ih >= cv->H || lo >= hi) continue;
+            copy_run(xc + ih * cv->W + lo, dcol + r * np + (oh - oh0) * cv->OW + lo, hi - lo, 1);
+        }
+    }
+}
+
 /* col of sample x ([C, H, W]) for positions [p0, p0 + np): element (r, q) at
  * col[r * np + q].  Walks each row r in runs of one output row. */
-static void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np) {
+static NO_LIBC void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np) {
+    if (cv->sw == 1 && p0 % cv->OW == 0 && np % cv->OW == 0) {
+        im2col_rows(col, x, cv, p0 / cv->OW, (p0 + np) / cv->OW);
+        return;
+    }
     for (int64_t r = 0; r < cv->R; r++) {
         int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
         valid_columns(cv, kw, &lo, &hi);
@@ -358,7 +429,10 @@ static void im2col(float *restrict col, const float *restrict x, const Conv *cv,
             } else {
                 const float *xr = xc + ih * cv->W;
                 for (int64_t ow = ow0; ow < a; ow++) dr[ow] = 0;
-                if (cv->sw == 1)
+                if (cv->sw == 1 && b - a >= 16) {   /* whole vectors, the last one overlapping */
+                    for (int64_t ow = a; ow + 16 <= b; ow += 16) store16(dr + ow, load16(xr + ow));
+                    store16(dr + b - 16, load16(xr + b - 16));
+                } else if (cv->sw == 1)
                     for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow];
                 else
                     for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow * cv->sw];
@@ -370,7 +444,11 @@ static void im2col(float *restrict col, const float *restrict x, const Conv *cv,
 }
 
 /* dx ([C, H, W]) += the scatter of dcol[r * np + q] for positions [p0, p0 + np). */
-static void col2im(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t p0, int64_t np) {
+static NO_LIBC void col2im(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t p0, int64_t np) {
+    if (cv->sw == 1 && p0 % cv->OW == 0 && np % cv->OW == 0) {
+        col2im_rows(dx, dcol, cv, p0 / cv->OW, (p0 + np) / cv->OW);
+        return;
+    }
     for (int64_t r = 0; r < cv->R; r++) {
         int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
         valid_columns(cv, kw, &lo, &hi);
@@ -415,7 +493,7 @@ static void conv_fwd_task(void *ctx, int t, int ntasks) {
 }
 
 /* dx = conv_dx(dy = in0, w = in1), samples of task t. */
-static void conv_dx_task(void *ctx, int t, int ntasks) {
+static NO_LIBC void conv_dx_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
     float dcol[COL_FLOATS] __attribute__((aligned(64)));
@@ -496,6 +574,7 @@ static __attribute__((noinline)) void conv_gemm(int op, Conv *cv, dm_exec *ex) {
     cv->P = cv->OH * cv->OW;
     cv->chunk = cv->R > 0 ? COL_FLOATS / cv->R : 0;
     cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
+    if (cv->chunk >= cv->OW) cv->chunk = cv->chunk / cv->OW * cv->OW;   /* whole output rows */
     if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0 || cv->chunk < 1) {
         conv_direct(op, cv);
         return;
