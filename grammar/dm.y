@@ -31,6 +31,7 @@ int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
 }
 
 %code {
+#include <ctype.h>
 #include <string.h>
 #define L(x) parse_loc(p, x)
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg);
@@ -78,6 +79,7 @@ program
     | program NEWLINE
     | program decl                      { ast_program_add(p, $2); }
     | program error NEWLINE             { yyerrok; }
+    | program error block               { yyerrok; }   /* `modle m {`: skip the body whole */
     ;
 
 decl
@@ -308,12 +310,54 @@ static void resync_nesting(ParseCtx *p, YYLTYPE where) {
     p->nesting = 0;
 }
 
+/* A misspelt keyword reads as a name: `imput x : f32[4]` is a name followed
+ * by something other than '=' (a statement), `modle m {` a name where a
+ * declaration was expected.  When the line up to the found token is one
+ * name close to a keyword (or the found token is that name), say so at the
+ * name instead of "expected '='".  Works on the source text only. */
+static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, bool statement) {
+    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return"};
+    static const char *const declarations[] = {"model", "layer", "const"};
+    Loc at = L(where);
+    const char *line = p->file->text, *text_end = p->file->text + p->file->size;
+    for (int l = 1; l < at.line; l++) {
+        line = memchr(line, '\n', (size_t)(text_end - line));
+        if (!line) return false;
+        line++;
+    }
+    if (at.col < 1 || (size_t)(text_end - line) < (size_t)at.col) return false;
+    const char *s = line, *end = line + at.col - 1, *word, *after;
+    if (statement) {   /* the name is before the found token, alone on its line */
+        while (s < end && (*s == ' ' || *s == '\t')) s++;
+        word = s;
+        while (s < end && (isalnum((unsigned char)*s) || *s == '_')) s++;
+        after = s;
+        while (s < end && (*s == ' ' || *s == '\t')) s++;
+        if (after == word || after == end || s != end) return false;
+    } else {           /* the found token is the name */
+        if (found != YYSYMBOL_IDENT) return false;
+        word = end;
+        after = word + p->token_len;
+    }
+    char *name = arena_strndup(p->arena, word, (size_t)(after - word));
+    const char *near = statement ? diag_suggest(name, statements, 7) : diag_suggest(name, declarations, 3);
+    if (!near) return false;
+    diag_error(p->diag, (Loc){p->file, at.line, (int)(word - line) + 1, (int)(after - word)},
+               "unknown %s '%s'; did you mean '%s'?", statement ? "statement" : "declaration", name, near);
+    return true;
+}
+
 static int
 yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     yysymbol_kind_t expected[YYNTOKENS];
     int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
     yysymbol_kind_t found = yypcontext_token(ctx);
     YYLTYPE where = *yypcontext_location(ctx);
+    if (n > 0 && ((expects(expected, n, "'='") && found != YYSYMBOL_NEWLINE && misspelt_keyword(p, where, found, true)) ||
+                  (expects(expected, n, "'model'") && misspelt_keyword(p, where, found, false)))) {
+        resync_nesting(p, where);
+        return 0;
+    }
     diag_error(p->diag, L(where), "expected %s, found %s", expected_text(p, expected, n < 0 ? 0 : n),
                found_text(p, found));
     resync_nesting(p, where);
