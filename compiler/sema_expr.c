@@ -268,15 +268,36 @@ static void collect_names(Sema *s, const char ***names, int *n, int *cap) {
         for (int i = 0; i < sc->n; i++) VEC_PUSH(s->a, *names, *n, *cap, sc->items[i].name);
 }
 
+/* The statement of the current model or layer body that binds `name`
+ * after `use` (a name is visible only after its statement), or NULL. */
+static const Stmt *bound_later(Sema *s, const char *name, Loc use) {
+    const Decl *body = s->frame ? s->frame->layer : NULL;
+    for (int i = 0; !body && s->m && i < s->prog->n; i++)
+        if (s->prog->items[i]->kind == DECL_MODEL && s->prog->items[i]->name &&
+            strcmp(s->prog->items[i]->name, s->m->name) == 0)
+            body = s->prog->items[i];
+    for (int i = 0; body && i < body->body.n; i++) {
+        const Stmt *st = body->body.items[i];
+        if (st->kind == ST_OPTIMIZER || !st->name || strcmp(st->name, name) != 0) continue;
+        if (st->name_loc.file == use.file &&
+            (st->name_loc.line > use.line || (st->name_loc.line == use.line && st->name_loc.col > use.col)))
+            return st;
+    }
+    return NULL;
+}
+
 static Value eval_name(Sema *s, const Expr *e) {
     Binding *b = sema_lookup(s, e->name);
     if (!b) {
         const char **names = NULL;
         int n = 0, cap = 0;
         collect_names(s, &names, &n, &cap);
-        const char *near = diag_suggest(e->name, names, n);
+        const Stmt *later = bound_later(s, e->name, e->loc);
+        const char *near = later ? NULL : diag_suggest(e->name, names, n);
         if (near) sema_error_begin(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
         else sema_error_begin(s, e->loc, "unknown name '%s'", e->name);
+        if (later) diag_note(s->d, later->name_loc, "'%s' is bound here, after its use: a name is visible only "
+                             "after its statement", e->name);
         /* a caller's name is not visible in a layer: say so where it is */
         for (Frame *f = s->frame ? s->frame->parent : NULL; f && !near; f = f->parent) {
             const Binding *caller = NULL;
