@@ -17,7 +17,11 @@
 
 #include "dmc.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unistd.h>
 
 /* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
@@ -191,6 +195,38 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
     return ok;
 }
 
+/* Writes the module as the object, assembly or IR that opt asks for.  A
+ * regular file is written beside its final name and renamed, so a failure
+ * leaves no partial output; a device such as /dev/stdout is written directly. */
+static bool write_output(Arena *a, const Options *opt, LLVMTargetMachineRef tm, LLVMModuleRef mod, const char *path) {
+    struct stat st;
+    const char *to = path;
+    char *tmp = NULL;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+        tmp = arena_printf(a, "%s.cg-XXXXXX", path);
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
+            return false;
+        }
+        close(fd);
+        to = tmp;
+    }
+    char *err = NULL;
+    bool failed = opt->emit == EMIT_LLVM
+                      ? LLVMPrintModuleToFile(mod, to, &err)
+                      : LLVMTargetMachineEmitToFile(tm, mod, (char *)to,
+                                                    opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile, &err);
+    if (failed) fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err ? err : "unknown reason");
+    LLVMDisposeMessage(err);
+    if (!failed && tmp && rename(tmp, path) != 0) {
+        fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
+        failed = true;
+    }
+    if (failed && tmp) unlink(tmp);
+    return !failed;
+}
+
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     char *triple = NULL;
     bool avx512 = false;
@@ -219,7 +255,6 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
         ok = false;
     }
     LLVMDisposeMessage(err);
-    err = NULL;
     if (ok) {
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
@@ -234,19 +269,7 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
         }
         LLVMDisposePassBuilderOptions(po);
     }
-    if (ok) {
-        if (opt->emit == EMIT_LLVM) {
-            if (LLVMPrintModuleToFile(mod, path, &err)) {
-                fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err);
-                ok = false;
-            }
-        } else if (LLVMTargetMachineEmitToFile(tm, mod, (char *)path,
-                                               opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile, &err)) {
-            fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err);
-            ok = false;
-        }
-        LLVMDisposeMessage(err);
-    }
+    if (ok) ok = write_output(a, opt, tm, mod, path);
     LLVMDisposeModule(mod);
     LLVMContextDispose(ctx);
     LLVMDisposeTargetMachine(tm);
