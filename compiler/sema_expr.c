@@ -59,13 +59,21 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
     }
     bool ok = true;
     out->rank = t->dims.n;
+    bool bad[MAX_RANK] = {0};
     for (int i = 0; i < t->dims.n; i++) {
-        Value v = sema_eval_const(s, t->dims.items[i], "a dimension");
+        /* `f32[k, k]` with a bad k: one error, not two */
+        const Expr *d = t->dims.items[i];
+        bool repeated = false;
+        for (int j = 0; j < i && d->kind == EX_NAME; j++)
+            repeated |= bad[j] && t->dims.items[j]->kind == EX_NAME && strcmp(t->dims.items[j]->name, d->name) == 0;
+        if (repeated) { ok = false; bad[i] = true; continue; }
+        Value v = sema_eval_const(s, d, "a dimension");
         int64_t n = 0;
-        if (!sema_int_of(s, v, "a dimension", &n)) { ok = false; continue; }
+        if (!sema_int_of(s, v, "a dimension", &n)) { ok = false; bad[i] = true; continue; }
         if (n <= 0) {
             sema_error(s, v.loc, "a dimension must be positive, found %lld", (long long)n);
             ok = false;
+            bad[i] = true;
         }
         out->dim[i] = n;
     }

@@ -10,6 +10,7 @@ model m {
   c2 = Conv2d(x, 4, kernel = 3, stride = 0)
   c4 = Conv2d(x, 4, kernel = 3, pad = -1)
   c5 = Conv2d(v, 4, kernel = 3)
+  c6 = Conv2d(x, 4, kernel = 2.5)
   d0 = Dense(v, 2.5)
   d1 = Dense(v, 3, bias = 3)
   d2 = Dense(k, 3)
