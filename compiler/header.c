@@ -12,7 +12,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *c_ident(Arena *a, const char *s) {
     char *r = arena_strdup(a, s);
@@ -48,12 +51,37 @@ static void model_header(FILE *f, Arena *a, const Options *opt, const Model *m) 
     fprintf(f, "\n");
 }
 
+static void write_header(FILE *f, Arena *a, const Options *opt, const Models *models);
+
+/* Like cg_emit: a regular file is written beside its final name and renamed
+ * (no partial header on failure); a device is written directly. */
 bool header_emit(Arena *a, const Options *opt, const Models *models, const char *path) {
-    FILE *f = fopen(path, "w");
+    struct stat st;
+    char *tmp = NULL;
+    FILE *f = NULL;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+        tmp = arena_printf(a, "%s.h-XXXXXX", path);
+        int fd = mkstemp(tmp);
+        if (fd >= 0 && !(f = fdopen(fd, "w"))) close(fd), unlink(tmp);
+    } else {
+        f = fopen(path, "w");
+    }
     if (!f) {
         fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
         return false;
     }
+    write_header(f, a, opt, models);
+    bool ok = !ferror(f);
+    ok &= fclose(f) == 0;
+    if (ok && tmp && rename(tmp, path) != 0) ok = false;
+    if (!ok) {
+        fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
+        if (tmp) unlink(tmp);
+    }
+    return ok;
+}
+
+static void write_header(FILE *f, Arena *a, const Options *opt, const Models *models) {
     const char *base = opt->input ? strrchr(opt->input, '/') : NULL;
     base = base ? base + 1 : opt->input ? opt->input : "model";
     const char *guard = arena_printf(a, "DMC_%s_H", c_ident(a, base));
@@ -63,9 +91,4 @@ bool header_emit(Arena *a, const Options *opt, const Models *models, const char 
     fprintf(f, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     for (int i = 0; i < models->n; i++) model_header(f, a, opt, models->items[i]);
     fprintf(f, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
-    if (fclose(f) != 0) {
-        fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    return true;
 }
