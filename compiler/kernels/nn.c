@@ -103,13 +103,13 @@ void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restr
     double total = 0;
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
+        int32_t l = label[i];
+        if (l < 0 || l >= K) continue;   /* an out-of-range label: the row adds 0 (docs/ir.md) */
         float m = zi[0];
         for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
         float s = 0;
         for (int64_t k = 0; k < K; k++) s += dmk_expf(zi[k] - m);
-        int32_t l = label[i];
-        float picked = l >= 0 && l < K ? zi[l] : 0;
-        total += (double)(m + dmk_logf(s) - picked);
+        total += (double)(m + dmk_logf(s) - zi[l]);
     }
     *loss = (float)(total / (double)N);
 }
@@ -121,6 +121,11 @@ void dmk_sce_dx(float *restrict dz, const float *restrict z, const int32_t *rest
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
         float *di = dz + i * K;
+        int32_t l = label[i];
+        if (l < 0 || l >= K) {   /* an out-of-range label: a zero gradient, as the interpreter */
+            for (int64_t k = 0; k < K; k++) di[k] = 0;
+            continue;
+        }
         float m = zi[0];
         for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
         float s = 0;
@@ -131,8 +136,7 @@ void dmk_sce_dx(float *restrict dz, const float *restrict z, const int32_t *rest
         }
         float r = g / s;
         for (int64_t k = 0; k < K; k++) di[k] *= r;
-        int32_t l = label[i];
-        if (l >= 0 && l < K) di[l] -= g;
+        di[l] -= g;
     }
 }
 

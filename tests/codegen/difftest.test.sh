@@ -19,4 +19,6 @@ done
 for f in tests/codegen/matmul_odd.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
 done
+# Labels outside [0, K): the kernels treat them as the interpreter does.
+"$tool" --bad-labels tests/torch/mlp.dm || status=1
 exit $status
