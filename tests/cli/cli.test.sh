@@ -32,6 +32,11 @@ for opt in -o --emit=KIND obj asm llvm ir header dot --dump-after=PASS -O0 -O3 "
 done
 "$DMC" -h | cmp -s - <("$DMC" --help) || { echo "FAILED: -h differs from --help"; fails=$((fails + 1)); }
 "$DMC" --version | grep -Eq '^dmc [0-9]+\.[0-9]+\.[0-9]+' || { echo "FAILED: --version"; fails=$((fails + 1)); }
+# The manual page documents every option of --help.
+for opt in $("$DMC" --help | grep -oE '^  (-[a-zA-Z]|--[a-z-]+)' | sort -u); do
+    grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" docs/dmc.1 ||
+        { echo "FAILED: docs/dmc.1 does not document $opt"; fails=$((fails + 1)); }
+done
 status_is 2 "no input" "$DMC"
 status_is 2 "unknown option" "$DMC" --frobnicate $logreg
 status_is 2 "unknown --emit kind" "$DMC" --emit=pdf $logreg

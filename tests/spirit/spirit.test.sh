@@ -19,4 +19,11 @@ want="stem.W stem.b b1.dense_0.W b1.dense_0.b b1.dense_1.W b1.dense_1.b b2.dense
 # c2's Conv2d has bias = false: no conv2d_1.b
 want="conv2d_0.W conv2d_0.b conv2d_1.W logits.W logits.b "
 [ "$(names tests/spirit/smallcnn.dm)" = "$want" ] || { echo "smallcnn params: $(names tests/spirit/smallcnn.dm)"; status=1; }
+# LANGUAGE.md's own examples (copied in tests/sema/example_*.dm, whose golden
+# IR is for inference only) compile whole: an object with the training entries.
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for f in tests/sema/example_*.dm; do
+    "$B/dmc" "$f" -o "$tmp/e.o" || { echo "$f does not compile"; status=1; continue; }
+    nm "$tmp/e.o" | grep -q '_train_step$' || { echo "$f: no train step"; status=1; }
+done
 exit $status
