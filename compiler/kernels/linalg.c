@@ -182,10 +182,10 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
         const float *src = g->a + (i0 + s) * g->a_rs + k0 * g->a_cs;
         if (g->a_cs == 1) {           /* rows of A contiguous in k */
             int64_t k = 0;
-            if (m == MR && MR == 8)   /* 8 rows x 16 k: half of a 16 x 16 tile */
+            if (MR == 8)   /* 8 rows x 16 k: half of a 16 x 16 tile, rows past m zero */
                 for (; k + 16 <= kc; k += 16) {
                     v16 r[16];
-                    for (int i = 0; i < 8; i++) r[i] = load16(src + i * g->a_rs + k), r[i + 8] = (v16){0};
+                    for (int i = 0; i < 8; i++) r[i] = i < m ? load16(src + i * g->a_rs + k) : (v16){0}, r[i + 8] = (v16){0};
                     transpose16(r);
                     for (int t = 0; t < 16; t += 2)   /* rows t, t+1 of the tile: 8 floats each */
                         store16(d + (k + t) * MR, __builtin_shufflevector(r[t], r[t + 1], 0, 1, 2, 3, 4, 5, 6, 7,
@@ -315,7 +315,7 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
  * split into a fixed number of tasks (by the shape only); dw sums one partial
  * per task, in task order, so the result does not depend on the threads. */
 
-enum { COL_FLOATS = 24 * 1024, DW_PARTIAL_FLOATS = 32 * 1024 };
+enum { COL_FLOATS = 24 * 1024, COL_SLACK = 16, DW_PARTIAL_FLOATS = 32 * 1024 };
 
 typedef struct Conv {
     float *out;
@@ -368,9 +368,13 @@ static inline __attribute__((always_inline)) void copy_run(float *restrict d, co
     for (; j < n; j++) d[j] = add ? d[j] + s[j] : s[j];
 }
 
-/* im2col for whole output rows [oh0, oh1) and a unit column stride. */
-static NO_LIBC void im2col_rows(float *restrict col, const float *restrict x, const Conv *cv, int64_t oh0,
-                                int64_t oh1) {
+/* im2col for whole output rows [oh0, oh1) and a unit column stride.  Each
+ * run is copied by whole 16-float vectors, overrunning its end by up to 15
+ * floats: into the run's right padding and the next runs, all written
+ * afterwards, and into the COL_SLACK floats past col.  Reads stay before
+ * x_end (the end of the input tensor). */
+static NO_LIBC void im2col_rows(float *restrict col, const float *restrict x, const float *x_end, const Conv *cv,
+                                int64_t oh0, int64_t oh1) {
     int64_t np = (oh1 - oh0) * cv->OW;
     for (int64_t r = 0; r < cv->R; r++) {
         int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
@@ -384,7 +388,12 @@ static NO_LIBC void im2col_rows(float *restrict col, const float *restrict x, co
                 continue;
             }
             for (int64_t ow = 0; ow < lo; ow++) dr[ow] = 0;
-            copy_run(dr + lo, xc + ih * cv->W + lo, hi - lo, 0);
+            const float *src = xc + ih * cv->W + lo;
+            int64_t vec = (hi - lo + 15) / 16 * 16;
+            if (src + vec <= x_end)
+                for (int64_t j = 0; j < vec; j += 16) store16(dr + lo + j, load16(src + j));
+            else
+                copy_run(dr + lo, src, hi - lo, 0);
             for (int64_t ow = hi; ow < cv->OW; ow++) dr[ow] = 0;
         }
     }
@@ -410,7 +419,7 @@ static NO_LIBC void col2im_rows(float *restrict dx, const float *restrict dcol, 
  * col[r * np + q].  Walks each row r in runs of one output row. */
 static NO_LIBC void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np) {
     if (cv->sw == 1 && p0 % cv->OW == 0 && np % cv->OW == 0) {
-        im2col_rows(col, x, cv, p0 / cv->OW, (p0 + np) / cv->OW);
+        im2col_rows(col, x, cv->in0 + cv->N * cv->C * cv->H * cv->W, cv, p0 / cv->OW, (p0 + np) / cv->OW);
         return;
     }
     for (int64_t r = 0; r < cv->R; r++) {
@@ -481,7 +490,7 @@ static void conv_range(const Conv *cv, int t, int64_t *n0, int64_t *n1) {
 static void conv_fwd_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float col[COL_FLOATS] __attribute__((aligned(64)));
+    float col[COL_FLOATS + COL_SLACK] __attribute__((aligned(64)));
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);
     for (int64_t n = n0; n < n1; n++)
@@ -514,7 +523,7 @@ static NO_LIBC void conv_dx_task(void *ctx, int t, int ntasks) {
 static void conv_dw_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float col[COL_FLOATS] __attribute__((aligned(64)));
+    float col[COL_FLOATS + COL_SLACK] __attribute__((aligned(64)));
     float *dw = cv->ntasks == 1 ? cv->out : cv->partial + t * cv->F * cv->R;
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);
