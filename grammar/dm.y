@@ -360,6 +360,13 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     }
     diag_error(p->diag, L(where), "expected %s, found %s", expected_text(p, expected, n < 0 ? 0 : n),
                found_text(p, found));
+    /* `y = x +` then `1` on the next line: say why the line ended */
+    if (found == YYSYMBOL_NEWLINE && n > 0 && expects(expected, n, "number") && p->token_offset > 0) {
+        const char *t = p->file->text + p->token_offset;
+        while (t > p->file->text && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r')) t--;
+        if (t > p->file->text && strchr("+-*/@", t[-1]))
+            diag_note(p->diag, L(where), "a statement continues onto the next line only inside ( ) or [ ]");
+    }
     resync_nesting(p, where);
     return 0;
 }
