@@ -103,6 +103,16 @@ static void check_numerics(Cg *cg) {
     LLVMPositionBuilderAtEnd(cg->b, good);
 }
 
+/* A load whose tensor is overwritten before its last reader runs: copy the
+ * tensor's current value to the load's own buffer (plan.c). */
+static void snapshot(Cg *cg, int node) {
+    const Node *n = &cg->ep->graph->nodes[node];
+    LLVMValueRef idx = LLVMConstInt(cg->i64, cg->plan->tensor_offset[n->attr.tensor], 0);
+    LLVMValueRef from = LLVMBuildInBoundsGEP2(cg->b, cg->i8, cg->data, &idx, 1, cg->model->tensors[n->attr.tensor].name);
+    uint64_t bytes = (uint64_t)shape_count(n->shape) * (uint64_t)dtype_size(n->dtype);
+    LLVMBuildMemCpy(cg->b, cg_node_ptr(cg, node), 64, from, 64, LLVMConstInt(cg->i64, bytes, 0));
+}
+
 static void entry_body(Cg *cg, bool check) {
     const Graph *g = cg->ep->graph;
     cg->literal = arena_alloc(cg->arena, sizeof *cg->literal * (g->n + 1));
@@ -118,6 +128,8 @@ static void entry_body(Cg *cg, bool check) {
         switch (op_info[n->op].cls) {
         case OC_LEAF:
             if (n->op == OP_CONST) cg_elementwise(cg, i);
+            if (n->op == OP_LOAD && cg->ep->offset[i] != (int64_t)cg->plan->tensor_offset[n->attr.tensor])
+                snapshot(cg, i);
             break;
         case OC_UNARY: case OC_BINARY:
             cg_elementwise(cg, i);

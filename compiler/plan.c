@@ -131,15 +131,28 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
         if (in_place_ok(g, ep->inl, seen, v, st->attr.tensor)) in_tensor[v] = st->attr.tensor;
     }
 
+    /* A stored tensor that is copied (not computed in place) at its store:
+     * a reader of an earlier load of it that runs after the store would see
+     * the new value, so such a load keeps a snapshot in a buffer of its own.
+     * (The IR allows it: only loads after the store are forbidden.) */
+    bool *snapshot = arena_alloc(a, sizeof(bool) * (g->n + 1));
+    for (int s = 0; s < g->n; s++) {
+        const Node *st = &g->nodes[s];
+        if (st->op != OP_STORE || in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
+        for (int l = 0; l < s; l++)
+            if (g->nodes[l].op == OP_LOAD && g->nodes[l].attr.tensor == st->attr.tensor && last[l] > s)
+                snapshot[l] = true;
+    }
+
     Block *live_blocks = arena_alloc(a, sizeof *live_blocks * (g->n + 1));
     int nlive = 0;
     uint64_t top = 0;
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
         if (ep->inl[i]) continue;
-        if (n->op == OP_LOAD) { ep->offset[i] = mp->tensor_offset[n->attr.tensor]; continue; }
+        if (n->op == OP_LOAD && !snapshot[i]) { ep->offset[i] = mp->tensor_offset[n->attr.tensor]; continue; }
         if (n->op == OP_RESHAPE) { ep->offset[i] = ep->offset[base_of(g, i)]; continue; }
-        if (!has_buffer(n)) continue;
+        if (!has_buffer(n) && !snapshot[i]) continue;
         if (in_tensor[i] >= 0) { ep->offset[i] = mp->tensor_offset[in_tensor[i]]; continue; }
         /* Free the blocks whose last reader ran before this node. */
         int k = 0;

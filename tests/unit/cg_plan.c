@@ -77,11 +77,11 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
         uint64_t bytes = (uint64_t)shape_count(n->shape) * 4;
         CHECK(off % 64 == 0, "%s: node %d at %lld", what, i, (long long)off);
         CHECK((uint64_t)off + bytes <= mp->data_size, "%s: node %d beyond the data region", what, i);
-        bool scratch = (uint64_t)off >= lo && n->op != OP_LOAD && n->op != OP_RESHAPE;
+        bool scratch = (uint64_t)off >= lo && n->op != OP_RESHAPE;   /* a load there is a snapshot */
         if (scratch) CHECK((uint64_t)off + bytes <= hi, "%s: node %d beyond the scratch", what, i);
         if (!scratch || base(g, i) != i) continue;
         for (int j = i + 1; j < g->n && j <= last[i]; j++) {
-            if (ep->inl[j] || ep->offset[j] < 0 || base(g, j) != j || g->nodes[j].op == OP_LOAD) continue;
+            if (ep->inl[j] || ep->offset[j] < 0 || base(g, j) != j) continue;
             if ((uint64_t)ep->offset[j] < lo) continue;
             uint64_t bj = (uint64_t)shape_count(g->nodes[j].shape) * 4;
             bool disjoint = (uint64_t)ep->offset[j] >= (uint64_t)off + bytes || (uint64_t)ep->offset[j] + bj <= (uint64_t)off;
