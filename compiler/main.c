@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -212,6 +213,14 @@ static void commit_outputs(Outputs *outs) {
     outs->n = 0;
 }
 
+/* `dmc m.dm -o m.dm` would replace the source with the object. */
+static void refuse_input_as_output(const Options *o, const char *path) {
+    struct stat in, out;
+    if (strcmp(path, "-") != 0 && stat(o->input, &in) == 0 && stat(path, &out) == 0 && in.st_dev == out.st_dev &&
+        in.st_ino == out.st_ino)
+        usage_error("the output '%s' is the input file", path);
+}
+
 /* Text output: a FILE on standard output or on a reserved temporary. */
 static FILE *open_text(Arena *a, Outputs *outs, const char *path) {
     if (strcmp(path, "-") == 0) return stdout;
@@ -278,6 +287,8 @@ static void lower(Arena *a, const Options *o, Models *models) {
 
 static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
     const char *path = o->output ? o->output : default_output(a, o);
+    refuse_input_as_output(o, path);
+    if (o->emit == EMIT_OBJ) refuse_input_as_output(o, replace_extension(a, path, ".h"));
     FILE *f;
     switch (o->emit) {
     case EMIT_AST: die("--emit=ast is handled before sema");
@@ -330,6 +341,7 @@ int main(int argc, char **argv) {
     bool ok = front_end(a, &diag, &o, &prog);
     if (ok && o.emit == EMIT_AST) {
         const char *path = o.output ? o.output : "-";
+        refuse_input_as_output(&o, path);
         FILE *f = open_text(a, &outs, path);
         ast_dump(f, &prog);
         close_text(f, path);

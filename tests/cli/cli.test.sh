@@ -151,6 +151,12 @@ if [ "$(id -u)" != 0 ]; then   # root writes anywhere
     mkdir "$tmp/ro"; chmod 555 "$tmp/ro"
     status_is 2 "an output in a read-only folder" "$DMC" $logreg -o "$tmp/ro/m.o"
 fi
+# The input is never an output: `-o FILE.dm` is exit 2 and FILE.dm is intact.
+cp $logreg "$tmp/self.dm"; cp $logreg "$tmp/self.orig"
+status_is 2 "-o the input" "$DMC" "$tmp/self.dm" -o "$tmp/self.dm"
+status_is 2 "--emit=ir -o the input" "$DMC" --emit=ir "$tmp/self.dm" -o "$tmp/self.dm"
+status_is 2 "--emit=ast -o the input" "$DMC" --emit=ast "$tmp/self.dm" -o "$tmp/self.dm"
+cmp -s "$tmp/self.dm" "$tmp/self.orig" || { echo "FAILED: the input was overwritten"; fails=$((fails + 1)); }
 # A successful compilation replaces the old files whole.
 check "a good compilation over old files" "$DMC" $logreg -o "$tmp/dest/m.o"
 grep -q logreg_model "$tmp/dest/m.h" && ! cmp -s "$tmp/dest/m.o" "$tmp/m.o.orig" ||
