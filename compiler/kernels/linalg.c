@@ -28,18 +28,12 @@
 
 typedef float v16 __attribute__((vector_size(64)));
 
-#ifndef GEMM_MR
-#define GEMM_MR 8
-#define GEMM_KC 256
-#define GEMM_MC 128
-#define GEMM_NCB 512
-#endif
 enum {
-    MR = GEMM_MR,    /* rows of the micro-kernel's tile */
+    MR = 8,          /* rows of the micro-kernel's tile */
     NR = 32,         /* columns of the tile: two 16-float vectors */
-    KC = GEMM_KC,    /* k steps per packed block: an NR panel is 32 KB, in L1 */
-    MC = GEMM_MC,    /* rows of A per packed block (128 KB, in L2) */
-    NCB = GEMM_NCB,  /* columns of B per packed block (512 KB) */
+    KC = 256,        /* k steps per packed block: an NR panel is 32 KB, in L1 */
+    MC = 128,        /* rows of A per packed block (128 KB, in L2) */
+    NCB = 512,       /* columns of B per packed block (512 KB) */
 };
 
 static inline v16 load16(const float *p) {
@@ -108,27 +102,15 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
     }
 }
 
-/* micro with m as a constant: one specialised copy per row count. */
+/* micro for any m <= MR: the rows in groups of 8, 4, 2 and 1, each a copy
+ * specialised to its row count (few copies keep the compile time short). */
 static __attribute__((noinline)) void micro_m(int m, int64_t kc, const float *restrict a, const float *restrict b,
                                               int64_t b_rs, float *restrict c, int64_t ldc, int n, int add) {
-    switch (m) {
-#if GEMM_MR > 8
-    case 14: micro(14, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 13: micro(13, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 12: micro(12, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 11: micro(11, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 10: micro(10, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 9: micro(9, kc, a, b, b_rs, c, ldc, n, add); break;
-#endif
-    case 8: micro(8, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 7: micro(7, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 6: micro(6, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 5: micro(5, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 4: micro(4, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 3: micro(3, kc, a, b, b_rs, c, ldc, n, add); break;
-    case 2: micro(2, kc, a, b, b_rs, c, ldc, n, add); break;
-    default: micro(1, kc, a, b, b_rs, c, ldc, n, add); break;
-    }
+    int i = 0;
+    if (m - i >= 8) micro(8, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add), i += 8;
+    if (m - i >= 4) micro(4, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add), i += 4;
+    if (m - i >= 2) micro(2, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add), i += 2;
+    if (m - i >= 1) micro(1, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add);
 }
 
 /* r[i][l] becomes r[l][i]: four stages of block swaps.  Stage s: row i (bit s
@@ -182,7 +164,7 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
         const float *src = g->a + (i0 + s) * g->a_rs + k0 * g->a_cs;
         if (g->a_cs == 1) {           /* rows of A contiguous in k */
             int64_t k = 0;
-            if (MR == 8)   /* 8 rows x 16 k: half of a 16 x 16 tile, rows past m zero */
+            if (MR == 8) /* 8 rows x 16 k: half of a 16 x 16 tile, rows past m zero */
                 for (; k + 16 <= kc; k += 16) {
                     v16 r[16];
                     for (int i = 0; i < 8; i++) r[i] = i < m ? load16(src + i * g->a_rs + k) : (v16){0}, r[i + 8] = (v16){0};
