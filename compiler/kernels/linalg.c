@@ -20,8 +20,8 @@
  * Buffers are bounded on the stack (no heap in generated code): 640 KB.
  * Every element of C is the sum over k in increasing order, in KC blocks,
  * whatever the partition into tasks, so results do not depend on the number
- * of threads.  Big products are split into a fixed number of tasks (by the
- * shape only) run through ex->parallel. */
+ * of threads.  Big products are split into bands of rows or columns of C,
+ * one per thread, run through ex->parallel. */
 #include <stdint.h>
 
 #include "../../runtime/dm.h"
@@ -263,7 +263,6 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
                 for (int64_t j = 0; j < g->N; j++) g->c[i * g->ldc + j] = 0;
         return;
     }
-    /* The split depends on the shape only. */
     int64_t work = g->M * g->N * g->K;
     int64_t mu = (g->M + MR - 1) / MR, nu = (g->N + NR - 1) / NR;
     g->split_rows = mu >= nu;
@@ -271,6 +270,9 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
     int64_t t = work / PARALLEL_MIN;
     t = t > MAX_TASKS ? MAX_TASKS : t;
     t = t > units ? units : t;
+    /* Every element of C is computed the same way in any band, so the number
+     * of bands may follow the threads: fewer bands, less repeated packing. */
+    t = ex && t > ex->threads ? ex->threads : t;
     g->ntasks = t < 1 ? 1 : (int)t;
     if (g->ntasks == 1 || !ex || ex->threads <= 1) {
         gemm_block(g, 0, g->M, 0, g->N);
