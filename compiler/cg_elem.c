@@ -11,7 +11,9 @@
  * are converted on load and i32 results on store.
  *
  * Needs: every inline node has the root's shape (consts excepted), which
- * fuse_graph guarantees.  Guarantees: root's buffer holds its value. */
+ * fuse_graph guarantees.  Guarantees: root's buffer holds its value, and so
+ * does the tensor of every stored value fused into the loop ("exported":
+ * an inline node with a buffer in the plan). */
 #include <llvm-c/Core.h>
 
 #include "dmc.h"
@@ -31,6 +33,8 @@ typedef struct Elem {
     LLVMValueRef o, j;       /* the loop indices */
     LLVMValueRef *memo;      /* per inline node: its value in this element, once computed */
     bool *seen;              /* per inline node: walked by collect */
+    int *exported;           /* inline nodes the loop also writes to their tensors */
+    int nexported;
 } Elem;
 
 static int64_t buffer_key(Elem *el, int x) {
@@ -59,6 +63,10 @@ static void collect(Elem *el, int node) {
             if (el->param_of[x] < 0) add_param(el, x);
         } else if (!el->seen[x]) {
             el->seen[x] = true;
+            if (el->cg->ep->offset[x] >= 0) {        /* a stored value fused here (plan.c) */
+                add_param(el, x);
+                el->exported[el->nexported++] = x;
+            }
             collect(el, x);
         }
     }
@@ -206,6 +214,15 @@ static LLVMValueRef compute(Elem *el, int node) {
     }
 }
 
+static void store_element(Elem *el, int node, LLVMValueRef v, LLVMValueRef flat) {
+    Cg *cg = el->cg;
+    bool is_f32 = el->g->nodes[node].dtype == DT_F32;
+    if (is_f32) v = as_f32(el, v);
+    else if (!is_int(el, v)) v = LLVMBuildFPToSI(cg->b, v, cg->i32, "");
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(cg->b, is_f32 ? cg->f32 : cg->i32, el->params[el->param_of[node]], &flat, 1, "");
+    LLVMSetAlignment(LLVMBuildStore(cg->b, v, p), 4);
+}
+
 void cg_elementwise(Cg *cg, int root) {
     const Graph *g = cg->ep->graph;
     const Node *rn = &g->nodes[root];
@@ -213,6 +230,7 @@ void cg_elementwise(Cg *cg, int root) {
     el.param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
     el.memo = arena_alloc(cg->arena, sizeof *el.memo * (g->n + 1));
     el.seen = arena_alloc(cg->arena, sizeof(bool) * (g->n + 1));
+    el.exported = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
     el.arg_node = arena_alloc(cg->arena, sizeof(int) * (g->n + 2));
     for (int i = 0; i < g->n; i++) el.param_of[i] = -1;
     add_param(&el, root);
@@ -258,13 +276,14 @@ void cg_elementwise(Cg *cg, int root) {
     LLVMPositionBuilderAtEnd(b, inner);
     el.j = LLVMBuildPhi(b, cg->i64, "j");
 
+    /* Every value first (they read the old contents of tensors written in
+     * place), then the stores: the root's and the exported values'. */
     LLVMValueRef v = value(&el, root);
+    LLVMValueRef *ev = arena_alloc(cg->arena, sizeof *ev * (el.nexported + 1));
+    for (int k = 0; k < el.nexported; k++) ev[k] = value(&el, el.exported[k]);
     LLVMValueRef flat = LLVMBuildAdd(b, LLVMBuildMul(b, el.o, c64(&el, el.inner), ""), el.j, "i");
-    bool is_f32 = rn->dtype == DT_F32;
-    if (is_f32) v = as_f32(&el, v);
-    else if (!is_int(&el, v)) v = LLVMBuildFPToSI(b, v, cg->i32, "");
-    LLVMValueRef p = LLVMBuildInBoundsGEP2(b, is_f32 ? cg->f32 : cg->i32, el.params[0], &flat, 1, "");
-    LLVMSetAlignment(LLVMBuildStore(b, v, p), 4);
+    store_element(&el, root, v, flat);
+    for (int k = 0; k < el.nexported; k++) store_element(&el, el.exported[k], ev[k], flat);
 
     LLVMValueRef j1 = LLVMBuildAdd(b, el.j, c64(&el, 1), "j.next");
     LLVMBasicBlockRef inner_end = LLVMGetInsertBlock(b);

@@ -64,19 +64,26 @@ static void store(Cg *cg, int node) {
     LLVMBuildMemCpy(cg->b, dst, 64, cg_node_ptr(cg, v), 4, LLVMConstInt(cg->i64, bytes, 0));
 }
 
-/* Does exec node i write the memory of a parameter or of optimizer state? */
-static bool writes_params(Cg *cg, int i) {
-    const Graph *g = cg->ep->graph;
-    const Node *n = &g->nodes[i];
-    int64_t off = n->op == OP_STORE ? (int64_t)cg->plan->tensor_offset[n->attr.tensor] : cg->ep->offset[i];
-    if (off < 0 || n->op == OP_LOAD || n->op == OP_RESHAPE || n->op == OP_LITERAL) return false;
-    if (n->op == OP_STORE && cg->ep->offset[n->in[0]] == off) return false;   /* computed in place: counted there */
-    for (int t = 0; t < cg->model->ntensors; t++) {
+static bool is_param_memory(Cg *cg, int64_t off) {
+    for (int t = 0; off >= 0 && t < cg->model->ntensors; t++) {
         const Tensor *ts = &cg->model->tensors[t];
         if ((ts->kind == TK_PARAM || (ts->kind == TK_STATE && ts->dtype == DT_F32)) &&
             (int64_t)cg->plan->tensor_offset[t] == off)
             return true;
     }
+    return false;
+}
+
+/* Does exec node i write the memory of a parameter or of optimizer state? */
+static bool writes_params(Cg *cg, int i) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[i];
+    int64_t off = n->op == OP_STORE ? (int64_t)cg->plan->tensor_offset[n->attr.tensor] : cg->ep->offset[i];
+    if (n->op == OP_LOAD || n->op == OP_RESHAPE || n->op == OP_LITERAL) return false;
+    if (n->op == OP_STORE && cg->ep->offset[n->in[0]] == off) return false;   /* computed in place: counted there */
+    if (is_param_memory(cg, off)) return true;
+    for (int j = 0; j < i; j++)     /* values fused into i's loop and written to their tensors */
+        if (cg->ep->inl[j] && cg->ep->root[j] == i && is_param_memory(cg, cg->ep->offset[j])) return true;
     return false;
 }
 

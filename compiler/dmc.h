@@ -524,8 +524,10 @@ typedef struct Options Options;
  * elementwise node (unary, binary, const, broadcast) whose users are all
  * elementwise nodes of its shape in one loop (a const: any elementwise
  * users) is "inline": it has no buffer and its value is computed in that
- * loop.  Returns inline[i] for every node of g; with !enable only consts. */
-bool *fuse_graph(Arena *a, const Graph *g, bool enable);
+ * loop; a value also stored once may be inline unless no_export[i] (the
+ * loop then writes it to its tensor).  Returns inline[i] for every node of
+ * g (with !enable only consts) and, if root, the node whose loop computes i. */
+bool *fuse_graph(Arena *a, const Graph *g, bool enable, const bool *no_export, int *root);
 bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
 
 /* plan.c: the memory plan.  The data region holds every persistent tensor
@@ -537,6 +539,7 @@ bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
 typedef struct EntryPlan {
     const Graph *graph;   /* NULL for an entry without code */
     bool *inl;            /* fuse_graph's answer */
+    int *root;            /* per node: the exec node whose loop computes it (itself if not inline) */
     int64_t *offset;      /* per node: byte offset of its buffer in the data region, -1 if none */
     uint64_t scratch_size;
 } EntryPlan;

@@ -109,18 +109,36 @@ typedef struct Block { uint64_t off, size; int last; } Block;
 
 static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
     const Graph *g = ep->graph;
-    ep->inl = fuse_graph(a, g, opt_level > 0);
+    int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
+    int *in_tensor = arena_alloc(a, sizeof *in_tensor * (g->n + 1));
+    for (int i = 0; i < g->n; i++) in_tensor[i] = -1;
+    /* Fusion, where a stored value fused into a loop is written by that loop
+     * into its tensor: legal when the tensor could take the loop's root in
+     * place; otherwise fuse again without that export. */
+    bool *no_export = arena_alloc(a, sizeof(bool) * (g->n + 1));
+    ep->root = arena_alloc(a, sizeof *ep->root * (g->n + 1));
+    for (bool again = true; again;) {
+        again = false;
+        ep->inl = fuse_graph(a, g, opt_level > 0, no_export, ep->root);
+        for (int s = 0; s < g->n; s++) {
+            const Node *st = &g->nodes[s];
+            int x = st->op == OP_STORE ? st->in[0] : -1;
+            if (x < 0 || !ep->inl[x]) continue;
+            bool ok = node_bytes(&g->nodes[x]) == (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4 &&
+                      in_place_ok(g, ep->inl, seen, ep->root[x], st->attr.tensor);
+            in_tensor[x] = ok ? st->attr.tensor : -1;
+            if (!ok) no_export[x] = again = true;
+        }
+    }
     ep->offset = arena_alloc(a, sizeof *ep->offset * (g->n + 1));
     int *last = arena_alloc(a, sizeof *last * (g->n + 1));
     for (int i = 0; i < g->n; i++) last[i] = i, ep->offset[i] = -1;
     Live live = {g, last};
-    int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
+    for (int i = 0; i < g->n; i++) seen[i] = 0;
     for (int e = 0; e < g->n; e++)
         if (!ep->inl[e]) each_read(g, ep->inl, seen, e, note_read, &live);
 
     /* In place: the first store of each root value, when legal. */
-    int *in_tensor = arena_alloc(a, sizeof *in_tensor * (g->n + 1));
-    for (int i = 0; i < g->n; i++) in_tensor[i] = -1;
     for (int s = 0; s < g->n; s++) {
         const Node *st = &g->nodes[s];
         if (st->op != OP_STORE) continue;
@@ -149,7 +167,10 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
     uint64_t top = 0;
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
-        if (ep->inl[i]) continue;
+        if (ep->inl[i]) {
+            if (in_tensor[i] >= 0) ep->offset[i] = (int64_t)mp->tensor_offset[in_tensor[i]];  /* exported */
+            continue;
+        }
         if (n->op == OP_LOAD && !snapshot[i]) { ep->offset[i] = mp->tensor_offset[n->attr.tensor]; continue; }
         if (n->op == OP_RESHAPE) { ep->offset[i] = ep->offset[base_of(g, i)]; continue; }
         if (!has_buffer(n) && !snapshot[i]) continue;
@@ -264,7 +285,8 @@ void plan_print_stats(FILE *out, const Model *m) {
                 b += (double)node_bytes(&g->nodes[n->in[k]]);
             flops += f, bytes += b;
             char buf[32];
-            if (ep->inl[i]) snprintf(buf, sizeof buf, "fused");
+            if (ep->inl[i] && ep->offset[i] >= 0) snprintf(buf, sizeof buf, "fused>%lld", (long long)ep->offset[i]);
+            else if (ep->inl[i]) snprintf(buf, sizeof buf, "fused");
             else if (ep->offset[i] >= 0) snprintf(buf, sizeof buf, "%lld", (long long)ep->offset[i]);
             else snprintf(buf, sizeof buf, "-");
             fprintf(out, "  %5d %-24s %-20s %12.0f %12.0f %10s\n", i, op_info[n->op].name,

@@ -88,17 +88,22 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
             CHECK(disjoint, "%s: node %d [%d..%d] and node %d overlap", what, i, i, last[i], j);
         }
     }
-    /* Values computed in a tensor's memory: every other reader of the tensor runs first. */
+    /* Values computed in a tensor's memory (by their own node, or, fused
+     * and exported, by their root's loop): every other reader of the tensor
+     * runs first, or is that loop. */
     for (int v = 0; v < g->n; v++) {
         const Node *vn = &g->nodes[v];
-        if (ep->inl[v] || vn->op == OP_LOAD || vn->op == OP_RESHAPE || ep->offset[v] < 0 ||
-            (uint64_t)ep->offset[v] >= lo)
+        if (vn->op == OP_LOAD || vn->op == OP_RESHAPE || ep->offset[v] < 0 || (uint64_t)ep->offset[v] >= lo)
             continue;
+        int writer = ep->inl[v] ? ep->root[v] : v;
+        CHECK(!ep->inl[v] || (ep->root[v] > v && !ep->inl[ep->root[v]]), "%s: node %d exported by %d", what, v, writer);
         for (int l = 0; l < g->n; l++) {
             if (g->nodes[l].op != OP_LOAD || (int64_t)mp->tensor_offset[g->nodes[l].attr.tensor] != ep->offset[v]) continue;
-            CHECK(last[l] <= v, "%s: node %d overwrites tensor %s read later by node %d", what, v,
+            CHECK(last[l] <= writer, "%s: node %d overwrites tensor %s read later by node %d", what, v,
                   m->tensors[g->nodes[l].attr.tensor].name, last[l]);
-            if (last[l] == v) CHECK(op_is_elementwise(vn->op), "%s: node %d reads and writes a tensor", what, v);
+            if (last[l] == writer)
+                CHECK(op_is_elementwise(g->nodes[writer].op) && shape_count(g->nodes[l].shape) == shape_count(vn->shape),
+                      "%s: node %d reads and writes a tensor", what, writer);
         }
     }
 }
