@@ -542,6 +542,7 @@ typedef struct EntryPlan {
     int *root;            /* per node: the exec node whose loop computes it (itself if not inline) */
     int64_t *offset;      /* per node: byte offset of its buffer in the data region, -1 if none */
     uint64_t scratch_size;
+    uint64_t peak_live;   /* the most scratch bytes live at once (a lower bound of scratch_size) */
 } EntryPlan;
 
 enum { ENTRY_FORWARD, ENTRY_GRADIENTS, ENTRY_APPLY, ENTRY_TRAIN_STEP, ENTRY_COUNT };

@@ -192,6 +192,9 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
         }
         live_blocks[nlive++] = (Block){off, size, last[i]};
         if (off + size > top) top = off + size;
+        uint64_t live_bytes = 0;
+        for (int j = 0; j < nlive; j++) live_bytes += live_blocks[j].size;
+        if (live_bytes > ep->peak_live) ep->peak_live = live_bytes;
         ep->offset[i] = (int64_t)(mp->scratch_offset + off);
     }
     ep->scratch_size = top;
@@ -276,7 +279,8 @@ void plan_print_stats(FILE *out, const Model *m) {
         if (!ep->graph) continue;
         const Graph *g = ep->graph;
         double flops = 0, bytes = 0;
-        fprintf(out, " entry %s: scratch %llu bytes\n", g->entry, (unsigned long long)ep->scratch_size);
+        fprintf(out, " entry %s: scratch %llu bytes (peak live %llu bytes)\n", g->entry,
+                (unsigned long long)ep->scratch_size, (unsigned long long)ep->peak_live);
         fprintf(out, "  %5s %-24s %-20s %12s %12s %10s\n", "node", "op", "shape", "FLOPs", "bytes", "buffer");
         for (int i = 0; i < g->n; i++) {
             const Node *n = &g->nodes[i];
