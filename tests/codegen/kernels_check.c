@@ -1,0 +1,142 @@
+/* kernels_check.c: the GEMM and convolution kernels of compiler/kernels/linalg.c
+ * compiled natively and checked directly (built and run by kernels.test.sh):
+ *   - dmk_matmul for every transpose combination over sizes 1, 3, 7, 8, 9, 33,
+ *     65, 100, 130 and 257 against a double-precision triple loop (oracle);
+ *   - the three convolution kernels against the definition of the op in
+ *     double precision (oracle), strides 1 to 2, padding 0 to 2, chunked
+ *     im2col, and the direct fallback for very many input channels;
+ *   - nothing written past any output (a canary after it);
+ *   - bit-identical results with a dm_exec that runs the tasks in reverse
+ *     order (as threads might), which checks that the split of the work does
+ *     not change any sum.
+ * Exits 0 when every check passes. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm.h"
+
+#define CONV int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, int64_t OH, \
+             int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw, dm_exec *ex
+void dmk_matmul(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb,
+                dm_exec *ex);
+void dmk_conv2d_gemm(float *y, const float *x, const float *w, CONV);
+void dmk_conv2d_dx_gemm(float *dx, const float *dy, const float *w, CONV);
+void dmk_conv2d_dw_gemm(float *dw, const float *x, const float *dy, CONV);
+
+static int failures;
+static uint32_t seed = 12345;
+
+static void reverse_parallel(dm_exec *ex, dm_task_fn fn, void *ctx, int n) {
+    (void)ex;
+    for (int i = n - 1; i >= 0; i--) fn(ctx, i, n);
+}
+static dm_exec reverse = {reverse_parallel, 3, NULL};
+
+/* n floats in [-1.5, 1.5) on a 1/64 grid, one canary float after them. */
+static float *values(int64_t n) {
+    float *p = malloc(sizeof *p * (size_t)(n + 1));
+    for (int64_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        p[i] = (float)((int)(seed >> 16) % 193 - 96) / 64.0f;
+    }
+    p[n] = 7777.0f;
+    return p;
+}
+
+static void expect_close(const char *what, const float *got, const double *want, int64_t n) {
+    int bad = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (!(fabs(got[i] - want[i]) <= 1e-4 * (1 + fabs(want[i])))) {
+            if (bad++ < 3) fprintf(stderr, "%s: element %lld is %g, not %g\n", what, (long long)i, got[i], want[i]);
+        }
+    if (got[n] != 7777.0f) fprintf(stderr, "%s: written past the end\n", what), bad++;
+    failures += bad != 0;
+}
+
+static void expect_same(const char *what, const float *a, const float *b, int64_t n) {
+    if (memcmp(a, b, sizeof *a * (size_t)n) != 0) fprintf(stderr, "%s: depends on the split of the work\n", what), failures++;
+}
+
+static void check_matmul(int64_t M, int64_t N, int64_t K, int ta, int tb) {
+    float *a = values(M * K), *b = values(K * N), *c = values(M * N), *c2 = values(M * N);
+    double *want = calloc((size_t)(M * N), sizeof *want);
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++)
+            for (int64_t k = 0; k < K; k++)
+                want[i * N + j] += (double)(ta ? a[k * M + i] : a[i * K + k]) * (tb ? b[j * K + k] : b[k * N + j]);
+    char what[96];
+    snprintf(what, sizeof what, "matmul %lldx%lldx%lld ta=%d tb=%d", (long long)M, (long long)N, (long long)K, ta, tb);
+    dmk_matmul(c, a, b, M, N, K, ta, tb, NULL);
+    expect_close(what, c, want, M * N);
+    dmk_matmul(c2, a, b, M, N, K, ta, tb, &reverse);
+    expect_same(what, c, c2, M * N);
+    free(a), free(b), free(c), free(c2), free(want);
+}
+
+static void check_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t s, int64_t p) {
+    int64_t OH = (H + 2 * p - K) / s + 1, OW = (W + 2 * p - K) / s + 1;
+    int64_t nx = N * C * H * W, nw = F * C * K * K, ny = N * F * OH * OW;
+    float *x = values(nx), *w = values(nw), *dy = values(ny);
+    float *y = values(ny), *dx = values(nx), *dw = values(nw), *y2 = values(ny), *dx2 = values(nx), *dw2 = values(nw);
+    double *ry = calloc((size_t)ny, sizeof(double)), *rdx = calloc((size_t)nx, sizeof(double));
+    double *rdw = calloc((size_t)nw, sizeof(double));
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t f = 0; f < F; f++)
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t kh = 0; kh < K; kh++)
+                    for (int64_t kw = 0; kw < K; kw++)
+                        for (int64_t oh = 0; oh < OH; oh++)
+                            for (int64_t ow = 0; ow < OW; ow++) {
+                                int64_t ih = oh * s + kh - p, iw = ow * s + kw - p;
+                                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                                int64_t xi = ((n * C + c) * H + ih) * W + iw, yi = ((n * F + f) * OH + oh) * OW + ow;
+                                int64_t wi = ((f * C + c) * K + kh) * K + kw;
+                                ry[yi] += (double)x[xi] * w[wi];
+                                rdx[xi] += (double)dy[yi] * w[wi];
+                                rdw[wi] += (double)dy[yi] * x[xi];
+                            }
+    char what[96];
+    snprintf(what, sizeof what, "conv N%lld C%lld %lldx%lld F%lld k%lld s%lld p%lld", (long long)N, (long long)C,
+             (long long)H, (long long)W, (long long)F, (long long)K, (long long)s, (long long)p);
+    dmk_conv2d_gemm(y, x, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, NULL);
+    dmk_conv2d_dx_gemm(dx, dy, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, NULL);
+    dmk_conv2d_dw_gemm(dw, x, dy, N, C, H, W, F, K, K, OH, OW, s, s, p, p, NULL);
+    expect_close(what, y, ry, ny);
+    expect_close(what, dx, rdx, nx);
+    expect_close(what, dw, rdw, nw);
+    dmk_conv2d_gemm(y2, x, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, &reverse);
+    dmk_conv2d_dx_gemm(dx2, dy, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, &reverse);
+    dmk_conv2d_dw_gemm(dw2, x, dy, N, C, H, W, F, K, K, OH, OW, s, s, p, p, &reverse);
+    expect_same(what, y, y2, ny);
+    expect_same(what, dx, dx2, nx);
+    expect_same(what, dw, dw2, nw);
+    free(x), free(w), free(dy), free(y), free(dx), free(dw), free(y2), free(dx2), free(dw2);
+    free(ry), free(rdx), free(rdw);
+}
+
+int main(void) {
+    static const int64_t sizes[] = {1, 3, 7, 8, 9, 33, 65, 100, 130, 257};
+    int ns = (int)(sizeof sizes / sizeof *sizes);
+    for (int i = 0; i < ns; i++)
+        for (int j = 0; j < ns; j++)
+            for (int k = 0; k < ns; k++)
+                for (int t = 0; t < 4; t++)
+                    if (sizes[i] * sizes[j] * sizes[k] <= 2000000 || t == 0) check_matmul(sizes[i], sizes[j], sizes[k], t & 1, t >> 1);
+    check_matmul(300, 520, 600, 0, 0);     /* several blocks of every kind, split into tasks */
+    check_matmul(1, 600, 300, 0, 1);
+    check_conv(2, 1, 5, 5, 3, 3, 1, 1);
+    check_conv(3, 2, 7, 7, 4, 3, 2, 1);
+    check_conv(64, 1, 28, 28, 6, 5, 1, 2);   /* lenet's convolutions */
+    check_conv(64, 6, 14, 14, 16, 5, 1, 0);
+    check_conv(3, 64, 14, 14, 5, 3, 1, 1);   /* im2col in several chunks of whole rows */
+    check_conv(2, 200, 14, 14, 3, 5, 1, 0);  /* chunks shorter than an output row */
+    check_conv(1, 2100, 5, 5, 2, 5, 1, 0);   /* too many rows for the buffer: direct loops */
+    check_conv(2, 40, 9, 9, 3, 3, 2, 1);
+    check_conv(5, 1, 1, 1, 1, 1, 1, 0);
+    check_conv(33, 3, 8, 8, 7, 2, 2, 0);
+    if (failures) fprintf(stderr, "kernels_check: %d failures\n", failures);
+    return failures != 0;
+}
