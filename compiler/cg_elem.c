@@ -223,6 +223,73 @@ static void store_element(Elem *el, int node, LLVMValueRef v, LLVMValueRef flat)
     LLVMSetAlignment(LLVMBuildStore(cg->b, v, p), 4);
 }
 
+/* Loops of at least this many elements are split by rows over the
+ * runtime's threads (any split computes the same values). */
+enum { PARALLEL_MIN = 1 << 17 };
+
+/* task(data, t, T): the helper over rows [outer t / T, outer (t+1) / T). */
+static LLVMValueRef task_function(Elem *el, LLVMValueRef helper, LLVMTypeRef hty) {
+    Cg *cg = el->cg;
+    LLVMTypeRef pt[3] = {cg->ptr, cg->i32, cg->i32};
+    LLVMValueRef fn = LLVMAddFunction(cg->mod, arena_printf(cg->arena, "%s.task", LLVMGetValueName(helper)),
+                                      LLVMFunctionType(cg->void_t, pt, 3, 0));
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    LLVMBasicBlockRef back = LLVMGetInsertBlock(cg->b);
+    LLVMValueRef data = cg->data;
+    LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
+    cg->data = LLVMGetParam(fn, 0);
+    LLVMValueRef t = LLVMBuildSExt(cg->b, LLVMGetParam(fn, 1), cg->i64, "task");
+    LLVMValueRef n = LLVMBuildSExt(cg->b, LLVMGetParam(fn, 2), cg->i64, "ntasks");
+    LLVMValueRef rows = c64(el, el->outer);
+    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el->nparams + 3));
+    for (int p = 0; p < el->nparams; p++) args[p] = cg_node_ptr(cg, el->arg_node[p]);
+    args[el->nparams] = LLVMBuildUDiv(cg->b, LLVMBuildMul(cg->b, rows, t, ""), n, "row.first");
+    args[el->nparams + 1] = LLVMBuildUDiv(cg->b, LLVMBuildMul(cg->b, rows, LLVMBuildAdd(cg->b, t, c64(el, 1), ""), ""),
+                                          n, "row.end");
+    LLVMBuildCall2(cg->b, hty, helper, args, (unsigned)el->nparams + 2, "");
+    LLVMBuildRetVoid(cg->b);
+    cg->data = data;
+    LLVMPositionBuilderAtEnd(cg->b, back);
+    return fn;
+}
+
+/* In the entry: the helper over every row, or, for a big loop with threads
+ * available (ex non-NULL, ex->threads > 1), ex->parallel over row ranges. */
+static void call_helper(Elem *el, LLVMValueRef helper, LLVMTypeRef hty, LLVMValueRef *args) {
+    Cg *cg = el->cg;
+    LLVMBuilderRef b = cg->b;
+    args[el->nparams] = c64(el, 0);
+    args[el->nparams + 1] = c64(el, el->outer);
+    if (el->outer < 2 || el->outer * el->inner < PARALLEL_MIN) {
+        LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 2, "");
+        return;
+    }
+    LLVMValueRef task = task_function(el, helper, hty);
+    LLVMTypeRef exec_f[3] = {cg->ptr, cg->i32, cg->ptr};     /* dm_exec: parallel, threads, pool */
+    LLVMTypeRef exec_t = LLVMStructTypeInContext(cg->ctx, exec_f, 3, 0);
+    LLVMBasicBlockRef check = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.check");
+    LLVMBasicBlockRef par = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.run");
+    LLVMBasicBlockRef serial = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.none");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.done");
+    LLVMBuildCondBr(b, LLVMBuildIsNull(b, cg->ex, ""), serial, check);
+    LLVMPositionBuilderAtEnd(b, check);
+    LLVMValueRef threads = LLVMBuildLoad2(b, cg->i32, LLVMBuildStructGEP2(b, exec_t, cg->ex, 1, ""), "threads");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, threads, LLVMConstInt(cg->i32, 1, 0), ""), par, serial);
+    LLVMPositionBuilderAtEnd(b, par);
+    int64_t most = el->outer < (1 << 30) ? el->outer : (1 << 30);
+    LLVMValueRef cap = LLVMConstInt(cg->i32, (unsigned long long)most, 0);
+    LLVMValueRef ntasks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, threads, cap, ""), threads, cap, "ntasks");
+    LLVMValueRef parallel = LLVMBuildLoad2(b, cg->ptr, LLVMBuildStructGEP2(b, exec_t, cg->ex, 0, ""), "parallel");
+    LLVMTypeRef ppt[4] = {cg->ptr, cg->ptr, cg->ptr, cg->i32};
+    LLVMValueRef pargs[4] = {cg->ex, task, cg->data, ntasks};
+    LLVMBuildCall2(b, LLVMFunctionType(cg->void_t, ppt, 4, 0), parallel, pargs, 4, "");
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, serial);
+    LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 2, "");
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
+}
+
 void cg_elementwise(Cg *cg, int root) {
     const Graph *g = cg->ep->graph;
     const Node *rn = &g->nodes[root];
@@ -239,10 +306,11 @@ void cg_elementwise(Cg *cg, int root) {
     el.outer = el.inner ? shape_count(rn->shape) / el.inner : 0;
     if (shape_count(rn->shape) == 0) return;
 
-    /* The helper function. */
-    LLVMTypeRef *pt = arena_alloc(cg->arena, sizeof *pt * (el.nparams + 1));
+    /* The helper function: (buffers..., first outer row, end outer row). */
+    LLVMTypeRef *pt = arena_alloc(cg->arena, sizeof *pt * (el.nparams + 3));
     for (int p = 0; p < el.nparams; p++) pt[p] = cg->ptr;
-    LLVMTypeRef fty = LLVMFunctionType(cg->void_t, pt, (unsigned)el.nparams, 0);
+    pt[el.nparams] = pt[el.nparams + 1] = cg->i64;
+    LLVMTypeRef fty = LLVMFunctionType(cg->void_t, pt, (unsigned)el.nparams + 2, 0);
     LLVMValueRef fn = LLVMAddFunction(cg->mod, arena_printf(cg->arena, "%s.%s", cg->prefix, cg_node_name(cg, root)), fty);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
@@ -250,7 +318,7 @@ void cg_elementwise(Cg *cg, int root) {
     unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
     el.params = arena_alloc(cg->arena, sizeof *el.params * (el.nparams + 1));
-    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 1));
+    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 3));
     for (int p = 0; p < el.nparams; p++) {
         el.params[p] = LLVMGetParam(fn, (unsigned)p);
         const char *pn = cg_node_name(cg, el.arg_node[p]);
@@ -259,8 +327,11 @@ void cg_elementwise(Cg *cg, int root) {
         LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
         args[p] = cg_node_ptr(cg, el.arg_node[p]);   /* in the entry, before we move */
     }
+    LLVMValueRef lo = LLVMGetParam(fn, (unsigned)el.nparams), hi = LLVMGetParam(fn, (unsigned)el.nparams + 1);
+    LLVMSetValueName2(lo, "row.first", 9);
+    LLVMSetValueName2(hi, "row.end", 7);
+    call_helper(&el, fn, fty, args);
     LLVMBasicBlockRef back = LLVMGetInsertBlock(cg->b);
-    LLVMBuildCall2(cg->b, fty, fn, args, (unsigned)el.nparams, "");
 
     LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry");
     LLVMBasicBlockRef outer = LLVMAppendBasicBlockInContext(cg->ctx, fn, "outer");
@@ -269,7 +340,7 @@ void cg_elementwise(Cg *cg, int root) {
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
     LLVMBuilderRef b = cg->b;
     LLVMPositionBuilderAtEnd(b, entry);
-    LLVMBuildBr(b, outer);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, lo, hi, ""), outer, done);
     LLVMPositionBuilderAtEnd(b, outer);
     el.o = LLVMBuildPhi(b, cg->i64, "o");
     LLVMBuildBr(b, inner);
@@ -294,8 +365,8 @@ void cg_elementwise(Cg *cg, int root) {
 
     LLVMPositionBuilderAtEnd(b, latch);
     LLVMValueRef o1 = LLVMBuildAdd(b, el.o, c64(&el, 1), "o.next");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, o1, c64(&el, el.outer), ""), outer, done);
-    LLVMValueRef oin[2] = {c64(&el, 0), o1};
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, o1, hi, ""), outer, done);
+    LLVMValueRef oin[2] = {lo, o1};
     LLVMBasicBlockRef ofrom[2] = {entry, latch};
     LLVMAddIncoming(el.o, oin, ofrom, 2);
     LLVMPositionBuilderAtEnd(b, done);
