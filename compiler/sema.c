@@ -450,6 +450,38 @@ static void check_unique_decls(Sema *s) {
     }
 }
 
+/* The C header names every input, output and param as MODEL_NAME_... with
+ * the dots of the name made '_' (header.c): `fc.W` and an output `fc_W`, or
+ * model `a` with `b_c` and model `a_b` with `c`, would define the same
+ * macros.  Reported at the later tensor, with a note at the first. */
+static void check_c_names(Sema *s, const Models *models) {
+    typedef struct { const char *c; const Model *m; const Tensor *t; } CName;
+    CName *seen = NULL;
+    int n = 0, cap = 0;
+    for (int i = 0; i < models->n; i++) {
+        const Model *m = models->items[i];
+        for (int j = 0; j < m->ntensors; j++) {
+            const Tensor *t = &m->tensors[j];
+            if (t->kind != TK_INPUT && t->kind != TK_OUTPUT && t->kind != TK_PARAM) continue;
+            char *c = arena_printf(s->a, "%s_%s", m->name, t->name);
+            for (char *p = c; *p; p++)
+                if (!(*p == '_' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+                    *p = '_';
+            for (int k = 0; k < n; k++) {
+                if (strcmp(seen[k].c, c) != 0) continue;
+                diag_error(s->d, t->loc, "'%s' of model '%s' and '%s' of model '%s' would both be named %s_... in "
+                           "the C header; rename one", t->name, m->name, seen[k].t->name, seen[k].m->name, c);
+                diag_note(s->d, seen[k].t->loc, strchr(seen[k].t->name, '.') ? "'%s' is a parameter of this call"
+                                                                              : "'%s' is declared here",
+                          seen[k].t->name);
+                break;
+            }
+            CName entry = {c, m, t};
+            VEC_PUSH(s->a, seen, n, cap, entry);
+        }
+    }
+}
+
 bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs, const char *only,
                   Models *out) {
     static const Defines no_defines;
@@ -473,6 +505,7 @@ bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs, c
         found = true;
         sema_model(&s, decl, out);
     }
+    if (d->nerrors == errors) check_c_names(&s, out);
     Loc none = {0};
     if (only && !found) {
         const char *near = diag_suggest(only, model_names, nmodels);
