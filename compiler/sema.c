@@ -438,6 +438,12 @@ static void check_unique_decls(Sema *s) {
     for (int i = 0; i < s->prog->n; i++) {
         const Decl *d = s->prog->items[i];
         if (d->kind == DECL_CONST) continue;
+        /* a model's symbols are NAME_model, NAME_forward, ...: the runtime owns dm_* */
+        if (d->kind == DECL_MODEL && d->name &&
+            (strcmp(d->name, "dm") == 0 || strcmp(d->name, "DM") == 0 || strncmp(d->name, "dm_", 3) == 0 ||
+             strncmp(d->name, "DM_", 3) == 0))
+            diag_error(s->d, d->loc, "the model name '%s' is reserved: its symbols (%s_model, %s_forward, ...) "
+                       "would clash with the runtime's dm_* names", d->name, d->name, d->name);
         for (int j = 0; j < i; j++) {
             const Decl *e = s->prog->items[j];
             if (e->kind != DECL_CONST && strcmp(e->name, d->name) == 0) {
