@@ -194,6 +194,7 @@ typedef struct ParseCtx {
     int last_token;           /* kind of the last token returned (0 before the first) */
     size_t token_offset, token_len; /* its text, for "found 'foo'" */
     bool depth_reported;      /* "nested too deeply" was reported in this statement */
+    int continued_line;       /* a line that ended with an operator (error reported), or 0 */
     Expr *poison;             /* what builders return after that (one node, shared) */
 } ParseCtx;
 

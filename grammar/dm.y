@@ -353,6 +353,16 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
     yysymbol_kind_t found = yypcontext_token(ctx);
     YYLTYPE where = *yypcontext_location(ctx);
+    /* The line after `y = x +` (already reported) was meant as its continuation. */
+    if (p->continued_line && where.first_line == p->continued_line + 1) {
+        const char *t = p->file->text + p->token_offset;
+        while (t > p->file->text && (t[-1] == ' ' || t[-1] == '\t')) t--;
+        if (t == p->file->text || t[-1] == '\n') {   /* the found token begins its line */
+            p->continued_line = 0;
+            return 0;
+        }
+    }
+    p->continued_line = 0;
     if (n > 0 && ((expects(expected, n, "'='") && found != YYSYMBOL_NEWLINE && misspelt_keyword(p, where, found, true)) ||
                   (expects(expected, n, "'model'") && misspelt_keyword(p, where, found, false)))) {
         resync_nesting(p, where);
@@ -364,8 +374,10 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     if (found == YYSYMBOL_NEWLINE && n > 0 && expects(expected, n, "number") && p->token_offset > 0) {
         const char *t = p->file->text + p->token_offset;
         while (t > p->file->text && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r')) t--;
-        if (t > p->file->text && strchr("+-*/@", t[-1]))
+        if (t > p->file->text && strchr("+-*/@", t[-1])) {
             diag_note(p->diag, L(where), "a statement continues onto the next line only inside ( ) or [ ]");
+            p->continued_line = where.first_line;
+        }
     }
     resync_nesting(p, where);
     return 0;
