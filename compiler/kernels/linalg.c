@@ -14,8 +14,8 @@
  * 16-float vectors: AVX-512 registers where the target has them, pairs or
  * quads of narrower ones elsewhere.  The packing handles the transposes and
  * the edges, so the micro-kernel only ever sees full, contiguous panels.
- * Small M with a plain B (forward at batch 1) skips B's packing: B's rows are
- * read in place, since packing would triple the memory traffic there.
+ * Small M (up to 64) with a plain B skips B's packing: B's rows are read in
+ * place, since packing would add more memory traffic than it saves.
  *
  * Buffers are bounded on the stack (no heap in generated code): 640 KB.
  * Every element of C is the sum over k in increasing order, in KC blocks,
@@ -234,8 +234,9 @@ static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64
 static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
     float ap[MC * KC] __attribute__((aligned(64)));
     float bp[KC * NCB] __attribute__((aligned(64)));
-    /* B read in place: plain rows, and too few rows of A to repay packing. */
-    int direct_b = g->b_cs == 1 && i1 - i0 <= 2 * MR;
+    /* B read in place: plain rows, and too few rows of A to repay packing
+     * (up to 64 rows, a panel of B stays in L1 while the rows pass over it). */
+    int direct_b = g->b_cs == 1 && i1 - i0 <= 8 * MR;
     for (int64_t jc = j0; jc < j1; jc += NCB) {
         int64_t nc = j1 - jc < NCB ? j1 - jc : NCB;
         for (int64_t pc = 0; pc < g->K; pc += KC) {
