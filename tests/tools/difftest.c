@@ -99,7 +99,7 @@ static int compare(dm_model *dm, const Model *m, TensorStore *s, TensorStore *be
     return bad;
 }
 
-static Models *load_models(Arena *a, const char *path) {
+static Models *load_models(Arena *a, const char *path, const Defines *defs) {
     Diag diag = {.max_errors = 20, .out = stderr};
     Program prog = {0};
     SourceFile *prelude = source_from_string(a, "<prelude>", prelude_source);
@@ -107,8 +107,7 @@ static Models *load_models(Arena *a, const char *path) {
     SourceFile *file = source_read(a, path);
     if (!file) { fprintf(stderr, "difftest: cannot read %s: %s\n", path, strerror(errno)); exit(2); }
     Models *models = arena_alloc(a, sizeof *models);
-    Defines defs = {0};
-    if (!parse_file(a, &diag, file, &prog) || !sema_program(a, &diag, &prog, &defs, NULL, models)) {
+    if (!parse_file(a, &diag, file, &prog) || !sema_program(a, &diag, &prog, defs, NULL, models)) {
         diag_finish(&diag);
         exit(2);
     }
@@ -168,20 +167,26 @@ int main(int argc, char **argv) {
     bool verbose = false, bad_labels = false;
     int threads = 1;
     const char *path = NULL;
+    Arena *a = arena_new();
+    Defines defs = {0};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-O") == 0 && i + 1 < argc) o.opt_level = atoi(argv[++i]);
         else if (strncmp(argv[i], "-O", 2) == 0 && argv[i][2]) o.opt_level = atoi(argv[i] + 2);
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) rng_state = strtoull(argv[++i], NULL, 10) | 1;
         else if (strcmp(argv[i], "--rtol") == 0 && i + 1 < argc) rtol = atof(argv[++i]);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "-D") == 0 && i + 1 < argc && strchr(argv[i + 1], '=')) {
+            const char *d = argv[++i], *eq = strchr(d, '=');
+            Define def = {arena_strndup(a, d, (size_t)(eq - d)), eq + 1, false};
+            VEC_PUSH(a, defs.items, defs.n, defs.cap, def);
+        }
         else if (strcmp(argv[i], "--bad-labels") == 0) bad_labels = true;
         else if (strcmp(argv[i], "-v") == 0) verbose = true;
         else path = argv[i];
     }
     if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [-v] FILE.dm\n"); return 2; }
     o.input = path;
-    Arena *a = arena_new();
-    Models *models = load_models(a, path);
+    Models *models = load_models(a, path, &defs);
 
     char dir[] = "/tmp/difftest.XXXXXX";
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
