@@ -3,7 +3,8 @@
 # tests/codegen/two_models.dm, builds a C program against the header with
 # -Wall -Wextra -Werror (symbols, size macros), links it with libdmrt and
 # checks the forward entries against hand arithmetic; also checks that
-# --emit=asm, --emit=llvm and --emit=header write their files.
+# --emit=asm, --emit=llvm and --emit=header write their files, a cross
+# object, and --stats.
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -53,4 +54,8 @@ cc -std=c11 -Wall -Wextra -Werror -Iruntime -I"$tmp" "$tmp/main.c" "$tmp/two.o" 
 "$B/dmc" --emit=llvm tests/codegen/two_models.dm -o "$tmp/two.ll" && grep -q 'define .*@first_train_step(' "$tmp/two.ll"
 "$B/dmc" --emit=header tests/codegen/two_models.dm -o "$tmp/h.h" && cmp "$tmp/h.h" "$tmp/two.h"
 "$B/dmc" --target=aarch64-linux-gnu tests/codegen/conv_odd.dm -o "$tmp/a64.o" && test -s "$tmp/a64.o"
+# --stats: the memory plan and the per-node table of every entry.
+"$B/dmc" --stats tests/codegen/two_models.dm -o "$tmp/s.o" 2>"$tmp/stats"
+grep -q '^model first: data region' "$tmp/stats" && grep -q 'entry train_step' "$tmp/stats" &&
+    grep -q 'matmul' "$tmp/stats" && grep -q 'total: ' "$tmp/stats"
 echo ok
