@@ -6,7 +6,10 @@
  * object, assembly or textual IR.
  *
  * Needs: models after simplify.  Guarantees: returns false with the reason on
- * stderr on any failure (the driver removes the partial output). */
+ * stderr on any failure, leaving no partial output file (a regular file is
+ * written beside its final name and renamed).  The code never calls malloc:
+ * only memcpy/memset from libc; the kernels' buffers are on the stack (a few
+ * hundred KiB at most). */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>

@@ -10,7 +10,9 @@
  * node that reads it (through inline nodes and reshape views).  A value that
  * is stored is computed in place in its tensor when every other reader of the
  * tensor runs before it (or is the node itself, reading the same element it
- * writes, in one elementwise loop). */
+ * writes, in one elementwise loop); a stored value fused into a later loop
+ * ("exported") is written by that loop in place under the same rule; a load
+ * whose value is read after its tensor is overwritten keeps a snapshot. */
 #include "dmc.h"
 
 #include <string.h>
