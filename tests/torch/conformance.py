@@ -235,7 +235,13 @@ def checkpoint_of(P, opt):
     steps = [st["step"] for st in opt.state.values() if "step" in st]
     if steps:
         out["opt/step"] = torch.as_tensor(steps[0], dtype=torch.float64)
+    # dmc may keep the learning rate as state too (for schedules); compared
+    # only where dmc's checkpoint has it (OPTIONAL_STATE)
+    out["opt/lr"] = torch.as_tensor(opt.param_groups[0]["lr"], dtype=torch.float64)
     return out
+
+
+OPTIONAL_STATE = ("opt/lr",)
 
 
 def reference(spec, params, inputs, dtype, states, updates):
@@ -354,16 +360,18 @@ def dmc_execute(exe, tmp, updates, threads):
     return results, loaded, final
 
 
-def check_resume(exe, tmp, ref, ours, updates):
+def check_resume(exe, tmp, ref, ours, saved, updates):
     """PyTorch -> dmc with optimizer state: dmc resumes from PyTorch's checkpoint
     after RESUME_AT updates (parameters and torch.optim state, rounded to
-    float32, plus dmc's generator state at that step) and makes the remaining
+    float32, plus dmc's generator state at that step; saved: the names in dmc's
+    own checkpoint, for OPTIONAL_STATE) and makes the remaining
     updates; its losses and final checkpoint must match PyTorch's.  Returns
     the problems."""
     tag = f"[resumed from PyTorch's checkpoint after {RESUME_AT} updates] "
     sub = os.path.join(tmp, "resume")
     os.makedirs(sub, exist_ok=True)
-    ckpt = {k[len("resume/"):]: v.astype(np.float32) for k, v in ref.items() if k.startswith("resume/")}
+    ckpt = {k[len("resume/"):]: v.astype(np.float32) for k, v in ref.items()
+            if k.startswith("resume/") and (k[len("resume/"):] not in OPTIONAL_STATE or k[len("resume/"):] in saved)}
     for k, v in ours.items():
         if k.startswith(f"state/{RESUME_AT}/"):
             ckpt[k[len(f"state/{RESUME_AT}/"):]] = v
@@ -381,7 +389,7 @@ def check_resume(exe, tmp, ref, ours, updates):
         if why:
             problems.append(f"{tag}loss/{j + RESUME_AT}: {why}")
     for key, b in ref.items():
-        if key.startswith("final/"):
+        if key.startswith("final/") and (key[len("final/"):] not in OPTIONAL_STATE or key[len("final/"):] in saved):
             a = final.get(key[len("final/"):])
             why = "dmc saved no such tensor" if a is None else compare(a, b)
             if why:
@@ -447,7 +455,7 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 problems.append(f"{tag}the generator state differs from the DM_THREADS=1 run")
 
             for key, b in ref.items():
-                if key.startswith("resume/"):
+                if key.startswith("resume/") or (key[len("final/"):] in OPTIONAL_STATE and key not in ours):
                     continue
                 a = ours.get(key)
                 if a is None:
@@ -467,7 +475,7 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 notes.append(f"DM_THREADS={threads} is {'bitwise identical to' if same else 'not bitwise identical to'}"
                              f" DM_THREADS=1")
         if updates > RESUME_AT and not problems:
-            problems += check_resume(exe, tmp, ref, runs[min(runs)][0], updates)
+            problems += check_resume(exe, tmp, ref, runs[min(runs)][0], runs[min(runs)][2], updates)
         dt = time.time() - t0
         loss = float(ref["loss/0"])
         if problems:
