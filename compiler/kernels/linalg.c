@@ -155,28 +155,39 @@ static inline void transpose_tile(float *restrict dst, int64_t ds, const float *
     for (int k = 0; k < 16; k++) store16(dst + k * ds, r[k]);
 }
 
-/* One row of C, ROW_WIDE columns: c[0:ROW_WIDE] (+)= sum over k of a[k * MR]
- * b[k * b_rs + 0:ROW_WIDE].  The same sums in the same order as micro's, but
- * eight independent accumulators instead of two, so that a single row (a
- * batch of one) is bound by the loads of B, not by the latency of the FMAs. */
-enum { ROW_WIDE = 4 * NR };
-static __attribute__((noinline)) void row_wide(int64_t kc, const float *restrict a, const float *restrict b,
-                                               int64_t b_rs, float *restrict c, int add) {
-    v16 acc[ROW_WIDE / 16];
+/* One row of C, np panels (np * NR columns): c[0:np*NR] (+)= sum over k of
+ * a[k * a_cs] b[k * b_rs + 0:np*NR].  The same sums in the same order as
+ * micro's, but with up to sixteen independent accumulators instead of two,
+ * so that a single row (a batch of one) is bound by the loads of B, not by
+ * the latency of the FMAs, and reads whole rows of B in order. */
+static inline __attribute__((always_inline)) void row_panels(int np, int64_t kc, const float *restrict a, int64_t a_cs,
+                                                             const float *restrict b, int64_t b_rs,
+                                                             float *restrict c, int add) {
+    v16 acc[16];
 #pragma clang loop unroll(full)
-    for (int v = 0; v < ROW_WIDE / 16; v++) acc[v] = (v16){0};
+    for (int v = 0; v < 2 * np; v++) acc[v] = (v16){0};
 #pragma clang loop unroll(disable)
     for (int64_t k = 0; k < kc; k++) {
-        float av = a[k * MR];
+        float av = a[k * a_cs];
 #pragma clang loop unroll(full)
-        for (int v = 0; v < ROW_WIDE / 16; v++) acc[v] += av * load16(b + k * b_rs + 16 * v);
+        for (int v = 0; v < 2 * np; v++) acc[v] += av * load16(b + k * b_rs + 16 * v);
     }
 #pragma clang loop unroll(full)
-    for (int v = 0; v < ROW_WIDE / 16; v++) store16(c + 16 * v, add ? acc[v] + load16(c + 16 * v) : acc[v]);
+    for (int v = 0; v < 2 * np; v++) store16(c + 16 * v, add ? acc[v] + load16(c + 16 * v) : acc[v]);
 }
 
-/* Pack A[i0:i0+mc, k0:k0+kc] as slivers of MR rows, each [kc][MR], rows past
- * mc zero. */
+/* row_panels over the first `full` panels, by 8, 4, 2 and 1 at a time. */
+static __attribute__((noinline)) void row_wide(int64_t full, int64_t kc, const float *restrict a, int64_t a_cs,
+                                               const float *restrict b, int64_t b_rs, float *restrict c, int add) {
+    int64_t p = 0;
+    for (; p + 8 <= full; p += 8) row_panels(8, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add);
+    if (p + 4 <= full) row_panels(4, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add), p += 4;
+    if (p + 2 <= full) row_panels(2, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add), p += 2;
+    if (p + 1 <= full) row_panels(1, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add);
+}
+
+/* Pack A[i0:i0+mc, k0:k0+kc] as slivers of MR rows, each [kc][MR]; the rows
+ * of a last, partial sliver past mc are left unset (micro reads m rows). */
 static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64_t mc, int64_t k0, int64_t kc) {
     for (int64_t s = 0; s < mc; s += MR) {
         int64_t m = mc - s < MR ? mc - s : MR;
@@ -184,7 +195,7 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
         const float *src = g->a + (i0 + s) * g->a_rs + k0 * g->a_cs;
         if (g->a_cs == 1) {           /* rows of A contiguous in k */
             int64_t k = 0;
-            if (MR == 8) /* 8 rows x 16 k: half of a 16 x 16 tile, rows past m zero */
+            if (MR == 8 && m >= 4) /* 8 rows x 16 k: half of a 16 x 16 tile, rows past m zero */
                 for (; k + 16 <= kc; k += 16) {
                     v16 r[16];
                     for (int i = 0; i < 8; i++) r[i] = i < m ? load16(src + i * g->a_rs + k) : (v16){0}, r[i + 8] = (v16){0};
@@ -193,11 +204,11 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
                         store16(d + (k + t) * MR, __builtin_shufflevector(r[t], r[t + 1], 0, 1, 2, 3, 4, 5, 6, 7,
                                                                          16, 17, 18, 19, 20, 21, 22, 23));
                 }
-            for (; k < kc; k++)
-                for (int64_t i = 0; i < MR; i++) d[k * MR + i] = i < m ? src[i * g->a_rs + k] : 0;
+            for (; k < kc; k++)   /* rows past m are never read (micro reads m rows) */
+                for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[i * g->a_rs + k];
         } else {                      /* columns of A contiguous in i (transposed A) */
             for (int64_t k = 0; k < kc; k++)
-                for (int64_t i = 0; i < MR; i++) d[k * MR + i] = i < m ? src[k * g->a_cs + i] : 0;
+                for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[k * g->a_cs + i];
         }
     }
 }
@@ -215,9 +226,12 @@ static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64
                     store16(d + k * NR, load16(src + k * g->b_rs));
                     store16(d + k * NR + 16, load16(src + k * g->b_rs + 16));
                 }
-            else
-                for (int64_t k = 0; k < kc; k++)
-                    for (int64_t j = 0; j < NR; j++) d[k * NR + j] = j < n ? src[k * g->b_rs + j] : 0;
+            else   /* a copy then a fill: a select per element would become gathers */
+                for (int64_t k = 0; k < kc; k++) {
+                    int64_t j = 0;
+                    for (; j < n; j++) d[k * NR + j] = src[k * g->b_rs + j];
+                    for (; j < NR; j++) d[k * NR + j] = 0;
+                }
         } else {                      /* B transposed: columns contiguous in k */
             int64_t k = 0;
             for (; k + 16 <= kc; k += 16) {
@@ -246,11 +260,13 @@ static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0
             if (nfull < nc) pack_b(bp, g, pc, kc, jc + nfull, nc - nfull);
             for (int64_t ic = i0; ic < i1; ic += MC) {
                 int64_t mc = i1 - ic < MC ? i1 - ic : MC;
-                pack_a(ap, g, ic, mc, pc, kc);
                 int64_t jr = 0;
-                if (mc == 1)   /* a single row: B read in place, four panels at a time */
-                    for (; jr + ROW_WIDE <= nfull; jr += ROW_WIDE)
-                        row_wide(kc, ap, g->b + pc * g->b_rs + jc + jr, g->b_rs, g->c + ic * g->ldc + jc + jr, add);
+                if (mc == 1 && nfull > 0) {   /* a single row: A and B read in place */
+                    row_wide(nfull / NR, kc, g->a + ic * g->a_rs + pc * g->a_cs, g->a_cs, g->b + pc * g->b_rs + jc,
+                             g->b_rs, g->c + ic * g->ldc + jc, add);
+                    jr = nfull;
+                }
+                if (jr < nc) pack_a(ap, g, ic, mc, pc, kc);
                 for (; jr < nc; jr += NR) {
                     int n = nc - jr < NR ? (int)(nc - jr) : NR;
                     const float *bpan = jr < nfull ? g->b + pc * g->b_rs + jc + jr : bp + (jr - nfull) * kc;
