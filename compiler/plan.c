@@ -109,6 +109,36 @@ static bool has_buffer(const Node *n) {
 
 typedef struct Block { uint64_t off, size; int last; } Block;
 
+/* An elementwise root may take the scratch buffer of an operand whose last
+ * reader it is, when it reads that operand at the element it writes (same
+ * element count): element i is read before element i is written, in one
+ * loop.  Returns such an operand, or -1. */
+typedef struct Reuse {
+    const Graph *g;
+    const EntryPlan *ep;
+    const int *last;
+    int root, found;
+    uint64_t scratch;
+} Reuse;
+
+static void consider_reuse(void *ctx, int x, int reader, int root) {
+    Reuse *r = ctx;
+    int b = base_of(r->g, x);
+    if (r->found >= 0 || r->last[b] != root || r->ep->offset[b] < (int64_t)r->scratch) return;
+    if (shape_count(r->g->nodes[x].shape) != shape_count(r->g->nodes[root].shape)) return;
+    r->found = b;
+}
+
+static int reusable_operand(const Graph *g, const EntryPlan *ep, int *seen, const int *last, int i, uint64_t scratch) {
+    if (!op_is_elementwise(g->nodes[i].op)) return -1;
+    Reuse r = {g, ep, last, i, -1, scratch};
+    for (int k = 0; k < g->n; k++) seen[k] = 0;
+    each_read(g, ep->inl, seen, i, consider_reuse, &r);
+    /* Reshapes keep the count, so every read of that buffer in the loop is
+     * at the written element. */
+    return r.found;
+}
+
 static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
     const Graph *g = ep->graph;
     int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
@@ -182,6 +212,15 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
         for (int j = 0; j < nlive; j++)
             if (live_blocks[j].last >= i) live_blocks[k++] = live_blocks[j];
         nlive = k;
+        /* An elementwise loop may write over an operand that dies here. */
+        int dying = reusable_operand(g, ep, seen, last, i, mp->scratch_offset);
+        if (dying >= 0) {
+            for (int b = 0; b < nlive; b++)
+                if ((int64_t)(mp->scratch_offset + live_blocks[b].off) == ep->offset[dying])
+                    live_blocks[b].last = last[i];
+            ep->offset[i] = ep->offset[dying];
+            continue;
+        }
         /* First fit: the lowest offset that overlaps no live block. */
         uint64_t size = align_up(node_bytes(n) ? node_bytes(n) : 1), off = 0;
         for (bool moved = true; moved;) {

@@ -85,7 +85,11 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
             if ((uint64_t)ep->offset[j] < lo) continue;
             uint64_t bj = (uint64_t)shape_count(g->nodes[j].shape) * 4;
             bool disjoint = (uint64_t)ep->offset[j] >= (uint64_t)off + bytes || (uint64_t)ep->offset[j] + bj <= (uint64_t)off;
-            CHECK(disjoint, "%s: node %d [%d..%d] and node %d overlap", what, i, i, last[i], j);
+            /* Allowed: an elementwise loop writing over an operand it is the
+             * last reader of, element for element (same buffer, same count). */
+            bool over_dying = ep->offset[j] == off && last[i] == j && op_is_elementwise(g->nodes[j].op) &&
+                              shape_count(g->nodes[j].shape) == shape_count(n->shape);
+            CHECK(disjoint || over_dying, "%s: node %d [%d..%d] and node %d overlap", what, i, i, last[i], j);
         }
     }
     /* Values computed in a tensor's memory (by their own node, or, fused
