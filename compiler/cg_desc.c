@@ -8,12 +8,27 @@
  * loss); a gradient's or state's `param` is the parameter's descriptor
  * index; absent entries are NULL. */
 #include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
 
 #include "dmc.h"
+#include "dm.h"
 
+#include <stddef.h>
 #include <string.h>
 
-#define DM_ABI 1   /* DM_ABI_VERSION of runtime/dm.h */
+/* The LLVM struct types must lay out like the C structs: checked against
+ * this compiler's own layout (every supported target is 64-bit, and these
+ * structs hold only fixed-size members and pointers). */
+static void check_layout(Cg *cg, LLVMTypeRef tensor_t, LLVMTypeRef desc_t) {
+    LLVMTargetDataRef td = LLVMGetModuleDataLayout(cg->mod);
+    if (LLVMABISizeOfType(td, tensor_t) != sizeof(dm_tensor_desc) ||
+        LLVMOffsetOfElement(td, tensor_t, 6) != offsetof(dm_tensor_desc, offset) ||
+        LLVMOffsetOfElement(td, tensor_t, 9) != offsetof(dm_tensor_desc, init) ||
+        LLVMABISizeOfType(td, desc_t) != sizeof(dm_model_desc) ||
+        LLVMOffsetOfElement(td, desc_t, 7) != offsetof(dm_model_desc, forward) ||
+        LLVMOffsetOfElement(td, desc_t, 11) != offsetof(dm_model_desc, seed_stream))
+        die("the descriptor's LLVM layout does not match runtime/dm.h");
+}
 
 static LLVMValueRef string_global(Cg *cg, const char *s, const char *name) {
     LLVMValueRef init = LLVMConstStringInContext(cg->ctx, s, (unsigned)strlen(s), 0);
@@ -40,6 +55,7 @@ void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
     LLVMTypeRef desc_f[] = {cg->i32, cg->ptr, cg->i64, cg->i64, cg->i64, cg->i32, cg->ptr,
                             cg->ptr, cg->ptr, cg->ptr, cg->ptr, cg->i64};
     LLVMTypeRef desc_t = LLVMStructTypeInContext(cg->ctx, desc_f, 12, 0);
+    check_layout(cg, tensor_t, desc_t);
 
     int nt = m->ntensors;
     int *desc_index = arena_alloc(cg->arena, sizeof(int) * (nt + 1));
@@ -80,7 +96,7 @@ void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
 
     LLVMValueRef null = LLVMConstNull(cg->ptr);
     LLVMValueRef desc_v[] = {
-        i32c(cg, DM_ABI), string_global(cg, m->name, arena_printf(cg->arena, "%s.name", m->name)),
+        i32c(cg, DM_ABI_VERSION), string_global(cg, m->name, arena_printf(cg->arena, "%s.name", m->name)),
         i64c(cg, (int64_t)mp->data_size), i64c(cg, (int64_t)mp->scratch_offset), i64c(cg, (int64_t)mp->scratch_size),
         i32c(cg, nt), tensors,
         fns[ENTRY_FORWARD] ? fns[ENTRY_FORWARD] : null, fns[ENTRY_TRAIN_STEP] ? fns[ENTRY_TRAIN_STEP] : null,
