@@ -5,7 +5,9 @@
  * Guarantees: the optimizer's state tensors exist (TK_STATE, zeros, param =
  * the owning parameter: "opt/momentum/<p>" for sgd with momentum, "opt/m/<p>"
  * and "opt/v/<p>" for adam and adamw, "opt/step" (f32 [], param -1) where the
- * rule needs the step count); m->apply loads the grads, params and state and
+ * rule needs the step count), and "opt/lr" (f32 [], initialised to the
+ * optimizer's lr: the program may change it between steps, e.g. for a
+ * learning-rate schedule); m->apply loads the grads, params and state and
  * stores the new params and state with the update rules of PyTorch's
  * torch.optim.SGD, Adam and AdamW (no amsgrad, no maximize); m->train_step is
  * m->gradients followed by m->apply with apply's loads of a grad replaced by
@@ -18,6 +20,7 @@ typedef struct Update {
     Model *m;
     Graph *g;
     int step;           /* node: the step count after this apply's increment, or -1 */
+    int lr;             /* node: the learning rate, loaded from "opt/lr" */
 } Update;
 
 static int scalar(Update *u, double v) { return graph_scalar(u->a, u->g, v); }
@@ -32,6 +35,14 @@ static int add_state(Update *u, const char *name, int p, Shape s) {
     Tensor t = {.name = name, .kind = TK_STATE, .dtype = DT_F32, .shape = s,
                 .init = {.kind = INIT_ZEROS}, .param = p, .loc = loc};
     return model_add_tensor(u->a, u->m, t);
+}
+
+/* The learning rate lives in the instance so that a training loop can
+ * schedule it; it starts at the value the .dm file gives. */
+static void build_lr(Update *u) {
+    int t = add_state(u, "opt/lr", -1, (Shape){0});
+    u->m->tensors[t].init = (Init){.kind = INIT_CONST, .a = u->m->opt.lr};
+    u->lr = graph_load(u->a, u->g, u->m, t);
 }
 
 /* The step count, incremented before use as PyTorch's state['step']. */
@@ -64,7 +75,7 @@ static void update_sgd(Update *u, int p, int param, int grad) {
         graph_store(u->a, u->g, t, next);
         g = o->nesterov ? add(u, g, mul(u, next, scalar(u, o->momentum))) : next;
     }
-    graph_store(u->a, u->g, p, sub(u, param, mul(u, g, scalar(u, o->lr))));
+    graph_store(u->a, u->g, p, sub(u, param, mul(u, g, u->lr)));
 }
 
 /* torch.optim.Adam / AdamW: (AdamW: p *= 1 - lr wd; Adam: g += wd p);
@@ -76,7 +87,7 @@ static Corrections adam_corrections(Update *u) {
     const Optimizer *o = &u->m->opt;
     int bc1 = sub(u, scalar(u, 1), graph_binary(u->a, u->g, OP_POW, scalar(u, o->beta1), u->step));
     int bc2 = sub(u, scalar(u, 1), graph_binary(u->a, u->g, OP_POW, scalar(u, o->beta2), u->step));
-    return (Corrections){.step_size = div_(u, scalar(u, o->lr), bc1),
+    return (Corrections){.step_size = div_(u, u->lr, bc1),
                          .sqrt_bc2 = graph_unary(u->a, u->g, OP_SQRT, bc2)};
 }
 
@@ -85,7 +96,7 @@ static void update_adam(Update *u, Corrections k, int p, int param, int grad) {
     const Tensor *pt = &u->m->tensors[p];
     int g = grad;
     if (o->weight_decay != 0) {
-        if (o->kind == OPT_ADAMW) param = mul(u, param, scalar(u, 1 - o->lr * o->weight_decay));
+        if (o->kind == OPT_ADAMW) param = mul(u, param, sub(u, scalar(u, 1), mul(u, u->lr, scalar(u, o->weight_decay))));
         else g = add(u, g, mul(u, param, scalar(u, o->weight_decay)));
     }
     int tm = add_state(u, arena_printf(u->a, "opt/m/%s", pt->name), p, pt->shape);
@@ -103,6 +114,7 @@ static void build_apply(Arena *a, Model *m) {
     Update u = {.a = a, .m = m, .g = &m->apply, .step = -1};
     const Optimizer *o = &m->opt;
     bool adam = o->kind == OPT_ADAM || o->kind == OPT_ADAMW;
+    build_lr(&u);
     if (adam || (o->kind == OPT_SGD && o->momentum != 0 && o->dampening != 0)) build_step(&u);
     Corrections k = {-1, -1};
     if (adam) k = adam_corrections(&u);

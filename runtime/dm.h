@@ -136,6 +136,13 @@ int  dm_reinit(dm_model *m, uint64_t seed);      /* draw the parameters again, z
 int  dm_set_threads(dm_model *m, int threads);   /* default: $DM_THREADS, else 1 */
 int  dm_threads(const dm_model *m);
 
+/* The optimizer's learning rate, kept in the instance (the state tensor
+ * "opt/lr", saved in checkpoints): it starts at the .dm file's value and may
+ * be changed between steps, e.g. by a schedule.  dm_learning_rate returns NaN
+ * for a model without an optimizer. */
+int   dm_set_learning_rate(dm_model *m, float lr);
+float dm_learning_rate(const dm_model *m);
+
 /* dm_save with extra string pairs in the checkpoint's "__metadata__" (e.g. a
  * training loop's epoch); "format" and "model" are reserved. */
 int dm_save_with_metadata(const dm_model *m, const char *path, int n, const char *const *keys,

@@ -7,6 +7,8 @@
  * allocation is the thread pool, created on the first entry call with more
  * than one thread and released by dm_free. */
 #include "rt.h"
+
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +159,34 @@ const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name) {
 void *dm_data(dm_model *m, const char *name) {
     const dm_tensor_desc *t = dm_tensor(m, name);
     return t ? m->data + t->offset : NULL;
+}
+
+/* The learning rate is the state tensor "opt/lr" (docs/decisions.md). */
+static int learning_rate(const dm_model *m, const char *caller, float **rate) {
+    if (!m)
+        return rt_error(DM_EINVAL, "%s: NULL model", caller);
+    int i = rt_find_tensor(m->desc, "opt/lr");
+    if (i < 0 || m->desc->tensors[i].kind != DM_STATE || m->desc->tensors[i].dtype != DM_F32)
+        return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no optimizer (compiled with --no-train, or no loss)",
+                        caller, m->desc->name);
+    *rate = (float *)(m->data + m->desc->tensors[i].offset);
+    return DM_OK;
+}
+
+int dm_set_learning_rate(dm_model *m, float lr) {
+    float *p = NULL;
+    int rc = learning_rate(m, "dm_set_learning_rate", &p);
+    if (rc != DM_OK)
+        return rc;
+    if (!(lr >= 0 && lr < INFINITY))
+        return rt_error(DM_EINVAL, "dm_set_learning_rate: %g is not a finite, non-negative rate", (double)lr);
+    *p = lr;
+    return DM_OK;
+}
+
+float dm_learning_rate(const dm_model *m) {
+    float *p = NULL;
+    return learning_rate(m, "dm_learning_rate", &p) == DM_OK ? *p : NAN;
 }
 
 float *dm_grad(dm_model *m, const char *param) {

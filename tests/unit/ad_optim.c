@@ -134,6 +134,11 @@ static void check_structure(const Config *c, const Built *b) {
     expect_state(m, "opt/v/w", b->w, adam);
     expect_state(m, "opt/momentum/w", b->w, !adam && c->opt.momentum != 0);
     expect_state(m, "opt/step", -1, adam || c->opt.dampening != 0);
+    int lr = model_find_tensor(m, "opt/lr", TK_STATE);   /* the schedulable learning rate */
+    if (lr < 0 || m->tensors[lr].init.kind != INIT_CONST || m->tensors[lr].init.a != c->opt.lr) {
+        printf("FAIL %s: opt/lr missing or not initialised to lr\n", c->name);
+        failures++;
+    }
     int grad_loads = 0, w_loads = 0, grad_stores = 0;
     for (int i = 0; i < m->train_step.n; i++) {
         const Node *n = &m->train_step.nodes[i];
@@ -146,6 +151,13 @@ static void check_structure(const Config *c, const Built *b) {
                grad_loads, w_loads, grad_stores);
         failures++;
     }
+}
+
+/* A store as an instance starts: the learning rate as the model gives it. */
+static TensorStore *new_store(const Built *b) {
+    TensorStore *s = store_new(b->a, b->m);
+    s->values[model_find_tensor(b->m, "opt/lr", TK_STATE)][0] = b->m->opt.lr;
+    return s;
 }
 
 static void run_config(int k) {
@@ -164,7 +176,7 @@ static void run_config(int k) {
     /* apply, with the gradient written into grad/w */
     Built b = build(&c->opt);
     check_structure(c, &b);
-    TensorStore *st = store_new(b.a, b.m);
+    TensorStore *st = new_store(&b);
     memcpy(st->values[b.w], P0, sizeof P0);
     for (int s = 0; s < STEPS; s++) {
         memcpy(st->values[b.grad], GRADS[s], sizeof GRADS[s]);
@@ -173,7 +185,7 @@ static void run_config(int k) {
     }
 
     /* train_step, with the gradient coming from x */
-    TensorStore *ts = store_new(b.a, b.m);
+    TensorStore *ts = new_store(&b);
     memcpy(ts->values[b.w], P0, sizeof P0);
     for (int s = 0; s < STEPS; s++) {
         memcpy(ts->values[b.x], GRADS[s], sizeof GRADS[s]);
