@@ -12,6 +12,7 @@
 #include "trainer.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,12 @@ const char *const fashion_classes[10] = {
 
 typedef struct options {
     int epochs, threads;
+    int stop_after;         /* 0: run to --epochs */
     int64_t batch_size;     /* 0: the compiled batch */
     int64_t train_limit;    /* 0: every training sample */
     uint64_t seed;
     int seed_given;
+    int cosine;             /* the learning-rate schedule: 1 cosine, 0 constant */
     const char *data, *save, *resume;
 } options;
 
@@ -53,8 +56,13 @@ static void usage(const trainer_spec *spec, FILE *out) {
             "  --data DIR        folder of the IDX files (default /usr/share/datasets/fashion-mnist)\n"
             "  --save PATH       write a checkpoint after every epoch\n"
             "  --resume PATH     continue from a checkpoint written by --save\n"
+            "  --lr-schedule S   constant (the .dm file's rate throughout) or cosine (from that\n"
+            "                    rate down to 0 over the run, step by step); default %s\n"
+            "  --stop-after N    stop after epoch N, as if interrupted (the schedule still plans\n"
+            "                    for --epochs; continue later with --resume)\n"
             "  --train-limit N   train on the first N samples only (quick runs and tests)\n",
-            spec->program, spec->default_epochs, compiled_batch(spec->model));
+            spec->program, spec->default_epochs, compiled_batch(spec->model),
+            spec->cosine ? "cosine" : "constant");
 }
 
 static int64_t parse_count(const trainer_spec *spec, const char *flag, const char *text, int64_t min) {
@@ -70,7 +78,7 @@ static int64_t parse_count(const trainer_spec *spec, const char *flag, const cha
 }
 
 static options parse_options(const trainer_spec *spec, int argc, char **argv) {
-    options o = {.epochs = spec->default_epochs, .seed = 1,
+    options o = {.epochs = spec->default_epochs, .seed = 1, .cosine = spec->cosine,
                  .data = "/usr/share/datasets/fashion-mnist"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -79,7 +87,10 @@ static options parse_options(const trainer_spec *spec, int argc, char **argv) {
         else if (!strcmp(a, "--batch-size")) o.batch_size = parse_count(spec, a, v, 1), i++;
         else if (!strcmp(a, "--threads")) o.threads = (int)parse_count(spec, a, v, 1), i++;
         else if (!strcmp(a, "--seed")) o.seed = (uint64_t)parse_count(spec, a, v, 0), o.seed_given = 1, i++;
+        else if (!strcmp(a, "--stop-after")) o.stop_after = (int)parse_count(spec, a, v, 1), i++;
         else if (!strcmp(a, "--train-limit")) o.train_limit = parse_count(spec, a, v, 1), i++;
+        else if (!strcmp(a, "--lr-schedule") && v && (!strcmp(v, "cosine") || !strcmp(v, "constant")))
+            o.cosine = !strcmp(v, "cosine"), i++;
         else if (!strcmp(a, "--data") && v) o.data = v, i++;
         else if (!strcmp(a, "--save") && v) o.save = v, i++;
         else if (!strcmp(a, "--resume") && v) o.resume = v, i++;
@@ -116,6 +127,12 @@ static void progress(int epoch, int epochs, int64_t done, int64_t total, double 
     fprintf(stderr, "\r  epoch %d/%d [%.*s%*s] %3d%%  ETA %4.0fs  loss %.4f ", epoch, epochs, filled,
             "==============================", width - filled, "", (int)(100 * done / total), eta, loss);
     fflush(stderr);
+}
+
+/* Cosine annealing (Loshchilov and Hutter, 2017) without restarts: the
+ * rate at step t of T falls from base to 0 along half a cosine. */
+static float cosine_rate(double base, int64_t t, int64_t T) {
+    return (float)(base * 0.5 * (1 + cos(3.14159265358979323846 * (double)t / (double)T)));
 }
 
 static int argmax(const float *row, int n) {
@@ -209,9 +226,10 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
            (long long)train.count, (long long)test.count, (long long)batch, dm_threads(m),
            dm_threads(m) > 1 ? "s" : "");
     fflush(stdout);
-    double accuracy = 0;
+    double accuracy = 0, base_rate = dm_tensor(m, "opt/lr") ? dm_tensor(m, "opt/lr")->init.a : 0;
     int rc = 0;
-    for (int epoch = first_epoch; rc == 0 && epoch <= o.epochs; epoch++) {
+    int last_epoch = o.stop_after && o.stop_after < o.epochs ? o.stop_after : o.epochs;
+    for (int epoch = first_epoch; rc == 0 && epoch <= last_epoch; epoch++) {
         dm_shuffle(order, train.count, o.seed, (uint64_t)epoch);
         dm_batches it;
         dm_batches_begin(&it, &train, order, batch, 1);
@@ -219,6 +237,10 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
         int64_t done = 0;
         while (dm_batches_next(&it, x, y, NULL) > 0) {
             float loss;
+            if (o.cosine && base_rate > 0 &&
+                (rc = dm_set_learning_rate(m, cosine_rate(base_rate, (epoch - 1) * nbatches + done,
+                                                          (int64_t)o.epochs * nbatches))) != 0)
+                break;
             if ((rc = dm_train_step(m, &loss)) != 0) break;
             loss_sum += loss;
             done++;
@@ -250,7 +272,7 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
         }
     }
     if (rc < 0) fail(spec, "training");
-    if (rc == 0 && first_epoch > o.epochs)
+    if (rc == 0 && first_epoch > last_epoch)
         rc = evaluate(m, &test, batch, classes, &accuracy);
     if (rc == 0) printf("test accuracy: %.2f%%\n", accuracy);
     free(order);

@@ -14,6 +14,7 @@ typedef struct trainer_spec {
     const char *program;        /* the example's name, for messages */
     const dm_model_desc *model; /* the compiled model */
     int default_epochs;
+    int cosine;                 /* default learning-rate schedule: 1 cosine, 0 constant */
 } trainer_spec;
 
 /* Parses argv, trains, evaluates, saves; returns the process exit status. */

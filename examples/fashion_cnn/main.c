@@ -4,6 +4,6 @@
 #include "trainer.h"
 
 int main(int argc, char **argv) {
-    trainer_spec spec = {"fashion_cnn", &cnn_model, 10};
+    trainer_spec spec = {.program = "fashion_cnn", .model = &cnn_model, .default_epochs = 10, .cosine = 1};
     return trainer_main(&spec, argc, argv);
 }

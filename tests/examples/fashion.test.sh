@@ -11,7 +11,7 @@ E=${BUILD:-build}/examples
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 $E/fashion_mlp/fashion_mlp --epochs 2 --train-limit 640 --seed 7 --save "$tmp/whole.st" >/dev/null
-$E/fashion_mlp/fashion_mlp --epochs 1 --train-limit 640 --seed 7 --save "$tmp/part.st" >/dev/null
+$E/fashion_mlp/fashion_mlp --epochs 2 --stop-after 1 --train-limit 640 --seed 7 --save "$tmp/part.st" >/dev/null
 $E/fashion_mlp/fashion_mlp --epochs 2 --train-limit 640 --resume "$tmp/part.st" --save "$tmp/part.st" >/dev/null
 cmp "$tmp/whole.st" "$tmp/part.st"
 echo "resumed run is identical to the uninterrupted one"
