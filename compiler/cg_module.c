@@ -222,6 +222,11 @@ static bool write_output(Arena *a, const Options *opt, LLVMTargetMachineRef tm, 
                                                     opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile, &err);
     if (failed) fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err ? err : "unknown reason");
     LLVMDisposeMessage(err);
+    if (!failed && tmp) {   /* mkstemp made it 0600: give it the usual mode of a new file */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+    }
     if (!failed && tmp && rename(tmp, path) != 0) {
         fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
         failed = true;

@@ -73,6 +73,11 @@ bool header_emit(Arena *a, const Options *opt, const Models *models, const char 
     write_header(f, a, opt, models);
     bool ok = !ferror(f);
     ok &= fclose(f) == 0;
+    if (ok && tmp) {   /* mkstemp made it 0600: give it the usual mode of a new file */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+    }
     if (ok && tmp && rename(tmp, path) != 0) ok = false;
     if (!ok) {
         fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
