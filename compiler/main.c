@@ -201,6 +201,11 @@ static const char *reserve_output(Arena *a, Outputs *outs, const char *final) {
     char *tmp = arena_printf(a, "%s.tmp-XXXXXX", final);
     int fd = mkstemp(tmp);
     if (fd < 0) fatal("cannot create %s: %s", final, strerror(errno));
+    /* mkstemp's 0600 would outlive the rename: give the file the mode a
+     * plain fopen would have (0666 less the umask). */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     close(fd);
     outs->items[outs->n++] = (Pending){tmp, final};
     return tmp;
