@@ -206,7 +206,11 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
                 }
             for (; k < kc; k++)   /* rows past m are never read (micro reads m rows) */
                 for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[i * g->a_rs + k];
-        } else {                      /* columns of A contiguous in i (transposed A) */
+        } else if (m == MR) {         /* columns of A contiguous in i (transposed A) */
+            for (int64_t k = 0; k < kc; k++)
+#pragma clang loop unroll(full)
+                for (int64_t i = 0; i < MR; i++) d[k * MR + i] = src[k * g->a_cs + i];
+        } else {
             for (int64_t k = 0; k < kc; k++)
                 for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[k * g->a_cs + i];
         }
