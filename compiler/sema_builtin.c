@@ -107,8 +107,12 @@ static bool want_axis(Sema *s, const char *fn, Value v, Value x, int *out) {
         sema_error(s, v.loc, "an axis of %s must be an integer, found %s", fn, sema_type_str(s, v));
         return false;
     }
-    a = (int64_t)v.num;
     int r = x.shape.rank;
+    if (fabs(v.num) > 1e15) { /* converting it to int64_t would be undefined (found by fuzzing) */
+        sema_error(s, v.loc, "axis %g is out of range for %s (rank %d)", v.num, sema_type_str(s, x), r);
+        return false;
+    }
+    a = (int64_t)v.num;
     if (a < -r || a >= r) {
         if (r == 0) sema_error(s, v.loc, "axis %lld is out of range: %s is a scalar (it has no axes)", (long long)a, sema_type_str(s, x));
         else sema_error(s, v.loc, "axis %lld is out of range for %s (rank %d: axes %d to %d)", (long long)a,
