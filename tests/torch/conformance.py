@@ -308,6 +308,25 @@ def compare(a, b):
     return None
 
 
+def check_rule():
+    """None if compare() applies the rule as documented (a test of the test), else why."""
+    b = np.array([3.0, -2.0, 1e-3, 0.0])
+    cases = [(b * (1 + 5e-5), True),                      # relative error inside 1e-4
+             (b * (1 + 2e-4), False),                     # ... outside
+             (b + np.array([0, 0, 2.9e-4, 0]), True),     # small elements: 1e-4 of the max-abs 3.0
+             (b + np.array([0, 0, 3.1e-4, 0]), False),
+             (np.array([3.0, -2.0, 1e-3, np.nan]), False),  # a NaN where the reference is finite
+             (b[:3], False)]                              # the wrong shape
+    for a, ok in cases:
+        if (compare(a, b) is None) != ok:
+            return f"compare({a}, {b}) should {'pass' if ok else 'fail'}"
+    if compare(np.array([np.inf, np.nan]), np.array([np.inf, np.nan])) is not None:
+        return "equal non-finite values should pass"
+    if compare(np.array([-np.inf]), np.array([np.inf])) is None:
+        return "opposite infinities should fail"
+    return None
+
+
 def worst_ratio(a, b):
     """max |a-b| / tol over the tensor (<= 1 passes), for the verbose report."""
     a = np.asarray(a, dtype=np.float64)
@@ -540,6 +559,10 @@ def main():
     if why:
         print(f"FAIL dropout generator: the reference's copy differs from compiler/kernels/random.h: {why}")
         failed.append("generator")
+    why = check_rule()
+    if why:
+        print(f"FAIL comparison rule: {why}")
+        failed.append("rule")
     if not args.names:
         missing = check_coverage(names)
         if missing:
