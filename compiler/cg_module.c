@@ -2,8 +2,8 @@
  * machine (the host by default, or --target/--cpu/--features), creates one
  * module for all the models of the file, links the kernels (C compiled to
  * bitcode at build time and embedded in dmc), generates every model's entries
- * and descriptor, verifies, optimises with the -O pipeline and writes an
- * object, assembly or textual IR.
+ * and descriptor, verifies, optimises with the -O pipeline (all but the
+ * kernels' prebuilt helpers) and writes an object, assembly or textual IR.
  *
  * Needs: models after simplify.  Guarantees: returns false with the reason on
  * stderr on any failure, leaving no partial output file (a regular file is
@@ -21,10 +21,11 @@
 #include "dmc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <unistd.h>
 
 /* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
@@ -72,16 +73,51 @@ static bool link_kernels(Cg *cg, const char *name, const unsigned char *bytes, u
     return true;
 }
 
+/* The attribute that marks the kernels' out-of-line helpers (see below). */
+#define PREBUILT "dmc-prebuilt"
+
+/* The dmk_ entry points become internal and always-inline.  The other
+ * functions of the bitcode, the out-of-line helpers that the entry points
+ * call (the blocked GEMM, im2col, the convolution tasks), take no constants
+ * from a call site: clang already optimised them at -O2 when dmc was built,
+ * and a second run of the pipeline gains nothing at run time but costs a
+ * third of the compile time of a convolutional model (and grows them by a
+ * half, which the back end pays for again).  They are marked, and
+ * cg_emit keeps the pipeline off them (hold_prebuilt). */
 static void internalise_kernels(Cg *cg) {
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
     for (LLVMValueRef f = LLVMGetFirstFunction(cg->mod); f; f = LLVMGetNextFunction(f)) {
         size_t len;
         const char *name = LLVMGetValueName2(f, &len);
-        if (LLVMIsDeclaration(f) || strncmp(name, "dmk_", 4) != 0) continue;
+        if (LLVMIsDeclaration(f)) continue;
+        if (strncmp(name, "dmk_", 4) != 0) {   /* the module holds only the kernels yet */
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                    LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
+            continue;
+        }
         LLVMSetLinkage(f, LLVMInternalLinkage);
         LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
         LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, kind, 0));
+    }
+}
+
+/* While the -O pipeline runs, the prebuilt helpers are optnone (which the
+ * pass manager honours by skipping every function pass on them) and
+ * noinline (which optnone requires; they are out of line anyway); after it,
+ * optnone goes again, so that the back end still compiles them at the full
+ * level for the target machine. */
+static void hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold) {
+    unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (!LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, PREBUILT, sizeof PREBUILT - 1)) continue;
+        if (!hold) {
+            LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optnone);
+            continue;
+        }
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optnone, 0));
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, noinline, 0));
     }
 }
 
@@ -198,41 +234,83 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
     return ok;
 }
 
-/* Writes the module as the object, assembly or IR that opt asks for.  A
- * regular file is written beside its final name and renamed, so a failure
- * leaves no partial output; a device such as /dev/stdout is written directly. */
-static bool write_output(Arena *a, const Options *opt, LLVMTargetMachineRef tm, LLVMModuleRef mod, const char *path) {
-    struct stat st;
-    const char *to = path;
-    char *tmp = NULL;
-    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) {
-        tmp = arena_printf(a, "%s.cg-XXXXXX", path);
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
-            return false;
-        }
-        close(fd);
-        to = tmp;
+/* The object, assembly or IR that opt asks for, in memory: the long part
+ * of the output (code generation) writes no file. */
+static bool render_output(const Options *opt, LLVMTargetMachineRef tm, LLVMModuleRef mod, const char **bytes,
+                          size_t *size, LLVMMemoryBufferRef *buf, char **text) {
+    if (opt->emit == EMIT_LLVM) {
+        *text = LLVMPrintModuleToString(mod);
+        *bytes = *text;
+        *size = strlen(*text);
+        return true;
     }
     char *err = NULL;
-    bool failed = opt->emit == EMIT_LLVM
-                      ? LLVMPrintModuleToFile(mod, to, &err)
-                      : LLVMTargetMachineEmitToFile(tm, mod, (char *)to,
-                                                    opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile, &err);
-    if (failed) fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, err ? err : "unknown reason");
-    LLVMDisposeMessage(err);
-    if (!failed && tmp) {   /* mkstemp made it 0600: give it the usual mode of a new file */
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile,
+                                            &err, buf)) {
+        fprintf(stderr, "dmc: error: code generation failed: %s\n", err ? err : "unknown reason");
+        LLVMDisposeMessage(err);
+        return false;
+    }
+    *bytes = LLVMGetBufferStart(*buf);
+    *size = LLVMGetBufferSize(*buf);
+    return true;
+}
+
+static bool write_all(int fd, const char *bytes, size_t size) {
+    while (size > 0) {
+        ssize_t n = write(fd, bytes, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        bytes += n;
+        size -= (size_t)n;
+    }
+    return true;
+}
+
+/* Writes the bytes to path.  A regular file is written beside its final name
+ * and renamed, so a failure leaves no partial output; a device such as
+ * /dev/stdout is written directly.  An interrupt (SIGINT, SIGTERM, SIGHUP)
+ * is held off while the temporary exists, so that it cannot be left behind:
+ * the driver's handler removes only its own temporaries. */
+static bool write_bytes(Arena *a, const char *path, const char *bytes, size_t size) {
+    sigset_t hold, saved;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    sigprocmask(SIG_BLOCK, &hold, &saved);
+    /* Standard output is written where it points (opening /dev/stdout anew
+     * would lose an append); a symbolic link or device is written through,
+     * not replaced (a rename over /dev/stdout would replace the link). */
+    struct stat st;
+    bool to_stdout = strcmp(path, "/dev/stdout") == 0;
+    bool direct = to_stdout || (lstat(path, &st) == 0 && !S_ISREG(st.st_mode));
+    char *tmp = direct ? NULL : arena_printf(a, "%s.cg-XXXXXX", path);
+    int fd = to_stdout ? dup(1) : direct ? open(path, O_WRONLY | O_TRUNC) : mkstemp(tmp);
+    bool ok = fd >= 0 && write_all(fd, bytes, size);
+    int saved_errno = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) ok = false, saved_errno = errno;
+    if (ok && tmp) {   /* mkstemp made it 0600: give it the usual mode of a new file */
         mode_t mask = umask(0);
         umask(mask);
         chmod(tmp, 0666 & ~mask);
+        if (rename(tmp, path) != 0) ok = false, saved_errno = errno;
     }
-    if (!failed && tmp && rename(tmp, path) != 0) {
-        fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(errno));
-        failed = true;
-    }
-    if (failed && tmp) unlink(tmp);
-    return !failed;
+    if (!ok) fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(saved_errno));
+    if (!ok && tmp && fd >= 0) unlink(tmp);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    return ok;
+}
+
+static bool write_output(Arena *a, const Options *opt, LLVMTargetMachineRef tm, LLVMModuleRef mod, const char *path) {
+    const char *bytes = NULL;
+    size_t size = 0;
+    LLVMMemoryBufferRef buf = NULL;
+    char *text = NULL;
+    bool ok = render_output(opt, tm, mod, &bytes, &size, &buf, &text) && write_bytes(a, path, bytes, size);
+    if (buf) LLVMDisposeMemoryBuffer(buf);
+    if (text) LLVMDisposeMessage(text);
+    return ok;
 }
 
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
@@ -268,7 +346,9 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
         int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
         char pipeline[32];
         snprintf(pipeline, sizeof pipeline, "default<O%d>", ol);
+        hold_prebuilt(ctx, mod, true);
         LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
+        hold_prebuilt(ctx, mod, false);
         if (e) {
             char *msg = LLVMGetErrorMessage(e);
             fprintf(stderr, "dmc: internal error: LLVM passes failed: %s\n", msg);

@@ -54,12 +54,13 @@ static void model_header(FILE *f, Arena *a, const Options *opt, const Model *m) 
 static void write_header(FILE *f, Arena *a, const Options *opt, const Models *models);
 
 /* Like cg_emit: a regular file is written beside its final name and renamed
- * (no partial header on failure); a device is written directly. */
+ * (no partial header on failure); a device or symbolic link is written
+ * through (lstat: a rename over /dev/stdout, a link, would replace it). */
 bool header_emit(Arena *a, const Options *opt, const Models *models, const char *path) {
     struct stat st;
     char *tmp = NULL;
     FILE *f = NULL;
-    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+    if (strcmp(path, "/dev/stdout") != 0 && (lstat(path, &st) != 0 || S_ISREG(st.st_mode))) {
         tmp = arena_printf(a, "%s.h-XXXXXX", path);
         int fd = mkstemp(tmp);
         if (fd >= 0 && !(f = fdopen(fd, "w"))) close(fd), unlink(tmp);
