@@ -456,6 +456,7 @@ typedef struct Sema {
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sema_error_end(Sema *s);
+bool sema_param_decl(Sema *s, const Stmt *st, Shape *shape, Init *init);
 Value sema_eval(Sema *s, const Expr *e);
 Value sema_eval_const(Sema *s, const Expr *e, const char *why);
 Value sema_err(void);

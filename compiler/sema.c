@@ -59,14 +59,19 @@ static Loc user_location(Sema *s, Loc loc) {
     return f->call;
 }
 
+/* The error itself, at the user's place (see user_location). */
+static void error_at(Sema *s, Loc loc, const char *fmt, va_list ap) {
+    Loc at = user_location(s, loc);
+    diag_verror(s->d, at, fmt, ap);
+    if (at.file != loc.file)
+        diag_note(s->d, loc, "in the standard layer %s (dmc's built-in prelude)", s->frame->layer->name);
+}
+
 void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    Loc at = user_location(s, loc);
-    diag_verror(s->d, at, fmt, ap);
+    error_at(s, loc, fmt, ap);
     va_end(ap);
-    if (at.file != loc.file)
-        diag_note(s->d, loc, "in the standard layer %s (dmc's built-in prelude)", s->frame->layer->name);
 }
 
 void sema_error_end(Sema *s) {
@@ -78,12 +83,21 @@ void sema_error_end(Sema *s) {
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    Loc at = user_location(s, loc);
-    diag_verror(s->d, at, fmt, ap);
+    error_at(s, loc, fmt, ap);
     va_end(ap);
-    if (at.file != loc.file)
-        diag_note(s->d, loc, "in the standard layer %s (dmc's built-in prelude)", s->frame->layer->name);
     sema_error_end(s);
+}
+
+/* A param statement's type and initialiser, in a model or a layer. */
+bool sema_param_decl(Sema *s, const Stmt *st, Shape *shape, Init *init) {
+    bool ok = sema_dims(s, st->type, shape);
+    if (ok && st->type->dtype != DT_F32) {
+        sema_error(s, st->type->loc, "a param must be f32 (it is trained), found %s",
+                   shape_str(s->a, st->type->dtype, *shape));
+        ok = false;
+    }
+    if (ok && st->value) ok = sema_init(s, st->value, DT_F32, *shape, init);
+    return ok;
 }
 
 /* ---- scopes --------------------------------------------------------------- */
@@ -361,13 +375,7 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
         case ST_PARAM: {
             Shape shape;
             Init init = {0};
-            bool ok = sema_dims(s, st->type, &shape);
-            if (ok && st->type->dtype != DT_F32) {
-                sema_error(s, st->type->loc, "a param must be f32 (it is trained), found %s",
-                           shape_str(s->a, st->type->dtype, shape));
-                ok = false;
-            }
-            if (ok && st->value) ok = sema_init(s, st->value, DT_F32, shape, &init);
+            bool ok = sema_param_decl(s, st, &shape, &init);
             Binding *b = sema_bind(s, &scope, st->name, st->name_loc, BK_PARAM, sema_err());
             if (!b) break;
             if (!ok) { b->loaded = true; break; }

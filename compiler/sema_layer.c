@@ -236,13 +236,7 @@ static const char *instance_name(Sema *s, const Expr *call, const Decl *layer) {
 static void layer_param(Sema *s, const Stmt *st) {
     Shape shape;
     Init init = {0};
-    bool ok = sema_dims(s, st->type, &shape);
-    if (ok && st->type->dtype != DT_F32) {
-        sema_error(s, st->type->loc, "a param must be f32 (it is trained), found %s",
-                   shape_str(s->a, st->type->dtype, shape));
-        ok = false;
-    }
-    if (ok && st->value) ok = sema_init(s, st->value, DT_F32, shape, &init);
+    bool ok = sema_param_decl(s, st, &shape, &init);
     Binding *b = sema_bind(s, s->frame->scope, st->name, st->name_loc, BK_PARAM, sema_err());
     if (!b) return;
     if (!ok) { b->loaded = true; return; }
