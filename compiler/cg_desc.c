@@ -32,12 +32,7 @@ static void check_layout(Cg *cg, LLVMTypeRef tensor_t, LLVMTypeRef desc_t) {
 
 static LLVMValueRef string_global(Cg *cg, const char *s, const char *name) {
     LLVMValueRef init = LLVMConstStringInContext(cg->ctx, s, (unsigned)strlen(s), 0);
-    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
-    LLVMSetInitializer(gv, init);
-    LLVMSetGlobalConstant(gv, 1);
-    LLVMSetLinkage(gv, LLVMPrivateLinkage);
-    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
-    return gv;
+    return cg_constant(cg, init, name);
 }
 
 static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }

@@ -41,11 +41,7 @@ static LLVMValueRef literal_global(Cg *cg, int node) {
         v[i] = is_int ? LLVMConstInt(cg->i32, (unsigned long long)(int64_t)n->attr.data[i], 1)
                       : LLVMConstReal(cg->f32, n->attr.data[i]);
     LLVMValueRef init = LLVMConstArray2(et, v, (uint64_t)count);
-    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), arena_printf(cg->arena, "%s.literal.%d", cg->prefix, node));
-    LLVMSetInitializer(gv, init);
-    LLVMSetGlobalConstant(gv, 1);
-    LLVMSetLinkage(gv, LLVMPrivateLinkage);
-    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    LLVMValueRef gv = cg_constant(cg, init, arena_printf(cg->arena, "%s.literal.%d", cg->prefix, node));
     LLVMSetAlignment(gv, 64);
     return gv;
 }

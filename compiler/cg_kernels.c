@@ -19,12 +19,7 @@ static LLVMValueRef const_dims(Cg *cg, const int64_t *dims, int rank, bool wide,
     for (int i = 0; i < rank; i++) v[i] = wide ? i64c(cg, dims[i]) : i32c(cg, dims[i]);
     if (rank == 0) v[rank++] = wide ? i64c(cg, 1) : i32c(cg, 0);
     LLVMValueRef init = LLVMConstArray2(wide ? cg->i64 : cg->i32, v, (uint64_t)rank);
-    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
-    LLVMSetInitializer(gv, init);
-    LLVMSetGlobalConstant(gv, 1);
-    LLVMSetLinkage(gv, LLVMPrivateLinkage);
-    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
-    return gv;
+    return cg_constant(cg, init, name);
 }
 
 /* A kernel that takes one more parameter than its shape arguments takes the

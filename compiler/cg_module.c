@@ -32,6 +32,15 @@
 extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_nn_bc[], kernel_tensor_bc[];
 extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_nn_bc_size, kernel_tensor_bc_size;
 
+LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
+    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
 LLVMValueRef cg_kernel(Cg *cg, const char *name) {
     LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, name);
     if (!fn) die("kernel %s is not in the linked bitcode", name);
