@@ -625,6 +625,7 @@ struct Options {
     bool stats;
     bool check_numerics;
     bool verify_each;         /* run the verifier after every pass */
+    uint64_t max_memory;      /* --max-memory: bytes one instance may need (default 16 GiB) */
 };
 
 #endif

@@ -31,6 +31,8 @@ static const char usage_text[] =
     "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
     "                      gradient, leaving parameters and optimizer state unchanged\n"
     "  --stats             per-node shape, FLOPs and bytes, and the memory plan, to stderr\n"
+    "  --max-memory=SIZE   refuse a model whose instance needs more than SIZE bytes\n"
+    "                      (suffixes K, M, G, T: powers of 1024; default 16G)\n"
     "  --verify-each       run the IR verifier after every pass\n"
     "  -h, --help          this text;  --version  the version\n"
     "exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal error\n";
@@ -66,8 +68,26 @@ static void add_define(Arena *a, Options *o, const char *text) {
     VEC_PUSH(a, o->defines.items, o->defines.n, o->defines.cap, d);
 }
 
+/* SIZE[K|M|G|T], binary multiples. */
+static uint64_t parse_size(const char *text) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    int shift = 0;
+    switch (*end) {
+    case 'K': shift = 10, end++; break;
+    case 'M': shift = 20, end++; break;
+    case 'G': shift = 30, end++; break;
+    case 'T': shift = 40, end++; break;
+    }
+    if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (UINT64_MAX >> shift))
+        usage_error("--max-memory expects a positive size such as 512M or 16G, got '%s'", text);
+    return (uint64_t)v << shift;
+}
+
 static void parse_args(Arena *a, int argc, char **argv, Options *o) {
     o->emit = EMIT_OBJ;
+    o->max_memory = (uint64_t)16 << 30;
     o->opt_level = 2;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
@@ -107,6 +127,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->stats = true;
         } else if (strcmp(arg, "--check-numerics") == 0) {
             o->check_numerics = true;
+        } else if (starts_with(arg, "--max-memory=", &v)) {
+            o->max_memory = parse_size(v);
         } else if (strcmp(arg, "--verify-each") == 0) {
             o->verify_each = true;
         } else if (arg[0] == '-' && arg[1]) {
@@ -330,6 +352,35 @@ static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
     }
 }
 
+static const char *human_bytes(Arena *a, uint64_t n) {
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 6) v /= 1024, u++;
+    return u ? arena_printf(a, "%.1f %s", v, units[u]) : arena_printf(a, "%llu bytes", (unsigned long long)n);
+}
+
+/* The memory cap: an instance's whole data region (tensors and the planned
+ * scratch arena) must fit in o->max_memory. */
+static bool check_memory(Arena *a, Diag *d, const Options *o, const Models *models) {
+    bool ok = true;
+    for (int i = 0; i < models->n; i++) {
+        const Model *m = models->items[i];
+        const ModelPlan *plan = plan_model(a, m, o->opt_level);
+        if (plan->data_size <= o->max_memory) continue;
+        diag_error(d, m->loc, "model '%s' needs %s per instance, more than the limit of %s (--max-memory)",
+                   m->name, human_bytes(a, plan->data_size), human_bytes(a, o->max_memory));
+        int largest = 0;
+        for (int t = 1; t < m->ntensors; t++)
+            if (shape_count(m->tensors[t].shape) > shape_count(m->tensors[largest].shape)) largest = t;
+        const Tensor *t = &m->tensors[largest];
+        diag_note(d, t->loc, "its largest tensor is '%s', %s (%s)", t->name, shape_str(a, t->dtype, t->shape),
+                  human_bytes(a, (uint64_t)shape_count(t->shape) * (uint64_t)dtype_size(t->dtype)));
+        ok = false;
+    }
+    return ok;
+}
+
 int main(int argc, char **argv) {
     Arena *a = arena_new();
     Options o = {0};
@@ -363,6 +414,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     lower(a, &o, &models);
+    if (!check_memory(a, &diag, &o, &models)) {
+        diag_finish(&diag);
+        arena_free(a);
+        return 1;
+    }
     if (o.stats)
         for (int i = 0; i < models.n; i++) plan_print_stats(stderr, models.items[i]);
     emit(a, &o, &models, &outs);
