@@ -2,10 +2,13 @@
  *   int NAME_forward(uint8_t *data, dm_exec *ex)   (and gradients, apply, train_step),
  * each a straight sequence of the graph's kernels in topological order:
  * fused elementwise loops (cg_elem.c), kernel calls (cg_kernels.c) and the
- * copies of stored values that were not computed in place.
+ * copies of stored values that were not computed in place; train_step is a
+ * call of gradients and then of apply (see train_step_body).
  *
  * Needs: the model's plan (plan.c).  Guarantees: the entry touches only the
- * data region (and constant literals); it returns 0. */
+ * data region (and constant literals); it returns 0, or DM_ENUMERIC from a
+ * training entry built with --check-numerics, before it writes any
+ * parameter or optimizer state. */
 #include <llvm-c/Core.h>
 
 #include "dmc.h"
