@@ -67,6 +67,10 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
                                                        const float *restrict b, int64_t b_rs,
                                                        float *restrict c, int64_t ldc, int n, int add) {
     v16 c0[MR], c1[MR];
+    /* C's tile is read (or written) only after the k loop: fetch it now, so
+     * that its rows, far apart in memory, arrive while the FMAs run. */
+#pragma clang loop unroll(full)
+    for (int i = 0; i < m; i++) __builtin_prefetch(c + i * ldc, 1, 3), __builtin_prefetch(c + i * ldc + n - 1, 1, 3);
 #pragma clang loop unroll(full)
     for (int i = 0; i < MR; i++) c0[i] = c1[i] = (v16){0};
 #pragma clang loop unroll(disable)
