@@ -29,8 +29,9 @@
 #include <unistd.h>
 
 /* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
-extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_nn_bc[], kernel_tensor_bc[];
-extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_nn_bc_size, kernel_tensor_bc_size;
+extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_conv_bc[], kernel_nn_bc[], kernel_tensor_bc[];
+extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_conv_bc_size, kernel_nn_bc_size,
+    kernel_tensor_bc_size;
 
 LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
     LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
@@ -100,12 +101,12 @@ static void internalise_kernels(Cg *cg) {
         size_t len;
         const char *name = LLVMGetValueName2(f, &len);
         if (LLVMIsDeclaration(f)) continue;
+        LLVMSetLinkage(f, LLVMInternalLinkage);   /* helpers shared by kernel files too: never exported */
         if (strncmp(name, "dmk_", 4) != 0) {   /* the module holds only the kernels yet */
             LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
                                     LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
             continue;
         }
-        LLVMSetLinkage(f, LLVMInternalLinkage);
         LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
         LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, kind, 0));
     }
@@ -227,6 +228,7 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
     cg.void_t = LLVMVoidTypeInContext(ctx);
     bool ok = link_kernels(&cg, "math", kernel_math_bc, kernel_math_bc_size) &&
               link_kernels(&cg, "linalg", kernel_linalg_bc, kernel_linalg_bc_size) &&
+              link_kernels(&cg, "conv", kernel_conv_bc, kernel_conv_bc_size) &&
               link_kernels(&cg, "nn", kernel_nn_bc, kernel_nn_bc_size) &&
               link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
     if (ok) {

@@ -1,5 +1,5 @@
 /* nn.c: the neural-network kernels of generated code (the convolutions are
- * GEMMs in linalg.c): max and average pooling and their gradients, softmax
+ * in conv.c): max and average pooling and their gradients, softmax
  * and log-softmax over an axis, the fused losses and their gradients,
  * one-hot, and the dropout mask.
  *
