@@ -26,28 +26,6 @@ static void valid_columns(const Conv *cv, int64_t kw, int64_t *lo, int64_t *hi) 
     *lo = l, *hi = h;
 }
 
-/* d[0:n] = s[0:n] (or += with add), by the widest vectors that fit. */
-static inline __attribute__((always_inline)) void copy_run(float *restrict d, const float *restrict s, int64_t n,
-                                                           int add) {
-    int64_t j = 0;
-    for (; j + 16 <= n; j += 16) store16(d + j, add ? load16(d + j) + load16(s + j) : load16(s + j));
-    if (j + 8 <= n) {
-        v8 a, b;
-        __builtin_memcpy(&a, s + j, sizeof a);
-        if (add) __builtin_memcpy(&b, d + j, sizeof b), a += b;
-        __builtin_memcpy(d + j, &a, sizeof a);
-        j += 8;
-    }
-    if (j + 4 <= n) {
-        v4 a, b;
-        __builtin_memcpy(&a, s + j, sizeof a);
-        if (add) __builtin_memcpy(&b, d + j, sizeof b), a += b;
-        __builtin_memcpy(d + j, &a, sizeof a);
-        j += 4;
-    }
-    for (; j < n; j++) d[j] = add ? d[j] + s[j] : s[j];
-}
-
 /* im2col for whole output rows [oh0, oh1) and a unit column stride.  Each
  * run is copied by whole 16-float vectors, overrunning its end by up to 15
  * floats: into the run's right padding and the next runs, all written
@@ -73,7 +51,7 @@ static NO_LIBC void im2col_rows(float *restrict col, const float *restrict x, co
             if (src + vec <= x_end)
                 for (int64_t j = 0; j < vec; j += 16) store16(dr + lo + j, load16(src + j));
             else
-                copy_run(dr + lo, src, hi - lo, 0);
+                copy_floats(dr + lo, src, hi - lo, 0);
             for (int64_t ow = hi; ow < cv->OW; ow++) dr[ow] = 0;
         }
     }
@@ -90,7 +68,7 @@ static NO_LIBC void col2im_rows(float *restrict dx, const float *restrict dcol, 
         for (int64_t oh = oh0; oh < oh1; oh++) {
             int64_t ih = oh * cv->sh + kh - cv->ph;
             if (ih < 0 || ih >= cv->H || lo >= hi) continue;
-            copy_run(xc + ih * cv->W + lo, dcol + r * np + (oh - oh0) * cv->OW + lo, hi - lo, 1);
+            copy_floats(xc + ih * cv->W + lo, dcol + r * np + (oh - oh0) * cv->OW + lo, hi - lo, 1);
         }
     }
 }
@@ -225,10 +203,12 @@ static int conv_tasks(const Conv *cv, int for_dw) {
 }
 
 /* Direct loops, for shapes whose col rows do not fit the stack buffer (and
- * empty ones).  op: 0 forward (x = in0, w = in1), 1 dx (dy = in0, w = in1),
- * 2 dw (x = in0, dy = in1). */
+ * empty ones).  op: CONV_FORWARD (x = in0, w = in1), CONV_DX (dy = in0,
+ * w = in1), CONV_DW (x = in0, dy = in1). */
 static void conv_loops(int op, const Conv *cv) {
-    int64_t count = op == 0 ? cv->N * cv->F * cv->P : op == 1 ? cv->N * cv->C * cv->H * cv->W : cv->F * cv->R;
+    int64_t count = op == CONV_FORWARD ? cv->N * cv->F * cv->P
+                    : op == CONV_DX    ? cv->N * cv->C * cv->H * cv->W
+                                       : cv->F * cv->R;
     for (int64_t i = 0; i < count; i++) cv->out[i] = 0;
     for (int64_t n = 0; n < cv->N; n++)
         for (int64_t f = 0; f < cv->F; f++)
@@ -239,39 +219,45 @@ static void conv_loops(int op, const Conv *cv) {
                     if (ih < 0 || ih >= cv->H || iw < 0 || iw >= cv->W) continue;
                     int64_t xi = ((n * cv->C + c) * cv->H + ih) * cv->W + iw, yi = (n * cv->F + f) * cv->P + p;
                     int64_t wi = f * cv->R + r;
-                    if (op == 0) cv->out[yi] += cv->in0[xi] * cv->in1[wi];
-                    else if (op == 1) cv->out[xi] += cv->in0[yi] * cv->in1[wi];
+                    if (op == CONV_FORWARD) cv->out[yi] += cv->in0[xi] * cv->in1[wi];
+                    else if (op == CONV_DX) cv->out[xi] += cv->in0[yi] * cv->in1[wi];
                     else cv->out[wi] += cv->in1[yi] * cv->in0[xi];
                 }
             }
 }
 
-static __attribute__((noinline)) void conv_gemm(int op, Conv *cv, dm_exec *ex) {
+static __attribute__((noinline)) void conv_compute(int op, Conv *cv, dm_exec *ex) {
     cv->R = cv->C * cv->KH * cv->KW;
     cv->P = cv->OH * cv->OW;
-    cv->chunk = cv->R > 0 ? COL_FLOATS / cv->R : 0;
-    cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
-    if (cv->chunk >= cv->OW) cv->chunk = cv->chunk / cv->OW * cv->OW;   /* whole output rows */
-    if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0 || cv->chunk < 1) {
+    if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0) {
         conv_loops(op, cv);
         return;
     }
-    cv->ntasks = conv_tasks(cv, op == 2);
-    if (op == 0) {
-        conv_run(cv, conv_fwd_task, ex);
-    } else if (op == 1) {
-        conv_run(cv, conv_dx_task, ex);
-    } else {
-        float partial[DW_PARTIAL_FLOATS] __attribute__((aligned(64)));
-        cv->partial = partial;
-        conv_run(cv, conv_dw_task, ex);
-        if (cv->ntasks > 1)
-            for (int64_t i = 0; i < cv->F * cv->R; i++) {
-                float s = partial[i];
-                for (int t = 1; t < cv->ntasks; t++) s += partial[t * cv->F * cv->R + i];
-                cv->out[i] = s;
-            }
+    dm_task_fn fn = conv_direct_task(op, cv);
+    if (!fn) {
+        cv->chunk = COL_FLOATS / cv->R;
+        cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
+        if (cv->chunk >= cv->OW) cv->chunk = cv->chunk / cv->OW * cv->OW;   /* whole output rows */
+        if (cv->chunk < 1) {
+            conv_loops(op, cv);
+            return;
+        }
+        fn = op == CONV_FORWARD ? conv_fwd_task : op == CONV_DX ? conv_dx_task : conv_dw_task;
     }
+    cv->ntasks = conv_tasks(cv, op == CONV_DW);
+    if (op != CONV_DW) {
+        conv_run(cv, fn, ex);
+        return;
+    }
+    float partial[DW_PARTIAL_FLOATS] __attribute__((aligned(64)));
+    cv->partial = partial;
+    conv_run(cv, fn, ex);
+    if (cv->ntasks > 1)
+        for (int64_t i = 0; i < cv->F * cv->R; i++) {
+            float s = partial[i];
+            for (int t = 1; t < cv->ntasks; t++) s += partial[t * cv->F * cv->R + i];
+            cv->out[i] = s;
+        }
 }
 
 #define CONV_ARGS int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, \
@@ -282,17 +268,17 @@ static __attribute__((noinline)) void conv_gemm(int op, Conv *cv, dm_exec *ex) {
 /* y[n,f,oh,ow] = sum_{c,kh,kw} x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] w[f,c,kh,kw] */
 void dmk_conv2d_gemm(float *restrict y, const float *restrict x, const float *restrict w, CONV_ARGS) {
     Conv cv = {.out = y, .in0 = x, .in1 = w, CONV_INIT};
-    conv_gemm(0, &cv, ex);
+    conv_compute(CONV_FORWARD, &cv, ex);
 }
 
 /* dx[n,c,ih,iw] = sum over the outputs that read x[n,c,ih,iw] of dy * w */
 void dmk_conv2d_dx_gemm(float *restrict dx, const float *restrict dy, const float *restrict w, CONV_ARGS) {
     Conv cv = {.out = dx, .in0 = dy, .in1 = w, CONV_INIT};
-    conv_gemm(1, &cv, ex);
+    conv_compute(CONV_DX, &cv, ex);
 }
 
 /* dw[f,c,kh,kw] = sum_{n,oh,ow} dy[n,f,oh,ow] x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] */
 void dmk_conv2d_dw_gemm(float *restrict dw, const float *restrict x, const float *restrict dy, CONV_ARGS) {
     Conv cv = {.out = dw, .in0 = x, .in1 = dy, CONV_INIT};
-    conv_gemm(2, &cv, ex);
+    conv_compute(CONV_DW, &cv, ex);
 }

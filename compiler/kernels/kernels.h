@@ -31,6 +31,27 @@ static inline void store16(float *p, v16 v) { __builtin_memcpy(p, &v, sizeof v);
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
+/* d[0:n] = s[0:n] (or += with add), by the widest vectors that fit. */
+static ALWAYS_INLINE void copy_floats(float *restrict d, const float *restrict s, int64_t n, int add) {
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) store16(d + j, add ? load16(d + j) + load16(s + j) : load16(s + j));
+    if (j + 8 <= n) {
+        v8 a, b;
+        __builtin_memcpy(&a, s + j, sizeof a);
+        if (add) __builtin_memcpy(&b, d + j, sizeof b), a += b;
+        __builtin_memcpy(d + j, &a, sizeof a);
+        j += 8;
+    }
+    if (j + 4 <= n) {
+        v4 a, b;
+        __builtin_memcpy(&a, s + j, sizeof a);
+        if (add) __builtin_memcpy(&b, d + j, sizeof b), a += b;
+        __builtin_memcpy(d + j, &a, sizeof a);
+        j += 4;
+    }
+    for (; j < n; j++) d[j] = add ? d[j] + s[j] : s[j];
+}
+
 /* Work below this many multiply-adds stays on the calling thread; no kernel
  * splits its work into more tasks than this. */
 enum { PARALLEL_MIN = 1 << 20, MAX_TASKS = 8 };
@@ -51,7 +72,9 @@ typedef struct Conv {
     float *out;
     const float *in0, *in1;
     int64_t N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw;
-    int64_t R, P, chunk;   /* im2col: rows of col (C*KH*KW), positions (OH*OW), positions per chunk */
+    int64_t R, P;          /* rows r = (c, kh, kw): C*KH*KW; output positions: OH*OW */
+    int64_t chunk;         /* im2col: positions per chunk of col */
+    int64_t band, group;   /* conv_direct.c: output rows per band; dw's bands staged at once */
     int ntasks;            /* the fixed split of the samples */
     float *partial;        /* dw: one [F, R] partial per task */
 } Conv;
@@ -63,6 +86,11 @@ static inline void conv_range(const Conv *cv, int t, int64_t *n0, int64_t *n1) {
     *n0 = cv->N * t / cv->ntasks;
     *n1 = cv->N * (t + 1) / cv->ntasks;
 }
+
+/* The task function of conv_direct.c's kernel for op (CONV_...), with cv's
+ * band and group set, or NULL where it does not apply (strides other than 1,
+ * too many rows r, not one output row fitting its stack budget). */
+dm_task_fn conv_direct_task(int op, Conv *cv);
 
 /* Runs fn for every task of cv, on ex's threads when there are several. */
 static inline void conv_run(Conv *cv, dm_task_fn fn, dm_exec *ex) {

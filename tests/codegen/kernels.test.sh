@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 flags="-O2 -std=c11 -fno-math-errno -ffp-contract=fast -march=native"
 objs=
-for k in linalg conv; do
+for k in linalg conv conv_direct; do
     clang-19 $flags -c compiler/kernels/$k.c -o "$tmp/$k.o"
     objs="$objs $tmp/$k.o"
 done

@@ -3,9 +3,10 @@
  *   - dmk_matmul for every transpose combination over sizes 1, 3, 7, 8, 9, 33,
  *     65, 100, 130 and 257 against a double-precision triple loop (oracle);
  *   - the three convolution kernels against the definition of the op in
- *     double precision (oracle), strides 1 to 2, padding 0 to 2, chunked
- *     im2col, and the direct fallback for very many input channels;
- *   - nothing written past any output (a canary after it);
+ *     double precision (oracle): strides 1 to 2, padding 0 to 3, chunked
+ *     im2col, the loops for very many input channels, and the direct
+ *     kernels of unit strides at every tile and band size;
+ *   - nothing written past any output (a vector of canaries after it);
  *   - bit-identical results with a dm_exec that runs the tasks in reverse
  *     order (as threads might), which checks that the split of the work does
  *     not change any sum.
@@ -35,14 +36,16 @@ static void reverse_parallel(dm_exec *ex, dm_task_fn fn, void *ctx, int n) {
 }
 static dm_exec reverse = {reverse_parallel, 3, NULL};
 
-/* n floats in [-1.5, 1.5) on a 1/64 grid, one canary float after them. */
+enum { CANARIES = 16 };   /* a vector's worth: a kernel may overrun by up to 15 floats */
+
+/* n floats in [-1.5, 1.5) on a 1/64 grid, CANARIES canary floats after them. */
 static float *values(int64_t n) {
-    float *p = malloc(sizeof *p * (size_t)(n + 1));
+    float *p = malloc(sizeof *p * (size_t)(n + CANARIES));
     for (int64_t i = 0; i < n; i++) {
         seed = seed * 1664525u + 1013904223u;
         p[i] = (float)((int)(seed >> 16) % 193 - 96) / 64.0f;
     }
-    p[n] = 7777.0f;
+    for (int i = 0; i < CANARIES; i++) p[n + i] = 7777.0f;
     return p;
 }
 
@@ -52,7 +55,11 @@ static void expect_close(const char *what, const float *got, const double *want,
         if (!(fabs(got[i] - want[i]) <= 1e-4 * (1 + fabs(want[i])))) {
             if (bad++ < 3) fprintf(stderr, "%s: element %lld is %g, not %g\n", what, (long long)i, got[i], want[i]);
         }
-    if (got[n] != 7777.0f) fprintf(stderr, "%s: written past the end\n", what), bad++;
+    for (int i = 0; i < CANARIES; i++)
+        if (got[n + i] != 7777.0f) {
+            fprintf(stderr, "%s: written past the end\n", what), bad++;
+            break;
+        }
     failures += bad != 0;
 }
 
@@ -76,9 +83,12 @@ static void check_matmul(int64_t M, int64_t N, int64_t K, int ta, int tb) {
     free(a), free(b), free(c), free(c2), free(want);
 }
 
-static void check_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t s, int64_t p) {
-    int64_t OH = (H + 2 * p - K) / s + 1, OW = (W + 2 * p - K) / s + 1;
-    int64_t nx = N * C * H * W, nw = F * C * K * K, ny = N * F * OH * OW;
+/* The three convolution kernels on x [N, C, H, W] and w [F, C, KH, KW] with
+ * strides sh, sw and padding ph, pw. */
+static void check_conv_rect(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW,
+                            int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+    int64_t OH = (H + 2 * ph - KH) / sh + 1, OW = (W + 2 * pw - KW) / sw + 1;
+    int64_t nx = N * C * H * W, nw = F * C * KH * KW, ny = N * F * OH * OW;
     float *x = values(nx), *w = values(nw), *dy = values(ny);
     float *y = values(ny), *dx = values(nx), *dw = values(nw), *y2 = values(ny), *dx2 = values(nx), *dw2 = values(nw);
     double *ry = calloc((size_t)ny, sizeof(double)), *rdx = calloc((size_t)nx, sizeof(double));
@@ -86,35 +96,40 @@ static void check_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, in
     for (int64_t n = 0; n < N; n++)
         for (int64_t f = 0; f < F; f++)
             for (int64_t c = 0; c < C; c++)
-                for (int64_t kh = 0; kh < K; kh++)
-                    for (int64_t kw = 0; kw < K; kw++)
+                for (int64_t kh = 0; kh < KH; kh++)
+                    for (int64_t kw = 0; kw < KW; kw++)
                         for (int64_t oh = 0; oh < OH; oh++)
                             for (int64_t ow = 0; ow < OW; ow++) {
-                                int64_t ih = oh * s + kh - p, iw = ow * s + kw - p;
+                                int64_t ih = oh * sh + kh - ph, iw = ow * sw + kw - pw;
                                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
                                 int64_t xi = ((n * C + c) * H + ih) * W + iw, yi = ((n * F + f) * OH + oh) * OW + ow;
-                                int64_t wi = ((f * C + c) * K + kh) * K + kw;
+                                int64_t wi = ((f * C + c) * KH + kh) * KW + kw;
                                 ry[yi] += (double)x[xi] * w[wi];
                                 rdx[xi] += (double)dy[yi] * w[wi];
                                 rdw[wi] += (double)dy[yi] * x[xi];
                             }
-    char what[96];
-    snprintf(what, sizeof what, "conv N%lld C%lld %lldx%lld F%lld k%lld s%lld p%lld", (long long)N, (long long)C,
-             (long long)H, (long long)W, (long long)F, (long long)K, (long long)s, (long long)p);
-    dmk_conv2d_gemm(y, x, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, NULL);
-    dmk_conv2d_dx_gemm(dx, dy, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, NULL);
-    dmk_conv2d_dw_gemm(dw, x, dy, N, C, H, W, F, K, K, OH, OW, s, s, p, p, NULL);
+    char what[128];
+    snprintf(what, sizeof what, "conv N%lld C%lld %lldx%lld F%lld k%lldx%lld s%lld,%lld p%lld,%lld", (long long)N,
+             (long long)C, (long long)H, (long long)W, (long long)F, (long long)KH, (long long)KW, (long long)sh,
+             (long long)sw, (long long)ph, (long long)pw);
+    dmk_conv2d_gemm(y, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
+    dmk_conv2d_dx_gemm(dx, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
+    dmk_conv2d_dw_gemm(dw, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
     expect_close(what, y, ry, ny);
     expect_close(what, dx, rdx, nx);
     expect_close(what, dw, rdw, nw);
-    dmk_conv2d_gemm(y2, x, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, &reverse);
-    dmk_conv2d_dx_gemm(dx2, dy, w, N, C, H, W, F, K, K, OH, OW, s, s, p, p, &reverse);
-    dmk_conv2d_dw_gemm(dw2, x, dy, N, C, H, W, F, K, K, OH, OW, s, s, p, p, &reverse);
+    dmk_conv2d_gemm(y2, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
+    dmk_conv2d_dx_gemm(dx2, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
+    dmk_conv2d_dw_gemm(dw2, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
     expect_same(what, y, y2, ny);
     expect_same(what, dx, dx2, nx);
     expect_same(what, dw, dw2, nw);
     free(x), free(w), free(dy), free(y), free(dx), free(dw), free(y2), free(dx2), free(dw2);
     free(ry), free(rdx), free(rdw);
+}
+
+static void check_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t s, int64_t p) {
+    check_conv_rect(N, C, H, W, F, K, K, s, s, p, p);
 }
 
 int main(void) {
@@ -137,6 +152,23 @@ int main(void) {
     check_conv(2, 40, 9, 9, 3, 3, 2, 1);
     check_conv(5, 1, 1, 1, 1, 1, 1, 0);
     check_conv(33, 3, 8, 8, 7, 2, 2, 0);
+    /* The direct kernels of unit strides (conv_direct.c): every tile of
+     * filters and channels (1 to 17 of them: blocks of 8, 6, 4, 2 and 1),
+     * rows shorter than a vector, rectangular images and windows, padding
+     * larger than the window, a window as large as the padded image, images
+     * cut into bands of output rows (the last one shorter), dw's groups of
+     * bands across samples, and more samples than tasks. */
+    for (int64_t f = 1; f <= 17; f += 2) check_conv(3, f, 9, 9, f + 1, 3, 1, 1);
+    check_conv_rect(2, 3, 5, 11, 5, 2, 4, 1, 1, 0, 3);
+    check_conv_rect(3, 2, 13, 4, 6, 5, 1, 1, 1, 2, 0);
+    check_conv_rect(2, 2, 3, 3, 3, 2, 2, 1, 1, 3, 3);
+    check_conv_rect(2, 3, 4, 6, 2, 6, 8, 1, 1, 1, 1);
+    check_conv_rect(2, 3, 1, 40, 4, 1, 3, 1, 1, 0, 1);
+    check_conv(2, 8, 80, 80, 3, 3, 1, 1);      /* bands of output rows */
+    check_conv(1, 40, 60, 61, 2, 5, 1, 2);     /* a few rows per band */
+    check_conv(1, 1300, 30, 30, 2, 1, 1, 0);   /* one row per band */
+    check_conv(40, 2, 6, 6, 9, 3, 1, 0);
+    check_conv(11, 5, 17, 17, 12, 3, 1, 1);
     if (failures) fprintf(stderr, "kernels_check: %d failures\n", failures);
     return failures != 0;
 }
