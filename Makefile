@@ -60,7 +60,7 @@ EMBED := prelude_dm=compiler/prelude.dm
 # The kernels of generated code: C compiled to LLVM bitcode, embedded in dmc,
 # linked into every module (compiler/cg_module.c).  Built for the generic
 # target: cg_module drops their target attributes.
-KERNELS := math linalg conv conv_direct nn tensor
+KERNELS := math linalg conv conv_im2col nn tensor
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
 $(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h runtime/dm.h Makefile

@@ -88,8 +88,8 @@ void cg_complex(Cg *cg, int node) {
                             i64c(cg, xs->dim[3]), i64c(cg, ws->dim[0]), i64c(cg, ws->dim[2]), i64c(cg, ws->dim[3]),
                             i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.stride[0]),
                             i64c(cg, n->attr.stride[1]), i64c(cg, n->attr.pad[0]), i64c(cg, n->attr.pad[1])};
-        call(cg, n->op == OP_CONV2D ? "dmk_conv2d_gemm" : n->op == OP_CONV2D_DX ? "dmk_conv2d_dx_gemm"
-                                     : "dmk_conv2d_dw_gemm", a, 16);
+        call(cg, n->op == OP_CONV2D ? "dmk_conv2d" : n->op == OP_CONV2D_DX ? "dmk_conv2d_dx"
+                                     : "dmk_conv2d_dw", a, 16);
         return;
     }
     case OP_MAXPOOL2D: case OP_AVGPOOL2D: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: {

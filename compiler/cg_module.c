@@ -29,9 +29,9 @@
 #include <unistd.h>
 
 /* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
-extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_conv_bc[], kernel_conv_direct_bc[],
+extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_conv_bc[], kernel_conv_im2col_bc[],
     kernel_nn_bc[], kernel_tensor_bc[];
-extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_conv_bc_size, kernel_conv_direct_bc_size,
+extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_conv_bc_size, kernel_conv_im2col_bc_size,
     kernel_nn_bc_size, kernel_tensor_bc_size;
 
 LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
@@ -230,7 +230,7 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
     bool ok = link_kernels(&cg, "math", kernel_math_bc, kernel_math_bc_size) &&
               link_kernels(&cg, "linalg", kernel_linalg_bc, kernel_linalg_bc_size) &&
               link_kernels(&cg, "conv", kernel_conv_bc, kernel_conv_bc_size) &&
-              link_kernels(&cg, "conv_direct", kernel_conv_direct_bc, kernel_conv_direct_bc_size) &&
+              link_kernels(&cg, "conv_im2col", kernel_conv_im2col_bc, kernel_conv_im2col_bc_size) &&
               link_kernels(&cg, "nn", kernel_nn_bc, kernel_nn_bc_size) &&
               link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
     if (ok) {

@@ -1,198 +1,441 @@
 /* conv.c: the convolution kernels, y = conv2d(x, w) and its gradients dx
- * and dw, f32, NCHW, any stride and zero padding.
+ * and dw, f32, NCHW.  Unit strides are computed here, on the padded input
+ * planes themselves instead of an im2col matrix, when the planes of at
+ * least one output row fit the stack budget; everything else goes to
+ * conv_im2col.c.  The choice, the bands and the register tiles follow from
+ * the shapes alone and are made at the call site, where the shapes are
+ * constants, so a model holds only the code its convolutions use.
  *
- * Unit strides go to the direct kernels of conv_direct.c when their staged
- * planes fit; everything else is computed here as matrix products of im2col
- * matrices:
- * for one sample, with R = C*KH*KW rows r = (c, kh, kw) and P = OH*OW output
- * positions p = (oh, ow), col[r][p] = x[c, oh*sh + kh - ph, ow*sw + kw - pw]
- * (0 outside the image).  Then
- *   y_n[F, P]   = w[F, R] @ col[R, P]
- *   dcol[R, P]  = w^T @ dy_n[F, P],   dx_n = the scatter-add of dcol
- *   dw[F, R]   += dy_n[F, P] @ col^T  (B's packing transposes col by 16 x 16 tiles)
- * col is built in bounded stack chunks of output positions.  Samples are
- * split into a fixed number of tasks (by the shape only); dw sums one partial
- * per task, in task order, so the result does not depend on the threads. */
+ * Pad one sample's input into planes of Wp = W + 2 pw columns and number
+ * the output positions of a band of output rows by q = oh * Wp + ow: OW real
+ * columns, then Wp - OW = KW - 1 spare ones per row (the "wide" layout).
+ * Output (oh, ow) reads the padded input at (oh + kh, ow + kw), which in the
+ * flattened planes is q + kh * Wp + kw.  So the row r = (c, kh, kw) of the
+ * im2col matrix is the slice of the padded planes that starts at
+ *   off[r] = c * plane + kh * Wp + kw,
+ * and nothing needs to be copied out of the planes:
+ *   forward   y'[f, q]          = sum over r of w[f, r] xp[off[r] + q]
+ *   dw        dw[f, r]         += sum over q of dy'[f, q] xp[off[r] + q]
+ *   dx        dxp[off[r] + q]  += sum over f of w[f, r] dy'[f, q]
+ * where y' and dy' are y and dy in the wide layout (y' loses its spare
+ * columns when it is copied out, dy' has zeros there) and dxp is dx padded
+ * like xp (its padding is dropped when it is copied out).  q is the vector
+ * axis: 16 consecutive positions per register, loaded at any offset.
+ *
+ * Register tiles: forward and dx keep m rows (filters, or input channels)
+ * by nv vectors of positions in registers and run the whole sum over r (or
+ * f) there, with the weights broadcast; dw keeps m filters by nr rows r and
+ * runs the sum over the positions of a group of bands there, then adds the
+ * 16 lanes.  m is 8, 6, 4, 2 or 1, with nv (nr) chosen so that about 24
+ * accumulators are live: enough independent FMAs to fill both FMA ports.
+ *
+ * A band is as many output rows as fit the stack budget (STAGE_FLOATS) with
+ * the KH - 1 input rows it shares with the next; small images are one band.
+ * dw stages several bands (of one or more samples) at once, so that its
+ * lane sums are few.  Samples are split into tasks exactly as in conv.c; dw
+ * sums into one partial per task.  Every sum runs in an order fixed by the
+ * shapes alone, so results do not depend on the threads.
+ *
+ * The spare positions read real input (the start of the next row): their
+ * products are dropped (forward) or multiplied by the zeros of dy' (dw, dx).
+ * Only an infinite or NaN input (dw) or weight (dx) can tell: it makes some
+ * entries NaN that the definition leaves infinite or finite, in a result
+ * that has non-finite entries anyway.  docs/codegen.md. */
 #include "kernels.h"
 
-enum { COL_FLOATS = 24 * 1024, COL_SLACK = 16, DW_PARTIAL_FLOATS = 32 * 1024 };
+enum {
+    STAGE_FLOATS = 40 * 1024,   /* the staged planes of one task: 160 KB of stack */
+    DW_GROUP_FLOATS = 16 * 1024, /* dw: bands staged at once, kept near L1 */
+    MAX_ROWS = 4096,            /* rows r = (c, kh, kw) of a convolution done here */
+    MAX_TILE = 8,               /* the most rows or vectors of a register tile */
+};
 
-/* The output columns ow in [0, OW) whose input column ow*sw + kw - pw is
- * inside the image: [*lo, *hi). */
-static void valid_columns(const Conv *cv, int64_t kw, int64_t *lo, int64_t *hi) {
-    int64_t l = 0, h = cv->OW;
-    while (l < h && l * cv->sw + kw - cv->pw < 0) l++;
-    while (h > l && (h - 1) * cv->sw + kw - cv->pw >= cv->W) h--;
-    *lo = l, *hi = h;
+/* Floats past the staged planes that the last vectors may touch: off[r] + q
+ * reaches at most C * plane + KW + 14 (q < band * Wp rounded up to 16). */
+static int64_t slack(const Conv *cv) { return (cv->KW + 31) / 16 * 16; }
+
+/* The geometry of a direct convolution with bands of `band` output rows. */
+typedef struct Planes {
+    int64_t Wp, band, plane, qs;   /* columns; rows per band; floats per staged plane; per wide row set */
+} Planes;
+
+static Planes planes_of(const Conv *cv, int64_t band) {
+    Planes pl = {.Wp = cv->W + 2 * cv->pw, .band = band};
+    pl.plane = (band + cv->KH - 1) * pl.Wp;
+    pl.qs = (band * pl.Wp + 15) / 16 * 16;
+    return pl;
 }
 
-/* im2col for whole output rows [oh0, oh1) and a unit column stride.  Each
- * run is copied by whole 16-float vectors, overrunning its end by up to 15
- * floats: into the run's right padding and the next runs, all written
- * afterwards, and into the COL_SLACK floats past col.  Reads stay before
- * x_end (the end of the input tensor). */
-static NO_LIBC void im2col_rows(float *restrict col, const float *restrict x, const float *x_end, const Conv *cv,
-                                int64_t oh0, int64_t oh1) {
-    int64_t np = (oh1 - oh0) * cv->OW;
-    for (int64_t r = 0; r < cv->R; r++) {
-        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
-        valid_columns(cv, kw, &lo, &hi);
-        const float *xc = x + c * cv->H * cv->W + kw - cv->pw;
-        for (int64_t oh = oh0; oh < oh1; oh++) {
-            float *dr = col + r * np + (oh - oh0) * cv->OW;
-            int64_t ih = oh * cv->sh + kh - cv->ph;
-            if (ih < 0 || ih >= cv->H || lo >= hi) {
-                for (int64_t ow = 0; ow < cv->OW; ow++) dr[ow] = 0;
-                continue;
+/* Floats staged for one band: the input (or dx) planes and the wide output (or dy). */
+static int64_t band_floats(const Conv *cv, const Planes *pl) { return cv->C * pl->plane + cv->F * pl->qs; }
+
+/* ---- register tiles ------------------------------------------------------ */
+
+/* c[i * c_rs + 16 v + l] (+)= sum over k < K of a[i * a_rs + k * a_ks] b[bk + 16 v + l]
+ * for i < m, v < nv and the 16 lanes l, where bk is off[k] with an offset
+ * table, else k * b_ks. */
+static ALWAYS_INLINE void rows_tile(int m, int nv, int64_t K, const float *restrict a, int64_t a_rs, int64_t a_ks,
+                                    const float *restrict b, const int32_t *restrict off, int64_t b_ks,
+                                    float *restrict c, int64_t c_rs, int add) {
+    v16 acc[MAX_TILE][MAX_TILE];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < m; i++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < nv; v++) acc[i][v] = (v16){0};
+#pragma clang loop unroll(disable)
+    for (int64_t k = 0; k < K; k++) {
+        const float *bk = b + (off ? off[k] : k * b_ks);
+        v16 bv[MAX_TILE];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < nv; v++) bv[v] = load16(bk + 16 * v);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < m; i++) {
+            float ai = a[i * a_rs + k * a_ks];
+#pragma clang loop unroll(full)
+            for (int v = 0; v < nv; v++) acc[i][v] += ai * bv[v];
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < m; i++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < nv; v++) {
+            float *ci = c + i * c_rs + 16 * v;
+            store16(ci, add ? load16(ci) + acc[i][v] : acc[i][v]);
+        }
+}
+
+/* rows_tile over nvec vectors of positions: whole tiles of nv, then one
+ * vector at a time. */
+static ALWAYS_INLINE void rows_sweep(int m, int nv, int64_t nvec, int64_t K, const float *a, int64_t a_rs,
+                                     int64_t a_ks, const float *b, const int32_t *off, int64_t b_ks, float *c,
+                                     int64_t c_rs, int add) {
+    int64_t v = 0;
+    for (; v + nv <= nvec; v += nv) rows_tile(m, nv, K, a, a_rs, a_ks, b + 16 * v, off, b_ks, c + 16 * v, c_rs, add);
+    for (; v < nvec; v++) rows_tile(m, 1, K, a, a_rs, a_ks, b + 16 * v, off, b_ks, c + 16 * v, c_rs, add);
+}
+
+/* The rows of the next tile when `left` rows remain, and its vectors. */
+static ALWAYS_INLINE int tile_rows(int64_t left) { return left >= 8 ? 8 : left >= 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1; }
+#define TILE_VECTORS(m) ((m) == 8 ? 3 : (m) == 6 ? 4 : (m) == 4 ? 6 : 8)
+
+/* The row tiles of one height M: forward (B's rows at an offset table, C
+ * stored) and dx (B's rows at a fixed stride, C added to). */
+#define ROWS_TILES(M)                                                                                             \
+    static void forward_tiles_##M(int64_t nvec, int64_t K, const float *a, int64_t a_rs, int64_t a_ks,          \
+                                  const float *b, const int32_t *off, int64_t b_ks, float *c, int64_t c_rs) {   \
+        (void)a_ks, (void)b_ks;                                                                                   \
+        rows_sweep(M, TILE_VECTORS(M), nvec, K, a, a_rs, 1, b, off, 0, c, c_rs, 0);                              \
+    }                                                                                                             \
+    static void dx_tiles_##M(int64_t nvec, int64_t K, const float *a, int64_t a_rs, int64_t a_ks, const float *b, \
+                             const int32_t *off, int64_t b_ks, float *c, int64_t c_rs) {                        \
+        (void)off;                                                                                                \
+        rows_sweep(M, TILE_VECTORS(M), nvec, K, a, a_rs, a_ks, b, NULL, b_ks, c, c_rs, 1);                       \
+    }
+ROWS_TILES(8) ROWS_TILES(6) ROWS_TILES(4) ROWS_TILES(2) ROWS_TILES(1)
+
+/* The sum of the 16 lanes, in a fixed order. */
+static ALWAYS_INLINE float lane_sum(v16 v) {
+    v8 h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+           __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4 q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
+    return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+/* out[i * out_rs + j] += sum over bands g < G and vectors v < nvec of the
+ * lanes of a[g * a_gs + i * a_rs + 16 v] b[g * b_gs + off[j] + 16 v], for
+ * i < m and j < nj (off has nr valid entries). */
+static ALWAYS_INLINE void dot_tile(int m, int nr, int64_t G, int64_t nvec, const float *restrict a, int64_t a_gs,
+                                   int64_t a_rs, const float *restrict b, int64_t b_gs, const int32_t *restrict off,
+                                   float *restrict out, int64_t out_rs, int64_t nj) {
+    v16 acc[MAX_TILE][MAX_TILE];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < m; i++)
+#pragma clang loop unroll(full)
+        for (int j = 0; j < nr; j++) acc[i][j] = (v16){0};
+    for (int64_t g = 0; g < G; g++) {
+        const float *ag = a + g * a_gs, *bg = b + g * b_gs;
+#pragma clang loop unroll(disable)
+        for (int64_t v = 0; v < nvec; v++) {
+            v16 bv[MAX_TILE];
+#pragma clang loop unroll(full)
+            for (int j = 0; j < nr; j++) bv[j] = load16(bg + off[j] + 16 * v);
+#pragma clang loop unroll(full)
+            for (int i = 0; i < m; i++) {
+                v16 ai = load16(ag + i * a_rs + 16 * v);
+#pragma clang loop unroll(full)
+                for (int j = 0; j < nr; j++) acc[i][j] += ai * bv[j];
             }
-            for (int64_t ow = 0; ow < lo; ow++) dr[ow] = 0;
-            const float *src = xc + ih * cv->W + lo;
-            int64_t vec = (hi - lo + 15) / 16 * 16;
-            if (src + vec <= x_end)
-                for (int64_t j = 0; j < vec; j += 16) store16(dr + lo + j, load16(src + j));
-            else
-                copy_floats(dr + lo, src, hi - lo, 0);
-            for (int64_t ow = hi; ow < cv->OW; ow++) dr[ow] = 0;
         }
     }
+    /* The lane sums from memory, in a loop: unrolled, they would make each
+     * tile several times bigger, for a small part of its time. */
+    float lanes[MAX_TILE * MAX_TILE][16] __attribute__((aligned(64)));
+#pragma clang loop unroll(full)
+    for (int i = 0; i < m; i++)
+#pragma clang loop unroll(full)
+        for (int j = 0; j < nr; j++) store16(lanes[i * nr + j], acc[i][j]);
+#pragma clang loop unroll(disable)
+    for (int i = 0; i < m; i++)
+#pragma clang loop unroll(disable)
+        for (int j = 0; j < nr && j < nj; j++) out[i * out_rs + j] += lane_sum(load16(lanes[i * nr + j]));
 }
 
-/* col2im for whole output rows [oh0, oh1) and a unit column stride. */
-static NO_LIBC void col2im_rows(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t oh0,
-                                int64_t oh1) {
-    int64_t np = (oh1 - oh0) * cv->OW;
-    for (int64_t r = 0; r < cv->R; r++) {
-        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
-        valid_columns(cv, kw, &lo, &hi);
-        float *xc = dx + c * cv->H * cv->W + kw - cv->pw;
-        for (int64_t oh = oh0; oh < oh1; oh++) {
-            int64_t ih = oh * cv->sh + kh - cv->ph;
-            if (ih < 0 || ih >= cv->H || lo >= hi) continue;
-            copy_floats(xc + ih * cv->W + lo, dcol + r * np + (oh - oh0) * cv->OW + lo, hi - lo, 1);
-        }
+#define DOT_ROWS(m) ((m) == 8 ? 3 : (m) == 6 ? 4 : (m) == 4 ? 6 : 8)
+
+/* dw of M filters: dot_tile over every block of DOT_ROWS(M) rows r. */
+#define DOT_TILES(M)                                                                                         \
+    static void dw_tiles_##M(int64_t R, int64_t G, int64_t nvec, const float *a, int64_t a_gs, int64_t a_rs, \
+                             const float *b, int64_t b_gs, const int32_t *off, float *out) {                  \
+        for (int64_t r = 0; r < R; r += DOT_ROWS(M))                                                         \
+            dot_tile(M, DOT_ROWS(M), G, nvec, a, a_gs, a_rs, b, b_gs, off + r, out + r, R, R - r);           \
     }
+DOT_TILES(8) DOT_TILES(6) DOT_TILES(4) DOT_TILES(2) DOT_TILES(1)
+
+/* ---- staging ------------------------------------------------------------- */
+
+static NOINLINE NO_LIBC void clear(float *p, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) store16(p + i, (v16){0});
+    for (; i < n; i++) p[i] = 0;
 }
 
-/* col of sample x ([C, H, W]) for positions [p0, p0 + np): element (r, q) at
- * col[r * np + q].  Walks each row r in runs of one output row. */
-static NO_LIBC void im2col(float *restrict col, const float *restrict x, const Conv *cv, int64_t p0, int64_t np) {
-    if (cv->sw == 1 && p0 % cv->OW == 0 && np % cv->OW == 0) {
-        im2col_rows(col, x, cv->in0 + cv->N * cv->C * cv->H * cv->W, cv, p0 / cv->OW, (p0 + np) / cv->OW);
+typedef int32_t vi16 __attribute__((vector_size(64)));
+
+/* d[0:16k) = s[0:n) followed by zeros, k = ceil(n / 16): whole vectors, the
+ * last one with its lanes past n cleared.  Reads of s stay before s_end. */
+static ALWAYS_INLINE void copy_padded(float *restrict d, const float *restrict s, int64_t n, const float *s_end) {
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) store16(d + j, load16(s + j));
+    if (j == n) return;
+    if (s + j + 16 <= s_end) {
+        const vi16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        vi16 keep = lane < (vi16){0} + (int32_t)(n - j);
+        store16(d + j, (v16)((vi16)load16(s + j) & keep));
         return;
     }
-    for (int64_t r = 0; r < cv->R; r++) {
-        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
-        valid_columns(cv, kw, &lo, &hi);
-        const float *xc = x + c * cv->H * cv->W + kw - cv->pw;
-        float *d = col + r * np - p0;   /* d[p] for p in [p0, p0 + np) */
-        for (int64_t p = p0; p < p0 + np;) {
-            int64_t oh = p / cv->OW, ow0 = p % cv->OW;
-            int64_t ow1 = cv->OW - ow0 < p0 + np - p ? cv->OW : ow0 + (p0 + np - p);
-            int64_t ih = oh * cv->sh + kh - cv->ph;
-            float *dr = d + oh * cv->OW;  /* dr[ow] */
-            int64_t a = ow0 > lo ? ow0 : lo, b = ow1 < hi ? ow1 : hi;
-            if (ih < 0 || ih >= cv->H || a >= b) {
-                for (int64_t ow = ow0; ow < ow1; ow++) dr[ow] = 0;
-            } else {
-                const float *xr = xc + ih * cv->W;
-                for (int64_t ow = ow0; ow < a; ow++) dr[ow] = 0;
-                if (cv->sw == 1 && b - a >= 16) {   /* whole vectors, the last one overlapping */
-                    for (int64_t ow = a; ow + 16 <= b; ow += 16) store16(dr + ow, load16(xr + ow));
-                    store16(dr + b - 16, load16(xr + b - 16));
-                } else if (cv->sw == 1)
-                    for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow];
-                else
-                    for (int64_t ow = a; ow < b; ow++) dr[ow] = xr[ow * cv->sw];
-                for (int64_t ow = b; ow < ow1; ow++) dr[ow] = 0;
-            }
-            p += ow1 - ow0;
+    store16(d + j, (v16){0});
+    copy_floats(d + j, s + j, n - j, 0);
+}
+
+/* d[i * d_rs + 0:n] = s[i * s_rs + 0:n] (+= with add) for i < rows.  When
+ * the rows of d are contiguous (d_rs == n) and nothing is added, the rows
+ * are copied by whole vectors, overrunning a row's end into the next rows,
+ * which are written after it, as long as the overrun stays inside d's
+ * rows; the last rows exactly.  s is read up to 15 floats past a row. */
+static NOINLINE NO_LIBC void copy_rows(float *restrict d, int64_t d_rs, const float *restrict s, int64_t s_rs, int64_t rows,
+                              int64_t n, int add) {
+    int64_t i = 0;
+    if (!add && d_rs == n)
+        for (; i * n + (n + 15) / 16 * 16 <= rows * n; i++)
+            for (int64_t j = 0; j < n; j += 16) store16(d + i * d_rs + j, load16(s + i * s_rs + j));
+    for (; i < rows; i++) copy_floats(d + i * d_rs, s + i * s_rs, n, add);
+}
+
+/* The input rows that output rows [oh0, oh0 + bh) read, into the interior
+ * of the planes xp (whose padding only ever receives zeros): rows outside
+ * the image become zero.  A row's last vector clears on into the padding and
+ * the next row, which is written after it. */
+static NOINLINE NO_LIBC void stage_input(float *xp, const float *x, const Conv *cv, const Planes *pl, int64_t oh0, int64_t bh) {
+    const float *x_end = cv->in0 + cv->N * cv->C * cv->H * cv->W;
+    for (int64_t c = 0; c < cv->C; c++)
+        for (int64_t a = 0; a < bh + cv->KH - 1; a++) {
+            float *d = xp + c * pl->plane + a * pl->Wp + cv->pw;
+            int64_t ih = oh0 + a - cv->ph;
+            if (ih >= 0 && ih < cv->H) copy_padded(d, x + (c * cv->H + ih) * cv->W, cv->W, x_end);
+            else clear(d, cv->W);
         }
+}
+
+/* dy's rows [oh0, oh0 + bh) of every filter into the wide layout dyw
+ * (whose spare columns only ever receive zeros); the rows of a short last
+ * band past bh become zero. */
+static NOINLINE NO_LIBC void stage_grad(float *dyw, const float *dy, const Conv *cv, const Planes *pl, int64_t oh0,
+                               int64_t bh, const float *dy_end) {
+    for (int64_t f = 0; f < cv->F; f++) {
+        float *d = dyw + f * pl->qs;
+        for (int64_t a = 0; a < bh; a++)
+            copy_padded(d + a * pl->Wp, dy + (f * cv->OH + oh0 + a) * cv->OW, cv->OW, dy_end);
+        if (bh < pl->band) clear(d + bh * pl->Wp, pl->qs - bh * pl->Wp);
     }
 }
 
-/* dx ([C, H, W]) += the scatter of dcol[r * np + q] for positions [p0, p0 + np). */
-static NO_LIBC void col2im(float *restrict dx, const float *restrict dcol, const Conv *cv, int64_t p0, int64_t np) {
-    if (cv->sw == 1 && p0 % cv->OW == 0 && np % cv->OW == 0) {
-        col2im_rows(dx, dcol, cv, p0 / cv->OW, (p0 + np) / cv->OW);
-        return;
-    }
-    for (int64_t r = 0; r < cv->R; r++) {
-        int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW, lo, hi;
-        valid_columns(cv, kw, &lo, &hi);
-        float *xc = dx + c * cv->H * cv->W + kw - cv->pw;
-        const float *s = dcol + r * np - p0;
-        for (int64_t p = p0; p < p0 + np;) {
-            int64_t oh = p / cv->OW, ow0 = p % cv->OW;
-            int64_t ow1 = cv->OW - ow0 < p0 + np - p ? cv->OW : ow0 + (p0 + np - p);
-            int64_t ih = oh * cv->sh + kh - cv->ph;
-            const float *sr = s + oh * cv->OW;
-            int64_t a = ow0 > lo ? ow0 : lo, b = ow1 < hi ? ow1 : hi;
-            if (ih >= 0 && ih < cv->H) {
-                float *xr = xc + ih * cv->W;
-                if (cv->sw == 1)
-                    for (int64_t ow = a; ow < b; ow++) xr[ow] += sr[ow];
-                else
-                    for (int64_t ow = a; ow < b; ow++) xr[ow * cv->sw] += sr[ow];
-            }
-            p += ow1 - ow0;
-        }
-    }
+/* off[r] for r = (c, kh, kw), then copies of off[0] up to a whole tile, so
+ * that a last, partial block of rows reads staged memory. */
+static void offsets(int32_t *off, const Conv *cv, const Planes *pl) {
+    int64_t r = 0;
+    for (int64_t c = 0; c < cv->C; c++)
+        for (int64_t kh = 0; kh < cv->KH; kh++)
+            for (int64_t kw = 0; kw < cv->KW; kw++) off[r++] = (int32_t)(c * pl->plane + kh * pl->Wp + kw);
+    for (; r < cv->R + MAX_TILE; r++) off[r] = off[0];
 }
 
-/* y = conv(x = in0, w = in1), samples of task t. */
-static void conv_fwd_task(void *ctx, int t, int ntasks) {
+/* ---- the tasks ----------------------------------------------------------- */
+
+/* The tile of the row block that starts at row f of `rows`: blocks of 8,
+ * then the remainder in at most two blocks (plan_tiles). */
+static int block_of(int64_t rows, int64_t f) {
+    return rows - f >= 8 ? 0 : f == rows - rows % 8 ? 1 : 2;
+}
+
+/* The band of output rows `band` (0-based) of the plan: first row and rows. */
+static void band_rows(const Conv *cv, const Planes *pl, int64_t band, int64_t *oh0, int64_t *bh) {
+    *oh0 = band * pl->band;
+    *bh = cv->OH - *oh0 < pl->band ? cv->OH - *oh0 : pl->band;
+}
+
+static int64_t bands_of(const Conv *cv, const Planes *pl) { return (cv->OH + pl->band - 1) / pl->band; }
+
+/* y = conv(x = in0, w = in1) for the samples of task t. */
+static NO_LIBC void forward_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float col[COL_FLOATS + COL_SLACK] __attribute__((aligned(64)));
+    float stage[STAGE_FLOATS] __attribute__((aligned(64)));
+    int32_t off[MAX_ROWS + MAX_TILE];
+    Planes pl = planes_of(cv, cv->band);
+    int64_t R = cv->R, P = cv->P;
+    float *xp = stage, *yw = stage + (cv->C * pl.plane + slack(cv) + 15) / 16 * 16;
+    offsets(off, cv, &pl);
+    clear(xp, cv->C * pl.plane + slack(cv));
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);
     for (int64_t n = n0; n < n1; n++)
-        for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
-            int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
-            gemm_strided(cv->out + n * cv->F * cv->P + p0, cv->P, cv->in1, cv->R, 1, col, np, 1, cv->F, np, cv->R, 0);
+        for (int64_t b = 0; b < bands_of(cv, &pl); b++) {
+            int64_t oh0, bh;
+            band_rows(cv, &pl, b, &oh0, &bh);
+            stage_input(xp, cv->in0 + n * cv->C * cv->H * cv->W, cv, &pl, oh0, bh);
+            int64_t nvec = (bh * pl.Wp + 15) / 16;
+            for (int64_t f = 0; f < cv->F; f += cv->tile_rows[block_of(cv->F, f)])
+                cv->tile[block_of(cv->F, f)].rows(nvec, R, cv->in1 + f * R, R, 1, xp, off, 0, yw + f * pl.qs, pl.qs);
+            float *y = cv->out + n * cv->F * P + oh0 * cv->OW;
+            for (int64_t f = 0; f < cv->F; f++) copy_rows(y + f * P, cv->OW, yw + f * pl.qs, pl.Wp, bh, cv->OW, 0);
         }
 }
 
-/* dx = conv_dx(dy = in0, w = in1), samples of task t. */
-static NO_LIBC void conv_dx_task(void *ctx, int t, int ntasks) {
+/* dx = conv_dx(dy = in0, w = in1) for the samples of task t. */
+static NO_LIBC void dx_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float dcol[COL_FLOATS] __attribute__((aligned(64)));
+    float stage[STAGE_FLOATS] __attribute__((aligned(64)));
+    Planes pl = planes_of(cv, cv->band);
+    int64_t R = cv->R, KK = cv->KH * cv->KW;
+    float *dyw = stage, *dxp = stage + cv->F * pl.qs;
+    clear(dyw, cv->F * pl.qs);
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);
-    for (int64_t n = n0; n < n1; n++) {
-        float *dx = cv->out + n * cv->C * cv->H * cv->W;
-        for (int64_t i = 0; i < cv->C * cv->H * cv->W; i++) dx[i] = 0;
-        for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
-            int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            gemm_strided(dcol, np, cv->in1, 1, cv->R, cv->in0 + n * cv->F * cv->P + p0, cv->P, 1, cv->R, np, cv->F, 0);
-            col2im(dx, dcol, cv, p0, np);
+    for (int64_t n = n0; n < n1; n++)
+        for (int64_t b = 0; b < bands_of(cv, &pl); b++) {
+            int64_t oh0, bh;
+            band_rows(cv, &pl, b, &oh0, &bh);
+            stage_grad(dyw, cv->in0 + n * cv->F * cv->OH * cv->OW, cv, &pl, oh0, bh,
+                       cv->in0 + cv->N * cv->F * cv->OH * cv->OW);
+            clear(dxp, cv->C * pl.plane + slack(cv));
+            int64_t nvec = (bh * pl.Wp + 15) / 16;
+            for (int64_t kh = 0; kh < cv->KH; kh++)
+                for (int64_t kw = 0; kw < cv->KW; kw++)
+                    for (int64_t c = 0; c < cv->C; c += cv->tile_rows[block_of(cv->C, c)])
+                        cv->tile[block_of(cv->C, c)].rows(nvec, cv->F, cv->in1 + c * KK + kh * cv->KW + kw, KK, R,
+                                                              dyw, NULL, pl.qs, dxp + c * pl.plane + kh * pl.Wp + kw,
+                                                              pl.plane);
+            /* Padded rows oh0 + a of dxp: rows before oh0 + KH - 1 were also
+             * reached by the previous band, so they add to what it wrote. */
+            float *dx = cv->out + n * cv->C * cv->H * cv->W;
+            int64_t a0 = oh0 < cv->ph ? cv->ph - oh0 : 0;   /* the band's rows a that are rows of dx */
+            int64_t a1 = bh + cv->KH - 1 < cv->H + cv->ph - oh0 ? bh + cv->KH - 1 : cv->H + cv->ph - oh0;
+            int64_t added = oh0 > 0 ? cv->KH - 1 : 0;
+            for (int64_t c = 0; c < cv->C; c++) {
+                float *d = dx + (c * cv->H + oh0 + a0 - cv->ph) * cv->W;
+                const float *s = dxp + c * pl.plane + a0 * pl.Wp + cv->pw;
+                int64_t na = added > a0 ? added - a0 : 0;
+                na = na > a1 - a0 ? a1 - a0 : na;
+                copy_rows(d, cv->W, s, pl.Wp, na, cv->W, 1);
+                copy_rows(d + na * cv->W, cv->W, s + na * pl.Wp, pl.Wp, a1 - a0 - na, cv->W, 0);
+            }
         }
+}
+
+/* This task's partial dw = the sum over its samples of dy'_n xp_n^T
+ * (x = in0, dy = in1), the bands staged `group` at a time. */
+static NO_LIBC void dw_task(void *ctx, int t, int ntasks) {
+    (void)ntasks;
+    const Conv *cv = ctx;
+    float stage[STAGE_FLOATS] __attribute__((aligned(64)));
+    int32_t off[MAX_ROWS + MAX_TILE];
+    Planes pl = planes_of(cv, cv->band);
+    int64_t R = cv->R, n0, n1;
+    conv_range(cv, t, &n0, &n1);
+    int64_t nb = bands_of(cv, &pl), blocks = (n1 - n0) * nb;
+    int64_t group = cv->group < blocks ? cv->group : blocks;
+    int64_t xs = cv->C * pl.plane, ys = cv->F * pl.qs;   /* floats per staged band */
+    float *xp = stage, *dyw = stage + (group * xs + slack(cv) + 15) / 16 * 16;
+    float *dw = cv->ntasks == 1 ? cv->out : cv->partial + t * cv->F * R;
+    offsets(off, cv, &pl);
+    clear(dw, cv->F * R);
+    clear(stage, dyw - stage + group * ys);
+    int64_t nvec = pl.qs / 16;
+    for (int64_t b0 = 0; b0 < blocks; b0 += group) {
+        int64_t G = blocks - b0 < group ? blocks - b0 : group;
+        for (int64_t g = 0; g < G; g++) {
+            int64_t n = n0 + (b0 + g) / nb, oh0, bh;
+            band_rows(cv, &pl, (b0 + g) % nb, &oh0, &bh);
+            stage_input(xp + g * xs, cv->in0 + n * cv->C * cv->H * cv->W, cv, &pl, oh0, bh);
+            stage_grad(dyw + g * ys, cv->in1 + n * cv->F * cv->OH * cv->OW, cv, &pl, oh0, bh,
+                       cv->in1 + cv->N * cv->F * cv->OH * cv->OW);
+        }
+        for (int64_t f = 0; f < cv->F; f += cv->tile_rows[block_of(cv->F, f)])
+            cv->tile[block_of(cv->F, f)].dot(R, G, nvec, dyw + f * pl.qs, ys, pl.qs, xp, xs, off, dw + f * R);
     }
 }
 
-/* This task's partial dw = sum over its samples of dy_n @ col_n^T (x = in0, dy = in1). */
-static void conv_dw_task(void *ctx, int t, int ntasks) {
-    (void)ntasks;
-    const Conv *cv = ctx;
-    float col[COL_FLOATS + COL_SLACK] __attribute__((aligned(64)));
-    float *dw = cv->ntasks == 1 ? cv->out : cv->partial + t * cv->F * cv->R;
-    int64_t n0, n1;
-    conv_range(cv, t, &n0, &n1);
-    int add = 0;
-    if (n0 == n1)
-        for (int64_t i = 0; i < cv->F * cv->R; i++) dw[i] = 0;
-    for (int64_t n = n0; n < n1; n++)
-        for (int64_t p0 = 0; p0 < cv->P; p0 += cv->chunk) {
-            int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
-            im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
-            gemm_strided(dw, cv->R, cv->in1 + n * cv->F * cv->P + p0, cv->P, 1, col, 1, np, cv->F, cv->R, np, add);
-            add = 1;
-        }
+/* ---- the plan, at the call site ------------------------------------------ */
+
+/* The tiles for row blocks of m rows (0: none). */
+static ALWAYS_INLINE void set_tile(Conv *cv, int op, int k, int m) {
+    cv->tile_rows[k] = m;
+    switch (m) {
+#define CASE(M)                                                                      \
+    case M:                                                                          \
+        if (op == CONV_DW) cv->tile[k].dot = dw_tiles_##M;                           \
+        else cv->tile[k].rows = op == CONV_FORWARD ? forward_tiles_##M : dx_tiles_##M; \
+        return;
+    CASE(8) CASE(6) CASE(4) CASE(2) CASE(1)
+#undef CASE
+    }
 }
 
-/* The fixed split of the samples: by the work only, never the thread count. */
+/* The row blocks of op (filters, or channels for dx): 8 at a time, then the
+ * remainder as one or two of 6, 4, 2 and 1. */
+static ALWAYS_INLINE void plan_tiles(Conv *cv, int op) {
+    int64_t rows = op == CONV_DX ? cv->C : cv->F, rem = rows % 8;
+    int m1 = rem ? tile_rows(rem) : 0;
+    set_tile(cv, op, 0, rows >= 8 ? 8 : 0);
+    set_tile(cv, op, 1, m1);
+    set_tile(cv, op, 2, rem - m1 ? tile_rows(rem - m1) : 0);
+}
+
+/* 1 when the direct kernels take op of cv (R and P set), with the band,
+ * dw's group and the tiles planned; 0 for strides other than 1, too many
+ * rows r, or not even one output row whose planes fit the stack budget.
+ * The band is the most output rows that fit, counting each wide row set of
+ * a filter as band * Wp + 15 floats (at least its size rounded up to 16). */
+static ALWAYS_INLINE int plan_direct(int op, Conv *cv) {
+    if (cv->sh != 1 || cv->sw != 1 || cv->R > MAX_ROWS) return 0;
+    int64_t Wp = cv->W + 2 * cv->pw, budget = STAGE_FLOATS - slack(cv) - 32;
+    int64_t fixed = cv->C * (cv->KH - 1) * Wp + 15 * cv->F, per_row = (cv->C + cv->F) * Wp;
+    if (fixed + per_row > budget) return 0;
+    int64_t band = (budget - fixed) / per_row;
+    cv->band = band < cv->OH ? band : cv->OH;
+    Planes pl = planes_of(cv, cv->band);
+    int64_t group = (DW_GROUP_FLOATS - slack(cv) - 32) / band_floats(cv, &pl);
+    cv->group = group < 1 ? 1 : group;
+    plan_tiles(cv, op);
+    return 1;
+}
+
+/* The fixed split of the samples: by the work only, never the thread count.
+ * dw's partials live on the stack: more of them than DW_PARTIAL_FLOATS
+ * floats, and dw is one task. */
+enum { DW_PARTIAL_FLOATS = 32 * 1024 };
+
 static int conv_tasks(const Conv *cv, int for_dw) {
     int64_t work = cv->N * cv->F * cv->R * cv->P;
     int64_t t = work / PARALLEL_MIN;
@@ -202,62 +445,30 @@ static int conv_tasks(const Conv *cv, int for_dw) {
     return t < 1 ? 1 : (int)t;
 }
 
-/* Direct loops, for shapes whose col rows do not fit the stack buffer (and
- * empty ones).  op: CONV_FORWARD (x = in0, w = in1), CONV_DX (dy = in0,
- * w = in1), CONV_DW (x = in0, dy = in1). */
-static void conv_loops(int op, const Conv *cv) {
-    int64_t count = op == CONV_FORWARD ? cv->N * cv->F * cv->P
-                    : op == CONV_DX    ? cv->N * cv->C * cv->H * cv->W
-                                       : cv->F * cv->R;
-    for (int64_t i = 0; i < count; i++) cv->out[i] = 0;
-    for (int64_t n = 0; n < cv->N; n++)
-        for (int64_t f = 0; f < cv->F; f++)
-            for (int64_t r = 0; r < cv->R; r++) {
-                int64_t c = r / (cv->KH * cv->KW), kh = r / cv->KW % cv->KH, kw = r % cv->KW;
-                for (int64_t p = 0; p < cv->P; p++) {
-                    int64_t ih = p / cv->OW * cv->sh + kh - cv->ph, iw = p % cv->OW * cv->sw + kw - cv->pw;
-                    if (ih < 0 || ih >= cv->H || iw < 0 || iw >= cv->W) continue;
-                    int64_t xi = ((n * cv->C + c) * cv->H + ih) * cv->W + iw, yi = (n * cv->F + f) * cv->P + p;
-                    int64_t wi = f * cv->R + r;
-                    if (op == CONV_FORWARD) cv->out[yi] += cv->in0[xi] * cv->in1[wi];
-                    else if (op == CONV_DX) cv->out[xi] += cv->in0[yi] * cv->in1[wi];
-                    else cv->out[wi] += cv->in1[yi] * cv->in0[xi];
-                }
-            }
-}
-
-static __attribute__((noinline)) void conv_compute(int op, Conv *cv, dm_exec *ex) {
-    cv->R = cv->C * cv->KH * cv->KW;
-    cv->P = cv->OH * cv->OW;
-    if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0) {
-        conv_loops(op, cv);
-        return;
-    }
-    dm_task_fn fn = conv_direct_task(op, cv);
-    if (!fn) {
-        cv->chunk = COL_FLOATS / cv->R;
-        cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
-        if (cv->chunk >= cv->OW) cv->chunk = cv->chunk / cv->OW * cv->OW;   /* whole output rows */
-        if (cv->chunk < 1) {
-            conv_loops(op, cv);
-            return;
-        }
-        fn = op == CONV_FORWARD ? conv_fwd_task : op == CONV_DX ? conv_dx_task : conv_dw_task;
-    }
+void conv_split(int op, Conv *cv, dm_task_fn fn, dm_exec *ex) {
     cv->ntasks = conv_tasks(cv, op == CONV_DW);
-    if (op != CONV_DW) {
-        conv_run(cv, fn, ex);
-        return;
-    }
     float partial[DW_PARTIAL_FLOATS] __attribute__((aligned(64)));
     cv->partial = partial;
-    conv_run(cv, fn, ex);
-    if (cv->ntasks > 1)
+    if (!ex || ex->threads <= 1 || cv->ntasks == 1)
+        for (int t = 0; t < cv->ntasks; t++) fn(cv, t, cv->ntasks);
+    else
+        ex->parallel(ex, fn, cv, cv->ntasks);
+    if (op == CONV_DW && cv->ntasks > 1)
         for (int64_t i = 0; i < cv->F * cv->R; i++) {
             float s = partial[i];
             for (int t = 1; t < cv->ntasks; t++) s += partial[t * cv->F * cv->R + i];
             cv->out[i] = s;
         }
+}
+
+/* ---- the entry points ------------------------------------------------------ */
+
+static ALWAYS_INLINE void convolve(int op, Conv *cv, dm_exec *ex) {
+    cv->R = cv->C * cv->KH * cv->KW;
+    cv->P = cv->OH * cv->OW;
+    if (cv->P == 0 || cv->R == 0 || cv->F == 0 || cv->N == 0) conv_loops(op, cv);
+    else if (plan_direct(op, cv)) conv_split(op, cv, op == CONV_FORWARD ? forward_task : op == CONV_DX ? dx_task : dw_task, ex);
+    else conv_im2col(op, cv, ex);
 }
 
 #define CONV_ARGS int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, \
@@ -266,19 +477,19 @@ static __attribute__((noinline)) void conv_compute(int op, Conv *cv, dm_exec *ex
                   .sh = sh, .sw = sw, .ph = ph, .pw = pw
 
 /* y[n,f,oh,ow] = sum_{c,kh,kw} x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] w[f,c,kh,kw] */
-void dmk_conv2d_gemm(float *restrict y, const float *restrict x, const float *restrict w, CONV_ARGS) {
+void dmk_conv2d(float *restrict y, const float *restrict x, const float *restrict w, CONV_ARGS) {
     Conv cv = {.out = y, .in0 = x, .in1 = w, CONV_INIT};
-    conv_compute(CONV_FORWARD, &cv, ex);
+    convolve(CONV_FORWARD, &cv, ex);
 }
 
 /* dx[n,c,ih,iw] = sum over the outputs that read x[n,c,ih,iw] of dy * w */
-void dmk_conv2d_dx_gemm(float *restrict dx, const float *restrict dy, const float *restrict w, CONV_ARGS) {
+void dmk_conv2d_dx(float *restrict dx, const float *restrict dy, const float *restrict w, CONV_ARGS) {
     Conv cv = {.out = dx, .in0 = dy, .in1 = w, CONV_INIT};
-    conv_compute(CONV_DX, &cv, ex);
+    convolve(CONV_DX, &cv, ex);
 }
 
 /* dw[f,c,kh,kw] = sum_{n,oh,ow} dy[n,f,oh,ow] x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] */
-void dmk_conv2d_dw_gemm(float *restrict dw, const float *restrict x, const float *restrict dy, CONV_ARGS) {
+void dmk_conv2d_dw(float *restrict dw, const float *restrict x, const float *restrict dy, CONV_ARGS) {
     Conv cv = {.out = dw, .in0 = x, .in1 = dy, CONV_INIT};
-    conv_compute(CONV_DW, &cv, ex);
+    convolve(CONV_DW, &cv, ex);
 }

@@ -30,6 +30,7 @@ static inline void store16(float *p, v16 v) { __builtin_memcpy(p, &v, sizeof v);
 #define NO_LIBC __attribute__((no_builtin("memcpy", "memmove", "memset")))
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 
 /* d[0:n] = s[0:n] (or += with add), by the widest vectors that fit. */
 static ALWAYS_INLINE void copy_floats(float *restrict d, const float *restrict s, int64_t n, int add) {
@@ -63,7 +64,15 @@ enum { PARALLEL_MIN = 1 << 20, MAX_TASKS = 8 };
 void gemm_strided(float *c, int64_t ldc, const float *a, int64_t a_rs, int64_t a_cs, const float *b,
                   int64_t b_rs, int64_t b_cs, int64_t M, int64_t N, int64_t K, int add);
 
-/* ---- conv.c, conv_direct.c --------------------------------------------- */
+/* ---- conv.c, conv_im2col.c ----------------------------------------------- */
+
+/* The register tiles of conv.c's direct kernels, one function per tile
+ * height, chosen at each call site (the shapes are constants there), so that
+ * a model holds only the tiles its convolutions use. */
+typedef void (*RowsTiles)(int64_t nvec, int64_t K, const float *a, int64_t a_rs, int64_t a_ks, const float *b,
+                          const int32_t *off, int64_t b_ks, float *c, int64_t c_rs);
+typedef void (*DotTiles)(int64_t R, int64_t G, int64_t nvec, const float *a, int64_t a_gs, int64_t a_rs,
+                         const float *b, int64_t b_gs, const int32_t *off, float *out);
 
 /* One convolution: y [N, F, OH, OW] = conv(x [N, C, H, W], w [F, C, KH, KW])
  * with strides sh, sw and zero padding ph, pw, or one of its two gradients.
@@ -74,7 +83,9 @@ typedef struct Conv {
     int64_t N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw;
     int64_t R, P;          /* rows r = (c, kh, kw): C*KH*KW; output positions: OH*OW */
     int64_t chunk;         /* im2col: positions per chunk of col */
-    int64_t band, group;   /* conv_direct.c: output rows per band; dw's bands staged at once */
+    int64_t band, group;   /* direct: output rows per band; dw's bands staged at once */
+    int tile_rows[3];      /* direct: the row blocks, tile_rows[0] (8) repeated, then [1] and [2] once */
+    union { RowsTiles rows; DotTiles dot; } tile[3];
     int ntasks;            /* the fixed split of the samples */
     float *partial;        /* dw: one [F, R] partial per task */
 } Conv;
@@ -87,17 +98,16 @@ static inline void conv_range(const Conv *cv, int t, int64_t *n0, int64_t *n1) {
     *n1 = cv->N * (t + 1) / cv->ntasks;
 }
 
-/* The task function of conv_direct.c's kernel for op (CONV_...), with cv's
- * band and group set, or NULL where it does not apply (strides other than 1,
- * too many rows r, not one output row fitting its stack budget). */
-dm_task_fn conv_direct_task(int op, Conv *cv);
+/* conv.c: runs fn over the fixed split of the samples into tasks (on ex's
+ * threads when there are several) and, for dw, sums the tasks' partials in
+ * task order. */
+void conv_split(int op, Conv *cv, dm_task_fn fn, dm_exec *ex);
 
-/* Runs fn for every task of cv, on ex's threads when there are several. */
-static inline void conv_run(Conv *cv, dm_task_fn fn, dm_exec *ex) {
-    if (!ex || ex->threads <= 1 || cv->ntasks == 1)
-        for (int t = 0; t < cv->ntasks; t++) fn(cv, t, cv->ntasks);
-    else
-        ex->parallel(ex, fn, cv, cv->ntasks);
-}
+/* conv_im2col.c: op of cv (R and P set, no dimension 0) as GEMMs over im2col
+ * chunks, or by conv_loops when a chunk would not hold one position. */
+void conv_im2col(int op, Conv *cv, dm_exec *ex);
+
+/* conv_im2col.c: op of cv (R and P set) by plain loops over the definition. */
+void conv_loops(int op, const Conv *cv);
 
 #endif

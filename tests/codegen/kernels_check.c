@@ -23,9 +23,9 @@
              int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw, dm_exec *ex
 void dmk_matmul(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb,
                 dm_exec *ex);
-void dmk_conv2d_gemm(float *y, const float *x, const float *w, CONV);
-void dmk_conv2d_dx_gemm(float *dx, const float *dy, const float *w, CONV);
-void dmk_conv2d_dw_gemm(float *dw, const float *x, const float *dy, CONV);
+void dmk_conv2d(float *y, const float *x, const float *w, CONV);
+void dmk_conv2d_dx(float *dx, const float *dy, const float *w, CONV);
+void dmk_conv2d_dw(float *dw, const float *x, const float *dy, CONV);
 
 static int failures;
 static uint32_t seed = 12345;
@@ -112,15 +112,15 @@ static void check_conv_rect(int64_t N, int64_t C, int64_t H, int64_t W, int64_t 
     snprintf(what, sizeof what, "conv N%lld C%lld %lldx%lld F%lld k%lldx%lld s%lld,%lld p%lld,%lld", (long long)N,
              (long long)C, (long long)H, (long long)W, (long long)F, (long long)KH, (long long)KW, (long long)sh,
              (long long)sw, (long long)ph, (long long)pw);
-    dmk_conv2d_gemm(y, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
-    dmk_conv2d_dx_gemm(dx, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
-    dmk_conv2d_dw_gemm(dw, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
+    dmk_conv2d(y, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
+    dmk_conv2d_dx(dx, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
+    dmk_conv2d_dw(dw, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
     expect_close(what, y, ry, ny);
     expect_close(what, dx, rdx, nx);
     expect_close(what, dw, rdw, nw);
-    dmk_conv2d_gemm(y2, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
-    dmk_conv2d_dx_gemm(dx2, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
-    dmk_conv2d_dw_gemm(dw2, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
+    dmk_conv2d(y2, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
+    dmk_conv2d_dx(dx2, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
+    dmk_conv2d_dw(dw2, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
     expect_same(what, y, y2, ny);
     expect_same(what, dx, dx2, nx);
     expect_same(what, dw, dw2, nw);
@@ -152,7 +152,7 @@ int main(void) {
     check_conv(2, 40, 9, 9, 3, 3, 2, 1);
     check_conv(5, 1, 1, 1, 1, 1, 1, 0);
     check_conv(33, 3, 8, 8, 7, 2, 2, 0);
-    /* The direct kernels of unit strides (conv_direct.c): every tile of
+    /* The direct kernels of unit strides (conv.c): every tile of
      * filters and channels (1 to 17 of them: blocks of 8, 6, 4, 2 and 1),
      * rows shorter than a vector, rectangular images and windows, padding
      * larger than the window, a window as large as the padded image, images
