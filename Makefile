@@ -59,9 +59,12 @@ EMBED := prelude_dm=compiler/prelude.dm
 
 # The kernels of generated code: C compiled to LLVM bitcode, embedded in dmc,
 # linked into every module (compiler/cg_module.c).  Built for the generic
-# target: cg_module drops their target attributes.
+# target: cg_module drops their target attributes.  Not vectorised here: a
+# loop vectorised for the generic target (SSE) would stay that narrow; dmc's
+# own pipeline vectorises the inlined kernels for the target's width.
 KERNELS := math linalg conv conv_im2col nn tensor
-KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector
+KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector \
+                -fno-vectorize -fno-slp-vectorize
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
 $(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h runtime/dm.h Makefile
 	@mkdir -p $(dir $@)

@@ -10,22 +10,58 @@
  * interpreter. */
 #include <stdint.h>
 
+#include "kernels.h"
 #include "random.h"
 
 float dmk_expf(float x);
 float dmk_logf(float x);
 
 /* Pooling windows: no padding, window [kh x kw], stride [sh, sw]. */
-/* The common 2 x 2 window with stride 2, one output row at a time: the
- * same comparisons in the same order as the general loop, written so that
- * they vectorise across the row. */
+
+/* The common 2 x 2 window with stride 2, 16 windows at a time: the same
+ * comparisons in the same order as the general loops, so the same results
+ * (a NaN first in its window wins, a later one loses; ties go to the first).
+ * Lanes are split into even and odd columns by shuffles; a row's last
+ * vectors overrun its end (reading, and writing what is written again
+ * later), so a row is done by vectors only while they stay inside the
+ * tensors, and by single windows after that. */
+typedef int32_t vi16 __attribute__((vector_size(64)));
+
+static ALWAYS_INLINE v16 evens(v16 a, v16 b) {
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+static ALWAYS_INLINE v16 odds(v16 a, v16 b) {
+    return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+static ALWAYS_INLINE v16 select16(vi16 mask, v16 a, v16 b) { return (v16)(((vi16)a & mask) | ((vi16)b & ~mask)); }
+
+/* The four values of 16 windows whose top-left corners are t[2 j], b[2 j]. */
+static ALWAYS_INLINE void windows(const float *t, const float *b, v16 *a0, v16 *a1, v16 *a2, v16 *a3) {
+    v16 t0 = load16(t), t1 = load16(t + 16), b0 = load16(b), b1 = load16(b + 16);
+    *a0 = evens(t0, t1), *a1 = odds(t0, t1), *a2 = evens(b0, b1), *a3 = odds(b0, b1);
+}
+
+/* The rows of y, OW windows each: vectors while the reads stay inside x and
+ * the writes inside y. */
 static void maxpool2_rows(float *restrict y, const float *restrict x, int64_t rows, int64_t H, int64_t W,
                           int64_t OH, int64_t OW) {
+    const float *x_end = x + rows / OH * H * W;
+    float *y_end = y + rows * OW;
     for (int64_t r = 0; r < rows; r++) {
         int64_t p = r / OH, oh = r % OH;
         const float *t = x + p * H * W + 2 * oh * W, *b = t + W;
         float *yr = y + r * OW;
-        for (int64_t ow = 0; ow < OW; ow++) {
+        int64_t ow = 0;
+        for (; ow < OW && b + 2 * ow + 32 <= x_end && yr + ow + 16 <= y_end; ow += 16) {   /* overruns: later rows */
+            v16 a0, a1, a2, a3;
+            windows(t + 2 * ow, b + 2 * ow, &a0, &a1, &a2, &a3);
+            v16 m = a0;
+            m = select16(a1 > m, a1, m);
+            m = select16(a2 > m, a2, m);
+            m = select16(a3 > m, a3, m);
+            store16(yr + ow, m);
+        }
+        for (; ow < OW; ow++) {
             float m = t[2 * ow];
             m = t[2 * ow + 1] > m ? t[2 * ow + 1] : m;
             m = b[2 * ow] > m ? b[2 * ow] : m;
@@ -55,21 +91,51 @@ void dmk_maxpool2d(float *restrict y, const float *restrict x, int64_t NC, int64
 /* dy goes to the first maximum (row-major) of each window. */
 /* maxpool2d_dx for 2 x 2 windows with stride 2: the windows do not overlap,
  * so every element of dx is written once (dy at the window's first maximum,
- * 0 elsewhere and outside every window), without a clearing pass. */
+ * 0 elsewhere and outside every window), without a clearing pass.  By 16
+ * windows as above, the vectors of a row taken last to first: the last
+ * one's overrun past the top row of dx reaches the start of the bottom row,
+ * which the earlier vectors then write; an overrun past the bottom row
+ * reaches the next rows, written later, as are the columns and rows outside
+ * every window. */
 static void maxpool2_dx_rows(float *restrict dx, const float *restrict x, const float *restrict dy, int64_t NC,
                              int64_t H, int64_t W, int64_t OH, int64_t OW) {
+    const float *x_end = x + NC * H * W, *dy_end = dy + NC * OH * OW;
+    const float *dx_end = dx + NC * H * W;
     for (int64_t p = 0; p < NC; p++) {
         for (int64_t oh = 0; oh < OH; oh++) {
             int64_t base = p * H * W + 2 * oh * W;
             const float *t = x + base, *b = t + W, *g = dy + (p * OH + oh) * OW;
             float *dt = dx + base, *db = dt + W;
-            for (int64_t ow = 0; ow < OW; ow++) {   /* branch-free, to vectorise */
+            int64_t nv = 0;   /* vectors that stay inside the tensors */
+            while (16 * nv < OW && b + 32 * nv + 32 <= x_end && g + 16 * nv + 16 <= dy_end &&
+                   db + 32 * nv + 32 <= dx_end)
+                nv++;
+            for (int64_t k = nv - 1; k >= 0; k--) {
+                int64_t ow = 16 * k;
+                v16 a0, a1, a2, a3, v = load16(g + ow), zero = {0};
+                windows(t + 2 * ow, b + 2 * ow, &a0, &a1, &a2, &a3);
+                vi16 s1 = a1 > a0;
+                v16 m1 = select16(s1, a1, a0);
+                vi16 s2 = a2 > m1;
+                v16 m2 = select16(s2, a2, m1);
+                vi16 s3 = a3 > m2;                  /* the maximum is at 3, else 2, else 1, else 0 */
+                v16 d0 = select16(~s1 & ~s2 & ~s3, v, zero), d1 = select16(s1 & ~s2 & ~s3, v, zero);
+                v16 d2 = select16(s2 & ~s3, v, zero), d3 = select16(s3, v, zero);
+                store16(dt + 2 * ow, __builtin_shufflevector(d0, d1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+                store16(dt + 2 * ow + 16,
+                        __builtin_shufflevector(d0, d1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+                store16(db + 2 * ow, __builtin_shufflevector(d2, d3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+                store16(db + 2 * ow + 16,
+                        __builtin_shufflevector(d2, d3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+            }
+            int64_t ow = 16 * nv < OW ? 16 * nv : OW;
+            for (; ow < OW; ow++) {
                 float a0 = t[2 * ow], a1 = t[2 * ow + 1], a2 = b[2 * ow], a3 = b[2 * ow + 1];
                 int s1 = a1 > a0;
                 float m1 = s1 ? a1 : a0;
                 int s2 = a2 > m1;
                 float m2 = s2 ? a2 : m1;
-                int s3 = a3 > m2;                     /* the maximum is at 3, else 2, else 1, else 0 */
+                int s3 = a3 > m2;
                 float v = g[ow];
                 dt[2 * ow] = (!s1 & !s2 & !s3) ? v : 0;
                 dt[2 * ow + 1] = (s1 & !s2 & !s3) ? v : 0;

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 flags="-O2 -std=c11 -fno-math-errno -ffp-contract=fast -march=native"
 objs=
-for k in linalg conv conv_im2col; do
+for k in linalg conv conv_im2col nn math; do
     clang-19 $flags -c compiler/kernels/$k.c -o "$tmp/$k.o"
     objs="$objs $tmp/$k.o"
 done

@@ -6,6 +6,8 @@
  *     double precision (oracle): strides 1 to 2, padding 0 to 3, chunked
  *     im2col, the loops for very many input channels, and the direct
  *     kernels of unit strides at every tile and band size;
+ *   - nn.c's 2 x 2 max pooling and its gradient exactly as defined, with
+ *     ties and NaNs;
  *   - nothing written past any output (a vector of canaries after it);
  *   - bit-identical results with a dm_exec that runs the tasks in reverse
  *     order (as threads might), which checks that the split of the work does
@@ -26,6 +28,10 @@ void dmk_matmul(float *c, const float *a, const float *b, int64_t M, int64_t N, 
 void dmk_conv2d(float *y, const float *x, const float *w, CONV);
 void dmk_conv2d_dx(float *dx, const float *dy, const float *w, CONV);
 void dmk_conv2d_dw(float *dw, const float *x, const float *dy, CONV);
+void dmk_maxpool2d(float *y, const float *x, int64_t NC, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
+                   int64_t kw, int64_t sh, int64_t sw);
+void dmk_maxpool2d_dx(float *dx, const float *x, const float *dy, int64_t NC, int64_t H, int64_t W, int64_t OH,
+                      int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw);
 
 static int failures;
 static uint32_t seed = 12345;
@@ -132,6 +138,44 @@ static void check_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, in
     check_conv_rect(N, C, H, W, F, K, K, s, s, p, p);
 }
 
+/* 2 x 2 max pooling with stride 2 and its gradient against the definition
+ * (the window's value is its first maximum in row-major order, which gets
+ * dy; a NaN first in its window wins, later ones lose): values on a coarse
+ * grid, so that windows tie, and a few NaNs. */
+static void check_maxpool2(int64_t NC, int64_t H, int64_t W) {
+    int64_t OH = H / 2, OW = W / 2, nx = NC * H * W, ny = NC * OH * OW;
+    float *x = values(nx), *dy = values(ny), *y = values(ny), *dx = values(nx);
+    for (int64_t i = 0; i < nx; i++) x[i] = (float)((int)(x[i] * 2) / 2) + (i % 97 == 5 ? NAN : 0.0f);
+    double *ry = calloc((size_t)ny, sizeof(double)), *rdx = calloc((size_t)nx, sizeof(double));
+    for (int64_t p = 0; p < NC; p++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                int64_t best = -1;
+                for (int64_t i = 0; i < 2; i++)
+                    for (int64_t j = 0; j < 2; j++) {
+                        int64_t xi = (p * H + 2 * oh + i) * W + 2 * ow + j;
+                        if (best < 0 || x[xi] > x[best]) best = xi;
+                    }
+                int64_t yi = (p * OH + oh) * OW + ow;
+                ry[yi] = x[best];
+                rdx[best] += dy[yi];
+            }
+    char what[96];
+    snprintf(what, sizeof what, "maxpool2 NC%lld %lldx%lld", (long long)NC, (long long)H, (long long)W);
+    dmk_maxpool2d(y, x, NC, H, W, OH, OW, 2, 2, 2, 2);
+    dmk_maxpool2d_dx(dx, x, dy, NC, H, W, OH, OW, 2, 2, 2, 2);
+    int bad = 0;
+    for (int64_t i = 0; i < ny; i++)
+        if (!(y[i] == ry[i] || (isnan(y[i]) && isnan(ry[i]))) && bad++ < 3)
+            fprintf(stderr, "%s: y[%lld] is %g, not %g\n", what, (long long)i, y[i], ry[i]);
+    for (int64_t i = 0; i < nx; i++)
+        if (dx[i] != rdx[i] && bad++ < 3) fprintf(stderr, "%s: dx[%lld] is %g, not %g\n", what, (long long)i, dx[i], rdx[i]);
+    for (int i = 0; i < CANARIES; i++)
+        if ((y[ny + i] != 7777.0f || dx[nx + i] != 7777.0f) && bad++ < 3) fprintf(stderr, "%s: written past the end\n", what);
+    failures += bad != 0;
+    free(x), free(dy), free(y), free(dx), free(ry), free(rdx);
+}
+
 int main(void) {
     static const int64_t sizes[] = {1, 3, 7, 8, 9, 33, 65, 100, 130, 257};
     int ns = (int)(sizeof sizes / sizeof *sizes);
@@ -169,6 +213,11 @@ int main(void) {
     check_conv(1, 1300, 30, 30, 2, 1, 1, 0);   /* one row per band */
     check_conv(40, 2, 6, 6, 9, 3, 1, 0);
     check_conv(11, 5, 17, 17, 12, 3, 1, 1);
+    /* nn.c's 2 x 2 pooling: rows of 1 to 3 vectors of windows, odd sizes
+     * (a last row or column no window covers), tiny and single planes. */
+    static const int64_t pools[][3] = {{1, 2, 2}, {3, 5, 7}, {12, 28, 28}, {16, 10, 10}, {2, 9, 71},
+                                       {5, 6, 64}, {1, 3, 100}, {7, 4, 33}};
+    for (int i = 0; i < (int)(sizeof pools / sizeof *pools); i++) check_maxpool2(pools[i][0], pools[i][1], pools[i][2]);
     if (failures) fprintf(stderr, "kernels_check: %d failures\n", failures);
     return failures != 0;
 }
