@@ -5,9 +5,11 @@
  * parameters are the distinct buffers it touches, marked noalias and 64-byte
  * aligned so LLVM vectorises it without runtime checks (a buffer computed in
  * place appears once, as one parameter).  The root's index space is walked
- * as [outer, last dimension]; an operand of another shape (NumPy
- * broadcasting) is read at the remapped index, which in the inner loop is
- * either contiguous or invariant.  Values are computed in f32; i32 operands
+ * as [outer, inner], inner being its last dimension merged with the ones
+ * before it as long as every operand is either whole or broadcast over all
+ * of them (view_of), so that inner loops are long enough to vectorise; an
+ * operand of another shape (NumPy broadcasting) is read at the remapped
+ * index, which in the inner loop is either contiguous or invariant.  Values are computed in f32; i32 operands
  * are converted on load and i32 results on store.
  *
  * Needs: every inline node has the root's shape (consts excepted), which
@@ -24,7 +26,8 @@ typedef struct Elem {
     Cg *cg;
     const Graph *g;
     int root;
-    Shape s;                 /* the root's shape */
+    Shape s;                 /* the root's shape, its trailing dimensions from `merged` on merged into one */
+    int merged;              /* the first merged dimension of the root's shape */
     int64_t inner, outer;    /* s = [outer..., inner] */
     int *param_of;           /* per node: its buffer's parameter, -1 if none */
     LLVMValueRef *params;
@@ -70,6 +73,59 @@ static void collect(Elem *el, int node) {
             collect(el, x);
         }
     }
+}
+
+/* An operand's dimension facing the root's dimension k (NumPy alignment):
+ * 1 where the operand has fewer dimensions. */
+static int64_t facing_dim(Shape root, Shape t, int k) {
+    int kt = k - (root.rank - t.rank);
+    return kt >= 0 ? t.dim[kt] : 1;
+}
+
+/* Whether an operand of shape t is whole (1) or broadcast (0) over the root's
+ * dimensions [k, rank), or neither (-1); dimensions of 1 in the root count
+ * as either. */
+static int covers(Shape root, Shape t, int k) {
+    int whole = -2;   /* not decided yet */
+    for (int d = k; d < root.rank; d++) {
+        if (root.dim[d] == 1) continue;
+        int w = facing_dim(root, t, d) == root.dim[d];
+        if (whole == -2) whole = w;
+        else if (whole != w) return -1;
+    }
+    return whole == -2 ? 1 : whole;
+}
+
+/* The first dimension of the root's inner loop: dimensions are merged into
+ * the last while every operand covers them alike, the inner loop is shorter
+ * than MERGE_INNER, and a loop big enough for threads keeps rows to split. */
+enum { MERGE_INNER = 1024 };
+static int first_merged(const Elem *el, Shape root) {
+    int64_t count = shape_count(root), inner = root.rank > 0 ? root.dim[root.rank - 1] : 1;
+    int k = root.rank > 0 ? root.rank - 1 : 0;
+    while (k > 0 && inner < MERGE_INNER) {
+        int64_t merged = inner * root.dim[k - 1];
+        if (count >= (1 << 17) && (merged ? count / merged : 0) < 8) break;
+        bool alike = true;
+        for (int p = 0; p < el->nparams && alike; p++)
+            alike = covers(root, el->g->nodes[el->arg_node[p]].shape, k - 1) >= 0;
+        if (!alike) break;
+        inner = merged;
+        k--;
+    }
+    return k;
+}
+
+/* Shape t (an operand's, or the root's) as the loop sees it: its dimensions
+ * facing the root's merged ones made one. */
+static Shape view_of(const Elem *el, Shape root, Shape t) {
+    if (el->merged >= root.rank - 1) return t;
+    Shape v = {.rank = el->merged + 1};
+    int64_t last = 1;
+    for (int d = el->merged; d < root.rank; d++) last *= facing_dim(root, t, d);
+    for (int d = 0; d < el->merged; d++) v.dim[d] = facing_dim(root, t, d);
+    v.dim[el->merged] = last;
+    return v;
 }
 
 static LLVMValueRef c64(Elem *el, int64_t v) { return LLVMConstInt(el->cg->i64, (unsigned long long)v, 0); }
@@ -129,7 +185,7 @@ static LLVMValueRef operand(Elem *el, int x) {
     const Node *xn = &el->g->nodes[x];
     if (cg->ep->inl[x]) return value(el, x);
     LLVMTypeRef et = xn->dtype == DT_F32 ? cg->f32 : cg->i32;
-    LLVMValueRef idx = remap(el, xn->shape);
+    LLVMValueRef idx = remap(el, view_of(el, el->g->nodes[el->root].shape, xn->shape));
     LLVMValueRef p = LLVMBuildInBoundsGEP2(cg->b, et, el->params[el->param_of[x]], &idx, 1, "");
     LLVMValueRef v = LLVMBuildLoad2(cg->b, et, p, cg_node_name(cg, x));
     LLVMSetAlignment(v, 4);
@@ -302,7 +358,9 @@ void cg_elementwise(Cg *cg, int root) {
     for (int i = 0; i < g->n; i++) el.param_of[i] = -1;
     add_param(&el, root);
     collect(&el, root);
-    el.inner = rn->shape.rank > 0 ? rn->shape.dim[rn->shape.rank - 1] : 1;
+    el.merged = first_merged(&el, rn->shape);
+    el.s = view_of(&el, rn->shape, rn->shape);
+    el.inner = el.s.rank > 0 ? el.s.dim[el.s.rank - 1] : 1;
     el.outer = el.inner ? shape_count(rn->shape) / el.inner : 0;
     if (shape_count(rn->shape) == 0) return;
 
