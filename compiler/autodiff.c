@@ -127,7 +127,10 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
     int x = n.in[0], d;
     switch (n.op) {
     case OP_NEG: d = ad_neg(b, dy); break;
-    case OP_RELU: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_STEP, x)); break;
+    /* step(relu(x)) = step(x), NaN included (both 0): reading the output lets
+     * the pre-activation die in the forward pass (it fuses into relu's loop
+     * and is never stored). */
+    case OP_RELU: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_STEP, id)); break;
     case OP_LEAKY_RELU: {   /* slope 1 where x > 0, alpha elsewhere: step*(1-alpha)+alpha */
         double alpha = n.attr.value;
         int slope = ad_add(b, ad_mul(b, graph_unary(b->a, b->g, OP_STEP, x), ad_scalar(b, 1 - alpha)),
