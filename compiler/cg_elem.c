@@ -297,12 +297,14 @@ static LLVMValueRef task_function(Elem *el, LLVMValueRef helper, LLVMTypeRef hty
     LLVMValueRef t = LLVMBuildSExt(cg->b, LLVMGetParam(fn, 1), cg->i64, "task");
     LLVMValueRef n = LLVMBuildSExt(cg->b, LLVMGetParam(fn, 2), cg->i64, "ntasks");
     LLVMValueRef rows = c64(el, el->outer);
-    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el->nparams + 3));
+    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el->nparams + 5));
     for (int p = 0; p < el->nparams; p++) args[p] = cg_node_ptr(cg, el->arg_node[p]);
     args[el->nparams] = LLVMBuildUDiv(cg->b, LLVMBuildMul(cg->b, rows, t, ""), n, "row.first");
     args[el->nparams + 1] = LLVMBuildUDiv(cg->b, LLVMBuildMul(cg->b, rows, LLVMBuildAdd(cg->b, t, c64(el, 1), ""), ""),
                                           n, "row.end");
-    LLVMBuildCall2(cg->b, hty, helper, args, (unsigned)el->nparams + 2, "");
+    args[el->nparams + 2] = c64(el, 0);
+    args[el->nparams + 3] = c64(el, el->inner);
+    LLVMBuildCall2(cg->b, hty, helper, args, (unsigned)el->nparams + 4, "");
     LLVMBuildRetVoid(cg->b);
     cg->data = data;
     LLVMPositionBuilderAtEnd(cg->b, back);
@@ -316,8 +318,10 @@ static void call_helper(Elem *el, LLVMValueRef helper, LLVMTypeRef hty, LLVMValu
     LLVMBuilderRef b = cg->b;
     args[el->nparams] = c64(el, 0);
     args[el->nparams + 1] = c64(el, el->outer);
+    args[el->nparams + 2] = c64(el, 0);
+    args[el->nparams + 3] = c64(el, el->inner);
     if (el->outer < 2 || el->outer * el->inner < PARALLEL_MIN) {
-        LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 2, "");
+        LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 4, "");
         return;
     }
     LLVMValueRef task = task_function(el, helper, hty);
@@ -341,54 +345,62 @@ static void call_helper(Elem *el, LLVMValueRef helper, LLVMTypeRef hty, LLVMValu
     LLVMBuildCall2(b, LLVMFunctionType(cg->void_t, ppt, 4, 0), parallel, pargs, 4, "");
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, serial);
-    LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 2, "");
+    LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 4, "");
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
 }
 
-void cg_elementwise(Cg *cg, int root) {
+/* The loop of root: its buffers and its [outer, inner] view. */
+static bool elem_init(Elem *el, Cg *cg, int root) {
     const Graph *g = cg->ep->graph;
     const Node *rn = &g->nodes[root];
-    Elem el = {.cg = cg, .g = g, .root = root, .s = rn->shape};
-    el.param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
-    el.memo = arena_alloc(cg->arena, sizeof *el.memo * (g->n + 1));
-    el.seen = arena_alloc(cg->arena, sizeof(bool) * (g->n + 1));
-    el.exported = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
-    el.arg_node = arena_alloc(cg->arena, sizeof(int) * (g->n + 2));
-    for (int i = 0; i < g->n; i++) el.param_of[i] = -1;
-    add_param(&el, root);
-    collect(&el, root);
-    el.merged = first_merged(&el, rn->shape);
-    el.s = view_of(&el, rn->shape, rn->shape);
-    el.inner = el.s.rank > 0 ? el.s.dim[el.s.rank - 1] : 1;
-    el.outer = el.inner ? shape_count(rn->shape) / el.inner : 0;
-    if (shape_count(rn->shape) == 0) return;
+    *el = (Elem){.cg = cg, .g = g, .root = root, .s = rn->shape};
+    el->param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
+    el->memo = arena_alloc(cg->arena, sizeof *el->memo * (g->n + 1));
+    el->seen = arena_alloc(cg->arena, sizeof(bool) * (g->n + 1));
+    el->exported = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
+    el->arg_node = arena_alloc(cg->arena, sizeof(int) * (g->n + 2));
+    for (int i = 0; i < g->n; i++) el->param_of[i] = -1;
+    add_param(el, root);
+    collect(el, root);
+    el->merged = first_merged(el, rn->shape);
+    el->s = view_of(el, rn->shape, rn->shape);
+    el->inner = el->s.rank > 0 ? el->s.dim[el->s.rank - 1] : 1;
+    el->outer = el->inner ? shape_count(rn->shape) / el->inner : 0;
+    return shape_count(rn->shape) > 0;
+}
 
-    /* The helper function: (buffers..., first outer row, end outer row). */
-    LLVMTypeRef *pt = arena_alloc(cg->arena, sizeof *pt * (el.nparams + 3));
-    for (int p = 0; p < el.nparams; p++) pt[p] = cg->ptr;
-    pt[el.nparams] = pt[el.nparams + 1] = cg->i64;
-    LLVMTypeRef fty = LLVMFunctionType(cg->void_t, pt, (unsigned)el.nparams + 2, 0);
+/* The helper function, NAME(buffers..., row.first, row.end, col.first,
+ * col.end): the elements [col.first, col.end) of the rows [row.first,
+ * row.end).  args receives the buffers' pointers in the current function. */
+static LLVMValueRef helper_function(Elem *el, LLVMTypeRef *hty, LLVMValueRef *args) {
+    Cg *cg = el->cg;
+    int root = el->root;
+    LLVMTypeRef *pt = arena_alloc(cg->arena, sizeof *pt * (el->nparams + 5));
+    for (int p = 0; p < el->nparams; p++) pt[p] = cg->ptr;
+    for (int k = 0; k < 4; k++) pt[el->nparams + k] = cg->i64;
+    LLVMTypeRef fty = LLVMFunctionType(cg->void_t, pt, (unsigned)el->nparams + 4, 0);
     LLVMValueRef fn = LLVMAddFunction(cg->mod, arena_printf(cg->arena, "%s.%s", cg->prefix, cg_node_name(cg, root)), fty);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     unsigned align = LLVMGetEnumAttributeKindForName("align", 5);
     unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, nounwind, 0));
-    el.params = arena_alloc(cg->arena, sizeof *el.params * (el.nparams + 1));
-    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 3));
-    for (int p = 0; p < el.nparams; p++) {
-        el.params[p] = LLVMGetParam(fn, (unsigned)p);
-        const char *pn = cg_node_name(cg, el.arg_node[p]);
-        LLVMSetValueName2(el.params[p], pn, strlen(pn));
+    el->params = arena_alloc(cg->arena, sizeof *el->params * (el->nparams + 1));
+    for (int p = 0; p < el->nparams; p++) {
+        el->params[p] = LLVMGetParam(fn, (unsigned)p);
+        const char *pn = cg_node_name(cg, el->arg_node[p]);
+        LLVMSetValueName2(el->params[p], pn, strlen(pn));
         LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
         LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
-        args[p] = cg_node_ptr(cg, el.arg_node[p]);   /* in the entry, before we move */
+        args[p] = cg_node_ptr(cg, el->arg_node[p]);   /* in the caller, before we move */
     }
-    LLVMValueRef lo = LLVMGetParam(fn, (unsigned)el.nparams), hi = LLVMGetParam(fn, (unsigned)el.nparams + 1);
-    LLVMSetValueName2(lo, "row.first", 9);
-    LLVMSetValueName2(hi, "row.end", 7);
-    call_helper(&el, fn, fty, args);
+    static const char *bound[4] = {"row.first", "row.end", "col.first", "col.end"};
+    LLVMValueRef lim[4];
+    for (int k = 0; k < 4; k++) {
+        lim[k] = LLVMGetParam(fn, (unsigned)el->nparams + (unsigned)k);
+        LLVMSetValueName2(lim[k], bound[k], strlen(bound[k]));
+    }
     LLVMBasicBlockRef back = LLVMGetInsertBlock(cg->b);
 
     LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry");
@@ -398,37 +410,100 @@ void cg_elementwise(Cg *cg, int root) {
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
     LLVMBuilderRef b = cg->b;
     LLVMPositionBuilderAtEnd(b, entry);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, lo, hi, ""), outer, done);
+    LLVMValueRef any = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntULT, lim[0], lim[1], ""),
+                                    LLVMBuildICmp(b, LLVMIntULT, lim[2], lim[3], ""), "");
+    LLVMBuildCondBr(b, any, outer, done);
     LLVMPositionBuilderAtEnd(b, outer);
-    el.o = LLVMBuildPhi(b, cg->i64, "o");
+    el->o = LLVMBuildPhi(b, cg->i64, "o");
     LLVMBuildBr(b, inner);
     LLVMPositionBuilderAtEnd(b, inner);
-    el.j = LLVMBuildPhi(b, cg->i64, "j");
+    el->j = LLVMBuildPhi(b, cg->i64, "j");
 
     /* Every value first (they read the old contents of tensors written in
      * place), then the stores: the root's and the exported values'. */
-    LLVMValueRef v = value(&el, root);
-    LLVMValueRef *ev = arena_alloc(cg->arena, sizeof *ev * (el.nexported + 1));
-    for (int k = 0; k < el.nexported; k++) ev[k] = value(&el, el.exported[k]);
-    LLVMValueRef flat = LLVMBuildAdd(b, LLVMBuildMul(b, el.o, c64(&el, el.inner), ""), el.j, "i");
-    store_element(&el, root, v, flat);
-    for (int k = 0; k < el.nexported; k++) store_element(&el, el.exported[k], ev[k], flat);
+    LLVMValueRef v = value(el, root);
+    LLVMValueRef *ev = arena_alloc(cg->arena, sizeof *ev * (el->nexported + 1));
+    for (int k = 0; k < el->nexported; k++) ev[k] = value(el, el->exported[k]);
+    LLVMValueRef flat = LLVMBuildAdd(b, LLVMBuildMul(b, el->o, c64(el, el->inner), ""), el->j, "i");
+    store_element(el, root, v, flat);
+    for (int k = 0; k < el->nexported; k++) store_element(el, el->exported[k], ev[k], flat);
 
-    LLVMValueRef j1 = LLVMBuildAdd(b, el.j, c64(&el, 1), "j.next");
+    LLVMValueRef j1 = LLVMBuildAdd(b, el->j, c64(el, 1), "j.next");
     LLVMBasicBlockRef inner_end = LLVMGetInsertBlock(b);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, j1, c64(&el, el.inner), ""), inner, latch);
-    LLVMValueRef jin[2] = {c64(&el, 0), j1};
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, j1, lim[3], ""), inner, latch);
+    LLVMValueRef jin[2] = {lim[2], j1};
     LLVMBasicBlockRef jfrom[2] = {outer, inner_end};
-    LLVMAddIncoming(el.j, jin, jfrom, 2);
+    LLVMAddIncoming(el->j, jin, jfrom, 2);
 
     LLVMPositionBuilderAtEnd(b, latch);
-    LLVMValueRef o1 = LLVMBuildAdd(b, el.o, c64(&el, 1), "o.next");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, o1, hi, ""), outer, done);
-    LLVMValueRef oin[2] = {lo, o1};
+    LLVMValueRef o1 = LLVMBuildAdd(b, el->o, c64(el, 1), "o.next");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, o1, lim[1], ""), outer, done);
+    LLVMValueRef oin[2] = {lim[0], o1};
     LLVMBasicBlockRef ofrom[2] = {entry, latch};
-    LLVMAddIncoming(el.o, oin, ofrom, 2);
+    LLVMAddIncoming(el->o, oin, ofrom, 2);
     LLVMPositionBuilderAtEnd(b, done);
     LLVMBuildRetVoid(b);
 
     LLVMPositionBuilderAtEnd(b, back);
+    *hty = fty;
+    return fn;
+}
+
+void cg_elementwise(Cg *cg, int root) {
+    Elem el;
+    if (!elem_init(&el, cg, root)) return;
+    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 5));
+    LLVMTypeRef hty;
+    LLVMValueRef helper = helper_function(&el, &hty, args);
+    call_helper(&el, helper, hty, args);
+}
+
+/* NAME.epilogue(data, first, end): root's loop over the elements [first,
+ * end) of its flattened index space, a row at a time.  The kernel that
+ * computes root's one operand calls it on each part of its output as soon as
+ * that part is final (plan.c). */
+LLVMValueRef cg_epilogue(Cg *cg, int root) {
+    Elem el;
+    elem_init(&el, cg, root);
+    LLVMTypeRef pt[3] = {cg->ptr, cg->i64, cg->i64};
+    LLVMValueRef fn = LLVMAddFunction(cg->mod, arena_printf(cg->arena, "%s.%s.epilogue", cg->prefix, cg_node_name(cg, root)),
+                                      LLVMFunctionType(cg->void_t, pt, 3, 0));
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    LLVMBasicBlockRef back = LLVMGetInsertBlock(cg->b);
+    LLVMValueRef data = cg->data;
+    LLVMBuilderRef b = cg->b;
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry");
+    LLVMBasicBlockRef row = LLVMAppendBasicBlockInContext(cg->ctx, fn, "row");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, fn, "done");
+    LLVMPositionBuilderAtEnd(b, entry);
+    cg->data = LLVMGetParam(fn, 0);
+    LLVMValueRef first = LLVMGetParam(fn, 1), end = LLVMGetParam(fn, 2);
+    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 5));
+    LLVMTypeRef hty;
+    LLVMValueRef helper = helper_function(&el, &hty, args);
+    LLVMValueRef inner = c64(&el, el.inner ? el.inner : 1);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, first, end, ""), row, done);
+    /* i: the first element left; its row r = i / inner, columns from
+     * i % inner to the row's end or to end. */
+    LLVMPositionBuilderAtEnd(b, row);
+    LLVMValueRef i = LLVMBuildPhi(b, cg->i64, "i");
+    LLVMValueRef r = LLVMBuildUDiv(b, i, inner, "r");
+    LLVMValueRef c0 = LLVMBuildURem(b, i, inner, "c0");
+    LLVMValueRef left = LLVMBuildAdd(b, c0, LLVMBuildSub(b, end, i, ""), "");
+    LLVMValueRef c1 = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntULT, left, inner, ""), left, inner, "c1");
+    args[el.nparams] = r;
+    args[el.nparams + 1] = LLVMBuildAdd(b, r, c64(&el, 1), "");
+    args[el.nparams + 2] = c0;
+    args[el.nparams + 3] = c1;
+    LLVMBuildCall2(b, hty, helper, args, (unsigned)el.nparams + 4, "");
+    LLVMValueRef next = LLVMBuildAdd(b, i, LLVMBuildSub(b, c1, c0, ""), "i.next");
+    LLVMValueRef in[2] = {first, next};
+    LLVMBasicBlockRef from[2] = {entry, row};
+    LLVMAddIncoming(i, in, from, 2);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, next, end, ""), row, done);
+    LLVMPositionBuilderAtEnd(b, done);
+    LLVMBuildRetVoid(b);
+    cg->data = data;
+    LLVMPositionBuilderAtEnd(b, back);
+    return fn;
 }

@@ -83,7 +83,7 @@ static bool writes_params(Cg *cg, int i) {
     if (is_param_memory(cg, off)) return true;
     for (int j = 0; j < i; j++)     /* values fused into i's loop and written to their tensors */
         if (cg->ep->inl[j] && cg->ep->root[j] == i && is_param_memory(cg, cg->ep->offset[j])) return true;
-    return false;
+    return cg->ep->epilogue[i] >= 0 && writes_params(cg, cg->ep->epilogue[i]);   /* the loop it runs */
 }
 
 /* --check-numerics: return DM_ENUMERIC (-6) unless the loss and every
@@ -126,7 +126,7 @@ static void entry_body(Cg *cg, bool check) {
         if (g->nodes[i].op == OP_LITERAL) cg->literal[i] = literal_global(cg, i);
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
-        if (cg->ep->inl[i]) continue;
+        if (cg->ep->inl[i] || cg->ep->host[i] >= 0) continue;   /* computed in a loop or a kernel's epilogue */
         if (check && writes_params(cg, i)) {
             check_numerics(cg);
             check = false;

@@ -22,6 +22,15 @@ static LLVMValueRef const_dims(Cg *cg, const int64_t *dims, int rank, bool wide,
     return cg_constant(cg, init, name);
 }
 
+/* The epilogue arguments of a kernel (kernels.h): the loop it runs on its
+ * output and the data region, or two nulls. */
+static int epilogue_args(Cg *cg, int node, LLVMValueRef *args) {
+    int e = cg->ep->epilogue[node];
+    args[0] = e >= 0 ? cg_epilogue(cg, e) : LLVMConstNull(cg->ptr);
+    args[1] = e >= 0 ? cg->data : LLVMConstNull(cg->ptr);
+    return 2;
+}
+
 /* A kernel that takes one more parameter than its shape arguments takes the
  * entry's dm_exec last (it may split its work over ex->parallel). */
 static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
@@ -64,9 +73,9 @@ void cg_complex(Cg *cg, int node) {
     case OP_MATMUL: {
         int64_t M = n->shape.dim[0], N = n->shape.dim[1];
         int64_t K = n->attr.trans_a ? x->dim[0] : x->dim[1];
-        LLVMValueRef a[] = {out, in0, in1, i64c(cg, M), i64c(cg, N), i64c(cg, K),
-                            i32c(cg, n->attr.trans_a), i32c(cg, n->attr.trans_b)};
-        call(cg, "dmk_matmul", a, 8);
+        LLVMValueRef a[10] = {out, in0, in1, i64c(cg, M), i64c(cg, N), i64c(cg, K),
+                              i32c(cg, n->attr.trans_a), i32c(cg, n->attr.trans_b)};
+        call(cg, "dmk_matmul", a, 8 + epilogue_args(cg, node, a + 8));
         return;
     }
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: {
@@ -84,12 +93,12 @@ void cg_complex(Cg *cg, int node) {
         const Shape *xs = n->op == OP_CONV2D ? x : n->op == OP_CONV2D_DX ? &n->shape : x;
         const Shape *ws = n->op == OP_CONV2D_DW ? &n->shape : y;
         const Shape *ys = n->op == OP_CONV2D ? &n->shape : n->op == OP_CONV2D_DX ? x : y;
-        LLVMValueRef a[] = {out, in0, in1, i64c(cg, xs->dim[0]), i64c(cg, xs->dim[1]), i64c(cg, xs->dim[2]),
-                            i64c(cg, xs->dim[3]), i64c(cg, ws->dim[0]), i64c(cg, ws->dim[2]), i64c(cg, ws->dim[3]),
-                            i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.stride[0]),
-                            i64c(cg, n->attr.stride[1]), i64c(cg, n->attr.pad[0]), i64c(cg, n->attr.pad[1])};
-        call(cg, n->op == OP_CONV2D ? "dmk_conv2d" : n->op == OP_CONV2D_DX ? "dmk_conv2d_dx"
-                                     : "dmk_conv2d_dw", a, 16);
+        LLVMValueRef a[18] = {out, in0, in1, i64c(cg, xs->dim[0]), i64c(cg, xs->dim[1]), i64c(cg, xs->dim[2]),
+                              i64c(cg, xs->dim[3]), i64c(cg, ws->dim[0]), i64c(cg, ws->dim[2]), i64c(cg, ws->dim[3]),
+                              i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.stride[0]),
+                              i64c(cg, n->attr.stride[1]), i64c(cg, n->attr.pad[0]), i64c(cg, n->attr.pad[1])};
+        if (n->op == OP_CONV2D) call(cg, "dmk_conv2d", a, 16 + epilogue_args(cg, node, a + 16));
+        else call(cg, n->op == OP_CONV2D_DX ? "dmk_conv2d_dx" : "dmk_conv2d_dw", a, 16);
         return;
     }
     case OP_MAXPOOL2D: case OP_AVGPOOL2D: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: {
@@ -99,10 +108,11 @@ void cg_complex(Cg *cg, int node) {
         LLVMValueRef rest[] = {i64c(cg, xs->dim[0] * xs->dim[1]), i64c(cg, xs->dim[2]), i64c(cg, xs->dim[3]),
                                i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.size[0]),
                                i64c(cg, n->attr.size[1]), i64c(cg, n->attr.stride[0]), i64c(cg, n->attr.stride[1])};
-        LLVMValueRef a[12] = {out, in0};
+        LLVMValueRef a[14] = {out, in0};
         int k = 2;
         if (n->op == OP_MAXPOOL2D_DX) a[k++] = in1;
         for (int i = 0; i < 9; i++) a[k++] = rest[i];
+        if (n->op == OP_MAXPOOL2D_DX) k += epilogue_args(cg, node, a + k);
         const char *kn = n->op == OP_MAXPOOL2D ? "dmk_maxpool2d" : n->op == OP_AVGPOOL2D ? "dmk_avgpool2d"
                          : n->op == OP_MAXPOOL2D_DX ? "dmk_maxpool2d_dx" : "dmk_avgpool2d_dx";
         call(cg, kn, a, k);

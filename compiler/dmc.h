@@ -543,6 +543,8 @@ typedef struct EntryPlan {
     bool *inl;            /* fuse_graph's answer */
     int *root;            /* per node: the exec node whose loop computes it (itself if not inline) */
     int64_t *offset;      /* per node: byte offset of its buffer in the data region, -1 if none */
+    int *epilogue;        /* per kernel node: the elementwise root whose loop it runs on its output, -1 if none */
+    int *host;            /* per elementwise root: the kernel that runs its loop (epilogue), -1 if none */
     uint64_t scratch_size;
     uint64_t peak_live;   /* the most scratch bytes live at once (a lower bound of scratch_size) */
 } EntryPlan;
@@ -588,6 +590,8 @@ LLVMValueRef cg_node_ptr(Cg *cg, int node);   /* where node's value lives */
 const char *cg_node_name(Cg *cg, int node);
 /* cg_elem.c: one loop computing an elementwise root and its inline operands. */
 void cg_elementwise(Cg *cg, int root);
+/* cg_elem.c: root's loop as the epilogue of the kernel it reads (plan.c): void(data, first, end). */
+LLVMValueRef cg_epilogue(Cg *cg, int root);
 /* cg_kernels.c: a reduction, transpose or complex op as a kernel call. */
 void cg_complex(Cg *cg, int node);
 /* cg_desc.c: the model's descriptor constant NAME_model. */

@@ -12,7 +12,10 @@
  * tensor runs before it (or is the node itself, reading the same element it
  * writes, in one elementwise loop); a stored value fused into a later loop
  * ("exported") is written by that loop in place under the same rule; a load
- * whose value is read after its tensor is overwritten keeps a snapshot. */
+ * whose value is read after its tensor is overwritten keeps a snapshot.
+ * An elementwise loop that is the only reader of a kernel's output, right
+ * after it, becomes that kernel's epilogue (find_epilogues): it runs on each
+ * part of the output as soon as the part is final, in the kernel's buffer. */
 #include "dmc.h"
 
 #include <string.h>
@@ -139,6 +142,55 @@ static int reusable_operand(const Graph *g, const EntryPlan *ep, int *seen, cons
     return r.found;
 }
 
+/* The kernels that can run an elementwise loop on their output. */
+static bool hosts_epilogues(Op op) { return op == OP_MATMUL || op == OP_CONV2D || op == OP_MAXPOOL2D_DX; }
+
+/* Does kernel k read (through reshapes) a load of tensor t? */
+static bool reads_tensor(const Graph *g, int k, int t) {
+    const Node *n = &g->nodes[k];
+    for (int i = 0; i < n->nin; i++) {
+        const Node *b = &g->nodes[base_of(g, n->in[i])];
+        if (b->op == OP_LOAD && b->attr.tensor == t) return true;
+    }
+    return false;
+}
+
+/* Elementwise root e becomes the epilogue of kernel k when its loop reads
+ * k's output at the element it writes (same shape) and is its only reader
+ * (k is not stored either), nothing runs between them (every node between
+ * is inline, a view, a literal or a load without a snapshot), and k reads
+ * no tensor that e's loop writes (e's own, or an exported value's): then
+ * running e's loop on each finished part of k's output, in k's buffer,
+ * computes what running it after k computes. */
+static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, const bool *snapshot) {
+    for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
+    for (int u = 0; u < g->n; u++) {
+        const Node *un = &g->nodes[u];
+        int e = ep->root[u];
+        if (!op_is_elementwise(g->nodes[e].op) || ep->inl[e] || g->nodes[e].op == OP_CONST) continue;
+        for (int k = 0; k < un->nin; k++) {
+            int K = un->in[k];
+            const Node *kn = &g->nodes[K];
+            if (!hosts_epilogues(kn->op) || ep->epilogue[K] >= 0 || ep->host[e] >= 0) continue;
+            if (!shape_eq(kn->shape, g->nodes[e].shape)) continue;
+            bool ok = true;
+            for (int v = K + 1; v < g->n && ok; v++) {   /* every reader of K is in e's loop */
+                const Node *vn = &g->nodes[v];
+                for (int j = 0; j < vn->nin && ok; j++)
+                    if (vn->in[j] == K && (vn->op == OP_STORE || ep->root[v] != e)) ok = false;
+            }
+            for (int v = K + 1; v < e && ok; v++) {       /* nothing runs in between */
+                Op op = g->nodes[v].op;
+                ok = ep->inl[v] || op == OP_RESHAPE || op == OP_LITERAL || (op == OP_LOAD && !snapshot[v]);
+            }
+            for (int v = 0; v <= e && ok; v++)             /* K reads nothing e's loop writes */
+                if ((v == e || (ep->inl[v] && ep->root[v] == e)) && in_tensor[v] >= 0)
+                    ok = !reads_tensor(g, K, in_tensor[v]);
+            if (ok) ep->epilogue[K] = e, ep->host[e] = K;
+        }
+    }
+}
+
 static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
     const Graph *g = ep->graph;
     int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
@@ -194,6 +246,20 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
                 snapshot[l] = true;
     }
 
+    ep->epilogue = arena_alloc(a, sizeof *ep->epilogue * (g->n + 1));
+    ep->host = arena_alloc(a, sizeof *ep->host * (g->n + 1));
+    if (opt_level > 0) find_epilogues(g, ep, in_tensor, snapshot);
+    else
+        for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
+    /* A kernel with an epilogue holds the epilogue's value: in the
+     * epilogue's tensor when that is computed in place, and alive as long. */
+    for (int k = 0; k < g->n; k++) {
+        int e = ep->epilogue[k];
+        if (e < 0) continue;
+        if (in_tensor[e] >= 0) in_tensor[k] = in_tensor[e];
+        if (last[e] > last[k]) last[k] = last[e];
+    }
+
     Block *live_blocks = arena_alloc(a, sizeof *live_blocks * (g->n + 1));
     int nlive = 0;
     uint64_t top = 0;
@@ -205,6 +271,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
         }
         if (n->op == OP_LOAD && !snapshot[i]) { ep->offset[i] = mp->tensor_offset[n->attr.tensor]; continue; }
         if (n->op == OP_RESHAPE) { ep->offset[i] = ep->offset[base_of(g, i)]; continue; }
+        if (ep->host[i] >= 0) { ep->offset[i] = ep->offset[ep->host[i]]; continue; }   /* an epilogue */
         if (!has_buffer(n) && !snapshot[i]) continue;
         if (in_tensor[i] >= 0) { ep->offset[i] = mp->tensor_offset[in_tensor[i]]; continue; }
         /* Free the blocks whose last reader ran before this node. */
@@ -330,7 +397,8 @@ void plan_print_stats(FILE *out, const Model *m) {
                 b += (double)node_bytes(&g->nodes[n->in[k]]);
             flops += f, bytes += b;
             char buf[32];
-            if (ep->inl[i] && ep->offset[i] >= 0) snprintf(buf, sizeof buf, "fused>%lld", (long long)ep->offset[i]);
+            if (ep->host[i] >= 0) snprintf(buf, sizeof buf, "after %d", ep->host[i]);   /* node i's epilogue */
+            else if (ep->inl[i] && ep->offset[i] >= 0) snprintf(buf, sizeof buf, "fused>%lld", (long long)ep->offset[i]);
             else if (ep->inl[i]) snprintf(buf, sizeof buf, "fused");
             else if (ep->offset[i] >= 0) snprintf(buf, sizeof buf, "%lld", (long long)ep->offset[i]);
             else snprintf(buf, sizeof buf, "-");

@@ -307,7 +307,11 @@ static NO_LIBC void forward_task(void *ctx, int t, int ntasks) {
             for (int64_t f = 0; f < cv->F; f += cv->tile_rows[block_of(cv->F, f)])
                 cv->tile[block_of(cv->F, f)].rows(nvec, R, cv->in1 + f * R, R, 1, xp, off, 0, yw + f * pl.qs, pl.qs);
             float *y = cv->out + n * cv->F * P + oh0 * cv->OW;
-            for (int64_t f = 0; f < cv->F; f++) copy_rows(y + f * P, cv->OW, yw + f * pl.qs, pl.Wp, bh, cv->OW, 0);
+            for (int64_t f = 0; f < cv->F; f++) {
+                copy_rows(y + f * P, cv->OW, yw + f * pl.qs, pl.Wp, bh, cv->OW, 0);
+                int64_t first = n * cv->F * P + f * P + oh0 * cv->OW;
+                if (cv->epi) cv->epi(cv->epi_data, first, first + bh * cv->OW);
+            }
         }
 }
 
@@ -471,14 +475,16 @@ static ALWAYS_INLINE void convolve(int op, Conv *cv, dm_exec *ex) {
     else conv_im2col(op, cv, ex);
 }
 
-#define CONV_ARGS int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, \
-                  int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw, dm_exec *ex
+#define CONV_SHAPE int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, \
+                   int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw
+#define CONV_ARGS CONV_SHAPE, dm_exec *ex
 #define CONV_INIT .N = N, .C = C, .H = H, .W = W, .F = F, .KH = KH, .KW = KW, .OH = OH, .OW = OW, \
                   .sh = sh, .sw = sw, .ph = ph, .pw = pw
 
-/* y[n,f,oh,ow] = sum_{c,kh,kw} x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] w[f,c,kh,kw] */
-void dmk_conv2d(float *restrict y, const float *restrict x, const float *restrict w, CONV_ARGS) {
-    Conv cv = {.out = y, .in0 = x, .in1 = w, CONV_INIT};
+/* y[n,f,oh,ow] = sum_{c,kh,kw} x[n,c,oh*sh+kh-ph,ow*sw+kw-pw] w[f,c,kh,kw], then epi */
+void dmk_conv2d(float *restrict y, const float *restrict x, const float *restrict w, CONV_SHAPE, Epilogue epi,
+                void *epi_data, dm_exec *ex) {
+    Conv cv = {.out = y, .in0 = x, .in1 = w, CONV_INIT, .epi = epi, .epi_data = epi_data};
     convolve(CONV_FORWARD, &cv, ex);
 }
 

@@ -150,6 +150,10 @@ static void conv_fwd_task(void *ctx, int t, int ntasks) {
             int64_t np = cv->P - p0 < cv->chunk ? cv->P - p0 : cv->chunk;
             im2col(col, cv->in0 + n * cv->C * cv->H * cv->W, cv, p0, np);
             gemm_strided(cv->out + n * cv->F * cv->P + p0, cv->P, cv->in1, cv->R, 1, col, np, 1, cv->F, np, cv->R, 0);
+            for (int64_t f = 0; cv->epi && f < cv->F; f++) {
+                int64_t first = (n * cv->F + f) * cv->P + p0;
+                cv->epi(cv->epi_data, first, first + np);
+            }
         }
 }
 
@@ -210,6 +214,7 @@ void conv_loops(int op, const Conv *cv) {
                     else cv->out[wi] += cv->in1[yi] * cv->in0[xi];
                 }
             }
+    if (op == CONV_FORWARD && cv->epi) cv->epi(cv->epi_data, 0, count);
 }
 
 void conv_im2col(int op, Conv *cv, dm_exec *ex) {

@@ -53,6 +53,11 @@ static ALWAYS_INLINE void copy_floats(float *restrict d, const float *restrict s
     for (; j < n; j++) d[j] = add ? d[j] + s[j] : s[j];
 }
 
+/* An elementwise loop of generated code that a kernel runs on the elements
+ * [first, end) of its output, in place, as soon as they are final (their
+ * flat indices; plan.c's epilogues).  data is the instance's data region. */
+typedef void (*Epilogue)(void *data, int64_t first, int64_t end);
+
 /* Work below this many multiply-adds stays on the calling thread; no kernel
  * splits its work into more tasks than this. */
 enum { PARALLEL_MIN = 1 << 20, MAX_TASKS = 8 };
@@ -88,6 +93,8 @@ typedef struct Conv {
     union { RowsTiles rows; DotTiles dot; } tile[3];
     int ntasks;            /* the fixed split of the samples */
     float *partial;        /* dw: one [F, R] partial per task */
+    Epilogue epi;          /* forward: run on y's finished parts (or NULL) */
+    void *epi_data;
 } Conv;
 
 enum { CONV_FORWARD, CONV_DX, CONV_DW };

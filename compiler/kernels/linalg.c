@@ -40,6 +40,8 @@ typedef struct Gemm {
     int64_t M, N, K, ldc;
     int64_t a_rs, a_cs, b_rs, b_cs;
     int accumulate;   /* add to C instead of overwriting it */
+    Epilogue epi;     /* run on each part of C as it is final (C's flat indices, ldc = N), or NULL */
+    void *epi_data;
     int ntasks;       /* parallel split of C: by rows if split_rows, else by columns */
     int split_rows;
 } Gemm;
@@ -247,7 +249,7 @@ static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0
         int64_t nc = j1 - jc < NCB ? j1 - jc : NCB;
         for (int64_t pc = 0; pc < g->K; pc += KC) {
             int64_t kc = g->K - pc < KC ? g->K - pc : KC;
-            int add = g->accumulate || pc > 0;
+            int add = g->accumulate || pc > 0, last = pc + kc == g->K && g->epi;
             int64_t nfull = direct_b ? nc / NR * NR : 0;   /* panels read in place */
             if (nfull < nc) pack_b(bp, g, pc, kc, jc + nfull, nc - nfull);
             for (int64_t ic = i0; ic < i1; ic += MC) {
@@ -256,6 +258,7 @@ static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0
                 if (mc == 1 && nfull > 0) {   /* a single row: A and B read in place */
                     row_wide(nfull / NR, kc, g->a + ic * g->a_rs + pc * g->a_cs, g->a_cs, g->b + pc * g->b_rs + jc,
                              g->b_rs, g->c + ic * g->ldc + jc, add);
+                    if (last) g->epi(g->epi_data, ic * g->ldc + jc, ic * g->ldc + jc + nfull);
                     jr = nfull;
                 }
                 if (jr < nc) pack_a(ap, g, ic, mc, pc, kc);
@@ -266,6 +269,8 @@ static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0
                     for (int64_t ir = 0; ir < mc; ir += MR) {
                         int m = mc - ir < MR ? (int)(mc - ir) : MR;
                         micro_m(m, kc, ap + ir * kc, bpan, b_rs, g->c + (ic + ir) * g->ldc + jc + jr, g->ldc, n, add);
+                        for (int64_t i = ic + ir; last && i < ic + ir + m; i++)   /* the tile is final */
+                            g->epi(g->epi_data, i * g->ldc + jc + jr, i * g->ldc + jc + jr + n);
                     }
                 }
             }
@@ -291,6 +296,7 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
         if (!g->accumulate)
             for (int64_t i = 0; i < g->M; i++)
                 for (int64_t j = 0; j < g->N; j++) g->c[i * g->ldc + j] = 0;
+        if (g->epi) g->epi(g->epi_data, 0, g->M * g->N);
         return;
     }
     int64_t work = g->M * g->N * g->K;
@@ -311,10 +317,11 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
     ex->parallel(ex, gemm_task, g, g->ntasks);
 }
 
-void dmk_matmul(float *restrict c, const float *restrict a, const float *restrict b,
-                int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb, dm_exec *ex) {
+void dmk_matmul(float *restrict c, const float *restrict a, const float *restrict b, int64_t M, int64_t N,
+                int64_t K, int32_t ta, int32_t tb, Epilogue epi, void *epi_data, dm_exec *ex) {
     Gemm g = {.c = c, .a = a, .b = b, .M = M, .N = N, .K = K, .ldc = N,
-              .a_rs = ta ? 1 : K, .a_cs = ta ? M : 1, .b_rs = tb ? 1 : N, .b_cs = tb ? K : 1};
+              .a_rs = ta ? 1 : K, .a_cs = ta ? M : 1, .b_rs = tb ? 1 : N, .b_cs = tb ? K : 1,
+              .epi = epi, .epi_data = epi_data};
     gemm_run(&g, ex);
 }
 

@@ -98,7 +98,7 @@ void dmk_maxpool2d(float *restrict y, const float *restrict x, int64_t NC, int64
  * reaches the next rows, written later, as are the columns and rows outside
  * every window. */
 static void maxpool2_dx_rows(float *restrict dx, const float *restrict x, const float *restrict dy, int64_t NC,
-                             int64_t H, int64_t W, int64_t OH, int64_t OW) {
+                             int64_t H, int64_t W, int64_t OH, int64_t OW, Epilogue epi, void *epi_data) {
     const float *x_end = x + NC * H * W, *dy_end = dy + NC * OH * OW;
     const float *dx_end = dx + NC * H * W;
     for (int64_t p = 0; p < NC; p++) {
@@ -145,13 +145,15 @@ static void maxpool2_dx_rows(float *restrict dx, const float *restrict x, const 
             for (int64_t c = 2 * OW; c < W; c++) dt[c] = db[c] = 0;
         }
         for (int64_t i = 2 * OH * W; i < H * W; i++) dx[p * H * W + i] = 0;
+        if (epi) epi(epi_data, p * H * W, (p + 1) * H * W);   /* later planes never write this one */
     }
 }
 
 void dmk_maxpool2d_dx(float *restrict dx, const float *restrict x, const float *restrict dy, int64_t NC,
-                      int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+                      int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                      Epilogue epi, void *epi_data) {
     if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
-        maxpool2_dx_rows(dx, x, dy, NC, H, W, OH, OW);
+        maxpool2_dx_rows(dx, x, dy, NC, H, W, OH, OW, epi, epi_data);
         return;
     }
     for (int64_t i = 0; i < NC * H * W; i++) dx[i] = 0;
@@ -165,6 +167,7 @@ void dmk_maxpool2d_dx(float *restrict dx, const float *restrict x, const float *
                         if (x[base + i * W + j] > m) m = x[base + i * W + j], at = base + i * W + j;
                 dx[at] += dy[(p * OH + oh) * OW + ow];
             }
+    if (epi) epi(epi_data, 0, NC * H * W);
 }
 
 void dmk_avgpool2d(float *restrict y, const float *restrict x, int64_t NC, int64_t H, int64_t W,

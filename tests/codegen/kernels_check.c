@@ -23,15 +23,18 @@
 
 #define CONV int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, int64_t OH, \
              int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw, dm_exec *ex
+typedef void (*Epilogue)(void *data, int64_t first, int64_t end);
 void dmk_matmul(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb,
-                dm_exec *ex);
-void dmk_conv2d(float *y, const float *x, const float *w, CONV);
+                Epilogue epi, void *epi_data, dm_exec *ex);
+#define CONV_SHAPE int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, int64_t OH, \
+             int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw
+void dmk_conv2d(float *y, const float *x, const float *w, CONV_SHAPE, Epilogue epi, void *epi_data, dm_exec *ex);
 void dmk_conv2d_dx(float *dx, const float *dy, const float *w, CONV);
 void dmk_conv2d_dw(float *dw, const float *x, const float *dy, CONV);
 void dmk_maxpool2d(float *y, const float *x, int64_t NC, int64_t H, int64_t W, int64_t OH, int64_t OW, int64_t kh,
                    int64_t kw, int64_t sh, int64_t sw);
 void dmk_maxpool2d_dx(float *dx, const float *x, const float *dy, int64_t NC, int64_t H, int64_t W, int64_t OH,
-                      int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw);
+                      int64_t OW, int64_t kh, int64_t kw, int64_t sh, int64_t sw, Epilogue epi, void *epi_data);
 
 static int failures;
 static uint32_t seed = 12345;
@@ -82,9 +85,9 @@ static void check_matmul(int64_t M, int64_t N, int64_t K, int ta, int tb) {
                 want[i * N + j] += (double)(ta ? a[k * M + i] : a[i * K + k]) * (tb ? b[j * K + k] : b[k * N + j]);
     char what[96];
     snprintf(what, sizeof what, "matmul %lldx%lldx%lld ta=%d tb=%d", (long long)M, (long long)N, (long long)K, ta, tb);
-    dmk_matmul(c, a, b, M, N, K, ta, tb, NULL);
+    dmk_matmul(c, a, b, M, N, K, ta, tb, NULL, NULL, NULL);
     expect_close(what, c, want, M * N);
-    dmk_matmul(c2, a, b, M, N, K, ta, tb, &reverse);
+    dmk_matmul(c2, a, b, M, N, K, ta, tb, NULL, NULL, &reverse);
     expect_same(what, c, c2, M * N);
     free(a), free(b), free(c), free(c2), free(want);
 }
@@ -118,13 +121,13 @@ static void check_conv_rect(int64_t N, int64_t C, int64_t H, int64_t W, int64_t 
     snprintf(what, sizeof what, "conv N%lld C%lld %lldx%lld F%lld k%lldx%lld s%lld,%lld p%lld,%lld", (long long)N,
              (long long)C, (long long)H, (long long)W, (long long)F, (long long)KH, (long long)KW, (long long)sh,
              (long long)sw, (long long)ph, (long long)pw);
-    dmk_conv2d(y, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
+    dmk_conv2d(y, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL, NULL, NULL);
     dmk_conv2d_dx(dx, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
     dmk_conv2d_dw(dw, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL);
     expect_close(what, y, ry, ny);
     expect_close(what, dx, rdx, nx);
     expect_close(what, dw, rdw, nw);
-    dmk_conv2d(y2, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
+    dmk_conv2d(y2, x, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, NULL, NULL, &reverse);
     dmk_conv2d_dx(dx2, dy, w, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
     dmk_conv2d_dw(dw2, x, dy, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, &reverse);
     expect_same(what, y, y2, ny);
@@ -163,7 +166,7 @@ static void check_maxpool2(int64_t NC, int64_t H, int64_t W) {
     char what[96];
     snprintf(what, sizeof what, "maxpool2 NC%lld %lldx%lld", (long long)NC, (long long)H, (long long)W);
     dmk_maxpool2d(y, x, NC, H, W, OH, OW, 2, 2, 2, 2);
-    dmk_maxpool2d_dx(dx, x, dy, NC, H, W, OH, OW, 2, 2, 2, 2);
+    dmk_maxpool2d_dx(dx, x, dy, NC, H, W, OH, OW, 2, 2, 2, 2, NULL, NULL);
     int bad = 0;
     for (int64_t i = 0; i < ny; i++)
         if (!(y[i] == ry[i] || (isnan(y[i]) && isnan(ry[i]))) && bad++ < 3)
