@@ -243,18 +243,21 @@ static void adjoint_shape(Backward *b, Node n, int dy) {
 /* C = op_a(A) op_b(B) with op = transpose where the flag is set.  With
  * X = op_a(A), Y = op_b(B): dX = dC Y^T, dY = X^T dC, and a transposed
  * operand's adjoint is the transpose of that, all written with trans flags. */
+/* The parameter side first: the input side's adjoint then comes right
+ * before the adjoint of whatever produced the input (typically an
+ * activation's mask), which can then run as the product's epilogue. */
 static void adjoint_matmul(Backward *b, Node n, int dc) {
     int A = n.in[0], B = n.in[1];
     bool ta = n.attr.trans_a, tb = n.attr.trans_b;
-    if (b->needs_grad[A]) {
-        int dA = ta ? graph_matmul(b->a, b->g, B, dc, tb, true)     /* dA = Y dC^T */
-                    : graph_matmul(b->a, b->g, dc, B, false, !tb);  /* dA = dC Y^T */
-        accumulate(b, A, dA);
-    }
     if (b->needs_grad[B]) {
         int dB = tb ? graph_matmul(b->a, b->g, dc, A, true, ta)     /* dB = dC^T X */
                     : graph_matmul(b->a, b->g, A, dc, !ta, false);  /* dB = X^T dC */
         accumulate(b, B, dB);
+    }
+    if (b->needs_grad[A]) {
+        int dA = ta ? graph_matmul(b->a, b->g, B, dc, tb, true)     /* dA = Y dC^T */
+                    : graph_matmul(b->a, b->g, dc, B, false, !tb);  /* dA = dC Y^T */
+        accumulate(b, A, dA);
     }
 }
 
@@ -273,15 +276,15 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
         accumulate(b, x, ad_sub(b, dy, ad_mul(b, soft, total)));
         return;
     }
-    case OP_CONV2D: {
+    case OP_CONV2D: {   /* the weights first, as for matmul */
         int w = n.in[1];
-        if (b->needs_grad[x]) {
-            int in[2] = {dy, w};
-            accumulate(b, x, shaped(b, OP_CONV2D_DX, in, 2, n.attr, node_shape(b, x)));
-        }
         if (b->needs_grad[w]) {
             int in[2] = {x, dy};
             accumulate(b, w, shaped(b, OP_CONV2D_DW, in, 2, n.attr, node_shape(b, w)));
+        }
+        if (b->needs_grad[x]) {
+            int in[2] = {dy, w};
+            accumulate(b, x, shaped(b, OP_CONV2D_DX, in, 2, n.attr, node_shape(b, x)));
         }
         return;
     }
