@@ -76,11 +76,12 @@ except Exception as e:
 cpu_peak = None
 
 def measure_peak():
-    """The FMA peak, measured once per round (a loaded machine lowers it; the
-    highest round is the one closest to the machine's own), by the wall clock
-    as peak.c reports it and by the CPU time the process used."""
+    """The FMA peak, measured right before every dmc measurement (a loaded or
+    throttled machine lowers it; the highest is the one closest to the
+    machine's own), by the wall clock as peak.c reports it and by the CPU time
+    the process used.  Returns the wall-clock figure."""
     global peak, cpu_peak
-    if not peak_exe: return
+    if not peak_exe: return None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     m = re.search(r"peak ([\d.]+) GFLOP/s \(([\d.]+)s\)", run([peak_exe, "1"]))
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -90,6 +91,7 @@ def measure_peak():
     if cpu > 0:
         c = p * wall / cpu
         cpu_peak = c if cpu_peak is None else max(cpu_peak, c)
+    return p
 
 workloads = [
     # name, dmc exe, entry, reps, threads, torch workload (or None), flops, goal text
@@ -110,10 +112,11 @@ workloads = [
 times = {w[0]: [] for w in workloads}
 ttimes = {w[0]: [] for w in workloads}
 ctimes = {w[0]: [] for w in workloads}
+peaks = {w[0]: [] for w in workloads}   # the peak measured just before each dmc run
 memory = {}
 for r in range(args.rounds):
-    measure_peak()
     for name, exe, entry, reps, threads, tw, _, _ in workloads:
+        peaks[name].append(measure_peak())
         t, mem = dmc_round(exe, entry, reps, threads)
         times[name].append(t); memory[name] = mem
         if threads == 1: ctimes[name].append(dmc_round(exe, entry, reps, threads, cpu=True)[0])
@@ -131,28 +134,34 @@ for _ in range(5):
     compile_cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 rows = ["| workload | dmc median | dmc CPU time | PyTorch median | dmc vs PyTorch | GFLOP/s | of peak "
-        "| GFLOP/s of CPU time | of CPU-time peak | memory | goal |",
-        "|---|---|---|---|---|---|---|---|---|---|---|"]
+        "| of the round's peak | GFLOP/s of CPU time | of CPU-time peak | memory | goal |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 med = {k: statistics.median(v) for k, v in times.items()}
+def per_round(a, b):
+    """The median over rounds of a[r] / b[r]: both measured in the same round."""
+    return statistics.median(x / y for x, y in zip(a, b))
 for name, exe, entry, reps, threads, tw, flops, goal in workloads:
     t = med[name]
     tt = statistics.median(ttimes[name]) if ttimes[name] else None
-    ratio = f"{tt / t:.2f}x faster" if tt else ""
+    ratio = f"{per_round(ttimes[name], times[name]):.2f}x faster" if tt else ""
     if "2 threads" in name:
-        ratio = f"{med['mlp train step, batch 256, 1 thread'] / t:.2f}x the 1-thread time"
+        ratio = f"{per_round(times['mlp train step, batch 256, 1 thread'], times[name]):.2f}x the 1-thread time"
     gf = flops / t / 1e3 if flops else None
+    rp = (statistics.median(100 * flops / tr / 1e3 / p for tr, p in zip(times[name], peaks[name]))
+          if flops and all(peaks[name]) else None)
     ct = f"{statistics.median(ctimes[name]):.1f} us" if ctimes[name] else "-"
     cgf = flops / statistics.median(ctimes[name]) / 1e3 if flops and ctimes[name] else None
     cpu_cols = (f"{cgf:.1f} | {f'{100 * cgf / cpu_peak:.0f}%' if cpu_peak else '-'}" if cgf else "- | -")
     rows.append(f"| {name} | {t:.1f} us | {ct} | {f'{tt:.1f} us' if tt else '-'} | {ratio} | "
-                f"{f'{gf:.1f}' if gf else '-'} | {f'{100 * gf / peak:.0f}%' if gf and peak else '-'} | {cpu_cols} | "
+                f"{f'{gf:.1f}' if gf else '-'} | {f'{100 * gf / peak:.0f}%' if gf and peak else '-'} | "
+                f"{f'{rp:.0f}%' if rp else '-'} | {cpu_cols} | "
                 f"{memory[name] / 1e6:.2f} MB | {goal} |")
 rows.append(f"| `dmc -O2 lenet.dm` | {statistics.median(compile_times) * 1e3:.0f} ms | "
-            f"{statistics.median(compile_cpu) * 1e3:.0f} ms | | | | | | | | < 1 s |")
+            f"{statistics.median(compile_cpu) * 1e3:.0f} ms | | | | | | | | | < 1 s |")
 for model in ("mlp", "lenet"):
     size = memory[f"{model} train step, batch 64"]
     bound = memory_lower_bound(model)
-    rows.append(f"| `dm_memory_size` {model} | {size / 1e6:.3f} MB | | | | | | | | lower bound {bound / 1e6:.3f} MB: "
+    rows.append(f"| `dm_memory_size` {model} | {size / 1e6:.3f} MB | | | | | | | | | lower bound {bound / 1e6:.3f} MB: "
                 f"{size / bound:.3f}x | <= 1.25x the lower bound |")
 
 table = "\n".join(rows)
@@ -178,7 +187,10 @@ FLOPs count the matrix products and convolutions only (2 per multiply-add), as
 `dmc --stats` lists them for the entry (a train step has no dX for the first layer).
 "dmc CPU time" is the same run timed by the process's CPU clock (`BENCH_CPU=1`): on a
 loaded machine it leaves out the time the process waited for a core.
-"of peak" is against the highest FMA peak measured in any round (wall clock); the CPU-time
+The ratios are medians over rounds of the ratio measured within each round.
+"of peak" is against the highest FMA peak measured in the run (wall clock); "of the round's
+peak" is the median over rounds of the GFLOP/s against the FMA peak measured just before that
+measurement (the machine's speed drifts, and both see the same state); the CPU-time
 columns divide the same FLOPs by dmc's CPU time and compare with the FMA loop's CPU-time peak.
 The CPU time of `dmc -O2` is the second column of its row.
 Memory is `dm_memory_size`: one instance with parameters, gradients, optimizer state,
