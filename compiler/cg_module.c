@@ -94,7 +94,7 @@ static bool link_kernels(Cg *cg, const char *name, const unsigned char *bytes, u
  * and a second run of the pipeline gains nothing at run time but costs a
  * third of the compile time of a convolutional model (and grows them by a
  * half, which the back end pays for again).  They are marked, and
- * cg_emit keeps the pipeline off them (hold_prebuilt). */
+ * cg_emit keeps the pipeline off them (cg_hold_prebuilt). */
 static void internalise_kernels(Cg *cg) {
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
@@ -118,11 +118,15 @@ static void internalise_kernels(Cg *cg) {
  * noinline (which optnone requires; they are out of line anyway); after it,
  * optnone goes again, so that the back end still compiles them at the full
  * level for the target machine. */
-static void hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold) {
+bool cg_is_prebuilt(LLVMValueRef fn) {
+    return LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, PREBUILT, sizeof PREBUILT - 1) != NULL;
+}
+
+void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold) {
     unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
-        if (!LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, PREBUILT, sizeof PREBUILT - 1)) continue;
+        if (!cg_is_prebuilt(f)) continue;
         if (!hold) {
             LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optnone);
             continue;
@@ -182,11 +186,12 @@ static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *tri
     return NULL;
 }
 
-static LLVMTargetMachineRef make_target_machine(const Options *opt, char **triple_out, bool *avx512) {
+static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, CgTarget *t, bool *avx512) {
     LLVMInitializeAllTargetInfos();
     LLVMInitializeAllTargets();
     LLVMInitializeAllTargetMCs();
     LLVMInitializeAllAsmPrinters();
+    LLVMInitializeAllAsmParsers();   /* cg_split.c assembles text */
     bool host = !opt->target;
     char *triple = host ? LLVMGetDefaultTargetTriple() : LLVMCreateMessage(opt->target);
     char *norm = LLVMNormalizeTargetTriple(triple);
@@ -207,14 +212,44 @@ static LLVMTargetMachineRef make_target_machine(const Options *opt, char **tripl
                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
     LLVMTargetMachineRef tm = create_checked(target, norm, cpu, features, level[ol]);
+    *t = (CgTarget){.target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
+                    .features = arena_strdup(a, features), .level = level[ol]};
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
-    if (!tm) {
-        LLVMDisposeMessage(norm);
-        return NULL;
-    }
-    *triple_out = norm;
+    LLVMDisposeMessage(norm);
     return tm;
+}
+
+bool cg_run_passes(LLVMModuleRef mod, const char *pipeline, LLVMTargetMachineRef tm) {
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (!e) return true;
+    char *msg = LLVMGetErrorMessage(e);
+    fprintf(stderr, "dmc: internal error: LLVM passes failed: %s\n", msg);
+    LLVMDisposeErrorMessage(msg);
+    return false;
+}
+
+/* The -O pipeline on everything but the prebuilt helpers. */
+static bool optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level) {
+    char pipeline[32];
+    snprintf(pipeline, sizeof pipeline, "default<O%d>", opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level);
+    cg_hold_prebuilt(LLVMGetModuleContext(mod), mod, true);
+    bool ok = cg_run_passes(mod, pipeline, tm);
+    cg_hold_prebuilt(LLVMGetModuleContext(mod), mod, false);
+    return ok;
+}
+
+bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
+                      LLVMMemoryBufferRef *out) {
+    if (!optimise(tm, mod, opt_level)) return false;
+    char *err = NULL;
+    if (!LLVMTargetMachineEmitToMemoryBuffer(tm, mod, assembly ? LLVMAssemblyFile : LLVMObjectFile, &err, out))
+        return true;
+    fprintf(stderr, "dmc: error: code generation failed: %s\n", err ? err : "unknown reason");
+    LLVMDisposeMessage(err);
+    return false;
 }
 
 static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRef ctx, LLVMModuleRef mod) {
@@ -249,26 +284,6 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
 
 /* The object, assembly or IR that opt asks for, in memory: the long part
  * of the output (code generation) writes no file. */
-static bool render_output(const Options *opt, LLVMTargetMachineRef tm, LLVMModuleRef mod, const char **bytes,
-                          size_t *size, LLVMMemoryBufferRef *buf, char **text) {
-    if (opt->emit == EMIT_LLVM) {
-        *text = LLVMPrintModuleToString(mod);
-        *bytes = *text;
-        *size = strlen(*text);
-        return true;
-    }
-    char *err = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, opt->emit == EMIT_ASM ? LLVMAssemblyFile : LLVMObjectFile,
-                                            &err, buf)) {
-        fprintf(stderr, "dmc: error: code generation failed: %s\n", err ? err : "unknown reason");
-        LLVMDisposeMessage(err);
-        return false;
-    }
-    *bytes = LLVMGetBufferStart(*buf);
-    *size = LLVMGetBufferSize(*buf);
-    return true;
-}
-
 static bool write_all(int fd, const char *bytes, size_t size) {
     while (size > 0) {
         ssize_t n = write(fd, bytes, size);
@@ -315,25 +330,31 @@ static bool write_bytes(Arena *a, const char *path, const char *bytes, size_t si
     return ok;
 }
 
-static bool write_output(Arena *a, const Options *opt, LLVMTargetMachineRef tm, LLVMModuleRef mod, const char *path) {
-    const char *bytes = NULL;
-    size_t size = 0;
-    LLVMMemoryBufferRef buf = NULL;
-    char *text = NULL;
-    bool ok = render_output(opt, tm, mod, &bytes, &size, &buf, &text) && write_bytes(a, path, bytes, size);
-    if (buf) LLVMDisposeMemoryBuffer(buf);
-    if (text) LLVMDisposeMessage(text);
-    return ok;
+/* The object, assembly or IR that opt asks for, in a memory buffer: the long
+ * part of the output (code generation) writes no file.  Object and assembly
+ * are compiled on two threads where cg_split.c applies. */
+static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef mod,
+                          LLVMMemoryBufferRef *out) {
+    if (opt->emit == EMIT_LLVM) {
+        if (!optimise(tm, mod, opt->opt_level)) return false;
+        char *text = LLVMPrintModuleToString(mod);
+        *out = LLVMCreateMemoryBufferWithMemoryRangeCopy(text, strlen(text), "ir");
+        LLVMDisposeMessage(text);
+        return true;
+    }
+    bool assembly = opt->emit == EMIT_ASM;
+    if (cg_split_applies(t->triple)) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
+    return cg_compile_whole(tm, mod, opt->opt_level, assembly, out);
 }
 
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
-    char *triple = NULL;
+    CgTarget target;
     bool avx512 = false;
-    LLVMTargetMachineRef tm = make_target_machine(opt, &triple, &avx512);
+    LLVMTargetMachineRef tm = make_target_machine(a, opt, &target, &avx512);
     if (!tm) return false;
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(opt->input ? opt->input : "dm", ctx);
-    LLVMSetTarget(mod, triple);
+    LLVMSetTarget(mod, target.triple);
     LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
     char *layout = LLVMCopyStringRepOfTargetData(td);
     LLVMSetDataLayout(mod, layout);
@@ -354,26 +375,12 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
         ok = false;
     }
     LLVMDisposeMessage(err);
-    if (ok) {
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
-        char pipeline[32];
-        snprintf(pipeline, sizeof pipeline, "default<O%d>", ol);
-        hold_prebuilt(ctx, mod, true);
-        LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
-        hold_prebuilt(ctx, mod, false);
-        if (e) {
-            char *msg = LLVMGetErrorMessage(e);
-            fprintf(stderr, "dmc: internal error: LLVM passes failed: %s\n", msg);
-            LLVMDisposeErrorMessage(msg);
-            ok = false;
-        }
-        LLVMDisposePassBuilderOptions(po);
-    }
-    if (ok) ok = write_output(a, opt, tm, mod, path);
+    LLVMMemoryBufferRef out = NULL;
+    if (ok) ok = render_output(opt, &target, tm, mod, &out);
+    if (ok) ok = write_bytes(a, path, LLVMGetBufferStart(out), LLVMGetBufferSize(out));
+    if (out) LLVMDisposeMemoryBuffer(out);
     LLVMDisposeModule(mod);
     LLVMContextDispose(ctx);
     LLVMDisposeTargetMachine(tm);
-    LLVMDisposeMessage(triple);
     return ok;
 }

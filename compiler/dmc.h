@@ -563,6 +563,7 @@ ModelPlan *plan_model(Arena *a, const Model *m, int opt_level);
  * where llvm-c/Core.h is included first (the cg files), so the rest of the
  * compiler never sees LLVM types. */
 #ifdef LLVM_C_CORE_H
+#include <llvm-c/TargetMachine.h>
 typedef struct Cg {
     Arena *arena;
     LLVMContextRef ctx;
@@ -579,6 +580,25 @@ typedef struct Cg {
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
 } Cg;
 
+/* cg_module.c: the target machine's settings (cg_split.c makes a second). */
+typedef struct CgTarget {
+    LLVMTargetRef target;
+    const char *triple, *cpu, *features;
+    LLVMCodeGenOptLevel level;
+} CgTarget;
+/* cg_module.c: the kernels' prebuilt helpers (compiled by clang, never by
+ * the -O pipeline): the test, and their hold (optnone) while a pipeline runs. */
+bool cg_is_prebuilt(LLVMValueRef fn);
+void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold);
+bool cg_run_passes(LLVMModuleRef mod, const char *pipeline, LLVMTargetMachineRef tm);
+/* cg_module.c: the -O pipeline and code generation of the whole module into *out. */
+bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
+                      LLVMMemoryBufferRef *out);
+/* cg_split.c: the same on two threads (the helpers on one), where the
+ * target's object format allows (ELF) and the machine has two processors. */
+bool cg_split_applies(const char *triple);
+bool cg_split_compile(const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
+                      LLVMMemoryBufferRef *out);
 /* cg_module.c: a function of the linked kernels (compiler/kernels). */
 LLVMValueRef cg_kernel(Cg *cg, const char *name);
 LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name);
