@@ -202,7 +202,10 @@ bool cg_split_compile(const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef 
     if (!helpers_self_contained(mod)) return cg_compile_whole(tm, mod, opt_level, assembly, out);
     LLVMModuleRef a = LLVMCloneModule(mod);
     keep_helpers(a);
-    if (!cg_run_passes(a, "globaldce", tm)) return false;
+    if (!cg_run_passes(a, "globaldce", tm)) {
+        LLVMDisposeModule(a);
+        return false;
+    }
     HelperJob job = {.target = t, .bitcode = LLVMWriteBitcodeToMemoryBuffer(a)};
     LLVMDisposeModule(a);
     pthread_t thread;
