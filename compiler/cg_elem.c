@@ -9,8 +9,10 @@
  * before it as long as every operand is either whole or broadcast over all
  * of them (view_of), so that inner loops are long enough to vectorise; an
  * operand of another shape (NumPy broadcasting) is read at the remapped
- * index, which in the inner loop is either contiguous or invariant.  Values are computed in f32; i32 operands
- * are converted on load and i32 results on store.
+ * index, which in the inner loop is either contiguous or invariant.  Values
+ * are computed in f32; i32 operands are converted on load and i32 results
+ * on store.  The loop runs from the entry (over threads when it is big), or
+ * as a kernel's epilogue (cg_epilogue: over parts of its flat index space).
  *
  * Needs: every inline node has the root's shape (consts excepted), which
  * fuse_graph guarantees.  Guarantees: root's buffer holds its value, and so
@@ -75,6 +77,10 @@ static void collect(Elem *el, int node) {
     }
 }
 
+/* Loops of at least this many elements are split by rows over the
+ * runtime's threads (any split computes the same values). */
+enum { PARALLEL_MIN = 1 << 17 };
+
 /* An operand's dimension facing the root's dimension k (NumPy alignment):
  * 1 where the operand has fewer dimensions. */
 static int64_t facing_dim(Shape root, Shape t, int k) {
@@ -105,7 +111,7 @@ static int first_merged(const Elem *el, Shape root) {
     int k = root.rank > 0 ? root.rank - 1 : 0;
     while (k > 0 && inner < MERGE_INNER) {
         int64_t merged = inner * root.dim[k - 1];
-        if (count >= (1 << 17) && (merged ? count / merged : 0) < 8) break;
+        if (count >= PARALLEL_MIN && (merged ? count / merged : 0) < 8) break;
         bool alike = true;
         for (int p = 0; p < el->nparams && alike; p++)
             alike = covers(root, el->g->nodes[el->arg_node[p]].shape, k - 1) >= 0;
@@ -279,9 +285,6 @@ static void store_element(Elem *el, int node, LLVMValueRef v, LLVMValueRef flat)
     LLVMSetAlignment(LLVMBuildStore(cg->b, v, p), 4);
 }
 
-/* Loops of at least this many elements are split by rows over the
- * runtime's threads (any split computes the same values). */
-enum { PARALLEL_MIN = 1 << 17 };
 
 /* task(data, t, T): the helper over rows [outer t / T, outer (t+1) / T). */
 static LLVMValueRef task_function(Elem *el, LLVMValueRef helper, LLVMTypeRef hty) {

@@ -155,15 +155,22 @@ static bool reads_tensor(const Graph *g, int k, int t) {
     return false;
 }
 
+/* Does the loop of root e read (through reshapes) a load of tensor t? */
+static bool loop_reads_tensor(const Graph *g, const EntryPlan *ep, int e, int t) {
+    for (int v = 0; v <= e; v++)
+        if ((v == e || (ep->inl[v] && ep->root[v] == e)) && reads_tensor(g, v, t)) return true;
+    return false;
+}
+
 /* Elementwise root e becomes the epilogue of kernel k when its loop reads
  * k's output at the element it writes (same shape) and is its only reader
  * (k is not stored either), nothing runs between them (every node between
- * is inline, a view, a literal or a load without a snapshot), and k reads
- * no tensor that e's loop writes (e's own, or an exported value's): then
- * running e's loop on each finished part of k's output, in k's buffer,
- * computes what running it after k computes. */
+ * is inline, a view, a literal or a load without a snapshot), k reads no
+ * tensor that e's loop writes (e's own, or an exported value's), and, when
+ * e is computed in its tensor, which k then writes first, e's loop does not
+ * read that tensor's old value: then running e's loop on each finished part
+ * of k's output, in k's buffer, computes what running it after k computes. */
 static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, const bool *snapshot) {
-    for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
     for (int u = 0; u < g->n; u++) {
         const Node *un = &g->nodes[u];
         int e = ep->root[u];
@@ -186,6 +193,7 @@ static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, 
             for (int v = 0; v <= e && ok; v++)             /* K reads nothing e's loop writes */
                 if ((v == e || (ep->inl[v] && ep->root[v] == e)) && in_tensor[v] >= 0)
                     ok = !reads_tensor(g, K, in_tensor[v]);
+            if (ok && in_tensor[e] >= 0) ok = !loop_reads_tensor(g, ep, e, in_tensor[e]);
             if (ok) ep->epilogue[K] = e, ep->host[e] = K;
         }
     }
@@ -248,9 +256,8 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
 
     ep->epilogue = arena_alloc(a, sizeof *ep->epilogue * (g->n + 1));
     ep->host = arena_alloc(a, sizeof *ep->host * (g->n + 1));
+    for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
     if (opt_level > 0) find_epilogues(g, ep, in_tensor, snapshot);
-    else
-        for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
     /* A kernel with an epilogue holds the epilogue's value: in the
      * epilogue's tensor when that is computed in place, and alive as long. */
     for (int k = 0; k < g->n; k++) {

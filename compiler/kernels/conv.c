@@ -32,9 +32,11 @@
  * A band is as many output rows as fit the stack budget (STAGE_FLOATS) with
  * the KH - 1 input rows it shares with the next; small images are one band.
  * dw stages several bands (of one or more samples) at once, so that its
- * lane sums are few.  Samples are split into tasks exactly as in conv.c; dw
- * sums into one partial per task.  Every sum runs in an order fixed by the
- * shapes alone, so results do not depend on the threads.
+ * lane sums are few (and leaves to im2col the shapes where a group would
+ * still be short).  Samples are split into a number of tasks fixed by the
+ * shape (conv_split, shared with conv_im2col.c); dw sums into one partial
+ * per task.  Every sum runs in an order fixed by the shapes alone, so
+ * results do not depend on the threads.
  *
  * The spare positions read real input (the start of the next row): their
  * products are dropped (forward) or multiplied by the zeros of dy' (dw, dx).
