@@ -17,6 +17,9 @@
  * Small M (up to 64) with a plain B skips B's packing: B's rows are read in
  * place, since packing would add more memory traffic than it saves.
  *
+ * With an epilogue (kernels.h), each tile of C goes through it, a row at a
+ * time, right after its last block of k, while it is still in cache.
+ *
  * Buffers are bounded on the stack (no heap in generated code): 640 KB.
  * Every element of C is the sum over k in increasing order, in KC blocks,
  * whatever the partition into tasks, so results do not depend on the number
