@@ -117,7 +117,8 @@ static ALWAYS_INLINE void rows_sweep(int m, int nv, int64_t nvec, int64_t K, con
     for (; v < nvec; v++) rows_tile(m, 1, K, a, a_rs, a_ks, b + 16 * v, off, b_ks, c + 16 * v, c_rs, add);
 }
 
-/* The rows of the next tile when `left` rows remain, and its vectors. */
+/* The rows of the next tile when `left` rows remain, and its vectors (for
+ * dw, its rows r): about 24 accumulators. */
 static ALWAYS_INLINE int tile_rows(int64_t left) { return left >= 8 ? 8 : left >= 6 ? 6 : left >= 4 ? 4 : left >= 2 ? 2 : 1; }
 #define TILE_VECTORS(m) ((m) == 8 ? 3 : (m) == 6 ? 4 : (m) == 4 ? 6 : 8)
 
@@ -183,14 +184,12 @@ static ALWAYS_INLINE void dot_tile(int m, int nr, int64_t G, int64_t nvec, const
         for (int j = 0; j < nr && j < nj; j++) out[i * out_rs + j] += lane_sum(load16(lanes[i * nr + j]));
 }
 
-#define DOT_ROWS(m) ((m) == 8 ? 3 : (m) == 6 ? 4 : (m) == 4 ? 6 : 8)
-
-/* dw of M filters: dot_tile over every block of DOT_ROWS(M) rows r. */
+/* dw of M filters: dot_tile over every block of TILE_VECTORS(M) rows r. */
 #define DOT_TILES(M)                                                                                         \
     static void dw_tiles_##M(int64_t R, int64_t G, int64_t nvec, const float *a, int64_t a_gs, int64_t a_rs, \
                              const float *b, int64_t b_gs, const int32_t *off, float *out) {                  \
-        for (int64_t r = 0; r < R; r += DOT_ROWS(M))                                                         \
-            dot_tile(M, DOT_ROWS(M), G, nvec, a, a_gs, a_rs, b, b_gs, off + r, out + r, R, R - r);           \
+        for (int64_t r = 0; r < R; r += TILE_VECTORS(M))                                                     \
+            dot_tile(M, TILE_VECTORS(M), G, nvec, a, a_gs, a_rs, b, b_gs, off + r, out + r, R, R - r);       \
     }
 DOT_TILES(8) DOT_TILES(6) DOT_TILES(4) DOT_TILES(2) DOT_TILES(1)
 
@@ -201,8 +200,6 @@ static NOINLINE NO_LIBC void clear(float *p, int64_t n) {
     for (; i + 16 <= n; i += 16) store16(p + i, (v16){0});
     for (; i < n; i++) p[i] = 0;
 }
-
-typedef int32_t vi16 __attribute__((vector_size(64)));
 
 /* d[0:16k) = s[0:n) followed by zeros, k = ceil(n / 16): whole vectors, the
  * last one with its lanes past n cleared.  Reads of s stay before s_end. */

@@ -16,6 +16,7 @@
 typedef float v16 __attribute__((vector_size(64)));
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v4 __attribute__((vector_size(16)));
+typedef int32_t vi16 __attribute__((vector_size(64)));   /* lane masks: a comparison of v16s */
 
 static inline v16 load16(const float *p) {
     v16 v;

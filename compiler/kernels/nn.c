@@ -25,7 +25,6 @@ float dmk_logf(float x);
  * vectors overrun its end (reading, and writing what is written again
  * later), so a row is done by vectors only while they stay inside the
  * tensors, and by single windows after that. */
-typedef int32_t vi16 __attribute__((vector_size(64)));
 
 static ALWAYS_INLINE v16 evens(v16 a, v16 b) {
     return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
