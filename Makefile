@@ -23,7 +23,7 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) $(shell $(LLVM_CONF
                -Wl,-rpath,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)
 
 # ---- the runtime --------------------------------------------------------
-RT_SRC := $(wildcard runtime/*.c)
+RT_SRC := $(wildcard runtime/*.c runtime/data/*.c)
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o)
 
 $(BUILD)/runtime/%.o: runtime/%.c runtime/*.h
@@ -36,16 +36,17 @@ $(BUILD)/libdmrt.a: $(RT_OBJ)
 
 # ---- the compiler ---------------------------------------------------------
 GEN_C   := $(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.lex.c
-CC_SRC  := $(filter-out compiler/main.c, $(wildcard compiler/*.c))
+CC_DIRS := compiler/support compiler/front compiler/ir compiler/passes compiler/cg
+CC_SRC  := $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.c))
 CC_OBJ  := $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/dm.tab.o $(BUILD)/gen/dm.lex.o $(BUILD)/gen/embedded.o
-CC_HDR  := compiler/dmc.h compiler/ops.def runtime/dm.h $(BUILD)/gen/dm.tab.h
+CC_HDR  := compiler/options.h $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.h)) compiler/ir/ops.def runtime/dm.h $(BUILD)/gen/dm.tab.h
 COMPILER_CFLAGS = $(CFLAGS) -Icompiler -Iruntime -I$(BUILD)/gen $(LLVM_CFLAGS)
 
-$(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.tab.h: grammar/dm.y
+$(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.tab.h &: grammar/dm.y
 	@mkdir -p $(dir $@)
 	bison -Wall -Werror --defines=$(BUILD)/gen/dm.tab.h -o $(BUILD)/gen/dm.tab.c $<
 
-$(BUILD)/gen/dm.lex.c $(BUILD)/gen/dm.lex.h: grammar/dm.l $(BUILD)/gen/dm.tab.h
+$(BUILD)/gen/dm.lex.c $(BUILD)/gen/dm.lex.h &: grammar/dm.l $(BUILD)/gen/dm.tab.h
 	@mkdir -p $(dir $@)
 	flex --header-file=$(BUILD)/gen/dm.lex.h -o $(BUILD)/gen/dm.lex.c $<
 
@@ -55,10 +56,10 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(CC_HDR) $(BUILD)/gen/dm.lex.h
 
 # Files embedded in dmc as C strings/bytes (the prelude, the kernels' bitcode):
 # each rule in EMBED adds "symbol=file"; scripts/embed.sh writes one C file.
-EMBED := prelude_dm=compiler/prelude.dm
+EMBED := prelude_dm=compiler/front/prelude.dm
 
 # The kernels of generated code: C compiled to LLVM bitcode, embedded in dmc,
-# linked into every module (compiler/cg_module.c).  Built for the generic
+# linked into every module (compiler/cg/cg_module.c).  Built for the generic
 # target: cg_module drops their target attributes.  Not vectorised here: a
 # loop vectorised for the generic target (SSE) would stay that narrow; dmc's
 # own pipeline vectorises the inlined kernels for the target's width.
@@ -66,7 +67,7 @@ KERNELS := math linalg conv conv_im2col nn tensor
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector \
                 -fno-vectorize -fno-slp-vectorize
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
-$(BUILD)/gen/kernels/%.bc: compiler/kernels/%.c compiler/kernels/*.h runtime/dm.h Makefile
+$(BUILD)/gen/kernels/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h runtime/dm.h Makefile
 	@mkdir -p $(dir $@)
 	$(CLANG) $(KERNEL_CFLAGS) -emit-llvm -c $< -o $@
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))

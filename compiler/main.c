@@ -5,7 +5,7 @@
  *
  * Exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal
  * error (die()). */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -16,7 +16,7 @@
 %parse-param {ParseCtx *p}
 
 %code requires {
-#include "dmc.h"
+#include "front/front.h"
 #ifndef YY_TYPEDEF_YY_SCANNER_T
 #define YY_TYPEDEF_YY_SCANNER_T
 typedef void *yyscan_t;

@@ -1,4 +1,4 @@
-# The GEMM and convolution kernels (compiler/kernels/linalg.c, conv.c) at odd sizes:
+# The GEMM and convolution kernels (compiler/cg/kernels/linalg.c, conv.c) at odd sizes:
 # every transpose combination, sizes 1, 3, 7, 33, 65 and 100, and sizes just
 # past the kernel's blocks (MR 8 rows, NR 32 columns, KC 256, MC 128, NCB 512,
 # a single row read four panels at a time); convolutions whose im2col needs

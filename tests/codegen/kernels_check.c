@@ -1,4 +1,4 @@
-/* kernels_check.c: the GEMM and convolution kernels of compiler/kernels/linalg.c
+/* kernels_check.c: the GEMM and convolution kernels of compiler/cg/kernels/linalg.c
  * compiled natively and checked directly (built and run by kernels.test.sh):
  *   - dmk_matmul for every transpose combination over sizes 1, 3, 7, 8, 9, 33,
  *     65, 100, 130 and 257 against a double-precision triple loop (oracle);

@@ -13,7 +13,7 @@
  * Diagnostics go to /dev/null.  A crash, a sanitizer report, a leak, a
  * die() (exit 3) or a fatal() (exit 2) is a finding: bad input must only
  * ever produce diagnostics. */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -28,7 +28,7 @@ seed_frontend() {
     while IFS= read -r f; do
         cp "$f" "$dir/$(echo "${f#./}" | tr / _)"
     done < <(find . -name '*.dm' -not -path './build*' -not -path './.git/*' | sort)
-    cp compiler/prelude.dm "$dir/prelude.dm" 2>/dev/null
+    cp compiler/front/prelude.dm "$dir/prelude.dm" 2>/dev/null
     cp tests/fuzz/regressions/frontend/* "$dir/" 2>/dev/null
     true
 }

@@ -18,7 +18,7 @@
  * also within 10% of the largest change the step made to the tensor, see
  * compare) * (rtol 1e-4 by default: f32 against the interpreter's doubles).
  * Exit status 0 when everything agrees, 1 on a mismatch, 2 on setup errors. */
-#include "dmc.h"
+#include "cg/cg.h"
 #include "dm.h"
 
 #include <dlfcn.h>

@@ -113,7 +113,7 @@ def st_read(path):
     return out, meta
 
 
-# ---- the dropout generator (compiler/kernels/random.h, re-implemented) -----------
+# ---- the dropout generator (compiler/cg/kernels/random.h, re-implemented) -----------
 
 _M64 = (1 << 64) - 1
 
@@ -138,7 +138,7 @@ def dropout_keep(key, step, salt, count, rate):
 
 _GENERATOR_CHECK = r"""
 #include <stdio.h>
-#include "kernels/random.h"
+#include "cg/kernels/random.h"
 int main(void) {
     static const unsigned cases[][4] = {{123456789u, 3, 1, 25}, {0xfffffff0u, 0, 0, 50}, {7, 4, 2, 75}};
     for (int c = 0; c < 3; c++)
@@ -151,7 +151,7 @@ int main(void) {
 
 
 def check_generator(tmp):
-    """None if dropout_keep agrees with compiler/kernels/random.h compiled by cc, else why."""
+    """None if dropout_keep agrees with compiler/cg/kernels/random.h compiled by cc, else why."""
     src = os.path.join(tmp, "generator_check.c")
     exe = os.path.join(tmp, "generator_check")
     with open(src, "w") as f:
@@ -557,7 +557,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if why:
-        print(f"FAIL dropout generator: the reference's copy differs from compiler/kernels/random.h: {why}")
+        print(f"FAIL dropout generator: the reference's copy differs from compiler/cg/kernels/random.h: {why}")
         failed.append("generator")
     why = check_rule()
     if why:

@@ -1,6 +1,6 @@
 # Two dropout sites (salts 0 and 1) between Dense layers; sgd with momentum.
 # The reference draws the same masks from dmc's documented generator
-# (compiler/kernels/random.h) and the {key, step} state dmrun records before
+# (compiler/cg/kernels/random.h) and the {key, step} state dmrun records before
 # each update; the forward entry must be the identity.
 model dropout {
   input x : f32[8, 6]

@@ -9,7 +9,7 @@
  *   train_step: updates W and stores grad/W;
  * and without training (or without a loss) the three training entries are
  * empty and no grad or optimizer tensor is left. */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <stdio.h>
 #include <string.h>

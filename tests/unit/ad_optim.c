@@ -10,7 +10,7 @@
  * points at the side that is wrong.  It checks the state tensors' names and
  * kinds, that the train step loads no gradient and loads w once, and that
  * grad/w is still stored by the train step. */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  *   maximum(a, b): a tie gives each operand half (torch.maximum);
  *   relu and abs at 0: derivative 0 (as PyTorch);
  *   maxpool2d: a window's dy goes to its first maximum (ops.def). */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
  * regions (no runtime).  For W = [1, 2, 3, 4, 5], by hand: W = [2, 4, 6, 8,
  * 10] in both; out = [2, 3, 4, 5, 6] (hazard) and [3, 5, 7, 9, 11] (hazard2);
  * s = 15. */
-#include "dmc.h"
+#include "cg/cg.h"
 #include "dm.h"
 
 #include <dlfcn.h>

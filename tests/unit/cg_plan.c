@@ -11,7 +11,7 @@
  *     read of that tensor (or by the one elementwise loop reading it);
  *   - the scratch region is large enough for every entry.
  * Run from the repository root (tests/run.sh does). */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <glob.h>
 #include <string.h>

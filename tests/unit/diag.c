@@ -2,7 +2,7 @@
  * file-level limits, checked against hand-written expected text.
  *
  * The first case is the example of STYLE.md, character for character. */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <errno.h>
 #include <stdlib.h>

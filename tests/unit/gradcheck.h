@@ -15,7 +15,7 @@
 #ifndef GRADCHECK_H
 #define GRADCHECK_H
 
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
  *     the training forward with dropout off (rate 0 gives the same model).
  * Values: parameters of magnitude in [0.2, 1.5], f32 inputs in [0.05, 0.95],
  * labels i mod classes, the generator state {42, 3}. */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <math.h>
 #include <stdio.h>

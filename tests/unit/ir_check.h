@@ -3,7 +3,7 @@
  * builder, the verifier and the reference interpreter. */
 #ifndef IR_CHECK_H
 #define IR_CHECK_H
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * that does not use interp.c's own code (the adjoint dot-product test for the
  * convolution's derivatives). */
 #include "ir_check.h"
-#include "kernels/random.h"
+#include "cg/kernels/random.h"
 
 #define V(...) ((const double[]){__VA_ARGS__})
 #define N_OF(...) ((int)(sizeof((double[]){__VA_ARGS__}) / sizeof(double)))

@@ -7,7 +7,7 @@
  * broadcasting with numbers, reductions with negative axes and keepdims,
  * reshape with -1, transpose, flatten, one_hot, i32 arithmetic, mse,
  * Dense with and without its bias, and -D overrides. */
-#include "dmc.h"
+#include "cg/cg.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,0 +1,63 @@
+/* cg_internal.h: LLVM code generation, shared between the files of cg/ only. */
+#ifndef DMC_CG_INTERNAL_H
+#define DMC_CG_INTERNAL_H
+
+#include <llvm-c/Core.h>
+#include "cg/cg.h"
+
+#include <llvm-c/TargetMachine.h>
+
+typedef struct Cg {
+    Arena *arena;
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMTypeRef i1, i8, i32, i64, f32, ptr, void_t;
+    const Model *model;
+    const ModelPlan *plan;
+    const EntryPlan *ep;     /* the entry being generated */
+    const char *prefix;      /* "<model>_<entry>": names of its helpers */
+    LLVMValueRef fn, data;   /* the entry function and its data argument */
+    LLVMValueRef ex;         /* its dm_exec argument (threads), possibly NULL at run time */
+    bool check_numerics;     /* --check-numerics: training entries test the loss and gradients */
+    LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
+} Cg;
+
+/* cg_module.c: the target machine's settings (cg_split.c makes a second). */
+typedef struct CgTarget {
+    LLVMTargetRef target;
+    const char *triple, *cpu, *features;
+    LLVMCodeGenOptLevel level;
+} CgTarget;
+/* cg_module.c: the kernels' prebuilt helpers (compiled by clang, never by
+ * the -O pipeline): the test, and their hold (optnone) while a pipeline runs. */
+bool cg_is_prebuilt(LLVMValueRef fn);
+void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold);
+bool cg_run_passes(LLVMModuleRef mod, const char *pipeline, LLVMTargetMachineRef tm);
+/* cg_module.c: the -O pipeline and code generation of the whole module into *out. */
+bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
+                      LLVMMemoryBufferRef *out);
+/* cg_split.c: the same on two threads (the helpers on one), where the
+ * target's object format allows (ELF) and the machine has two processors. */
+bool cg_split_applies(const char *triple);
+bool cg_split_compile(const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
+                      LLVMMemoryBufferRef *out);
+/* cg_module.c: a function of the linked kernels (compiler/cg/kernels). */
+LLVMValueRef cg_kernel(Cg *cg, const char *name);
+LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name);
+/* A private, unnamed_addr constant global holding init. */
+LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name);
+/* cg_entry.c: the entries of one model. */
+void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+LLVMValueRef cg_node_ptr(Cg *cg, int node);   /* where node's value lives */
+const char *cg_node_name(Cg *cg, int node);
+/* cg_elem.c: one loop computing an elementwise root and its inline operands. */
+void cg_elementwise(Cg *cg, int root);
+/* cg_elem.c: root's loop as the epilogue of the kernel it reads (plan.c): void(data, first, end). */
+LLVMValueRef cg_epilogue(Cg *cg, int root);
+/* cg_kernels.c: a reduction, transpose or complex op as a kernel call. */
+void cg_complex(Cg *cg, int node);
+/* cg_desc.c: the model's descriptor constant NAME_model. */
+void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+
+#endif

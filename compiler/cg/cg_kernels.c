@@ -1,0 +1,155 @@
+/* cg_kernels.c: reductions, transposition and the complex ops (matmul,
+ * convolution, pooling, softmax, losses, one-hot, dropout masks) as calls
+ * into the kernels of compiler/cg/kernels, with the node's shapes and attributes
+ * as constant arguments.  The kernels are always-inline, so each call site
+ * becomes a loop nest specialised to its shapes.
+ *
+ * Needs: the node's operands in buffers (plan.c).  Guarantees: the node's
+ * buffer holds its value, computed as the reference interpreter defines it. */
+#include <llvm-c/Core.h>
+
+#include "cg/cg_internal.h"
+
+static LLVMValueRef i64c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
+static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }
+
+/* A private constant array of rank int64 (or int32) values. */
+static LLVMValueRef const_dims(Cg *cg, const int64_t *dims, int rank, bool wide, const char *name) {
+    LLVMValueRef v[MAX_RANK + 1];
+    for (int i = 0; i < rank; i++) v[i] = wide ? i64c(cg, dims[i]) : i32c(cg, dims[i]);
+    if (rank == 0) v[rank++] = wide ? i64c(cg, 1) : i32c(cg, 0);
+    LLVMValueRef init = LLVMConstArray2(wide ? cg->i64 : cg->i32, v, (uint64_t)rank);
+    return cg_constant(cg, init, name);
+}
+
+/* The epilogue arguments of a kernel (kernels.h): the loop it runs on its
+ * output and the data region, or two nulls. */
+static int epilogue_args(Cg *cg, int node, LLVMValueRef *args) {
+    int e = cg->ep->epilogue[node];
+    args[0] = e >= 0 ? cg_epilogue(cg, e) : LLVMConstNull(cg->ptr);
+    args[1] = e >= 0 ? cg->data : LLVMConstNull(cg->ptr);
+    return 2;
+}
+
+/* A kernel that takes one more parameter than its shape arguments takes the
+ * entry's dm_exec last (it may split its work over ex->parallel). */
+static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
+    LLVMValueRef fn = cg_kernel(cg, kernel), all[24];
+    unsigned want = LLVMCountParams(fn);
+    if (want != (unsigned)n && want != (unsigned)n + 1)
+        die("kernel %s takes %u arguments, not %d", kernel, want, n);
+    for (int i = 0; i < n; i++) all[i] = args[i];
+    if (want == (unsigned)n + 1) all[n++] = cg->ex;
+    cg_call(cg, fn, all, n, "");
+}
+
+void cg_complex(Cg *cg, int node) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[node];
+    const Shape *x = n->nin > 0 ? &g->nodes[n->in[0]].shape : NULL;
+    const Shape *y = n->nin > 1 ? &g->nodes[n->in[1]].shape : NULL;
+    LLVMValueRef out = cg_node_ptr(cg, node);
+    LLVMValueRef in0 = n->nin > 0 ? cg_node_ptr(cg, n->in[0]) : NULL;
+    LLVMValueRef in1 = n->nin > 1 ? cg_node_ptr(cg, n->in[1]) : NULL;
+    LLVMValueRef in2 = n->nin > 2 ? cg_node_ptr(cg, n->in[2]) : NULL;
+    const char *name = cg_node_name(cg, node);
+    switch (n->op) {
+    case OP_SUM: case OP_MEAN: case OP_MAX: {
+        LLVMValueRef dims = const_dims(cg, x->dim, x->rank, true, arena_printf(cg->arena, "%s.%s.dims", cg->prefix, name));
+        int kind = n->op == OP_SUM ? 0 : n->op == OP_MEAN ? 1 : 2;
+        LLVMValueRef a[] = {out, in0, i32c(cg, x->rank), dims, LLVMConstInt(cg->i32, n->attr.axes, 0), i32c(cg, kind)};
+        call(cg, "dmk_reduce", a, 6);
+        return;
+    }
+    case OP_TRANSPOSE: {
+        int64_t perm[MAX_RANK];
+        for (int i = 0; i < x->rank; i++) perm[i] = n->attr.perm[i];
+        LLVMValueRef dims = const_dims(cg, x->dim, x->rank, true, arena_printf(cg->arena, "%s.%s.dims", cg->prefix, name));
+        LLVMValueRef p = const_dims(cg, perm, x->rank, false, arena_printf(cg->arena, "%s.%s.perm", cg->prefix, name));
+        LLVMValueRef a[] = {out, in0, i32c(cg, x->rank), dims, p};
+        call(cg, "dmk_transpose", a, 5);
+        return;
+    }
+    case OP_MATMUL: {
+        int64_t M = n->shape.dim[0], N = n->shape.dim[1];
+        int64_t K = n->attr.trans_a ? x->dim[0] : x->dim[1];
+        LLVMValueRef a[10] = {out, in0, in1, i64c(cg, M), i64c(cg, N), i64c(cg, K),
+                              i32c(cg, n->attr.trans_a), i32c(cg, n->attr.trans_b)};
+        call(cg, "dmk_matmul", a, 8 + epilogue_args(cg, node, a + 8));
+        return;
+    }
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: {
+        int64_t outer = 1, inner = 1;
+        int ax = n->attr.axis;
+        for (int i = 0; i < ax; i++) outer *= x->dim[i];
+        for (int i = ax + 1; i < x->rank; i++) inner *= x->dim[i];
+        LLVMValueRef a[] = {out, in0, i64c(cg, outer), i64c(cg, x->rank ? x->dim[ax] : 1), i64c(cg, inner),
+                            i32c(cg, n->op == OP_LOG_SOFTMAX)};
+        call(cg, "dmk_softmax", a, 6);
+        return;
+    }
+    case OP_CONV2D: case OP_CONV2D_DX: case OP_CONV2D_DW: {
+        /* Shapes of x [N,C,H,W], w [F,C,KH,KW], y [N,F,OH,OW] from whichever side has them. */
+        const Shape *xs = n->op == OP_CONV2D ? x : n->op == OP_CONV2D_DX ? &n->shape : x;
+        const Shape *ws = n->op == OP_CONV2D_DW ? &n->shape : y;
+        const Shape *ys = n->op == OP_CONV2D ? &n->shape : n->op == OP_CONV2D_DX ? x : y;
+        LLVMValueRef a[18] = {out, in0, in1, i64c(cg, xs->dim[0]), i64c(cg, xs->dim[1]), i64c(cg, xs->dim[2]),
+                              i64c(cg, xs->dim[3]), i64c(cg, ws->dim[0]), i64c(cg, ws->dim[2]), i64c(cg, ws->dim[3]),
+                              i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.stride[0]),
+                              i64c(cg, n->attr.stride[1]), i64c(cg, n->attr.pad[0]), i64c(cg, n->attr.pad[1])};
+        if (n->op == OP_CONV2D) call(cg, "dmk_conv2d", a, 16 + epilogue_args(cg, node, a + 16));
+        else call(cg, n->op == OP_CONV2D_DX ? "dmk_conv2d_dx" : "dmk_conv2d_dw", a, 16);
+        return;
+    }
+    case OP_MAXPOOL2D: case OP_AVGPOOL2D: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: {
+        const Shape *xs = n->op == OP_AVGPOOL2D_DX ? &n->shape : x;          /* [N,C,H,W] */
+        const Shape *ys = n->op == OP_MAXPOOL2D || n->op == OP_AVGPOOL2D ? &n->shape
+                          : n->op == OP_MAXPOOL2D_DX ? y : x;                /* [N,C,OH,OW] */
+        LLVMValueRef rest[] = {i64c(cg, xs->dim[0] * xs->dim[1]), i64c(cg, xs->dim[2]), i64c(cg, xs->dim[3]),
+                               i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.size[0]),
+                               i64c(cg, n->attr.size[1]), i64c(cg, n->attr.stride[0]), i64c(cg, n->attr.stride[1])};
+        LLVMValueRef a[14] = {out, in0};
+        int k = 2;
+        if (n->op == OP_MAXPOOL2D_DX) a[k++] = in1;
+        for (int i = 0; i < 9; i++) a[k++] = rest[i];
+        if (n->op == OP_MAXPOOL2D_DX) k += epilogue_args(cg, node, a + k);
+        const char *kn = n->op == OP_MAXPOOL2D ? "dmk_maxpool2d" : n->op == OP_AVGPOOL2D ? "dmk_avgpool2d"
+                         : n->op == OP_MAXPOOL2D_DX ? "dmk_maxpool2d_dx" : "dmk_avgpool2d_dx";
+        call(cg, kn, a, k);
+        return;
+    }
+    case OP_ONE_HOT: {
+        LLVMValueRef a[] = {out, in0, i64c(cg, shape_count(*x)), i64c(cg, n->attr.classes)};
+        call(cg, "dmk_one_hot", a, 4);
+        return;
+    }
+    case OP_SCE: {
+        LLVMValueRef a[] = {out, in0, in1, i64c(cg, x->dim[0]), i64c(cg, x->dim[1])};
+        call(cg, "dmk_sce", a, 5);
+        return;
+    }
+    case OP_SCE_DX: {
+        LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, x->dim[0]), i64c(cg, x->dim[1])};
+        call(cg, "dmk_sce_dx", a, 6);
+        return;
+    }
+    case OP_BCE: {
+        LLVMValueRef a[] = {out, in0, in1, i64c(cg, shape_count(*x))};
+        call(cg, "dmk_bce", a, 4);
+        return;
+    }
+    case OP_BCE_DX: {
+        LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, shape_count(*x))};
+        call(cg, "dmk_bce_dx", a, 5);
+        return;
+    }
+    case OP_RANDOM_MASK: {
+        LLVMValueRef a[] = {out, in0, i64c(cg, shape_count(n->shape)), LLVMConstReal(cg->f32, n->attr.value),
+                            i32c(cg, (int32_t)n->attr.salt)};
+        call(cg, "dmk_random_mask", a, 5);
+        return;
+    }
+    default:
+        die("cg_complex: unexpected op %s", op_info[n->op].name);
+    }
+}

@@ -1,0 +1,386 @@
+/* cg_module.c: cg_emit, the back end's driver.  Sets up the LLVM target
+ * machine (the host by default, or --target/--cpu/--features), creates one
+ * module for all the models of the file, links the kernels (C compiled to
+ * bitcode at build time and embedded in dmc), generates every model's entries
+ * and descriptor, verifies, optimises with the -O pipeline (all but the
+ * kernels' prebuilt helpers) and writes an object, assembly or textual IR.
+ *
+ * Needs: models after simplify.  Guarantees: returns false with the reason on
+ * stderr on any failure, leaving no partial output file (a regular file is
+ * written beside its final name and renamed).  The code never calls malloc:
+ * only memcpy/memset from libc; the kernels' buffers are on the stack (a few
+ * hundred KiB at most). */
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Linker.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "cg/cg_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
+extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_conv_bc[], kernel_conv_im2col_bc[],
+    kernel_nn_bc[], kernel_tensor_bc[];
+extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_conv_bc_size, kernel_conv_im2col_bc_size,
+    kernel_nn_bc_size, kernel_tensor_bc_size;
+
+LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
+    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+LLVMValueRef cg_kernel(Cg *cg, const char *name) {
+    LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, name);
+    if (!fn) die("kernel %s is not in the linked bitcode", name);
+    return fn;
+}
+
+LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name) {
+    LLVMTypeRef ty = LLVMGlobalGetValueType(fn);
+    if (LLVMGetReturnType(ty) == cg->void_t) name = "";
+    return LLVMBuildCall2(cg->b, ty, fn, args, (unsigned)nargs, name);
+}
+
+/* Parse one embedded bitcode file and link it into the module; every
+ * function it defines becomes internal and always-inline, so that the
+ * constant shapes of each call site specialise it and unused ones vanish.
+ * The kernels were compiled for the build machine's generic CPU: their
+ * target attributes are dropped so they take the target machine's. */
+static bool link_kernels(Cg *cg, const char *name, const unsigned char *bytes, unsigned long size) {
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange((const char *)bytes, size, name, 0);
+    LLVMModuleRef km;
+    if (LLVMParseBitcodeInContext2(cg->ctx, buf, &km)) {
+        LLVMDisposeMemoryBuffer(buf);
+        fprintf(stderr, "dmc: cannot read the embedded kernels %s\n", name);
+        return false;
+    }
+    LLVMDisposeMemoryBuffer(buf);
+    LLVMSetTarget(km, LLVMGetTarget(cg->mod));
+    LLVMSetDataLayout(km, LLVMGetDataLayoutStr(cg->mod));
+    for (LLVMValueRef f = LLVMGetFirstFunction(km); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f)) continue;
+        static const char *drop[] = {"target-cpu", "target-features", "tune-cpu"};
+        for (int i = 0; i < 3; i++)
+            LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, drop[i], (unsigned)strlen(drop[i]));
+    }
+    if (LLVMLinkModules2(cg->mod, km)) {
+        fprintf(stderr, "dmc: cannot link the embedded kernels %s\n", name);
+        return false;
+    }
+    return true;
+}
+
+/* The attribute that marks the kernels' out-of-line helpers (see below). */
+#define PREBUILT "dmc-prebuilt"
+
+/* The dmk_ entry points become internal and always-inline.  The other
+ * functions of the bitcode, the out-of-line helpers that the entry points
+ * call (the blocked GEMM, im2col, the convolution tasks), take no constants
+ * from a call site: clang already optimised them at -O2 when dmc was built,
+ * and a second run of the pipeline gains nothing at run time but costs a
+ * third of the compile time of a convolutional model (and grows them by a
+ * half, which the back end pays for again).  They are marked, and
+ * cg_emit keeps the pipeline off them (cg_hold_prebuilt). */
+static void internalise_kernels(Cg *cg) {
+    unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(cg->mod); f; f = LLVMGetNextFunction(f)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (LLVMIsDeclaration(f)) continue;
+        LLVMSetLinkage(f, LLVMInternalLinkage);   /* helpers shared by kernel files too: never exported */
+        if (strncmp(name, "dmk_", 4) != 0) {   /* the module holds only the kernels yet */
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                    LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
+            continue;
+        }
+        LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, kind, 0));
+    }
+}
+
+/* While the -O pipeline runs, the prebuilt helpers are optnone (which the
+ * pass manager honours by skipping every function pass on them) and
+ * noinline (which optnone requires; they are out of line anyway); after it,
+ * optnone goes again, so that the back end still compiles them at the full
+ * level for the target machine. */
+bool cg_is_prebuilt(LLVMValueRef fn) {
+    return LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, PREBUILT, sizeof PREBUILT - 1) != NULL;
+}
+
+void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold) {
+    unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (!cg_is_prebuilt(f)) continue;
+        if (!hold) {
+            LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optnone);
+            continue;
+        }
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optnone, 0));
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, noinline, 0));
+    }
+}
+
+/* LLVM only warns (on its error stream) about a CPU or feature name it does
+ * not know, and may then abort in code generation ("64-bit code requested on
+ * a subtarget that doesn't support it").  The C API cannot list the valid
+ * names, so the warning is caught -- standard error goes to a temporary file
+ * while the target machine is created -- and made a usage error.  A target
+ * whose pointers are not 64 bits is refused: the embedded kernels' bitcode
+ * is compiled for a 64-bit target (docs/decisions.md, "Cross-compilation"). */
+static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *triple, const char *cpu,
+                                           const char *features, LLVMCodeGenOptLevel level) {
+    fflush(stderr);
+    FILE *caught = tmpfile();
+    int saved = caught ? dup(2) : -1;
+    if (saved >= 0) dup2(fileno(caught), 2);
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, level, LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
+    if (saved >= 0) {
+        fflush(stderr);
+        dup2(saved, 2);
+        close(saved);
+    }
+    char text[4096] = "";
+    if (caught) {
+        rewind(caught);
+        size_t n = fread(text, 1, sizeof text - 1, caught);
+        text[n] = 0;
+        fclose(caught);
+    }
+    const char *bad = NULL;
+    if (strstr(text, "is not a recognized processor")) bad = "CPU";
+    else if (strstr(text, "is not a recognized feature")) bad = "feature";
+    if (bad) {
+        fprintf(stderr, "dmc: error: %s=%s: unknown %s for target '%s' (LLVM: %.*s)\n",
+                bad[0] == 'C' ? "--cpu" : "--features", bad[0] == 'C' ? cpu : features, bad, triple,
+                (int)strcspn(text, "\n"), text);
+    } else if (text[0]) {
+        fputs(text, stderr);   /* some other message: pass it on */
+    }
+    if (tm && !bad) {
+        LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+        unsigned pointer = LLVMPointerSize(td);
+        LLVMDisposeTargetData(td);
+        if (pointer == 8) return tm;
+        fprintf(stderr, "dmc: error: target '%s' has %u-byte pointers; dmc supports 64-bit targets only "
+                        "(its kernels are compiled for one)\n", triple, pointer);
+    }
+    if (!tm && !bad) fprintf(stderr, "dmc: error: cannot create a target machine for '%s'\n", triple);
+    if (tm) LLVMDisposeTargetMachine(tm);
+    return NULL;
+}
+
+static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, CgTarget *t, bool *avx512) {
+    LLVMInitializeAllTargetInfos();
+    LLVMInitializeAllTargets();
+    LLVMInitializeAllTargetMCs();
+    LLVMInitializeAllAsmPrinters();
+    LLVMInitializeAllAsmParsers();   /* cg_split.c assembles text */
+    bool host = !opt->target;
+    char *triple = host ? LLVMGetDefaultTargetTriple() : LLVMCreateMessage(opt->target);
+    char *norm = LLVMNormalizeTargetTriple(triple);
+    LLVMDisposeMessage(triple);
+    LLVMTargetRef target;
+    char *err = NULL;
+    if (LLVMGetTargetFromTriple(norm, &target, &err)) {
+        fprintf(stderr, "dmc: error: unknown target '%s': %s\n", norm, err);
+        LLVMDisposeMessage(err);
+        LLVMDisposeMessage(norm);
+        return NULL;
+    }
+    char *cpu = opt->cpu ? LLVMCreateMessage(opt->cpu) : host ? LLVMGetHostCPUName() : LLVMCreateMessage("generic");
+    char *features = opt->features ? LLVMCreateMessage(opt->features)
+                     : host && !opt->cpu ? LLVMGetHostCPUFeatures() : LLVMCreateMessage("");
+    *avx512 = strstr(features, "+avx512f") != NULL;
+    static const LLVMCodeGenOptLevel level[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+                                                LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
+    LLVMTargetMachineRef tm = create_checked(target, norm, cpu, features, level[ol]);
+    *t = (CgTarget){.target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
+                    .features = arena_strdup(a, features), .level = level[ol]};
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    LLVMDisposeMessage(norm);
+    return tm;
+}
+
+bool cg_run_passes(LLVMModuleRef mod, const char *pipeline, LLVMTargetMachineRef tm) {
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(mod, pipeline, tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (!e) return true;
+    char *msg = LLVMGetErrorMessage(e);
+    fprintf(stderr, "dmc: internal error: LLVM passes failed: %s\n", msg);
+    LLVMDisposeErrorMessage(msg);
+    return false;
+}
+
+/* The -O pipeline on everything but the prebuilt helpers. */
+static bool optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level) {
+    char pipeline[32];
+    snprintf(pipeline, sizeof pipeline, "default<O%d>", opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level);
+    cg_hold_prebuilt(LLVMGetModuleContext(mod), mod, true);
+    bool ok = cg_run_passes(mod, pipeline, tm);
+    cg_hold_prebuilt(LLVMGetModuleContext(mod), mod, false);
+    return ok;
+}
+
+bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
+                      LLVMMemoryBufferRef *out) {
+    if (!optimise(tm, mod, opt_level)) return false;
+    char *err = NULL;
+    if (!LLVMTargetMachineEmitToMemoryBuffer(tm, mod, assembly ? LLVMAssemblyFile : LLVMObjectFile, &err, out))
+        return true;
+    fprintf(stderr, "dmc: error: code generation failed: %s\n", err ? err : "unknown reason");
+    LLVMDisposeMessage(err);
+    return false;
+}
+
+static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRef ctx, LLVMModuleRef mod) {
+    Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx),
+             .check_numerics = opt->check_numerics};
+    cg.i1 = LLVMInt1TypeInContext(ctx);
+    cg.i8 = LLVMInt8TypeInContext(ctx);
+    cg.i32 = LLVMInt32TypeInContext(ctx);
+    cg.i64 = LLVMInt64TypeInContext(ctx);
+    cg.f32 = LLVMFloatTypeInContext(ctx);
+    cg.ptr = LLVMPointerTypeInContext(ctx, 0);
+    cg.void_t = LLVMVoidTypeInContext(ctx);
+    bool ok = link_kernels(&cg, "math", kernel_math_bc, kernel_math_bc_size) &&
+              link_kernels(&cg, "linalg", kernel_linalg_bc, kernel_linalg_bc_size) &&
+              link_kernels(&cg, "conv", kernel_conv_bc, kernel_conv_bc_size) &&
+              link_kernels(&cg, "conv_im2col", kernel_conv_im2col_bc, kernel_conv_im2col_bc_size) &&
+              link_kernels(&cg, "nn", kernel_nn_bc, kernel_nn_bc_size) &&
+              link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
+    if (ok) {
+        internalise_kernels(&cg);
+        for (int i = 0; i < models->n; i++) {
+            cg.model = models->items[i];
+            cg.plan = plan_model(a, cg.model, opt->opt_level);
+            LLVMValueRef fns[ENTRY_COUNT] = {0};
+            cg_entries(&cg, fns);
+            cg_descriptor(&cg, fns);
+        }
+    }
+    LLVMDisposeBuilder(cg.b);
+    return ok;
+}
+
+/* The object, assembly or IR that opt asks for, in memory: the long part
+ * of the output (code generation) writes no file. */
+static bool write_all(int fd, const char *bytes, size_t size) {
+    while (size > 0) {
+        ssize_t n = write(fd, bytes, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        bytes += n;
+        size -= (size_t)n;
+    }
+    return true;
+}
+
+/* Writes the bytes to path.  A regular file is written beside its final name
+ * and renamed, so a failure leaves no partial output; a device such as
+ * /dev/stdout is written directly.  An interrupt (SIGINT, SIGTERM, SIGHUP)
+ * is held off while the temporary exists, so that it cannot be left behind:
+ * the driver's handler removes only its own temporaries. */
+static bool write_bytes(Arena *a, const char *path, const char *bytes, size_t size) {
+    sigset_t hold, saved;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    sigprocmask(SIG_BLOCK, &hold, &saved);
+    /* Standard output is written where it points (opening /dev/stdout anew
+     * would lose an append); a symbolic link or device is written through,
+     * not replaced (a rename over /dev/stdout would replace the link). */
+    struct stat st;
+    bool to_stdout = strcmp(path, "/dev/stdout") == 0;
+    bool direct = to_stdout || (lstat(path, &st) == 0 && !S_ISREG(st.st_mode));
+    char *tmp = direct ? NULL : arena_printf(a, "%s.cg-XXXXXX", path);
+    int fd = to_stdout ? dup(1) : direct ? open(path, O_WRONLY | O_TRUNC) : mkstemp(tmp);
+    bool ok = fd >= 0 && write_all(fd, bytes, size);
+    int saved_errno = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) ok = false, saved_errno = errno;
+    if (ok && tmp) {   /* mkstemp made it 0600: give it the usual mode of a new file */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(tmp, 0666 & ~mask);
+        if (rename(tmp, path) != 0) ok = false, saved_errno = errno;
+    }
+    if (!ok) fprintf(stderr, "dmc: error: cannot write %s: %s\n", path, strerror(saved_errno));
+    if (!ok && tmp && fd >= 0) unlink(tmp);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    return ok;
+}
+
+/* The object, assembly or IR that opt asks for, in a memory buffer: the long
+ * part of the output (code generation) writes no file.  Object and assembly
+ * are compiled on two threads where cg_split.c applies. */
+static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef mod,
+                          LLVMMemoryBufferRef *out) {
+    if (opt->emit == EMIT_LLVM) {
+        if (!optimise(tm, mod, opt->opt_level)) return false;
+        char *text = LLVMPrintModuleToString(mod);
+        *out = LLVMCreateMemoryBufferWithMemoryRangeCopy(text, strlen(text), "ir");
+        LLVMDisposeMessage(text);
+        return true;
+    }
+    bool assembly = opt->emit == EMIT_ASM;
+    if (cg_split_applies(t->triple)) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
+    return cg_compile_whole(tm, mod, opt->opt_level, assembly, out);
+}
+
+bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
+    CgTarget target;
+    bool avx512 = false;
+    LLVMTargetMachineRef tm = make_target_machine(a, opt, &target, &avx512);
+    if (!tm) return false;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(opt->input ? opt->input : "dm", ctx);
+    LLVMSetTarget(mod, target.triple);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    char *layout = LLVMCopyStringRepOfTargetData(td);
+    LLVMSetDataLayout(mod, layout);
+    LLVMDisposeMessage(layout);
+    LLVMDisposeTargetData(td);
+
+    bool ok = generate(a, opt, models, ctx, mod);
+    /* LLVM's x86 tuning often prefers 256-bit vectors; dmc's loops are long
+     * and regular, so let the vectoriser use the full AVX-512 width. */
+    if (avx512)
+        for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+            if (!LLVMIsDeclaration(f))
+                LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                        LLVMCreateStringAttribute(ctx, "prefer-vector-width", 19, "512", 3));
+    char *err = NULL;
+    if (ok && LLVMVerifyModule(mod, LLVMReturnStatusAction, &err)) {
+        fprintf(stderr, "dmc: internal error: the generated LLVM module is invalid:\n%s\n", err);
+        ok = false;
+    }
+    LLVMDisposeMessage(err);
+    LLVMMemoryBufferRef out = NULL;
+    if (ok) ok = render_output(opt, &target, tm, mod, &out);
+    if (ok) ok = write_bytes(a, path, LLVMGetBufferStart(out), LLVMGetBufferSize(out));
+    if (out) LLVMDisposeMemoryBuffer(out);
+    LLVMDisposeModule(mod);
+    LLVMContextDispose(ctx);
+    LLVMDisposeTargetMachine(tm);
+    return ok;
+}

@@ -1,0 +1,97 @@
+/* sema.h: inside sema, shared by front/sema*.c only. */
+#ifndef DMC_SEMA_H
+#define DMC_SEMA_H
+
+#include "front/front.h"
+
+/* Inside sema (shared by sema*.c only).  A Value is what an expression
+ * evaluates to: a compile-time number, bool or list, or a tensor (a node of
+ * the forward graph); V_ERR is the poison value of an expression that already
+ * produced a diagnostic, so nothing downstream reports again. */
+typedef enum { V_ERR, V_NUM, V_BOOL, V_LIST, V_TENSOR } ValueKind;
+typedef struct Value {
+    ValueKind kind;
+    double num; bool is_int;          /* V_NUM; V_BOOL: num is 0 or 1 */
+    struct Value *items; int n;       /* V_LIST */
+    int node; DType dtype; Shape shape; /* V_TENSOR */
+    Loc loc;                          /* the expression it came from */
+} Value;
+
+typedef enum { BK_CONST, BK_INPUT, BK_PARAM, BK_VALUE, BK_ARG, BK_DIM } BindKind;
+typedef struct Binding {
+    const char *name;
+    Loc loc;                          /* where it was bound */
+    BindKind kind;
+    Value v;                          /* V_ERR for an input/param not loaded yet */
+    int tensor;                       /* BK_INPUT, BK_PARAM: the tensor, -1 until created */
+    Tensor pending;                   /* BK_PARAM in a layer: created on first use */
+    bool loaded;
+    const char *origin;               /* BK_DIM: "argument 'x' (f32[8, 3])", for notes */
+} Binding;
+typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
+
+typedef struct LayerCount { const char *layer; int k; } LayerCount;
+typedef struct InstanceName { const char *name; Loc loc; } InstanceName;
+/* The model, or one layer instance being expanded. */
+typedef struct Frame {
+    struct Frame *parent;
+    const Decl *layer;                /* NULL for the model */
+    Loc call;                         /* the call that made this instance */
+    const Expr *call_expr;            /* ...and its expression (its arguments) */
+    const char *prefix;               /* "" or "block_0.fc1." */
+    Scope *scope;
+    LayerCount *counts; int ncounts, capcounts;
+    InstanceName *instances; int ninstances, capinstances;  /* names given to calls so far */
+    const Expr *rhs_expr;             /* the whole RHS of the statement being evaluated */
+    const char *rhs_name;             /* ...and the name it binds */
+    int depth;
+} Frame;
+
+typedef struct Sema {
+    Arena *a; Diag *d;
+    const Program *prog; const Defines *defs;
+    Scope globals;
+    const Decl **layers; int nlayers;
+    bool *layer_bad;                  /* in a recursion cycle or malformed: calls are poison */
+    Model *m;                         /* the model being built, NULL for global consts */
+    Frame *frame;
+    const char *const_why;            /* non-NULL while evaluating a constant expression */
+    int dropout_sites, rng_tensor, rng_node;
+} Sema;
+
+void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sema_error_end(Sema *s);
+bool sema_param_decl(Sema *s, const Stmt *st, Shape *shape, Init *init);
+Value sema_eval(Sema *s, const Expr *e);
+Value sema_eval_const(Sema *s, const Expr *e, const char *why);
+Value sema_err(void);
+Value sema_number(double v, bool is_int, Loc loc);
+Value sema_tensor(Sema *s, int node, Loc loc);
+const char *sema_type_str(Sema *s, Value v);
+bool sema_dims(Sema *s, const TypeExpr *t, Shape *out);
+bool sema_int_of(Sema *s, Value v, const char *what, int64_t *out);
+Binding *sema_lookup(Sema *s, const char *name);
+Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind, Value v);
+Value sema_binding_value(Sema *s, Binding *b, Loc use);
+int sema_add_param(Sema *s, Tensor t);
+int sema_at(Sema *s, int node, Loc loc);
+Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found);
+Value sema_call_layer(Sema *s, const Expr *call, const Value *args);
+void sema_check_layers(Sema *s);
+/* Argument binding shared by built-ins, layers, initialisers and optimizers:
+ * names[0..n) the formals (the first nrequired required); fills out[] (V_ERR
+ * and given[j] false when absent).  Reports arity/keyword errors. */
+bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *const *names, int n,
+                    int nrequired, const Value *args, Value *out, bool *given);
+bool sema_init(Sema *s, const Expr *e, DType t, Shape shape, Init *out);
+const char *sema_bind_kind_word(BindKind k);
+void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *value);
+bool sema_list_data(Sema *s, Value v, Shape *shape, const double **data);
+Value sema_as_tensor(Sema *s, Value v, DType t);
+Value sema_select(Sema *s, const Expr *call);
+int sema_dropout_site(Sema *s);
+bool sema_is_builtin(const char *name);
+void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+
+#endif

@@ -1,0 +1,568 @@
+/* sema_builtin.c: the built-in functions of LANGUAGE.md, and the argument
+ * binder shared by every kind of call.  Each built-in checks its operands'
+ * dtypes and shapes, reporting violations with both shapes in the
+ * language's notation, then builds its nodes.  Elementwise functions of
+ * plain numbers fold at compile time (so `sqrt(2)` is a constant).
+ * Needs: sema_expr.c (values), graph.c and shape.c (builder, shape rules).
+ * Guarantees: a returned tensor Value is a valid node of the forward graph. */
+#include "front/sema.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- argument binding ---------------------------------------------------------- */
+
+static Loc arg_loc(const Arg *a) { return a->key ? a->key_loc : a->value->loc; }
+
+bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *const *names, int n,
+                    int nrequired, const Value *args, Value *out, bool *given) {
+    bool ok = true;
+    const Arg **by = arena_alloc(s->a, (size_t)(n + 1) * sizeof *by);
+    for (int j = 0; j < n; j++) { out[j] = sema_err(); given[j] = false; }
+    int pos = 0;
+    for (int i = 0; i < call->args.n; i++) {
+        const Arg *a = &call->args.items[i];
+        int j = -1;
+        if (!a->key) {
+            if (pos >= n) {
+                sema_error(s, a->value->loc, "too many arguments to %s: it takes %d, found %d", what, n,
+                           call->args.n);
+                ok = false;
+                break;
+            }
+            j = pos++;
+        } else {
+            for (int k = 0; k < n; k++)
+                if (strcmp(names[k], a->key) == 0) j = k;
+            if (j < 0) {
+                const char *near = diag_suggest(a->key, names, n);
+                if (near) sema_error(s, a->key_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->key, near);
+                else sema_error(s, a->key_loc, "%s has no argument '%s'", what, a->key);
+                ok = false;
+                continue;
+            }
+            if (given[j]) {
+                sema_error_begin(s, a->key_loc, "argument '%s' of %s is given twice", a->key, what);
+                diag_note(s->d, arg_loc(by[j]), "it was first given here");
+                sema_error_end(s);
+                ok = false;
+                continue;
+            }
+        }
+        given[j] = true;
+        by[j] = a;
+        out[j] = args[i];
+    }
+    for (int j = 0; j < nrequired && ok; j++) {
+        if (!given[j]) {
+            sema_error(s, call->name_loc, "missing argument '%s' of %s", names[j], what);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* ---- operand checks ------------------------------------------------------------ */
+
+static bool want_tensor(Sema *s, const char *fn, const char *arg, Value v, DType t) {
+    if (v.kind == V_ERR) return false;
+    if (v.kind != V_TENSOR || v.dtype != t) {
+        sema_error(s, v.loc, "%s expects an %s tensor for '%s', found %s", fn, t == DT_F32 ? "f32" : "i32", arg,
+                   sema_type_str(s, v));
+        return false;
+    }
+    return true;
+}
+
+static bool want_int(Sema *s, const char *fn, const char *arg, Value v, int64_t lo, int64_t *out) {
+    if (v.kind == V_ERR) return false;
+    if (v.kind != V_NUM || v.num != floor(v.num)) {
+        sema_error(s, v.loc, "'%s' of %s must be an integer, found %s", arg, fn, sema_type_str(s, v));
+        return false;
+    }
+    if (v.num < lo || v.num > 1e9) {
+        sema_error(s, v.loc, "'%s' of %s must be at least %lld, found %g", arg, fn, (long long)lo, v.num);
+        return false;
+    }
+    *out = (int64_t)v.num;
+    return true;
+}
+
+static bool want_bool(Sema *s, const char *fn, const char *arg, Value v, bool *out) {
+    if (v.kind == V_ERR) return false;
+    if (v.kind != V_BOOL) {
+        sema_error(s, v.loc, "'%s' of %s must be true or false, found %s", arg, fn, sema_type_str(s, v));
+        return false;
+    }
+    *out = v.num != 0;
+    return true;
+}
+
+/* An axis, negative counting from the end as in NumPy. */
+static bool want_axis(Sema *s, const char *fn, Value v, Value x, int *out) {
+    int64_t a;
+    if (v.kind == V_ERR) return false;
+    if (v.kind != V_NUM || v.num != floor(v.num)) {
+        sema_error(s, v.loc, "an axis of %s must be an integer, found %s", fn, sema_type_str(s, v));
+        return false;
+    }
+    int r = x.shape.rank;
+    if (fabs(v.num) > 1e15) { /* converting it to int64_t would be undefined (found by fuzzing) */
+        sema_error(s, v.loc, "axis %g is out of range for %s (rank %d)", v.num, sema_type_str(s, x), r);
+        return false;
+    }
+    a = (int64_t)v.num;
+    if (a < -r || a >= r) {
+        if (r == 0) sema_error(s, v.loc, "axis %lld is out of range: %s is a scalar (it has no axes)", (long long)a, sema_type_str(s, x));
+        else sema_error(s, v.loc, "axis %lld is out of range for %s (rank %d: axes %d to %d)", (long long)a,
+                        sema_type_str(s, x), r, -r, r - 1);
+        return false;
+    }
+    *out = (int)(a < 0 ? a + r : a);
+    return true;
+}
+
+/* An int or a pair [h, w] (stride, pad, pool size). */
+static bool want_pair(Sema *s, const char *fn, const char *arg, Value v, int64_t lo, int out[2]) {
+    int64_t x;
+    if (v.kind == V_LIST) {
+        if (v.n != 2) {
+            sema_error(s, v.loc, "'%s' of %s is an integer or a pair [h, w], found a list of %d", arg, fn, v.n);
+            return false;
+        }
+        int64_t y;
+        if (!want_int(s, fn, arg, v.items[0], lo, &x) || !want_int(s, fn, arg, v.items[1], lo, &y)) return false;
+        out[0] = (int)x;
+        out[1] = (int)y;
+        return true;
+    }
+    if (!want_int(s, fn, arg, v, lo, &x)) return false;
+    out[0] = out[1] = (int)x;
+    return true;
+}
+
+static Value node_value(Sema *s, int node, const Expr *call) {
+    sema_at(s, node, call->name_loc);
+    return sema_tensor(s, node, call->loc);
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+typedef enum {
+    F_UNARY, F_LEAKY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
+    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT
+} FnKind;
+
+typedef struct Builtin {
+    const char *name;
+    FnKind kind;
+    Op op;
+    int nrequired;
+    const char *params[5];
+    int nparams;
+} Builtin;
+
+static const Builtin builtins[] = {
+    {"relu", F_UNARY, OP_RELU, 1, {"x"}, 1},
+    {"sigmoid", F_UNARY, OP_SIGMOID, 1, {"x"}, 1},
+    {"tanh", F_UNARY, OP_TANH, 1, {"x"}, 1},
+    {"exp", F_UNARY, OP_EXP, 1, {"x"}, 1},
+    {"log", F_UNARY, OP_LOG, 1, {"x"}, 1},
+    {"sqrt", F_UNARY, OP_SQRT, 1, {"x"}, 1},
+    {"abs", F_UNARY, OP_ABS, 1, {"x"}, 1},
+    {"leaky_relu", F_LEAKY, OP_LEAKY_RELU, 1, {"x", "alpha"}, 2},
+    {"sum", F_REDUCE, OP_SUM, 1, {"x", "axis", "keepdims"}, 3},
+    {"mean", F_REDUCE, OP_MEAN, 1, {"x", "axis", "keepdims"}, 3},
+    {"max", F_REDUCE, OP_MAX, 1, {"x", "axis", "keepdims"}, 3},
+    {"reshape", F_RESHAPE, OP_RESHAPE, 2, {"x", "shape"}, 2},
+    {"transpose", F_TRANSPOSE, OP_TRANSPOSE, 1, {"x", "perm"}, 2},
+    {"flatten", F_FLATTEN, OP_RESHAPE, 1, {"x"}, 1},
+    {"softmax", F_SOFTMAX, OP_SOFTMAX, 1, {"x", "axis"}, 2},
+    {"log_softmax", F_SOFTMAX, OP_LOG_SOFTMAX, 1, {"x", "axis"}, 2},
+    {"conv2d", F_CONV, OP_CONV2D, 2, {"x", "w", "stride", "pad"}, 4},
+    {"maxpool2d", F_POOL, OP_MAXPOOL2D, 2, {"x", "size", "stride"}, 3},
+    {"avgpool2d", F_POOL, OP_AVGPOOL2D, 2, {"x", "size", "stride"}, 3},
+    {"dropout", F_DROPOUT, OP_RANDOM_MASK, 2, {"x", "rate"}, 2},
+    {"mse", F_MSE, OP_MEAN, 2, {"pred", "target"}, 2},
+    {"bce", F_BCE, OP_BCE, 2, {"prob", "target"}, 2},
+    {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels"}, 2},
+    {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
+};
+enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
+
+/* relu(2) etc. on plain numbers: folded. */
+static Value fold_unary(Sema *s, const Builtin *b, Value x, double alpha, const Expr *call) {
+    double v = x.num, r = v;
+    switch (b->op) {
+    case OP_RELU: r = v > 0 ? v : 0; break;
+    case OP_LEAKY_RELU: r = v > 0 ? v : alpha * v; break;
+    case OP_SIGMOID: r = 1 / (1 + exp(-v)); break;
+    case OP_TANH: r = tanh(v); break;
+    case OP_EXP: r = exp(v); break;
+    case OP_ABS: r = fabs(v); break;
+    case OP_LOG:
+    case OP_SQRT:
+        if (v < 0 || (b->op == OP_LOG && v == 0)) {
+            sema_error(s, x.loc, "%s of %g is not a real number", b->name, v);
+            return sema_err();
+        }
+        r = b->op == OP_LOG ? log(v) : sqrt(v);
+        break;
+    default: die("not a unary op");
+    }
+    bool is_int = x.is_int && r == floor(r) && (b->op == OP_RELU || b->op == OP_ABS);
+    return sema_number(r, is_int, call->loc);
+}
+
+static Value reduce(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
+    Value x = v[0];
+    if (!want_tensor(s, b->name, "x", x, DT_F32)) return sema_err();
+    uint32_t axes = 0;
+    if (!given[1]) {
+        axes = x.shape.rank ? (1u << x.shape.rank) - 1 : 0;
+    } else {
+        Value ax = v[1];
+        int n = ax.kind == V_LIST ? ax.n : 1;
+        for (int i = 0; i < n; i++) {
+            Value one = ax.kind == V_LIST ? ax.items[i] : ax;
+            int a;
+            if (!want_axis(s, b->name, one, x, &a)) return sema_err();
+            if (axes & (1u << a)) {
+                sema_error(s, one.loc, "axis %d appears twice in the axes of %s", a, b->name);
+                return sema_err();
+            }
+            axes |= 1u << a;
+        }
+    }
+    bool keep = false;
+    if (given[2] && !want_bool(s, b->name, "keepdims", v[2], &keep)) return sema_err();
+    if (axes == 0) return x;
+    return node_value(s, graph_reduce(s->a, &s->m->forward, b->op, x.node, axes, keep), call);
+}
+
+static Value reshape(Sema *s, const Expr *call, Value x, Value dims) {
+    if (!want_tensor(s, "reshape", "x", x, x.kind == V_TENSOR ? x.dtype : DT_F32)) return sema_err();
+    if (dims.kind == V_ERR) return sema_err();
+    if (dims.kind != V_LIST || dims.n > MAX_RANK) {
+        sema_error(s, dims.loc, "the shape of reshape is a list of at most %d dimensions like [64, -1], found %s",
+                   MAX_RANK, sema_type_str(s, dims));
+        return sema_err();
+    }
+    Shape to = {.rank = dims.n};
+    int hole = -1;
+    int64_t known = 1;
+    for (int i = 0; i < dims.n; i++) {
+        int64_t d;
+        if (!sema_int_of(s, dims.items[i], "a dimension of reshape", &d)) return sema_err();
+        if (d == -1) {
+            if (hole >= 0) {
+                sema_error(s, dims.items[i].loc, "reshape allows one -1 dimension, found a second");
+                return sema_err();
+            }
+            hole = i;
+            continue;
+        }
+        if (d <= 0) {
+            sema_error(s, dims.items[i].loc, "a dimension of reshape must be positive or -1, found %lld", (long long)d);
+            return sema_err();
+        }
+        to.dim[i] = d;
+        known *= d;
+    }
+    int64_t count = shape_count(x.shape);
+    if (hole >= 0) {
+        if (count % known != 0) {
+            const char *want = "";
+            for (int i = 0; i < to.rank; i++)
+                want = arena_printf(s->a, "%s%s%lld", want, i ? ", " : "", i == hole ? -1LL : (long long)to.dim[i]);
+            sema_error(s, dims.loc, "cannot reshape %s (%lld elements) to [%s]: %lld is not a multiple of %lld",
+                       sema_type_str(s, x), (long long)count, want, (long long)count, (long long)known);
+            return sema_err();
+        }
+        to.dim[hole] = count / known;
+    } else if (known != count) {
+        sema_error(s, dims.loc, "cannot reshape %s (%lld elements) to %s (%lld elements)", sema_type_str(s, x),
+                   (long long)count, shape_str(s->a, x.dtype, to), (long long)known);
+        return sema_err();
+    }
+    if (shape_eq(to, x.shape)) return x;
+    return node_value(s, graph_reshape(s->a, &s->m->forward, x.node, to), call);
+}
+
+static Value transpose(Sema *s, const Expr *call, Value x, Value perm, bool given) {
+    if (!want_tensor(s, "transpose", "x", x, x.kind == V_TENSOR ? x.dtype : DT_F32)) return sema_err();
+    int p[MAX_RANK] = {0};
+    int r = x.shape.rank;
+    if (!given) {
+        if (r != 2) {
+            sema_error(s, call->name_loc, "transpose(x) swaps the axes of a matrix, but x is %s; give a permutation: "
+                       "transpose(x, [...])", sema_type_str(s, x));
+            return sema_err();
+        }
+        p[0] = 1;
+    } else {
+        if (perm.kind == V_ERR) return sema_err();
+        if (perm.kind != V_LIST || perm.n != r) {
+            sema_error(s, perm.loc, "the permutation of transpose must list the %d axes of %s, found %s", r,
+                       sema_type_str(s, x), perm.kind == V_LIST ? arena_printf(s->a, "%d", perm.n) : sema_type_str(s, perm));
+            return sema_err();
+        }
+        uint32_t seen = 0;
+        for (int i = 0; i < r; i++) {
+            int a;
+            if (!want_axis(s, "transpose", perm.items[i], x, &a)) return sema_err();
+            if (seen & (1u << a)) {
+                sema_error(s, perm.items[i].loc, "axis %d appears twice in the permutation of transpose", a);
+                return sema_err();
+            }
+            seen |= 1u << a;
+            p[i] = a;
+        }
+    }
+    if (!given) p[1] = 0;
+    return node_value(s, graph_transpose(s->a, &s->m->forward, x.node, p), call);
+}
+
+static Value conv(Sema *s, const Expr *call, Value *v, bool *given) {
+    Value x = v[0], w = v[1];
+    bool okx = want_tensor(s, "conv2d", "x", x, DT_F32), okw = want_tensor(s, "conv2d", "w", w, DT_F32);
+    if (!okx || !okw) return sema_err();
+    Attr at = {0};
+    at.stride[0] = at.stride[1] = 1;
+    if (given[2] && !want_pair(s, "conv2d", "stride", v[2], 1, at.stride)) return sema_err();
+    if (given[3] && !want_pair(s, "conv2d", "pad", v[3], 0, at.pad)) return sema_err();
+    if (x.shape.rank != 4 || w.shape.rank != 4) {
+        sema_error(s, call->name_loc, "conv2d needs x [N, C, H, W] and w [F, C, KH, KW], found %s and %s",
+                   sema_type_str(s, x), sema_type_str(s, w));
+        return sema_err();
+    }
+    if (x.shape.dim[1] != w.shape.dim[1]) {
+        sema_error(s, call->name_loc, "conv2d channels do not agree: x %s has C = %lld, w %s has C = %lld",
+                   sema_type_str(s, x), (long long)x.shape.dim[1], sema_type_str(s, w), (long long)w.shape.dim[1]);
+        return sema_err();
+    }
+    Shape out;
+    if (!shape_conv2d(x.shape, w.shape, at.stride, at.pad, &out)) {
+        sema_error(s, call->name_loc, "conv2d kernel %lldx%lld does not fit the input %s with pad %d, %d",
+                   (long long)w.shape.dim[2], (long long)w.shape.dim[3], sema_type_str(s, x), at.pad[0], at.pad[1]);
+        return sema_err();
+    }
+    int in[2] = {x.node, w.node};
+    return node_value(s, graph_node(s->a, &s->m->forward, OP_CONV2D, in, 2, at), call);
+}
+
+static Value pool(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
+    Value x = v[0];
+    if (!want_tensor(s, b->name, "x", x, DT_F32)) return sema_err();
+    Attr at = {0};
+    if (!want_pair(s, b->name, "size", v[1], 1, at.size)) return sema_err();
+    at.stride[0] = at.size[0];
+    at.stride[1] = at.size[1];
+    if (given[2] && !want_pair(s, b->name, "stride", v[2], 1, at.stride)) return sema_err();
+    if (x.shape.rank != 4) {
+        sema_error(s, x.loc, "%s needs x [N, C, H, W], found %s", b->name, sema_type_str(s, x));
+        return sema_err();
+    }
+    Shape out;
+    if (!shape_pool2d(x.shape, at.size, at.stride, &out)) {
+        sema_error(s, call->name_loc, "%s window %dx%d does not fit the input %s", b->name, at.size[0], at.size[1],
+                   sema_type_str(s, x));
+        return sema_err();
+    }
+    int in[1] = {x.node};
+    return node_value(s, graph_node(s->a, &s->m->forward, b->op, in, 1, at), call);
+}
+
+/* dropout(x, rate) = x * mask, the mask drawn from the model's generator
+ * (inverted dropout: kept elements are scaled by 1 / (1 - rate)). */
+static Value dropout(Sema *s, const Expr *call, Value x, Value rate) {
+    bool okx = want_tensor(s, "dropout", "x", x, DT_F32);
+    if (rate.kind == V_ERR || !okx) return sema_err();
+    if (rate.kind != V_NUM || rate.num < 0 || rate.num >= 1) {
+        sema_error(s, rate.loc, "the rate of dropout must be a number with 0 <= rate < 1, found %s",
+                   sema_type_str(s, rate));
+        return sema_err();
+    }
+    int salt = sema_dropout_site(s);
+    Node mask = {.op = OP_RANDOM_MASK, .dtype = DT_F32, .shape = x.shape, .nin = 1, .loc = call->name_loc};
+    mask.in[0] = s->rng_node;
+    mask.attr.value = rate.num;
+    mask.attr.salt = (uint32_t)salt;
+    int m = graph_add(s->a, &s->m->forward, mask);
+    return node_value(s, graph_binary(s->a, &s->m->forward, OP_MUL, x.node, m), call);
+}
+
+static bool same_shape(Sema *s, const char *fn, Value a, Value b, const Expr *call) {
+    if (shape_eq(a.shape, b.shape)) return true;
+    sema_error(s, call->name_loc, "%s needs two tensors of the same shape, found %s and %s", fn,
+               sema_type_str(s, a), sema_type_str(s, b));
+    return false;
+}
+
+static Value losses(Sema *s, const Builtin *b, const Expr *call, Value *v) {
+    Graph *g = &s->m->forward;
+    if (b->kind == F_SCE) {
+        bool okl = want_tensor(s, b->name, "logits", v[0], DT_F32);
+        bool oky = want_tensor(s, b->name, "labels", v[1], DT_I32);
+        if (!okl || !oky) return sema_err();
+        if (v[0].shape.rank != 2) {
+            sema_error(s, v[0].loc, "the logits of softmax_cross_entropy must be [N, K], found %s",
+                       sema_type_str(s, v[0]));
+            return sema_err();
+        }
+        if (v[1].shape.rank != 1 || v[1].shape.dim[0] != v[0].shape.dim[0]) {
+            Shape want = {.rank = 1, .dim = {v[0].shape.dim[0]}};
+            sema_error(s, v[1].loc, "the labels of softmax_cross_entropy must be %s for logits %s, found %s",
+                       shape_str(s->a, DT_I32, want), sema_type_str(s, v[0]), sema_type_str(s, v[1]));
+            return sema_err();
+        }
+        int in[2] = {v[0].node, v[1].node};
+        Attr at = {0};
+        return node_value(s, graph_node(s->a, g, OP_SCE, in, 2, at), call);
+    }
+    const char *n0 = b->params[0], *n1 = b->params[1];
+    bool ok0 = want_tensor(s, b->name, n0, v[0], DT_F32), ok1 = want_tensor(s, b->name, n1, v[1], DT_F32);
+    if (!ok0 || !ok1 || !same_shape(s, b->name, v[0], v[1], call)) return sema_err();
+    if (b->kind == F_BCE) {
+        int in[2] = {v[0].node, v[1].node};
+        Attr at = {0};
+        return node_value(s, graph_node(s->a, g, OP_BCE, in, 2, at), call);
+    }
+    /* mse = mean((pred - target)^2) */
+    int d = sema_at(s, graph_binary(s->a, g, OP_SUB, v[0].node, v[1].node), call->name_loc);
+    int sq = sema_at(s, graph_binary(s->a, g, OP_MUL, d, d), call->name_loc);
+    uint32_t all = v[0].shape.rank ? (1u << v[0].shape.rank) - 1 : 0;
+    if (!all) return node_value(s, sq, call);
+    return node_value(s, graph_reduce(s->a, g, OP_MEAN, sq, all, false), call);
+}
+
+static Value one_hot(Sema *s, const Expr *call, Value labels, Value classes) {
+    bool ok = want_tensor(s, "one_hot", "labels", labels, DT_I32);
+    int64_t k;
+    if (!want_int(s, "one_hot", "classes", classes, 1, &k) || !ok) return sema_err();
+    if (labels.shape.rank >= MAX_RANK) {
+        sema_error(s, labels.loc, "one_hot of %s would exceed %d dimensions", sema_type_str(s, labels), MAX_RANK);
+        return sema_err();
+    }
+    Attr at = {0};
+    at.classes = (int)k;
+    int in[1] = {labels.node};
+    return node_value(s, graph_node(s->a, &s->m->forward, OP_ONE_HOT, in, 1, at), call);
+}
+
+static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
+    Graph *g = s->m ? &s->m->forward : NULL;
+    bool needs_tensor = b->kind != F_UNARY && b->kind != F_LEAKY;
+    if (s->const_why && needs_tensor) {
+        sema_error(s, call->name_loc, "%s must be a constant expression, but %s works on tensors", s->const_why,
+                   b->name);
+        return sema_err();
+    }
+    switch (b->kind) {
+    case F_UNARY:
+    case F_LEAKY: {
+        double alpha = 0.01;
+        if (b->kind == F_LEAKY && given[1]) {
+            if (v[1].kind == V_ERR) return sema_err();
+            if (v[1].kind != V_NUM) {
+                sema_error(s, v[1].loc, "'alpha' of leaky_relu must be a number, found %s", sema_type_str(s, v[1]));
+                return sema_err();
+            }
+            alpha = v[1].num;
+        }
+        if (v[0].kind == V_NUM) return fold_unary(s, b, v[0], alpha, call);
+        if (s->const_why && v[0].kind != V_ERR) {
+            sema_error(s, v[0].loc, "%s must be a constant number, found %s", s->const_why, sema_type_str(s, v[0]));
+            return sema_err();
+        }
+        if (!want_tensor(s, b->name, "x", v[0], DT_F32)) return sema_err();
+        int n = graph_unary(s->a, g, b->op, v[0].node);
+        if (b->op == OP_LEAKY_RELU) g->nodes[n].attr.value = alpha;
+        return node_value(s, n, call);
+    }
+    case F_REDUCE: return reduce(s, b, call, v, given);
+    case F_RESHAPE: return reshape(s, call, v[0], v[1]);
+    case F_TRANSPOSE: return transpose(s, call, v[0], v[1], given[1]);
+    case F_FLATTEN: {
+        Value x = v[0];
+        if (!want_tensor(s, "flatten", "x", x, x.kind == V_TENSOR ? x.dtype : DT_F32)) return sema_err();
+        if (x.shape.rank < 2) {
+            sema_error(s, x.loc, "flatten keeps dim 0 and joins the rest, so it needs rank 2 or more, found %s",
+                       sema_type_str(s, x));
+            return sema_err();
+        }
+        Shape to = {.rank = 2, .dim = {x.shape.dim[0], shape_count(x.shape) / x.shape.dim[0]}};
+        if (shape_eq(to, x.shape)) return x;
+        return node_value(s, graph_reshape(s->a, g, x.node, to), call);
+    }
+    case F_SOFTMAX: {
+        Value x = v[0];
+        if (!want_tensor(s, b->name, "x", x, DT_F32)) return sema_err();
+        Attr at = {0};
+        Value minus1 = sema_number(-1, true, call->loc);
+        if (!want_axis(s, b->name, given[1] ? v[1] : minus1, x, &at.axis)) return sema_err();
+        int in[1] = {x.node};
+        return node_value(s, graph_node(s->a, g, b->op, in, 1, at), call);
+    }
+    case F_CONV: return conv(s, call, v, given);
+    case F_POOL: return pool(s, b, call, v, given);
+    case F_DROPOUT: return dropout(s, call, v[0], v[1]);
+    case F_MSE:
+    case F_BCE:
+    case F_SCE: return losses(s, b, call, v);
+    case F_ONE_HOT: return one_hot(s, call, v[0], v[1]);
+    }
+    die("bad built-in");
+}
+
+Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found) {
+    const Builtin *b = NULL;
+    for (int i = 0; i < NBUILTINS && !b; i++)
+        if (strcmp(builtins[i].name, call->name) == 0) b = &builtins[i];
+    *found = b != NULL;
+    if (!b) {
+        const char *names[NBUILTINS + 1];
+        for (int i = 0; i < NBUILTINS; i++) names[i] = builtins[i].name;
+        names[NBUILTINS] = "select";
+        const char *near = diag_suggest(call->name, names, NBUILTINS + 1);
+        const char *layer = NULL;   /* `dense(x, 3)`: the layer Dense */
+        for (int i = 0; i < s->nlayers && !layer; i++)
+            if (strcasecmp(s->layers[i]->name, call->name) == 0) layer = s->layers[i]->name;
+        if (layer) sema_error(s, call->name_loc, "unknown function '%s'; did you mean the layer '%s'?", call->name, layer);
+        else if (near) sema_error(s, call->name_loc, "unknown function '%s'; did you mean '%s'?", call->name, near);
+        else sema_error(s, call->name_loc, "unknown function '%s'", call->name);
+        return sema_err();
+    }
+    Value v[5];
+    bool given[5];
+    const char *what = arena_printf(s->a, "'%s'", b->name);
+    if (!sema_bind_args(s, call, what, b->params, b->nparams, b->nrequired, args, v, given)) return sema_err();
+    for (int j = 0; j < b->nparams; j++)
+        if (given[j] && v[j].kind == V_ERR) return sema_err();
+    return call_builtin(s, b, call, v, given);
+}
+
+/* Whether name is a built-in function (for "did you mean" across kinds). */
+bool sema_is_builtin(const char *name) {
+    for (int i = 0; i < NBUILTINS; i++)
+        if (strcmp(builtins[i].name, name) == 0) return true;
+    return strcmp(name, "select") == 0;
+}
+
+/* select(cond, a, b): a compile-time choice.  Only the chosen argument is
+ * evaluated, so `select(bias, x @ W + b, x @ W)` never touches b (and a
+ * layer's param that is never used is never created). */
+Value sema_select(Sema *s, const Expr *call) {
+    if (call->args.n != 3 || call->args.items[0].key || call->args.items[1].key || call->args.items[2].key) {
+        sema_error(s, call->name_loc, "select takes three positional arguments: select(cond, a, b)");
+        return sema_err();
+    }
+    Value c = sema_eval_const(s, call->args.items[0].value, "the condition of select");
+    if (c.kind == V_ERR) return c;
+    if (c.kind != V_BOOL) {
+        sema_error(s, c.loc, "the condition of select must be true or false, found %s", sema_type_str(s, c));
+        return sema_err();
+    }
+    return sema_eval(s, call->args.items[c.num ? 1 : 2].value);
+}

@@ -1,0 +1,337 @@
+/* interp.c: the reference interpreter of the graph IR, the project's oracle.
+ *
+ * Every op of ops.def in double precision with naive loops: clarity over
+ * speed.  Compiled code is checked against this file op by op and model by
+ * model, and gradient checks difference it, so every loop here is written to
+ * be read against the op's definition (docs/ir.md).
+ *
+ * Needs: a verified graph and a TensorStore for its model.  Guarantees:
+ * loads read the store as it was when the run began (a graph never loads a
+ * tensor after storing it), stores write the store; i32 values are exact
+ * integers held in doubles; node values live in the arena (nothing freed).
+ * Defined behaviour at the edges (no traps): integer division by zero gives
+ * 0, a label outside [0, classes) gives an all-zero one-hot row and a row that
+ * contributes 0 to softmax_cross_entropy and to its gradient. */
+#include "ir/ir.h"
+#include "cg/kernels/random.h"
+
+#include <math.h>
+#include <string.h>
+
+TensorStore *store_new(Arena *a, const Model *m) {
+    TensorStore *s = arena_alloc(a, sizeof *s);
+    s->model = m;
+    s->values = arena_alloc(a, sizeof(double *) * (size_t)(m->ntensors + 1));
+    for (int i = 0; i < m->ntensors; i++)
+        s->values[i] = arena_alloc(a, sizeof(double) * (size_t)shape_count(m->tensors[i].shape));
+    return s;
+}
+
+/* Row-major index <-> coordinates. */
+static void unravel(int64_t i, Shape s, int64_t *idx) {
+    for (int d = s.rank - 1; d >= 0; d--) {
+        idx[d] = i % s.dim[d];
+        i /= s.dim[d];
+    }
+}
+
+/* The flat position in an operand of shape `in` that NumPy broadcasting maps
+ * to coordinates `idx` of the result shape `out` (in aligned at the right;
+ * its size-1 dims repeat). */
+static int64_t broadcast_offset(Shape out, Shape in, const int64_t *idx) {
+    int64_t off = 0;
+    for (int d = 0; d < in.rank; d++) {
+        int od = out.rank - in.rank + d;
+        off = off * in.dim[d] + (in.dim[d] == 1 ? 0 : idx[od]);
+    }
+    return off;
+}
+
+static double unary(const Node *n, double x) {
+    switch (n->op) {
+    case OP_NEG: return -x;
+    case OP_RELU: return x > 0 ? x : 0;
+    case OP_LEAKY_RELU: return x > 0 ? x : n->attr.value * x;
+    case OP_SIGMOID: return 1 / (1 + exp(-x));
+    case OP_TANH: return tanh(x);
+    case OP_EXP: return exp(x);
+    case OP_LOG: return log(x);
+    case OP_SQRT: return sqrt(x);
+    case OP_ABS: return fabs(x);
+    case OP_STEP: return x > 0 ? 1 : 0;
+    case OP_SIGN: return x > 0 ? 1 : x < 0 ? -1 : 0;
+    case OP_CAST: return n->dtype == DT_I32 ? trunc(x) : x;   /* f32 -> i32 truncates, as C */
+    default: die("interp: %s is not unary", op_info[n->op].name);
+    }
+}
+
+static double binary(const Node *n, double x, double y) {
+    switch (n->op) {
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV:
+        if (n->dtype == DT_I32) return y == 0 ? 0 : trunc(x / y);
+        return x / y;
+    case OP_POW: return pow(x, y);
+    case OP_MAXIMUM: return x > y ? x : y;
+    case OP_EQ: return x == y ? 1 : 0;
+    case OP_GT: return x > y ? 1 : 0;
+    default: die("interp: %s is not binary", op_info[n->op].name);
+    }
+}
+
+static void run_reduce(const Node *n, Shape xs, const double *x, double *y) {
+    int64_t count = shape_count(xs), ycount = shape_count(n->shape);
+    for (int64_t j = 0; j < ycount; j++) y[j] = n->op == OP_MAX ? -INFINITY : 0;
+    int64_t idx[MAX_RANK];
+    for (int64_t i = 0; i < count; i++) {
+        unravel(i, xs, idx);
+        int64_t j = 0;   /* the result position: reduced axes dropped (or kept as 0) */
+        for (int d = 0; d < xs.rank; d++) {
+            if (n->attr.axes & (1u << d)) continue;
+            j = j * xs.dim[d] + idx[d];
+        }
+        if (n->op == OP_MAX) y[j] = x[i] > y[j] ? x[i] : y[j];
+        else y[j] += x[i];
+    }
+    if (n->op == OP_MEAN && ycount > 0)
+        for (int64_t j = 0; j < ycount; j++) y[j] /= (double)(count / ycount);
+}
+
+static void run_transpose(const Node *n, Shape xs, const double *x, double *y) {
+    int64_t idx[MAX_RANK], xidx[MAX_RANK];
+    for (int64_t i = 0; i < shape_count(n->shape); i++) {
+        unravel(i, n->shape, idx);
+        for (int d = 0; d < n->shape.rank; d++) xidx[n->attr.perm[d]] = idx[d];
+        int64_t off = 0;
+        for (int d = 0; d < xs.rank; d++) off = off * xs.dim[d] + xidx[d];
+        y[i] = x[off];
+    }
+}
+
+static void run_matmul(const Node *n, Shape as, const double *A, Shape bs, const double *B, double *y) {
+    int64_t M = n->shape.dim[0], N = n->shape.dim[1];
+    int64_t K = n->attr.trans_a ? as.dim[0] : as.dim[1];
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+            double acc = 0;
+            for (int64_t k = 0; k < K; k++) {
+                double a = n->attr.trans_a ? A[k * as.dim[1] + i] : A[i * as.dim[1] + k];
+                double b = n->attr.trans_b ? B[j * bs.dim[1] + k] : B[k * bs.dim[1] + j];
+                acc += a * b;
+            }
+            y[i * N + j] = acc;
+        }
+}
+
+/* Softmax / log-softmax along attr.axis, shifted by the maximum for stability. */
+static void run_softmax(const Node *n, const double *x, double *y) {
+    Shape s = n->shape;
+    int ax = n->attr.axis;
+    int64_t outer = 1, len = s.dim[ax], inner = 1;
+    for (int d = 0; d < ax; d++) outer *= s.dim[d];
+    for (int d = ax + 1; d < s.rank; d++) inner *= s.dim[d];
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t in = 0; in < inner; in++) {
+            const double *xr = x + o * len * inner + in;
+            double *yr = y + o * len * inner + in;
+            double mx = -INFINITY, sum = 0;
+            for (int64_t k = 0; k < len; k++) mx = xr[k * inner] > mx ? xr[k * inner] : mx;
+            for (int64_t k = 0; k < len; k++) sum += exp(xr[k * inner] - mx);
+            for (int64_t k = 0; k < len; k++)
+                yr[k * inner] = n->op == OP_SOFTMAX ? exp(xr[k * inner] - mx) / sum
+                                                    : xr[k * inner] - mx - log(sum);
+        }
+}
+
+/* The three convolution ops share one walk over (n, f, c, oh, ow, kh, kw):
+ * x [N,C,H,W], w [F,C,KH,KW], y [N,F,OH,OW]; input row oh*s+kh-p. */
+static void run_conv(Op op, const Attr *at, Shape xs, Shape ws, Shape ys, double *x, double *w, double *y) {
+    int64_t N = xs.dim[0], C = xs.dim[1], H = xs.dim[2], W = xs.dim[3];
+    int64_t F = ws.dim[0], KH = ws.dim[2], KW = ws.dim[3], OH = ys.dim[2], OW = ys.dim[3];
+    for (int64_t b = 0; b < N; b++)
+        for (int64_t f = 0; f < F; f++)
+            for (int64_t oh = 0; oh < OH; oh++)
+                for (int64_t ow = 0; ow < OW; ow++) {
+                    double *yv = &y[((b * F + f) * OH + oh) * OW + ow];
+                    for (int64_t c = 0; c < C; c++)
+                        for (int64_t kh = 0; kh < KH; kh++)
+                            for (int64_t kw = 0; kw < KW; kw++) {
+                                int64_t ih = oh * at->stride[0] + kh - at->pad[0];
+                                int64_t iw = ow * at->stride[1] + kw - at->pad[1];
+                                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                                double *xv = &x[((b * C + c) * H + ih) * W + iw];
+                                double *wv = &w[((f * C + c) * KH + kh) * KW + kw];
+                                if (op == OP_CONV2D) *yv += *xv * *wv;
+                                else if (op == OP_CONV2D_DX) *xv += *yv * *wv;
+                                else *wv += *xv * *yv;
+                            }
+                }
+}
+
+/* Pooling windows (no padding): max, its adjoint (to the first maximum of the
+ * window in row-major order), average and its adjoint. */
+static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x, double *dx, double *y) {
+    int64_t NC = xs.dim[0] * xs.dim[1], H = xs.dim[2], W = xs.dim[3], OH = ys.dim[2], OW = ys.dim[3];
+    double area = (double)at->size[0] * at->size[1];
+    for (int64_t p = 0; p < NC; p++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                int64_t yi = (p * OH + oh) * OW + ow, best = -1;
+                double acc = 0, mx = -INFINITY;
+                for (int64_t kh = 0; kh < at->size[0]; kh++)
+                    for (int64_t kw = 0; kw < at->size[1]; kw++) {
+                        int64_t xi = (p * H + oh * at->stride[0] + kh) * W + ow * at->stride[1] + kw;
+                        if (op == OP_AVGPOOL2D) acc += x[xi];
+                        else if (op == OP_AVGPOOL2D_DX) dx[xi] += y[yi] / area;
+                        else if (best < 0 || x[xi] > mx) { mx = x[xi]; best = xi; }
+                    }
+                if (op == OP_AVGPOOL2D) y[yi] = acc / area;
+                else if (op == OP_MAXPOOL2D) y[yi] = mx;
+                else if (op == OP_MAXPOOL2D_DX) dx[best] += y[yi];
+            }
+}
+
+/* softmax_cross_entropy and its adjoint: loss = mean over the batch of
+ * -log_softmax(logits[n])[label[n]]; dlogits = (softmax - onehot) * dloss / N. */
+static void run_sce(const Node *n, Shape ls, const double *logits, const double *labels, double dloss, double *y) {
+    int64_t N = ls.dim[0], K = ls.dim[1];
+    double total = 0;
+    for (int64_t b = 0; b < N; b++) {
+        const double *row = logits + b * K;
+        double mx = -INFINITY, sum = 0;
+        for (int64_t k = 0; k < K; k++) mx = row[k] > mx ? row[k] : mx;
+        for (int64_t k = 0; k < K; k++) sum += exp(row[k] - mx);
+        double label = labels[b];
+        bool valid = label >= 0 && label < (double)K;
+        if (n->op == OP_SCE) {
+            if (valid) total -= row[(int64_t)label] - mx - log(sum);
+            continue;
+        }
+        for (int64_t k = 0; k < K; k++)
+            y[b * K + k] = valid ? (exp(row[k] - mx) / sum - (k == (int64_t)label)) * dloss / (double)N : 0;
+    }
+    if (n->op == OP_SCE) y[0] = total / (double)N;
+}
+
+/* bce = mean of -(t*max(log p, -100) + (1-t)*max(log(1-p), -100)) (PyTorch);
+ * bce_dx = dloss/n * (p - t) / max(p*(1-p), 1e-12) (PyTorch's backward). */
+static void run_bce(const Node *n, int64_t count, const double *p, const double *t, double dloss, double *y) {
+    double total = 0;
+    for (int64_t i = 0; i < count; i++) {
+        if (n->op == OP_BCE) {
+            double lp = fmax(log(p[i]), -100), lq = fmax(log(1 - p[i]), -100);
+            total -= t[i] * lp + (1 - t[i]) * lq;
+        } else {
+            /* PyTorch's epsilon is the float 1e-12f (9.99999996e-13), as in the kernels */
+            y[i] = dloss / (double)count * (p[i] - t[i]) / fmax(p[i] * (1 - p[i]), (double)1e-12f);
+        }
+    }
+    if (n->op == OP_BCE) y[0] = total / (double)count;
+}
+
+static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s) {
+    const Node *n = &g->nodes[id];
+    int64_t count = shape_count(n->shape);
+    double *y = arena_alloc(a, sizeof(double) * (size_t)(count > 0 ? count : 1));
+    val[id] = y;
+    const Node *x0 = n->nin > 0 ? &g->nodes[n->in[0]] : NULL;
+    const Node *x1 = n->nin > 1 ? &g->nodes[n->in[1]] : NULL;
+    double *v0 = n->nin > 0 ? val[n->in[0]] : NULL, *v1 = n->nin > 1 ? val[n->in[1]] : NULL;
+    int64_t idx[MAX_RANK];
+    switch (op_info[n->op].cls) {
+    case OC_UNARY:
+        for (int64_t i = 0; i < count; i++) y[i] = unary(n, v0[i]);
+        return;
+    case OC_BINARY:
+        for (int64_t i = 0; i < count; i++) {
+            unravel(i, n->shape, idx);
+            y[i] = binary(n, v0[broadcast_offset(n->shape, x0->shape, idx)],
+                          v1[broadcast_offset(n->shape, x1->shape, idx)]);
+        }
+        return;
+    case OC_REDUCE:
+        run_reduce(n, x0->shape, v0, y);
+        return;
+    default:
+        break;
+    }
+    switch (n->op) {
+    case OP_LOAD:
+        memcpy(y, s->values[n->attr.tensor], sizeof(double) * (size_t)count);
+        return;
+    case OP_STORE:
+        memcpy(s->values[n->attr.tensor], v0, sizeof(double) * (size_t)count);
+        return;
+    case OP_CONST:
+        for (int64_t i = 0; i < count; i++) y[i] = n->attr.value;
+        return;
+    case OP_LITERAL:
+        memcpy(y, n->attr.data, sizeof(double) * (size_t)count);
+        return;
+    case OP_RANDOM_MASK: {
+        uint32_t key = (uint32_t)(int64_t)v0[0], step = (uint32_t)(int64_t)v0[1];
+        double keep = 1 / (1 - n->attr.value);
+        for (int64_t i = 0; i < count; i++)
+            y[i] = dm_dropout_keep(key, step, n->attr.salt, (uint32_t)i, (float)n->attr.value) ? keep : 0;
+        return;
+    }
+    case OP_RESHAPE:
+        memcpy(y, v0, sizeof(double) * (size_t)count);
+        return;
+    case OP_TRANSPOSE:
+        run_transpose(n, x0->shape, v0, y);
+        return;
+    case OP_BROADCAST:
+        for (int64_t i = 0; i < count; i++) {
+            unravel(i, n->shape, idx);
+            y[i] = v0[broadcast_offset(n->shape, x0->shape, idx)];
+        }
+        return;
+    case OP_MATMUL:
+        run_matmul(n, x0->shape, v0, x1->shape, v1, y);
+        return;
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX:
+        run_softmax(n, v0, y);
+        return;
+    case OP_CONV2D:      /* (x, w) -> y */
+        run_conv(n->op, &n->attr, x0->shape, x1->shape, n->shape, v0, v1, y);
+        return;
+    case OP_CONV2D_DX:   /* (dy, w) -> dx */
+        run_conv(n->op, &n->attr, n->shape, x1->shape, x0->shape, y, v1, v0);
+        return;
+    case OP_CONV2D_DW:   /* (x, dy) -> dw */
+        run_conv(n->op, &n->attr, x0->shape, n->shape, x1->shape, v0, y, v1);
+        return;
+    case OP_MAXPOOL2D: case OP_AVGPOOL2D:
+        run_pool(n->op, &n->attr, x0->shape, n->shape, v0, NULL, y);
+        return;
+    case OP_MAXPOOL2D_DX:   /* (x, dy) -> dx */
+        run_pool(n->op, &n->attr, x0->shape, x1->shape, v0, y, v1);
+        return;
+    case OP_AVGPOOL2D_DX:   /* (dy) -> dx */
+        run_pool(n->op, &n->attr, n->shape, x0->shape, NULL, y, v0);
+        return;
+    case OP_ONE_HOT: {
+        int64_t K = n->attr.classes;
+        for (int64_t i = 0; i < count / K; i++)
+            for (int64_t k = 0; k < K; k++) y[i * K + k] = v0[i] == (double)k ? 1 : 0;
+        return;
+    }
+    case OP_SCE: case OP_SCE_DX:
+        run_sce(n, x0->shape, v0, v1, n->op == OP_SCE_DX ? val[n->in[2]][0] : 0, y);
+        return;
+    case OP_BCE: case OP_BCE_DX:
+        run_bce(n, shape_count(x0->shape), v0, v1, n->op == OP_BCE_DX ? val[n->in[2]][0] : 0, y);
+        return;
+    default:
+        die("interp: no rule for %s", op_info[n->op].name);
+    }
+}
+
+void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s) {
+    if (s->model != m) die("interp: the store belongs to another model");
+    double **val = arena_alloc(a, sizeof(double *) * (size_t)(g->n + 1));
+    for (int i = 0; i < g->n; i++) run_node(a, g, i, val, s);
+}

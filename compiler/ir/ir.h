@@ -1,0 +1,191 @@
+/* ir.h: the graph IR: ops (ops.def), shapes, nodes, graphs, models; the
+ * builder (graph.c, shape.c), printer (print.c), verifier (verify.c), the
+ * Graphviz view (dot.c) and the reference interpreter (interp.c). */
+#ifndef DMC_IR_H
+#define DMC_IR_H
+
+#include "support/support.h"
+
+#define MAX_RANK 8          /* = DM_MAX_RANK */
+
+typedef enum { DT_F32, DT_I32, DT_BOOL, DT_VOID } DType;
+
+/* ---- the graph IR (graph.c, print.c, verify.c) -------------------------- */
+
+typedef enum {
+#define OP(NAME, TEXT, ARITY, CLASS) OP_##NAME,
+#include "ops.def"
+#undef OP
+    OP_COUNT
+} Op;
+
+typedef enum { OC_LEAF, OC_UNARY, OC_BINARY, OC_REDUCE, OC_SHAPE, OC_COMPLEX, OC_EFFECT } OpClass;
+
+typedef struct OpInfo { const char *name; int arity; OpClass cls; } OpInfo;
+extern const OpInfo op_info[OP_COUNT];
+
+typedef struct Shape {
+    int rank;             /* 0 = scalar */
+    int64_t dim[MAX_RANK];
+} Shape;
+
+int64_t shape_count(Shape s);                     /* product of dims, 1 for a scalar */
+bool shape_eq(Shape a, Shape b);
+/* The language's notation: f32[64, 784], f32 for a scalar. */
+const char *shape_str(Arena *a, DType t, Shape s);
+
+typedef struct Attr {
+    int tensor;           /* OP_LOAD, OP_STORE: index into Model.tensors */
+    double value;         /* OP_CONST, LEAKY_RELU alpha, RANDOM_MASK rate */
+    uint32_t axes;        /* reductions: bit i = reduce axis i */
+    bool keepdims;
+    int axis;             /* softmax, log_softmax (non-negative after sema) */
+    int perm[MAX_RANK];   /* OP_TRANSPOSE */
+    int stride[2], pad[2], size[2]; /* conv2d (stride, pad), pooling (size, stride) */
+    bool trans_a, trans_b;/* OP_MATMUL: use the operand transposed */
+    int classes;          /* OP_ONE_HOT */
+    const double *data;   /* OP_LITERAL: shape_count(shape) values */
+    uint32_t salt;        /* OP_RANDOM_MASK: which dropout site (0, 1, ...) in the model */
+} Attr;
+
+#define NODE_MAX_IN 4
+
+typedef struct Node {
+    Op op;
+    DType dtype;
+    Shape shape;
+    int nin;
+    int in[NODE_MAX_IN];  /* operand node ids, all smaller than this node's id */
+    Attr attr;
+    const char *name;     /* the source binding's name, or NULL */
+    Loc loc;              /* where it came from in the source */
+} Node;
+
+/* One entry's computation: nodes in topological order (a node's operands come
+ * before it); OP_STORE nodes are the roots.  A graph never reads a tensor
+ * after storing it (checked by the verifier). */
+typedef struct Graph {
+    const char *entry;    /* "forward", "gradients", "apply", "train_step" */
+    Node *nodes; int n, cap;
+} Graph;
+
+typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS } TensorKind;
+
+typedef enum {
+    INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE,
+    INIT_SEED
+} InitKind;           /* same order as dm_init_kind */
+
+typedef struct Init {
+    InitKind kind;
+    double a, b;
+    int64_t fan_in, fan_out;
+    const double *data;   /* INIT_LITERAL */
+} Init;
+
+/* A persistent tensor of a model instance. */
+typedef struct Tensor {
+    const char *name;     /* "fc1.W", "x", "grad/fc1.W", "opt/m/fc1.W", "loss" */
+    TensorKind kind;
+    DType dtype;
+    Shape shape;
+    Init init;            /* TK_PARAM, TK_STATE */
+    int param;            /* TK_GRAD, per-parameter TK_STATE: the parameter's index; else -1 */
+    Loc loc;              /* declaration (params: the param statement or the layer call) */
+} Tensor;
+
+typedef enum { OPT_NONE, OPT_SGD, OPT_ADAM, OPT_ADAMW } OptKind;
+
+typedef struct Optimizer {
+    OptKind kind;
+    Loc loc;
+    double lr, momentum, dampening, weight_decay, beta1, beta2, eps;
+    bool nesterov;
+} Optimizer;
+
+typedef struct Model {
+    const char *name;
+    Loc loc;
+    Tensor *tensors; int ntensors, captensors;
+    Optimizer opt;
+    int loss_tensor;      /* index of the TK_LOSS tensor, or -1 without a loss */
+    /* Built by sema: loads inputs and params, stores every output and the loss. */
+    Graph forward;
+    /* Built by autodiff and optim (empty without a loss or with --no-train). */
+    Graph gradients, apply, train_step;
+} Model;
+
+typedef struct Models { Model **items; int n, cap; } Models;
+
+/* graph.c: the builder.  Every constructor computes the result's dtype and
+ * shape from its operands and asserts that they are valid (sema has already
+ * reported user errors with locations; a failure here is a compiler bug). */
+void graph_init(Graph *g, const char *entry);
+int graph_add(Arena *a, Graph *g, Node n);        /* appends, returns the id */
+int graph_load(Arena *a, Graph *g, const Model *m, int tensor);
+int graph_store(Arena *a, Graph *g, int tensor, int value);
+int graph_const(Arena *a, Graph *g, double value, DType t, Shape s);
+int graph_scalar(Arena *a, Graph *g, double value);  /* f32 [] */
+int graph_unary(Arena *a, Graph *g, Op op, int x);
+int graph_binary(Arena *a, Graph *g, Op op, int x, int y);
+int graph_reduce(Arena *a, Graph *g, Op op, int x, uint32_t axes, bool keepdims);
+int graph_reshape(Arena *a, Graph *g, int x, Shape s);
+int graph_transpose(Arena *a, Graph *g, int x, const int *perm);
+int graph_broadcast(Arena *a, Graph *g, int x, Shape s);
+int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b);
+int graph_node(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr); /* the rest */
+/* For the ops whose result type is not derivable from the operands (const,
+ * literal, reshape, broadcast, cast, random_mask, conv2d_dx, conv2d_dw,
+ * avgpool2d_dx): t and s give it (t is ignored where the dtype follows from
+ * the operand: reshape, broadcast), and the builder checks it. */
+int graph_node_shaped(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr, DType t, Shape s);
+int graph_cast(Arena *a, Graph *g, int x, DType t);
+bool op_is_shaped(Op op);
+/* The type rule of n within g (n's operands must be nodes of g): NULL with
+ * *t, *s set, or what is wrong.  For op_is_shaped ops (and a load when m is
+ * NULL) n->dtype/n->shape are the requested type and are checked.  A store's
+ * type is its value's. */
+const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t, Shape *s);
+void graph_copy(Arena *a, Graph *dst, const Graph *src);
+int model_add_tensor(Arena *a, Model *m, Tensor t);  /* returns the index */
+int model_find_tensor(const Model *m, const char *name, TensorKind kind); /* -1 if none */
+
+/* shape.c: the shape rules, shared by sema (which reports violations) and the
+ * builder (which asserts them).  Each returns false if the rule is violated. */
+bool shape_broadcast(Shape a, Shape b, Shape *out);
+bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out);   /* rank 2 */
+bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out);
+bool shape_conv2d(Shape x, Shape w, const int stride[2], const int pad[2], Shape *out);
+bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out);
+
+/* print.c: the deterministic text form (--emit=ir, --dump-after, golden tests). */
+void graph_print(FILE *out, const Model *m, const Graph *g);
+void model_print(FILE *out, const Model *m);      /* tensors, then every non-empty graph */
+
+/* verify.c: structural checks (operand order, arity, shapes recomputed by the
+ * rules above, dtypes, no load after store).  Dies with a message on failure. */
+void graph_verify(const Model *m, const Graph *g);
+void model_verify(const Model *m);
+
+/* The entries of a model, in descriptor order. */
+enum { ENTRY_FORWARD, ENTRY_GRADIENTS, ENTRY_APPLY, ENTRY_TRAIN_STEP, ENTRY_COUNT };
+const Graph *model_entry_graph(const Model *m, int entry);  /* NULL when empty */
+int64_t dtype_size(DType t);        /* bytes of one element (4) */
+
+/* dot.c: --emit=dot, the forward and train-step graphs of every model for Graphviz. */
+void dot_print(FILE *out, const Models *models);
+
+/* ---- interp.c: the reference interpreter (the oracle) ------------------- */
+
+/* Values of the model's persistent tensors, in double precision (i32 tensors
+ * hold exact integers). */
+typedef struct TensorStore {
+    const Model *model;
+    double **values;      /* values[i]: shape_count(tensors[i].shape) doubles */
+} TensorStore;
+
+TensorStore *store_new(Arena *a, const Model *m);
+/* Run a graph: loads read the store, stores write it (after every load). */
+void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s);
+
+#endif

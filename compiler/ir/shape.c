@@ -1,0 +1,116 @@
+/* shape.c: the shape rules of the graph IR and the op table.
+ *
+ * Needs: ir.h, ops.def.  Guarantees: each rule is a pure function of its
+ * arguments, returns false (leaving *out unspecified) when the rule is
+ * violated, and never dies: sema calls these to decide whether to report a
+ * user error, the builder and the verifier to assert them. */
+#include "ir/ir.h"
+
+#include <string.h>
+
+const OpInfo op_info[OP_COUNT] = {
+#define OP(NAME, TEXT, ARITY, CLASS) [OP_##NAME] = {TEXT, ARITY, CLASS},
+#include "ir/ops.def"
+#undef OP
+};
+
+int64_t shape_count(Shape s) {
+    int64_t n = 1;
+    for (int i = 0; i < s.rank; i++) n *= s.dim[i];
+    return n;
+}
+
+bool shape_eq(Shape a, Shape b) {
+    if (a.rank != b.rank) return false;
+    for (int i = 0; i < a.rank; i++)
+        if (a.dim[i] != b.dim[i]) return false;
+    return true;
+}
+
+static const char *dtype_name(DType t) {
+    switch (t) {
+    case DT_F32: return "f32";
+    case DT_I32: return "i32";
+    case DT_BOOL: return "bool";
+    case DT_VOID: return "void";
+    }
+    return "?";
+}
+
+const char *shape_str(Arena *a, DType t, Shape s) {
+    char buf[32 + MAX_RANK * 24];
+    int len = snprintf(buf, sizeof buf, "%s", dtype_name(t));
+    if (s.rank > 0) {
+        len += snprintf(buf + len, sizeof buf - len, "[");
+        for (int i = 0; i < s.rank && i < MAX_RANK; i++)
+            len += snprintf(buf + len, sizeof buf - len, "%s%lld", i ? ", " : "", (long long)s.dim[i]);
+        snprintf(buf + len, sizeof buf - len, "]");
+    }
+    return arena_strdup(a, buf);
+}
+
+/* NumPy: align the shapes at the right; each pair of dims must be equal or
+ * one of them 1. */
+bool shape_broadcast(Shape a, Shape b, Shape *out) {
+    Shape r = {.rank = a.rank > b.rank ? a.rank : b.rank};
+    for (int i = 0; i < r.rank; i++) {
+        int ia = a.rank - r.rank + i, ib = b.rank - r.rank + i;
+        int64_t da = ia >= 0 ? a.dim[ia] : 1, db = ib >= 0 ? b.dim[ib] : 1;
+        if (da != db && da != 1 && db != 1) return false;
+        r.dim[i] = da == 1 ? db : da;
+    }
+    *out = r;
+    return true;
+}
+
+/* Rank 2 only: sema turns the language's rank-1 cases into reshapes. */
+bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out) {
+    if (a.rank != 2 || b.rank != 2) return false;
+    int64_t m = trans_a ? a.dim[1] : a.dim[0], ka = trans_a ? a.dim[0] : a.dim[1];
+    int64_t kb = trans_b ? b.dim[1] : b.dim[0], n = trans_b ? b.dim[0] : b.dim[1];
+    if (ka != kb) return false;
+    *out = (Shape){.rank = 2, .dim = {m, n}};
+    return true;
+}
+
+bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out) {
+    if (a.rank < 32 && (axes >> a.rank) != 0) return false;   /* an axis beyond the rank */
+    Shape r = {0};
+    for (int i = 0; i < a.rank; i++) {
+        if (axes & (1u << i)) {
+            if (keepdims) r.dim[r.rank++] = 1;
+        } else {
+            r.dim[r.rank++] = a.dim[i];
+        }
+    }
+    *out = r;
+    return true;
+}
+
+/* x [N,C,H,W], w [F,C,KH,KW] -> [N,F,(H+2p-KH)/s+1,(W+2p-KW)/s+1]. */
+bool shape_conv2d(Shape x, Shape w, const int stride[2], const int pad[2], Shape *out) {
+    if (x.rank != 4 || w.rank != 4 || x.dim[1] != w.dim[1]) return false;
+    Shape r = {.rank = 4, .dim = {x.dim[0], w.dim[0]}};
+    for (int i = 0; i < 2; i++) {
+        if (stride[i] < 1 || pad[i] < 0 || w.dim[2 + i] < 1) return false;
+        int64_t span = x.dim[2 + i] + 2 * (int64_t)pad[i] - w.dim[2 + i];
+        if (span < 0) return false;
+        r.dim[2 + i] = span / stride[i] + 1;
+    }
+    *out = r;
+    return true;
+}
+
+/* x [N,C,H,W] -> [N,C,(H-size)/stride+1,(W-size)/stride+1], no padding. */
+bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out) {
+    if (x.rank != 4) return false;
+    Shape r = x;
+    for (int i = 0; i < 2; i++) {
+        if (size[i] < 1 || stride[i] < 1) return false;
+        int64_t span = x.dim[2 + i] - size[i];
+        if (span < 0) return false;
+        r.dim[2 + i] = span / stride[i] + 1;
+    }
+    *out = r;
+    return true;
+}

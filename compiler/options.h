@@ -1,0 +1,26 @@
+/* options.h: the command line as the driver (main.c) parsed it; read by the
+ * back end. */
+#ifndef DMC_OPTIONS_H
+#define DMC_OPTIONS_H
+
+#include "front/front.h"
+
+typedef enum { EMIT_OBJ, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
+
+typedef struct Options {
+    const char *input;
+    const char *output;
+    EmitKind emit;
+    const char *dump_after;   /* pass name, or NULL */
+    int opt_level;            /* 0..3 */
+    Defines defines;
+    const char *target, *cpu, *features;
+    const char *model;
+    bool no_train;
+    bool stats;
+    bool check_numerics;
+    bool verify_each;         /* run the verifier after every pass */
+    uint64_t max_memory;      /* --max-memory: bytes one instance may need (default 16 GiB) */
+} Options;
+
+#endif

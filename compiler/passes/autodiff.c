@@ -1,0 +1,394 @@
+/* autodiff.c: reverse-mode differentiation of a model's training forward graph.
+ *
+ * Needs: m->forward as sema builds it (loads, the computation, a store of the
+ * loss into m->loss_tensor and of every output), the builder of graph.c.
+ * Guarantees: m->gradients is a copy of m->forward (same node ids, so every
+ * forward value is still available) followed by the adjoints, one
+ * hand-written vector-Jacobian product per op, emitted as ordinary IR nodes,
+ * and a store of d loss / d p into a new TK_GRAD tensor "grad/<p>" for every
+ * f32 parameter p (a zero constant when the loss does not depend on p).
+ * Only nodes on a path from a parameter to the loss are differentiated.
+ * Without a loss the model is left alone.
+ *
+ * Conventions where the derivative is not unique (see docs/autodiff.md):
+ * relu, step, abs at 0 get the one-sided derivative 0 (STEP(0) = 0, SIGN(0) = 0);
+ * maximum(a, b) at a tie gives each operand half (as torch.maximum);
+ * max over axes shares the gradient evenly among the tied maxima (as
+ * torch.amax); maxpool2d routes to the first maximum of a window. */
+#include "passes/passes.h"
+
+#include <string.h>
+
+typedef struct Backward {
+    Arena *a;
+    Model *m;
+    Graph *g;
+    int nforward;       /* ids below this are the forward copy */
+    int *adjoint;       /* per forward node: the node holding d loss / d node, or -1 */
+    bool *needs_grad;   /* per forward node: f32 and depends differentiably on a param */
+} Backward;
+
+/* ---- small builders --------------------------------------------------- */
+
+static Shape node_shape(const Backward *b, int id) { return b->g->nodes[id].shape; }
+
+static int ad_scalar(Backward *b, double v) { return graph_scalar(b->a, b->g, v); }
+static int ad_add(Backward *b, int x, int y) { return graph_binary(b->a, b->g, OP_ADD, x, y); }
+static int ad_sub(Backward *b, int x, int y) { return graph_binary(b->a, b->g, OP_SUB, x, y); }
+static int ad_mul(Backward *b, int x, int y) { return graph_binary(b->a, b->g, OP_MUL, x, y); }
+static int ad_div(Backward *b, int x, int y) { return graph_binary(b->a, b->g, OP_DIV, x, y); }
+static int ad_neg(Backward *b, int x) { return graph_unary(b->a, b->g, OP_NEG, x); }
+
+/* x's shape with the reduced axes kept as 1. */
+static Shape keepdims_shape(Shape x, uint32_t axes) {
+    for (int i = 0; i < x.rank; i++)
+        if (axes & (1u << i)) x.dim[i] = 1;
+    return x;
+}
+
+/* The adjoint of a value that was broadcast from `target` to dy's shape:
+ * sum over the broadcast axes (keepdims), then reshape to target. */
+static int sum_to_shape(Backward *b, int dy, Shape target) {
+    Shape out = node_shape(b, dy);
+    if (shape_eq(out, target)) return dy;
+    int lead = out.rank - target.rank;
+    uint32_t axes = 0;
+    for (int i = 0; i < out.rank; i++) {
+        int64_t td = i < lead ? 1 : target.dim[i - lead];
+        if (td == 1 && out.dim[i] != 1) axes |= 1u << i;
+    }
+    int r = axes ? graph_reduce(b->a, b->g, OP_SUM, dy, axes, true) : dy;
+    if (!shape_eq(node_shape(b, r), target)) r = graph_reshape(b->a, b->g, r, target);
+    return r;
+}
+
+/* dy of a reduction over `axes` (shape with or without keepdims) as the
+ * keepdims shape, ready to broadcast against the operand. */
+static int as_keepdims(Backward *b, int dy, Shape x, uint32_t axes) {
+    Shape k = keepdims_shape(x, axes);
+    return shape_eq(node_shape(b, dy), k) ? dy : graph_reshape(b->a, b->g, dy, k);
+}
+
+/* Add `contribution` (already of the operand's shape) to operand's adjoint. */
+static void accumulate(Backward *b, int operand, int contribution) {
+    if (!b->needs_grad[operand]) return;
+    if (!shape_eq(node_shape(b, contribution), node_shape(b, operand)))
+        die("autodiff: adjoint of node %d has the wrong shape", operand);
+    int *adj = &b->adjoint[operand];
+    *adj = *adj < 0 ? contribution : ad_add(b, *adj, contribution);
+}
+
+/* Add a contribution that may still have the broadcast result's shape. */
+static void accumulate_broadcast(Backward *b, int operand, int contribution) {
+    if (!b->needs_grad[operand]) return;
+    accumulate(b, operand, sum_to_shape(b, contribution, node_shape(b, operand)));
+}
+
+static int shaped(Backward *b, Op op, const int *in, int nin, Attr attr, Shape s) {
+    return graph_node_shaped(b->a, b->g, op, in, nin, attr, DT_F32, s);
+}
+
+/* ---- which nodes carry a gradient ---------------------------------------- */
+
+/* Whether the op passes a (generally non-zero) derivative to operand k.
+ * Piecewise-constant ops (step, sign, comparisons), integer data, random
+ * masks and one_hot carry none. */
+static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, int k) {
+    if (n->dtype != DT_F32 || g->nodes[n->in[k]].dtype != DT_F32) return false;
+    switch (n->op) {
+    case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RANDOM_MASK: case OP_ONE_HOT:
+    case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_STORE:
+    case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX:
+    case OP_SCE_DX: case OP_BCE_DX:
+        return false;
+    case OP_SCE:
+        return k == 0;
+    default:
+        return true;
+    }
+}
+
+static void mark_needs_grad(Backward *b) {
+    const Graph *g = b->g;
+    for (int i = 0; i < b->nforward; i++) {
+        const Node *n = &g->nodes[i];
+        bool need = false;
+        if (n->op == OP_LOAD)
+            need = b->m->tensors[n->attr.tensor].kind == TK_PARAM && n->dtype == DT_F32;
+        for (int k = 0; k < n->nin && !need; k++)
+            need = b->needs_grad[n->in[k]] && op_differentiable_in(b->m, g, n, k);
+        b->needs_grad[i] = need;
+    }
+}
+
+/* ---- the adjoints, by op family ------------------------------------------ */
+
+static void adjoint_unary(Backward *b, int id, Node n, int dy) {
+    int x = n.in[0], d;
+    switch (n.op) {
+    case OP_NEG: d = ad_neg(b, dy); break;
+    /* step(relu(x)) = step(x), NaN included (both 0): reading the output lets
+     * the pre-activation die in the forward pass (it fuses into relu's loop
+     * and is never stored). */
+    case OP_RELU: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_STEP, id)); break;
+    case OP_LEAKY_RELU: {   /* slope 1 where x > 0, alpha elsewhere: step*(1-alpha)+alpha */
+        double alpha = n.attr.value;
+        int slope = ad_add(b, ad_mul(b, graph_unary(b->a, b->g, OP_STEP, x), ad_scalar(b, 1 - alpha)),
+                           ad_scalar(b, alpha));
+        d = ad_mul(b, dy, slope);
+        break;
+    }
+    case OP_SIGMOID: d = ad_mul(b, ad_mul(b, dy, id), ad_sub(b, ad_scalar(b, 1), id)); break;
+    case OP_TANH: d = ad_mul(b, dy, ad_sub(b, ad_scalar(b, 1), ad_mul(b, id, id))); break;
+    case OP_EXP: d = ad_mul(b, dy, id); break;
+    case OP_LOG: d = ad_div(b, dy, x); break;
+    case OP_SQRT: d = ad_div(b, dy, ad_mul(b, ad_scalar(b, 2), id)); break;
+    case OP_ABS: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_SIGN, x)); break;
+    case OP_CAST: d = dy; break;   /* f32 -> f32 only: other casts carry no gradient */
+    default: die("autodiff: no adjoint for unary %s", op_info[n.op].name);
+    }
+    accumulate(b, x, d);
+}
+
+static void adjoint_binary(Backward *b, int id, Node n, int dy) {
+    int x = n.in[0], y = n.in[1];
+    bool gx = b->needs_grad[x], gy = b->needs_grad[y];
+    switch (n.op) {
+    case OP_ADD:
+        if (gx) accumulate_broadcast(b, x, dy);
+        if (gy) accumulate_broadcast(b, y, dy);
+        break;
+    case OP_SUB:
+        if (gx) accumulate_broadcast(b, x, dy);
+        if (gy) accumulate_broadcast(b, y, ad_neg(b, dy));
+        break;
+    case OP_MUL:
+        if (gx) accumulate_broadcast(b, x, ad_mul(b, dy, y));
+        if (gy) accumulate_broadcast(b, y, ad_mul(b, dy, x));
+        break;
+    case OP_DIV:   /* z = x / y: dx = dy / y, dy_ = -dy * x / y^2 = -dy * z / y */
+        if (gx) accumulate_broadcast(b, x, ad_div(b, dy, y));
+        if (gy) accumulate_broadcast(b, y, ad_neg(b, ad_div(b, ad_mul(b, dy, id), y)));
+        break;
+    case OP_POW:   /* z = x^y: dx = dy * y * x^(y-1), dy_ = dy * z * log x */
+        if (gx) {
+            int xm1 = graph_binary(b->a, b->g, OP_POW, x, ad_sub(b, y, ad_scalar(b, 1)));
+            accumulate_broadcast(b, x, ad_mul(b, ad_mul(b, dy, y), xm1));
+        }
+        if (gy) {
+            int lx = graph_unary(b->a, b->g, OP_LOG, x);
+            accumulate_broadcast(b, y, ad_mul(b, ad_mul(b, dy, id), lx));
+        }
+        break;
+    case OP_MAXIMUM: {   /* to the larger operand; a tie gives each half, as torch.maximum */
+        int half_tie = ad_mul(b, graph_binary(b->a, b->g, OP_EQ, x, y), ad_scalar(b, 0.5));
+        if (gx) {
+            int to_x = ad_add(b, graph_binary(b->a, b->g, OP_GT, x, y), half_tie);
+            accumulate_broadcast(b, x, ad_mul(b, dy, to_x));
+        }
+        if (gy) {
+            int to_y = ad_add(b, graph_binary(b->a, b->g, OP_GT, y, x), half_tie);
+            accumulate_broadcast(b, y, ad_mul(b, dy, to_y));
+        }
+        break;
+    }
+    default: die("autodiff: no adjoint for binary %s", op_info[n.op].name);
+    }
+}
+
+static void adjoint_reduce(Backward *b, int id, Node n, int dy) {
+    int x = n.in[0];
+    Shape xs = node_shape(b, x);
+    uint32_t axes = n.attr.axes;
+    int dyk = as_keepdims(b, dy, xs, axes), d;
+    switch (n.op) {
+    case OP_SUM:
+        d = graph_broadcast(b->a, b->g, dyk, xs);
+        break;
+    case OP_MEAN: {
+        int64_t count = 1;
+        for (int i = 0; i < xs.rank; i++)
+            if (axes & (1u << i)) count *= xs.dim[i];
+        d = graph_broadcast(b->a, b->g, ad_div(b, dyk, ad_scalar(b, (double)count)), xs);
+        break;
+    }
+    case OP_MAX: {   /* as torch.amax: dy shared evenly among the elements equal to the max */
+        int mk = as_keepdims(b, id, xs, axes);
+        int mask = graph_binary(b->a, b->g, OP_EQ, x, mk);
+        int ties = graph_reduce(b->a, b->g, OP_SUM, mask, axes, true);
+        d = ad_mul(b, mask, ad_div(b, dyk, ties));
+        break;
+    }
+    default: die("autodiff: no adjoint for reduction %s", op_info[n.op].name);
+    }
+    accumulate(b, x, d);
+}
+
+static void adjoint_shape(Backward *b, Node n, int dy) {
+    int x = n.in[0];
+    Shape xs = node_shape(b, x);
+    switch (n.op) {
+    case OP_RESHAPE: accumulate(b, x, graph_reshape(b->a, b->g, dy, xs)); break;
+    case OP_TRANSPOSE: {
+        int inverse[MAX_RANK];
+        for (int i = 0; i < xs.rank; i++) inverse[n.attr.perm[i]] = i;
+        accumulate(b, x, graph_transpose(b->a, b->g, dy, inverse));
+        break;
+    }
+    case OP_BROADCAST: accumulate_broadcast(b, x, dy); break;
+    default: die("autodiff: no adjoint for %s", op_info[n.op].name);
+    }
+}
+
+/* C = op_a(A) op_b(B) with op = transpose where the flag is set.  With
+ * X = op_a(A), Y = op_b(B): dX = dC Y^T, dY = X^T dC, and a transposed
+ * operand's adjoint is the transpose of that, all written with trans flags. */
+/* The parameter side first: the input side's adjoint then comes right
+ * before the adjoint of whatever produced the input (typically an
+ * activation's mask), which can then run as the product's epilogue. */
+static void adjoint_matmul(Backward *b, Node n, int dc) {
+    int A = n.in[0], B = n.in[1];
+    bool ta = n.attr.trans_a, tb = n.attr.trans_b;
+    if (b->needs_grad[B]) {
+        int dB = tb ? graph_matmul(b->a, b->g, dc, A, true, ta)     /* dB = dC^T X */
+                    : graph_matmul(b->a, b->g, A, dc, !ta, false);  /* dB = X^T dC */
+        accumulate(b, B, dB);
+    }
+    if (b->needs_grad[A]) {
+        int dA = ta ? graph_matmul(b->a, b->g, B, dc, tb, true)     /* dA = Y dC^T */
+                    : graph_matmul(b->a, b->g, dc, B, false, !tb);  /* dA = dC Y^T */
+        accumulate(b, A, dA);
+    }
+}
+
+static void adjoint_complex(Backward *b, int id, Node n, int dy) {
+    int x = n.in[0];
+    switch (n.op) {
+    case OP_MATMUL: adjoint_matmul(b, n, dy); return;
+    case OP_SOFTMAX: {   /* s * (dy - sum(dy * s, axis)) */
+        int dot = graph_reduce(b->a, b->g, OP_SUM, ad_mul(b, dy, id), 1u << n.attr.axis, true);
+        accumulate(b, x, ad_mul(b, id, ad_sub(b, dy, dot)));
+        return;
+    }
+    case OP_LOG_SOFTMAX: {   /* dy - exp(out) * sum(dy, axis) */
+        int total = graph_reduce(b->a, b->g, OP_SUM, dy, 1u << n.attr.axis, true);
+        int soft = graph_unary(b->a, b->g, OP_EXP, id);
+        accumulate(b, x, ad_sub(b, dy, ad_mul(b, soft, total)));
+        return;
+    }
+    case OP_CONV2D: {   /* the weights first, as for matmul */
+        int w = n.in[1];
+        if (b->needs_grad[w]) {
+            int in[2] = {x, dy};
+            accumulate(b, w, shaped(b, OP_CONV2D_DW, in, 2, n.attr, node_shape(b, w)));
+        }
+        if (b->needs_grad[x]) {
+            int in[2] = {dy, w};
+            accumulate(b, x, shaped(b, OP_CONV2D_DX, in, 2, n.attr, node_shape(b, x)));
+        }
+        return;
+    }
+    case OP_MAXPOOL2D: {
+        int in[2] = {x, dy};
+        accumulate(b, x, graph_node(b->a, b->g, OP_MAXPOOL2D_DX, in, 2, n.attr));
+        return;
+    }
+    case OP_AVGPOOL2D:
+        accumulate(b, x, shaped(b, OP_AVGPOOL2D_DX, &dy, 1, n.attr, node_shape(b, x)));
+        return;
+    case OP_SCE: {
+        int in[3] = {x, n.in[1], dy};
+        accumulate(b, x, graph_node(b->a, b->g, OP_SCE_DX, in, 3, n.attr));
+        return;
+    }
+    case OP_BCE: {
+        int t = n.in[1];
+        if (b->needs_grad[x]) {
+            int in[3] = {x, t, dy};
+            accumulate(b, x, graph_node(b->a, b->g, OP_BCE_DX, in, 3, n.attr));
+        }
+        if (b->needs_grad[t]) {
+            /* d/dt mean(-(t log p + (1-t) log(1-p))) = (log(1-p) - log p) / count,
+             * with the logs clamped at -100 as in the forward */
+            int floor = ad_scalar(b, -100);
+            int lp = graph_binary(b->a, b->g, OP_MAXIMUM, graph_unary(b->a, b->g, OP_LOG, x), floor);
+            int lq = graph_binary(b->a, b->g, OP_MAXIMUM,
+                                  graph_unary(b->a, b->g, OP_LOG, ad_sub(b, ad_scalar(b, 1), x)), floor);
+            double count = (double)shape_count(node_shape(b, x));
+            int scale = ad_div(b, dy, ad_scalar(b, count));
+            accumulate_broadcast(b, t, ad_mul(b, ad_sub(b, lq, lp), scale));
+        }
+        return;
+    }
+    default: die("autodiff: no adjoint for %s", op_info[n.op].name);
+    }
+}
+
+/* Propagate the adjoint of node id to its operands. */
+static void adjoint_of(Backward *b, int id) {
+    Node n = b->g->nodes[id];   /* a copy: building may move the node array */
+    int dy = b->adjoint[id];
+    switch (op_info[n.op].cls) {
+    case OC_UNARY: adjoint_unary(b, id, n, dy); break;
+    case OC_BINARY: adjoint_binary(b, id, n, dy); break;
+    case OC_REDUCE: adjoint_reduce(b, id, n, dy); break;
+    case OC_SHAPE: adjoint_shape(b, n, dy); break;
+    case OC_COMPLEX: adjoint_complex(b, id, n, dy); break;
+    case OC_LEAF: case OC_EFFECT: break;
+    }
+}
+
+/* ---- the pass ------------------------------------------------------------- */
+
+static int find_store(const Graph *g, int tensor) {
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i].op == OP_STORE && g->nodes[i].attr.tensor == tensor) return i;
+    return -1;
+}
+
+void autodiff_model(Arena *a, Model *m) {
+    graph_init(&m->gradients, "gradients");
+    if (m->loss_tensor < 0) return;
+    int loss_store = find_store(&m->forward, m->loss_tensor);
+    if (loss_store < 0) die("autodiff: model %s stores no loss", m->name);
+
+    Graph *g = &m->gradients;
+    graph_copy(a, g, &m->forward);
+    g->entry = "gradients";
+    Backward b = {.a = a, .m = m, .g = g, .nforward = g->n};
+    b.adjoint = arena_alloc(a, sizeof(int) * (size_t)g->n);
+    b.needs_grad = arena_alloc(a, sizeof(bool) * (size_t)g->n);
+    for (int i = 0; i < g->n; i++) b.adjoint[i] = -1;
+    mark_needs_grad(&b);
+
+    int loss = g->nodes[loss_store].in[0];
+    if (b.needs_grad[loss]) {
+        b.adjoint[loss] = graph_const(a, g, 1.0, DT_F32, node_shape(&b, loss));
+        for (int i = loss; i >= 0; i--) {
+            if (b.adjoint[i] < 0) continue;
+            int first = g->n;
+            adjoint_of(&b, i);
+            for (int k = first; k < g->n; k++) g->nodes[k].loc = g->nodes[i].loc;
+        }
+    }
+
+    /* One gradient tensor per f32 parameter, the adjoints of its loads summed. */
+    int nparams = m->ntensors;
+    for (int p = 0; p < nparams; p++) {
+        if (m->tensors[p].kind != TK_PARAM || m->tensors[p].dtype != DT_F32) continue;
+        Tensor param = m->tensors[p];
+        Tensor grad = {.name = arena_printf(a, "grad/%s", param.name), .kind = TK_GRAD,
+                       .dtype = DT_F32, .shape = param.shape, .init = {.kind = INIT_ZEROS},
+                       .param = p, .loc = param.loc};
+        int t = model_add_tensor(a, m, grad);
+        int first = g->n, sum = -1;
+        for (int i = 0; i < b.nforward; i++) {
+            const Node *n = &g->nodes[i];
+            if (n->op != OP_LOAD || n->attr.tensor != p || b.adjoint[i] < 0) continue;
+            sum = sum < 0 ? b.adjoint[i] : ad_add(&b, sum, b.adjoint[i]);
+        }
+        if (sum < 0) sum = graph_const(a, g, 0.0, DT_F32, param.shape);
+        graph_store(a, g, t, sum);
+        for (int k = first; k < g->n; k++) g->nodes[k].loc = param.loc;
+    }
+}

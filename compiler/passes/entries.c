@@ -1,0 +1,66 @@
+/* entries.c: the last step of building a model's four entries.
+ *
+ * Needs: m->forward as sema builds it (the training forward: loss store, rng
+ * advance, dropout as MUL(x, RANDOM_MASK(load rng))), and m->gradients,
+ * m->apply, m->train_step from autodiff_model and optim_model, which read
+ * the training forward and so must run before this.
+ * Guarantees: m->forward becomes the inference entry: every RANDOM_MASK is the
+ * constant 1 (dropout is the identity), the loss and the generator state are
+ * no longer stored, and nodes no store needs are removed.  With !train or
+ * without a loss, gradients, apply and train_step are empty and the tensors
+ * that autodiff and optim appended (grads, optimizer state) are dropped. */
+#include "passes/passes.h"
+
+#include <string.h>
+
+/* Keep only the stores not dropped and the nodes they need, renumbered in
+ * order. */
+static void remove_dead_nodes(Arena *a, Graph *g, const bool *dropped) {
+    int size = g->n ? g->n : 1;
+    bool *live = arena_alloc(a, sizeof(bool) * (size_t)size);
+    for (int i = g->n - 1; i >= 0; i--) {
+        if (g->nodes[i].op == OP_STORE && !dropped[i]) live[i] = true;
+        if (!live[i]) continue;
+        for (int k = 0; k < g->nodes[i].nin; k++) live[g->nodes[i].in[k]] = true;
+    }
+    int *renumber = arena_alloc(a, sizeof(int) * (size_t)size);
+    int n = 0;
+    for (int i = 0; i < g->n; i++) {
+        if (!live[i]) continue;
+        Node x = g->nodes[i];
+        for (int k = 0; k < x.nin; k++) x.in[k] = renumber[x.in[k]];
+        renumber[i] = n;
+        g->nodes[n++] = x;
+    }
+    g->n = n;
+}
+
+static void make_inference_forward(Arena *a, Model *m) {
+    Graph *g = &m->forward;
+    bool *dropped = arena_alloc(a, sizeof(bool) * (size_t)(g->n ? g->n : 1));
+    for (int i = 0; i < g->n; i++) {
+        Node *n = &g->nodes[i];
+        if (n->op == OP_RANDOM_MASK) {   /* dropout is the identity: x * 1 */
+            *n = (Node){.op = OP_CONST, .dtype = DT_F32, .shape = n->shape, .attr = {.value = 1.0},
+                        .name = n->name, .loc = n->loc};
+        } else if (n->op == OP_STORE) {
+            TensorKind kind = m->tensors[n->attr.tensor].kind;
+            dropped[i] = kind == TK_LOSS || kind == TK_STATE;
+        }
+    }
+    remove_dead_nodes(a, g, dropped);
+}
+
+static bool appended_by_training(const Tensor *t) {
+    return t->kind == TK_GRAD || (t->kind == TK_STATE && strncmp(t->name, "opt/", 4) == 0);
+}
+
+void entries_finish(Arena *a, Model *m, bool train) {
+    make_inference_forward(a, m);
+    if (train && m->loss_tensor >= 0) return;
+    graph_init(&m->gradients, "gradients");
+    graph_init(&m->apply, "apply");
+    graph_init(&m->train_step, "train_step");
+    /* autodiff and optim append their tensors after sema's: drop them. */
+    while (m->ntensors > 0 && appended_by_training(&m->tensors[m->ntensors - 1])) m->ntensors--;
+}

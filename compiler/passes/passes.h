@@ -1,0 +1,63 @@
+/* passes.h: the passes over a model after sema: autodiff, the optimizer,
+ * the entries, simplification, fusion and the memory plan. */
+#ifndef DMC_PASSES_H
+#define DMC_PASSES_H
+
+#include "ir/ir.h"
+
+/* ---- passes over a model ------------------------------------------------- */
+
+/* autodiff.c: m->gradients = forward + reverse-mode adjoints, storing the loss,
+ * the outputs, the dropout generator's advance and every f32 parameter's
+ * gradient (new TK_GRAD tensors "grad/<name>").  Nothing without a loss.
+ * Conventions at ties and kinks: docs/autodiff.md. */
+void autodiff_model(Arena *a, Model *m);
+/* optim.c: adds the optimizer's state tensors, builds m->apply (reads grads,
+ * params and state, stores params and state) and m->train_step (gradients
+ * followed by apply, the gradient loads forwarded). */
+void optim_model(Arena *a, Model *m);
+/* entries.c: turns m->forward into the inference entry (dropout off, no loss
+ * store); without training (!train) the other graphs stay empty. */
+void entries_finish(Arena *a, Model *m, bool train);
+/* simplify.c: constant folding, CSE, DCE and algebraic identities on one graph. */
+void simplify_graph(Arena *a, const Model *m, Graph *g);
+
+/* fuse.c: which nodes are computed inside another node's loop.  An
+ * elementwise node (unary, binary, const, broadcast) whose users are all
+ * elementwise nodes of its shape in one loop (a const: any elementwise
+ * users) is "inline": it has no buffer and its value is computed in that
+ * loop; a value also stored once may be inline unless no_export[i] (the
+ * loop then writes it to its tensor).  Returns inline[i] for every node of
+ * g (with !enable only consts) and, if root, the node whose loop computes i. */
+bool *fuse_graph(Arena *a, const Graph *g, bool enable, const bool *no_export, int *root);
+bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
+
+/* plan.c: the memory plan.  The data region holds every persistent tensor
+ * (params, state, grads, inputs, outputs, loss: each family contiguous, every
+ * tensor 64-byte aligned) and then one scratch arena shared by all entries
+ * (they never run at once).  Inside an entry, node buffers are reused when
+ * lifetimes do not overlap; reshapes alias their operand; a stored value is
+ * computed in place into its tensor where that is legal. */
+typedef struct EntryPlan {
+    const Graph *graph;   /* NULL for an entry without code */
+    bool *inl;            /* fuse_graph's answer */
+    int *root;            /* per node: the exec node whose loop computes it (itself if not inline) */
+    int64_t *offset;      /* per node: byte offset of its buffer in the data region, -1 if none */
+    int *epilogue;        /* per kernel node: the elementwise root whose loop it runs on its output, -1 if none */
+    int *host;            /* per elementwise root: the kernel that runs its loop (epilogue), -1 if none */
+    uint64_t scratch_size;
+    uint64_t peak_live;   /* the most scratch bytes live at once (a lower bound of scratch_size) */
+} EntryPlan;
+
+typedef struct ModelPlan {
+    int *order;           /* tensors in descriptor order: params, state, grads, inputs, outputs, loss */
+    uint64_t *tensor_offset; /* per tensor (Model order) */
+    uint64_t scratch_offset, scratch_size, data_size;
+    EntryPlan entry[ENTRY_COUNT];
+} ModelPlan;
+
+ModelPlan *plan_model(Arena *a, const Model *m, int opt_level);
+/* plan.c: --stats, per node shape, FLOPs and bytes, totals, and the memory plan. */
+void plan_print_stats(FILE *out, const Model *m);
+
+#endif
