@@ -94,6 +94,7 @@ include tests/tests.mk
 -include tests/reliability.mk
 -include tests/torch/torch.mk
 -include bench/bench.mk
+include scripts/install.mk
 
 setup:
 	@sh scripts/setup.sh
