@@ -117,6 +117,7 @@ include tests/tests.mk
 -include tests/reliability.mk
 -include tests/torch/torch.mk
 -include bench/bench.mk
+include scripts/install.mk
 
 # The packages of `make test`; `make demo`, `make test` and the others install
 # theirs by themselves (the top of this file).
