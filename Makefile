@@ -27,7 +27,7 @@ PYTHON     ?= /usr/bin/python3
 SETUP ?= sh scripts/setup.sh
 SETUP_GOALS  := $(or $(MAKECMDGOALS),all)
 SETUP_GROUPS := $(strip \
-    $(if $(filter all,$(SETUP_GOALS)),build) \
+    $(if $(filter all install,$(SETUP_GOALS)),build) \
     $(if $(filter demo test tests-build update-goldens examples conformance fuzz fuzz-% check-%,$(SETUP_GOALS)),test) \
     $(if $(filter check-valgrind,$(SETUP_GOALS)),valgrind) \
     $(if $(filter bench,$(SETUP_GOALS)),bench))

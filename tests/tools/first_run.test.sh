@@ -66,6 +66,7 @@ check_groups "check-valgrind" "test valgrind"
 check_groups "check-sanitize" "test"
 check_groups "" "build"
 check_groups "all tests-build" "build test"
+check_groups "install" "build"
 check_groups "clean" ""
 check_groups "setup" ""
 
