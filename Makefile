@@ -6,6 +6,7 @@
 #   make examples   every example into build/examples/<name>
 #   make update-goldens   rewrite expected outputs (review with git diff)
 #   make clean
+#   make setup      install the Debian packages (each goal above does so itself)
 #
 # BUILD=dir puts every generated file under dir (default build/).
 
@@ -14,6 +15,29 @@ CC         ?= cc
 LLVM_CONFIG ?= llvm-config-19
 CLANG      ?= clang-19
 PYTHON     ?= /usr/bin/python3
+
+# ---- the packages -------------------------------------------------------------
+# A goal that needs Debian's packages has scripts/setup.sh install what is
+# missing (as root; otherwise it prints the command) while this Makefile is
+# read: before llvm-config is asked for its flags below, so the first
+# `make demo` on a bare machine works.  Each goal names its groups of packages
+# (scripts/setup.sh); sub-makes skip the step (DMC_SETUP_DONE), SETUP= skips it
+# for packages managed by hand.  It runs under `make -n` too: the commands
+# printed depend on what it installs.
+SETUP ?= sh scripts/setup.sh
+SETUP_GOALS  := $(or $(MAKECMDGOALS),all)
+SETUP_GROUPS := $(strip \
+    $(if $(filter all install,$(SETUP_GOALS)),build) \
+    $(if $(filter demo test tests-build update-goldens examples conformance fuzz fuzz-% check-%,$(SETUP_GOALS)),test) \
+    $(if $(filter check-valgrind,$(SETUP_GOALS)),valgrind) \
+    $(if $(filter bench,$(SETUP_GOALS)),bench) \
+    $(if $(filter check-cross runtime,$(SETUP_GOALS)),cross))
+ifneq ($(and $(SETUP_GROUPS),$(strip $(SETUP)),$(if $(DMC_SETUP_DONE),,run)),)
+ifneq ($(shell $(SETUP) $(SETUP_GROUPS) >&2 && echo ok),ok)
+$(error the packages that '$(SETUP_GOALS)' needs are missing: see above)
+endif
+export DMC_SETUP_DONE := 1
+endif
 
 WARN    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
@@ -97,16 +121,18 @@ include tests/tests.mk
 include scripts/install.mk
 include scripts/cross.mk
 
+# The packages of `make test`; `make demo`, `make test` and the others install
+# theirs by themselves (the top of this file).
 setup:
-	@sh scripts/setup.sh
+	@$(SETUP)
 
-test: setup all tests-build
+test: all tests-build
 	@BUILD=$(BUILD) bash tests/run.sh
 
 update-goldens: all tests-build
 	@BUILD=$(BUILD) UPDATE=1 bash tests/run.sh
 
-demo: setup all examples
+demo: all examples
 	@BUILD=$(BUILD) sh scripts/demo.sh
 
 clean:

@@ -1,8 +1,15 @@
-"""PyTorch side of `make bench`: one round of one workload, the mean
-microseconds per call printed on one line.  bench/run.py calls it alternately
-with dmc's bench program.  Same models as ../shared/bench/torch_ref.py.
+"""PyTorch side of `make bench`: one round of one workload.  Prints the mean
+microseconds per call on its first line and, on its second, a JSON record of
+what ran: the BLAS library the process mapped (from /proc/self/maps) and, for
+OpenBLAS, its version and the kernel it chose, PyTorch's and the BLAS's
+thread counts, the threads that used a CPU while the calls were timed and the
+CPUs' worth of time they used together, and
+PyTorch's own BLAS_INFO.  bench/run.py calls it alternately with dmc's bench
+program, with and without the tuned allocator (that is the environment's
+business: MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_).  Same models as
+../shared/bench/torch_ref.py.
 Usage: torch_bench.py WORKLOAD REPS THREADS   (run with /usr/bin/python3)"""
-import sys, time
+import ctypes, json, os, re, sys, time
 import torch, torch.nn as nn, torch.nn.functional as F
 
 workload, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -21,11 +28,51 @@ class LeNet(nn.Module):
         x = F.max_pool2d(F.relu(s.c1(x)), 2); x = F.max_pool2d(F.relu(s.c2(x)), 2); x = x.flatten(1)
         return s.f3(F.relu(s.f2(F.relu(s.f1(x)))))
 
+def thread_cpu_ns():
+    """CPU nanoseconds used so far by each thread of this process."""
+    used = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat") as f:
+                used[tid] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return used
+
+busy_threads = cores_used = None
+
 def timed(fn):
+    """Mean microseconds of fn over reps calls after a warm-up; counts the
+    threads that were on a CPU for at least a tenth of the timed interval, and
+    the CPUs' worth of time all threads used in it."""
+    global busy_threads, cores_used
     for _ in range(max(3, reps // 10)): fn()
+    before = thread_cpu_ns()
     t = time.perf_counter()
     for _ in range(reps): fn()
-    return (time.perf_counter() - t) / reps * 1e6
+    wall = time.perf_counter() - t
+    after = thread_cpu_ns()
+    if after:
+        used = [ns - before.get(tid, 0) for tid, ns in after.items()]
+        busy_threads = sum(1 for ns in used if ns > 0.1 * wall * 1e9)
+        cores_used = round(sum(used) / (wall * 1e9), 2)
+    return wall / reps * 1e6
+
+def blas_info():
+    """The BLAS this process really runs, as the dynamic loader mapped it."""
+    with open("/proc/self/maps") as f:
+        paths = sorted({l.split()[-1] for l in f if re.search(r"/lib(open)?blas[^/]*\.so", l)})
+    info = {"blas": paths, "torch_threads": torch.get_num_threads(), "busy_threads": busy_threads,
+            "cores_used": cores_used,
+            "torch_blas_info": (re.findall(r"BLAS_INFO=([^,\s]+)", torch.__config__.show()) or ["?"])[0]}
+    for p in paths:
+        lib = ctypes.CDLL(p)
+        if hasattr(lib, "openblas_get_corename"):
+            lib.openblas_get_corename.restype = lib.openblas_get_config.restype = ctypes.c_char_p
+            info["openblas_config"] = lib.openblas_get_config().decode()
+            info["openblas_core"] = lib.openblas_get_corename().decode()
+            info["blas_threads"] = lib.openblas_get_num_threads()
+    return info
 
 def train(model, x, y):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -40,14 +87,13 @@ def infer(model, x):
 
 kind, name, batch = workload.split(":")
 batch = int(batch)
-if name == "mlp":
-    model, x = mlp(), torch.randn(batch, 784)
-elif name == "lenet":
-    model, x = LeNet(), torch.randn(batch, 1, 28, 28)
-elif name == "matmul":
-    W = torch.randn(1024, 1024) * 0.03; x = torch.randn(1024, 1024)
+if name == "matmul":
+    W = torch.randn(batch, batch) * 0.03; x = torch.randn(batch, batch)
     with torch.inference_mode():
-        print(f"{timed(lambda: x @ W):.3f}")
-    sys.exit(0)
-y = torch.randint(0, 10, (batch,))
-print(f"{(train(model, x, y) if kind == 'train' else infer(model, x)):.3f}")
+        us = timed(lambda: x @ W)
+else:
+    model, x = (mlp(), torch.randn(batch, 784)) if name == "mlp" else (LeNet(), torch.randn(batch, 1, 28, 28))
+    y = torch.randint(0, 10, (batch,))
+    us = train(model, x, y) if kind == "train" else infer(model, x)
+print(f"{us:.3f}")
+print(json.dumps(blas_info()))

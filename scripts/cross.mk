@@ -30,7 +30,7 @@ runtime:
 	@echo "make runtime TARGET=<triple> [CC=...]: which target?" >&2; exit 2
 endif
 
-check-cross: setup all
+check-cross: all
 	@set -e; for t in $(CROSS_TARGETS); do \
 	    $(MAKE) --no-print-directory -s runtime TARGET=$$t; \
 	done
