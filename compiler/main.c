@@ -30,6 +30,9 @@ static const char usage_text[] =
     "                      one kernel expression; off: never, so every target computes\n"
     "                      bit-identical results\n"
     "  --model=NAME        only this model of a file with several\n"
+    "  --name=NAME         compile the model under another name: its symbols, header and\n"
+    "                      descriptor (NAME_model); parameter names, so checkpoints, stay.\n"
+    "                      A file with several models needs --model to pick one\n"
     "  --no-train          inference only: no gradient or update code\n"
     "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
     "                      gradient, leaving parameters and optimizer state unchanged\n"
@@ -95,6 +98,18 @@ static uint64_t parse_size(const char *text) {
     return (uint64_t)v << shift;
 }
 
+/* --name=NAME: a C identifier outside the runtime's dm_ prefix, as a
+ * model's name must be (sema checks the names in the file). */
+static const char *check_model_name(const char *name) {
+    bool ok = (*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') || *name == '_';
+    for (const char *p = name; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+    if (!ok) usage_error("--name expects a C identifier (letters, digits, '_'), got '%s'", name);
+    if (!strcmp(name, "dm") || !strcmp(name, "DM") || !strncmp(name, "dm_", 3) || !strncmp(name, "DM_", 3))
+        usage_error("--name=%s: the runtime owns the names dm and dm_*", name);
+    return name;
+}
+
 static void parse_args(Arena *a, int argc, char **argv, Options *o) {
     o->emit = EMIT_OBJ;
     o->max_memory = (uint64_t)16 << 30;
@@ -131,6 +146,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->features = v;
         } else if (starts_with(arg, "--model=", &v)) {
             o->model = v;
+        } else if (starts_with(arg, "--name=", &v)) {
+            o->name = check_model_name(v);
         } else if (strcmp(arg, "--no-train") == 0) {
             o->no_train = true;
         } else if (strcmp(arg, "--stats") == 0) {
@@ -364,6 +381,18 @@ static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
     }
 }
 
+/* --name: the one model compiled takes the name in every output (symbols,
+ * header, descriptor); its tensors keep theirs. */
+static void rename_model(const Options *o, Models *models) {
+    if (models->n != 1) {
+        fprintf(stderr, "dmc: error: --name=%s renames one model, but %s defines %d (%s, %s%s); pick one with --model\n",
+                o->name, o->input, models->n, models->items[0]->name, models->items[1]->name,
+                models->n > 2 ? ", ..." : "");
+        exit(2);
+    }
+    models->items[0]->name = o->name;
+}
+
 static const char *human_bytes(Arena *a, uint64_t n) {
     static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double v = (double)n;
@@ -425,6 +454,7 @@ int main(int argc, char **argv) {
         arena_free(a);
         return 1;
     }
+    if (o.name) rename_model(&o, &models);
     lower(a, &o, &models);
     if (!check_memory(a, &diag, &o, &models)) {
         diag_finish(&diag);

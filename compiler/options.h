@@ -19,6 +19,7 @@ typedef struct Options {
     Defines defines;
     const char *target, *cpu, *features;
     const char *model;
+    const char *name;         /* --name: the one model's name in the outputs, or NULL */
     bool no_train;
     bool stats;
     bool check_numerics;

@@ -132,6 +132,10 @@ const char *dm_last_error(void);                 /* human-readable reason of the
 /* Beyond the fixed contract. */
 const dm_model_desc *dm_desc(const dm_model *m);
 const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name); /* NULL if no such */
+/* The buffer of tensor `index` (descriptor order) of d in m, without a name
+ * lookup: what the typed accessors of a generated header (NAME_x(m)) call.
+ * NULL, with DM_EINVAL, if m is not an instance of d or index is out of range. */
+void *dm_tensor_data(dm_model *m, const dm_model_desc *d, int index);
 int  dm_reinit(dm_model *m, uint64_t seed);      /* draw the parameters again, zero the state */
 int  dm_set_threads(dm_model *m, int threads);   /* default: $DM_THREADS, else 1 */
 int  dm_threads(const dm_model *m);

@@ -161,6 +161,23 @@ void *dm_data(dm_model *m, const char *name) {
     return t ? m->data + t->offset : NULL;
 }
 
+void *dm_tensor_data(dm_model *m, const dm_model_desc *d, int index) {
+    if (!m || !d) {
+        rt_error(DM_EINVAL, "dm_tensor_data: NULL %s", m ? "model description" : "model");
+        return NULL;
+    }
+    if (m->desc != d) {
+        rt_error(DM_EINVAL, "dm_tensor_data: the instance is of model '%s', not '%s'", m->desc->name,
+                 d->name ? d->name : "?");
+        return NULL;
+    }
+    if (index < 0 || index >= d->ntensors) {
+        rt_error(DM_EINVAL, "dm_tensor_data: model '%s' has no tensor %d", d->name, index);
+        return NULL;
+    }
+    return m->data + d->tensors[index].offset;
+}
+
 /* The learning rate is the state tensor "opt/lr" (docs/decisions.md). */
 static int learning_rate(const dm_model *m, const char *caller, float **rate) {
     if (!m)

@@ -7,11 +7,13 @@
  * Guarantees: m->forward becomes the inference entry: every RANDOM_MASK is the
  * constant 1 (dropout is the identity), the loss and the generator state are
  * no longer stored, and nodes no store needs are removed.  With !train or
- * without a loss, gradients, apply and train_step are empty and the tensors
- * that autodiff and optim appended (grads, optimizer state) are dropped. */
+ * without a loss (an inference build), gradients, apply and train_step are
+ * empty and the model keeps only the tensors its forward entry uses: every
+ * parameter (so it loads the training model's checkpoints), the outputs and
+ * the inputs the outputs read.  The loss, the generator state, gradients and
+ * optimizer state are gone (m->loss_tensor is -1): an inference object holds
+ * parameters only (docs/decisions.md). */
 #include "passes/passes.h"
-
-#include <string.h>
 
 /* Keep only the stores not dropped and the nodes they need, renumbered in
  * order. */
@@ -51,8 +53,30 @@ static void make_inference_forward(Arena *a, Model *m) {
     remove_dead_nodes(a, g, dropped);
 }
 
-static bool appended_by_training(const Tensor *t) {
-    return t->kind == TK_GRAD || (t->kind == TK_STATE && strncmp(t->name, "opt/", 4) == 0);
+/* The inference build's tensors: the parameters, the outputs, and what the
+ * forward entry loads; the others are removed and the rest renumbered in
+ * order (only the forward graph is left to renumber). */
+static void keep_forward_tensors(Arena *a, Model *m) {
+    int size = m->ntensors ? m->ntensors : 1;
+    bool *used = arena_alloc(a, sizeof(bool) * (size_t)size);
+    Graph *g = &m->forward;
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i].op == OP_LOAD || g->nodes[i].op == OP_STORE) used[g->nodes[i].attr.tensor] = true;
+    int *renumber = arena_alloc(a, sizeof(int) * (size_t)size);
+    int n = 0;
+    for (int i = 0; i < m->ntensors; i++) {
+        TensorKind kind = m->tensors[i].kind;
+        bool keep = kind == TK_PARAM || kind == TK_OUTPUT || (kind == TK_INPUT && used[i]);
+        renumber[i] = keep ? n : -1;
+        if (keep) m->tensors[n++] = m->tensors[i];
+    }
+    m->ntensors = n;
+    for (int i = 0; i < n; i++)
+        if (m->tensors[i].param >= 0) m->tensors[i].param = renumber[m->tensors[i].param];
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i].op == OP_LOAD || g->nodes[i].op == OP_STORE)
+            g->nodes[i].attr.tensor = renumber[g->nodes[i].attr.tensor];
+    m->loss_tensor = -1;
 }
 
 void entries_finish(Arena *a, Model *m, bool train) {
@@ -61,6 +85,5 @@ void entries_finish(Arena *a, Model *m, bool train) {
     graph_init(&m->gradients, "gradients");
     graph_init(&m->apply, "apply");
     graph_init(&m->train_step, "train_step");
-    /* autodiff and optim append their tensors after sema's: drop them. */
-    while (m->ntensors > 0 && appended_by_training(&m->tensors[m->ntensors - 1])) m->ntensors--;
+    keep_forward_tensors(a, m);
 }

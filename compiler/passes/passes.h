@@ -17,7 +17,8 @@ void autodiff_model(Arena *a, Model *m);
  * followed by apply, the gradient loads forwarded). */
 void optim_model(Arena *a, Model *m);
 /* entries.c: turns m->forward into the inference entry (dropout off, no loss
- * store); without training (!train) the other graphs stay empty. */
+ * store); without training (!train, or no loss) the other graphs stay empty
+ * and the model keeps only the parameters and the forward entry's tensors. */
 void entries_finish(Arena *a, Model *m, bool train);
 /* simplify.c: constant folding, CSE, DCE and algebraic identities on one graph. */
 void simplify_graph(Arena *a, const Model *m, Graph *g);

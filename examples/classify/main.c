@@ -1,7 +1,8 @@
-/* classify: deployment.  Two inference-only objects (dmc --no-train -D batch=1:
- * mlp.dm and lenet.dm are the training examples' own models) linked into one
- * program; a checkpoint written by fashion_mlp or fashion_lenet --save picks
- * which one classifies.  Images come from the test set or from PGM files.
+/* classify: deployment.  Three inference-only objects (dmc --no-train -D batch=1:
+ * mlp.dm, lenet.dm and cnn.dm are the training examples' own models) linked
+ * into one program; a checkpoint written by fashion_mlp, fashion_lenet or
+ * fashion_cnn --save picks which one classifies (an inference object ignores
+ * the checkpoint's optimizer and dropout state).  Images come from the test set or from PGM files.
  *
  *   classify CHECKPOINT [--data DIR] [--first K] [--count N]   test images K .. K+N-1
  *   classify CHECKPOINT image.pgm ...                          28x28 grey images */
@@ -11,6 +12,7 @@
 
 #include "dm.h"
 #include "dm_data.h"
+#include "cnn.h"
 #include "lenet.h"
 #include "mlp.h"
 
@@ -93,9 +95,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     const dm_model_desc *desc = !strcmp(model_name, "mlp") ? &mlp_model
-                              : !strcmp(model_name, "lenet") ? &lenet_model : NULL;
+                              : !strcmp(model_name, "lenet") ? &lenet_model
+                              : !strcmp(model_name, "cnn") ? &cnn_model : NULL;
     if (!desc) {
-        fprintf(stderr, "classify: %s holds model '%s'; this program knows mlp and lenet\n", checkpoint,
+        fprintf(stderr, "classify: %s holds model '%s'; this program knows mlp, lenet and cnn\n", checkpoint,
                 model_name);
         return 1;
     }

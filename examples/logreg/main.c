@@ -20,7 +20,8 @@ int main(void) {
 
     dm_model *m = dm_new(&logreg_model, 0);
     if (!m) return fail("dm_new");
-    float *x = dm_data(m, "x"), *y = dm_data(m, "y"), *p = dm_data(m, "p");
+    /* logreg.h's typed accessors (dm_data(m, "x") looks the same buffers up by name). */
+    float *x = logreg_x(m), *y = logreg_y(m), *p = logreg_p(m);
 
     for (int epoch = 0; epoch < 1000; epoch++) {
         memcpy(x, x_train, sizeof x_train);
@@ -36,7 +37,7 @@ int main(void) {
     if (dm_forward(m) != 0) return fail("dm_forward");
     printf("Predictions: [%.8g %.8g]\n", p[0], p[1]);
 
-    const float *W = dm_data(m, "W"), *b = dm_data(m, "b");
+    const float *W = logreg_W(m), *b = logreg_b(m);
     printf("Parameters: W = [%.8g %.8g], b = %.8g\n", W[0], W[1], b[0]);
     dm_free(m);
     return 0;

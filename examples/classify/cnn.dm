@@ -1,0 +1,1 @@
+../fashion_cnn/fashion_cnn.dm
