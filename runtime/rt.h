@@ -30,6 +30,11 @@ int rt_find_tensor(const dm_model_desc *d, const char *name);
 /* Formats the per-thread last-error message and returns code (for `return rt_error(...)`). */
 int rt_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- class indices out of range (labels.c) ------------------------------ */
+/* dm_exec.bad_label: the message of an entry's first bad class index. */
+int rt_bad_label(dm_exec *ex, const char *what, int rank, const int64_t *dims, int64_t at, int32_t value,
+                 int64_t classes);
+
 /* ---- the seeded generator (init.c, documented in docs/runtime.md) --------- */
 typedef struct rt_rng { uint64_t s[4]; } rt_rng;
 
