@@ -6,7 +6,7 @@
 # forward through one_hot) must return DM_ERANGE, name the labels, the
 # element and the value in dm_last_error(), and leave every tensor
 # (parameters, gradients, optimizer state, outputs, loss) byte for byte as it
-# was.  With the labels in range again the instance trains on: its loss is
+# was; a forward entry that does not read the labels runs.  With the labels in range again the instance trains on: its loss is
 # the loss of a fresh instance, and both are PyTorch's cross_entropy.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -104,6 +104,8 @@ int main(void) {
     refused(s, 0, "holds 4 at [2], not a class index in [0, 4)");
     ((int *)dm_data(s, "y"))[2] = -2;
     refused(s, 0, "holds -1 at [2], not a class index in [0, 4)");
+    /* Its forward entry does not read y: the labels are not its business. */
+    CHECK(dm_forward(s) == 0, "dm_forward of shifted: %s", dm_last_error());
     dm_free(m), dm_free(fresh), dm_free(s);
     return fails != 0;
 }
