@@ -107,7 +107,8 @@ $(BUILD)/libdmc.a: $(CC_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/dmc: $(BUILD)/compiler/main.o $(BUILD)/libdmc.a
+# The driver writes its outputs by the runtime's rule (rt_output_target).
+$(BUILD)/dmc: $(BUILD)/compiler/main.o $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LLVM_LIBS) -lm
 
 all: $(BUILD)/dmc $(BUILD)/libdmrt.a

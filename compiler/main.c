@@ -1,11 +1,16 @@
 /* main.c: the driver.  Reads the command line, runs the pipeline one pass per
  * line, and writes the requested output without ever leaving a partial file:
  * every output goes to a temporary file in the target's folder and is renamed
- * into place only when the whole compilation has succeeded.
+ * into place only when the whole compilation has succeeded.  The target is
+ * the file behind the path's symbolic links; a path that is not a regular
+ * file (a device such as /dev/null, a FIFO) is written in place and gets no
+ * header beside it (rt_output_target, the rule dm_save follows too).
  *
  * Exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal
  * error (die()). */
 #include "cg/cg.h"
+
+#include "rt.h"   /* rt_output_target: where a written file goes */
 
 #include <errno.h>
 #include <signal.h>
@@ -17,7 +22,8 @@
 static const char usage_text[] =
     "usage: dmc [options] FILE.dm\n"
     "  -o PATH             output file (default: FILE.o; '-' is standard output for text).\n"
-    "                      An object output also writes the C header beside it (PATH.h)\n"
+    "                      An object output also writes the C header beside it (PATH.h),\n"
+    "                      unless PATH is a device or FIFO (written in place, e.g. /dev/null)\n"
     "  --emit=KIND         obj (default) | asm | llvm | ir | header | dot | ast\n"
     "  --dump-after=PASS   print the graph IR after a pass to stderr\n"
     "                      (sema, autodiff, optim, entries, simplify)\n"
@@ -247,8 +253,20 @@ static void install_signal_cleanup(void) {
         sigaction(cleanup_signals[i], &act, &previous_actions[i]);
 }
 
-/* A temporary path in the folder of `final`, so rename() is atomic. */
-static const char *reserve_output(Arena *a, Outputs *outs, const char *final) {
+/* Where the output `path` is written: a temporary path in the folder of the
+ * file it names (through its symbolic links: *replaced, if asked), so that
+ * rename() over that file is atomic; or, for a path that exists and is not a
+ * regular file (a device, a FIFO: *in_place), the path itself, never renamed
+ * over. */
+static const char *reserve_output(Arena *a, Outputs *outs, const char *path, bool *in_place, const char **replaced) {
+    char *target = NULL;
+    int direct = 0;
+    if (rt_output_target(path, &target, &direct) != DM_OK) fatal("cannot write %s", dm_last_error());
+    const char *final = arena_strdup(a, target);
+    free(target);
+    if (in_place) *in_place = direct;
+    if (replaced) *replaced = final;
+    if (direct) return final;
     char *tmp = arena_printf(a, "%s.tmp-XXXXXX", final);
     int fd = mkstemp(tmp);
     if (fd < 0) fatal("cannot create %s: %s", final, strerror(errno));
@@ -280,7 +298,7 @@ static void refuse_input_as_output(const Options *o, const char *path) {
 /* Text output: a FILE on standard output or on a reserved temporary. */
 static FILE *open_text(Arena *a, Outputs *outs, const char *path) {
     if (strcmp(path, "-") == 0) return stdout;
-    FILE *f = fopen(reserve_output(a, outs, path), "w");
+    FILE *f = fopen(reserve_output(a, outs, path, NULL, NULL), "w");
     if (!f) fatal("cannot write %s: %s", path, strerror(errno));
     return f;
 }
@@ -344,7 +362,6 @@ static void lower(Arena *a, const Options *o, Models *models) {
 static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
     const char *path = o->output ? o->output : default_output(a, o);
     refuse_input_as_output(o, path);
-    if (o->emit == EMIT_OBJ) refuse_input_as_output(o, replace_extension(a, path, ".h"));
     FILE *f;
     switch (o->emit) {
     case EMIT_AST: die("--emit=ast is handled before sema");
@@ -360,22 +377,30 @@ static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
         return;
     case EMIT_HEADER:
         if (strcmp(path, "-") == 0) path = "/dev/stdout";
-        else path = reserve_output(a, outs, path);
+        else path = reserve_output(a, outs, path, NULL, NULL);
         if (!header_emit(a, o, models, path)) exit(2);
         return;
     case EMIT_OBJ: {
         if (strcmp(path, "-") == 0) usage_error("%s", "an object cannot go to standard output");
-        const char *header = replace_extension(a, path, ".h");
-        if (strcmp(header, path) == 0) header = arena_printf(a, "%s.h", path);
-        const char *obj_tmp = reserve_output(a, outs, path);
-        const char *hdr_tmp = reserve_output(a, outs, header);
-        if (!cg_emit(a, o, models, obj_tmp) || !header_emit(a, o, models, hdr_tmp)) exit(2);
+        /* The header goes beside the file the object replaces (the end of
+         * -o's links); a device or FIFO takes the object alone: no header
+         * (`-o /dev/null` must not write /dev/null.h). */
+        bool in_place = false;
+        const char *replaced = path, *hdr_tmp = NULL;
+        const char *obj_tmp = reserve_output(a, outs, path, &in_place, &replaced);
+        if (!in_place) {
+            const char *header = replace_extension(a, replaced, ".h");
+            if (strcmp(header, replaced) == 0) header = arena_printf(a, "%s.h", replaced);
+            refuse_input_as_output(o, header);
+            hdr_tmp = reserve_output(a, outs, header, NULL, NULL);
+        }
+        if (!cg_emit(a, o, models, obj_tmp) || (hdr_tmp && !header_emit(a, o, models, hdr_tmp))) exit(2);
         return;
     }
     case EMIT_ASM:
     case EMIT_LLVM:
         if (strcmp(path, "-") == 0) path = "/dev/stdout";
-        else path = reserve_output(a, outs, path);
+        else path = reserve_output(a, outs, path, NULL, NULL);
         if (!cg_emit(a, o, models, path)) exit(2);
         return;
     }

@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define DM_ABI_VERSION 1
+#define DM_ABI_VERSION 2
 #define DM_MAX_RANK 8
 #define DM_ALIGN 64
 
@@ -34,7 +34,9 @@ enum {
     DM_EMISMATCH = -5, /* a checkpoint does not fit this model (names, shapes, dtypes) */
     DM_ENUMERIC = -6,  /* a non-finite loss or gradient (models built with --check-numerics) */
     DM_EABI = -7,      /* the object was compiled for another runtime ABI */
-    DM_EUNSUPPORTED = -8 /* the entry does not exist (e.g. training a --no-train object) */
+    DM_EUNSUPPORTED = -8, /* the entry does not exist (e.g. training a --no-train object) */
+    DM_ERANGE = -9     /* a class index (the labels of softmax_cross_entropy or one_hot) is
+                          outside [0, classes); the entry changed nothing */
 };
 
 typedef enum { DM_F32 = 0, DM_I32 = 1 } dm_dtype;
@@ -91,9 +93,17 @@ struct dm_exec {
     void (*parallel)(dm_exec *ex, dm_task_fn fn, void *ctx, int ntasks);
     int threads; /* how many workers parallel() uses (>= 1) */
     void *pool;  /* the runtime's own */
+    /* Called by an entry that finds a class index outside [0, classes),
+     * before it has changed anything: sets dm_last_error's message (what
+     * names the labels, e.g. "input 'y'"; at is the element's flat position
+     * in their shape dims[0 .. rank)) and returns DM_ERANGE, which the entry
+     * then returns. */
+    int (*bad_label)(dm_exec *ex, const char *what, int rank, const int64_t *dims, int64_t at, int32_t value,
+                     int64_t classes);
 };
 
-/* A generated entry: computes on the data region, returns 0 or DM_ENUMERIC. */
+/* A generated entry: computes on the data region, returns 0, DM_ERANGE or
+ * (--check-numerics) DM_ENUMERIC. */
 typedef int (*dm_entry_fn)(uint8_t *data, dm_exec *ex);
 
 typedef struct dm_model_desc {

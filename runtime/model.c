@@ -240,6 +240,11 @@ static int run_entry(dm_model *m, dm_entry_fn fn, const char *what) {
     int rc = fn(m->data, &m->exec);
     if (rc == DM_ENUMERIC)
         return rt_error(rc, "%s: model '%s' produced a non-finite loss or gradient", what, m->desc->name);
+    if (rc == DM_ERANGE) { /* ex.bad_label said which index: say where too */
+        char why[1024]; /* the size of error.c's buffer */
+        snprintf(why, sizeof why, "%s", dm_last_error());
+        return rt_error(rc, "%s: model '%s': %s", what, m->desc->name, why);
+    }
     if (rc != DM_OK)
         return rt_error(rc, "%s: model '%s' failed with code %d", what, m->desc->name, rc);
     return DM_OK;

@@ -1,5 +1,6 @@
 /* rt.h: the runtime's private interface, shared by the runtime .c files only (never
- * installed, never included by generated code or by users).
+ * installed, never included by generated code or by users; dmc's driver uses
+ * rt_output_target).
  *
  * It defines the instance header (struct dm_model), the error setter, the
  * seeded generator used by initialisation and data shuffling, the thread
@@ -30,6 +31,11 @@ int rt_find_tensor(const dm_model_desc *d, const char *name);
 /* Formats the per-thread last-error message and returns code (for `return rt_error(...)`). */
 int rt_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- class indices out of range (labels.c) ------------------------------ */
+/* dm_exec.bad_label: the message of an entry's first bad class index. */
+int rt_bad_label(dm_exec *ex, const char *what, int rank, const int64_t *dims, int64_t at, int32_t value,
+                 int64_t classes);
+
 /* ---- the seeded generator (init.c, documented in docs/runtime.md) --------- */
 typedef struct rt_rng { uint64_t s[4]; } rt_rng;
 
@@ -53,6 +59,14 @@ void rt_exec_reset(dm_model *m, int threads);
 /* ---- files (file.c) ---------------------------------------------------------- */
 /* Reads a whole regular file into a malloc'd buffer (*data, *size bytes). */
 int rt_read_file(const char *path, uint8_t **data, size_t *size);
+/* Where a write to path goes (docs/runtime.md, "Writing files"): symbolic
+ * links are followed (a chain too, relative targets from the link's folder)
+ * to *target (malloc'd), the file that is replaced: a new or regular file,
+ * by a temporary in *target's folder renamed over it.  *in_place: *target
+ * exists and is not a regular file (a device, a FIFO): write it in place,
+ * never rename over it.  A directory is DM_EIO.  Shared with dmc's driver,
+ * so that its outputs follow the same rule. */
+int rt_output_target(const char *path, char **target, int *in_place);
 
 /* ---- strict JSON (json.c) -------------------------------------------------- */
 typedef enum { RT_JSON_NULL, RT_JSON_BOOL, RT_JSON_NUMBER, RT_JSON_STRING, RT_JSON_ARRAY, RT_JSON_OBJECT } rt_json_kind;

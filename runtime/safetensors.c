@@ -9,7 +9,10 @@
  * dm_save writes every DM_PARAM tensor, then every DM_STATE tensor, in
  * descriptor order, to a temporary file in the target's folder, syncs it
  * and renames it over the target: a crash or error never leaves a partial
- * checkpoint, and the old one survives any failure.
+ * checkpoint, and the old one survives any failure.  The target is the
+ * file behind the path's symbolic links, if any (the link stays a link); a
+ * path that is not a regular file (a device, a FIFO) is written in place,
+ * never renamed over (rt_output_target).
  *
  * dm_load reads the whole file and validates everything (structure, JSON,
  * dtypes, shapes, names, offsets, completeness) before it writes a byte of
@@ -206,25 +209,30 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
     int n = saved_order(d, order);
     size_t hlen = 0;
     char *header = build_header(d, order, n, &meta, &hlen);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!header || !tmp) {
-        free(order), free(header), free(tmp);
-        return rt_error(DM_ENOMEM, "dm_save: out of memory");
+    char *target = NULL;
+    int in_place = 0;
+    int rc = header ? rt_output_target(path, &target, &in_place) : DM_OK;
+    size_t plen = target ? strlen(target) : 0;
+    char *tmp = target && !in_place ? malloc(plen + 16) : NULL;
+    if (rc != DM_OK || !header || (target && !in_place && !tmp)) {
+        free(order), free(header), free(tmp), free(target);
+        return rc != DM_OK ? rc : rt_error(DM_ENOMEM, "dm_save: out of memory");
     }
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    if (tmp)
+        snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", target);
 
-    int rc = DM_OK;
-    int fd = mkstemp(tmp);
+    int fd = in_place ? open(target, O_WRONLY | O_TRUNC | O_CLOEXEC) : mkstemp(tmp);
     if (fd < 0) {
-        rc = rt_error(DM_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        free(order), free(header), free(tmp);
+        rc = in_place ? rt_error(DM_EIO, "%s: cannot open: %s", path, strerror(errno))
+                      : rt_error(DM_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
+        free(order), free(header), free(tmp), free(target);
         return rc;
     }
-    fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a checkpoint */
+    if (!in_place)
+        fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a checkpoint */
     FILE *f = fdopen(fd, "wb");
     if (!f) {
-        rc = rt_error(DM_EIO, "%s: %s", tmp, strerror(errno));
+        rc = rt_error(DM_EIO, "%s: %s", tmp ? tmp : path, strerror(errno));
         close(fd);
     } else {
         uint8_t len_le[8];
@@ -235,19 +243,19 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
             const dm_tensor_desc *t = &d->tensors[order[k]];
             ok = write_tensor(f, m->data + t->offset, t->bytes);
         }
-        ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+        ok = ok && fflush(f) == 0 && (in_place || fsync(fileno(f)) == 0); /* a FIFO cannot be synced */
         if (!ok)
             rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
         if (fclose(f) != 0 && rc == DM_OK)
             rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
     }
-    if (rc == DM_OK && rename(tmp, path) != 0)
+    if (rc == DM_OK && tmp && rename(tmp, target) != 0)
         rc = rt_error(DM_EIO, "%s: cannot replace it with the new checkpoint: %s", path, strerror(errno));
-    if (rc == DM_OK)
-        sync_folder(path);
-    if (rc != DM_OK)
+    if (rc == DM_OK && tmp)
+        sync_folder(target);
+    if (rc != DM_OK && tmp)
         unlink(tmp);
-    free(order), free(header), free(tmp);
+    free(order), free(header), free(tmp), free(target);
     return rc;
 }
 

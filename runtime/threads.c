@@ -167,6 +167,7 @@ void rt_exec_reset(dm_model *m, int threads) {
     m->exec.parallel = parallel_inline;
     m->exec.threads = threads;
     m->exec.pool = NULL;
+    m->exec.bad_label = rt_bad_label;
 }
 
 void rt_exec_prepare(dm_model *m) {

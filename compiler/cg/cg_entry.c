@@ -6,9 +6,10 @@
  * call of gradients and then of apply (see train_step_body).
  *
  * Needs: the model's plan (plan.c).  Guarantees: the entry touches only the
- * data region (and constant literals); it returns 0, or DM_ENUMERIC from a
- * training entry built with --check-numerics, before it writes any
- * parameter or optimizer state. */
+ * data region (and constant literals); it returns 0, or DM_ERANGE when a
+ * class index is out of range (cg_labels.c: before it writes anything), or
+ * DM_ENUMERIC from a training entry built with --check-numerics, before it
+ * writes any parameter or optimizer state. */
 #include <llvm-c/Core.h>
 
 #include "cg/cg_internal.h"
@@ -124,8 +125,11 @@ static void entry_body(Cg *cg, bool check) {
     cg->literal = arena_alloc(cg->arena, sizeof *cg->literal * (g->n + 1));
     for (int i = 0; i < g->n; i++)
         if (g->nodes[i].op == OP_LITERAL) cg->literal[i] = literal_global(cg, i);
+    Labels labels = graph_labels(cg->arena, cg->model, g);
+    cg_check_labels(cg, &labels, -1);
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
+        cg_check_labels(cg, &labels, i);
         if (cg->ep->inl[i] || cg->ep->host[i] >= 0) continue;   /* computed in a loop or a kernel's epilogue */
         if (check && writes_params(cg, i)) {
             check_numerics(cg);

@@ -52,6 +52,9 @@ LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name);
 void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 LLVMValueRef cg_node_ptr(Cg *cg, int node);   /* where node's value lives */
 const char *cg_node_name(Cg *cg, int node);
+/* cg_labels.c: the checks of the class indices ls (ir/labels.c) that come
+ * before node reader, or, for reader -1, at the entry's start. */
+void cg_check_labels(Cg *cg, const Labels *ls, int reader);
 /* cg_elem.c: one loop computing an elementwise root and its inline operands. */
 void cg_elementwise(Cg *cg, int root);
 /* cg_elem.c: root's loop as the epilogue of the kernel it reads (plan.c): void(data, first, end). */

@@ -10,10 +10,13 @@
  * tensor after storing it), stores write the store; i32 values are exact
  * integers held in doubles; node values live in the arena (nothing freed).
  * Defined behaviour at the edges (no traps): integer division by zero gives
- * 0, a label outside [0, classes) gives an all-zero one-hot row and a row that
- * contributes 0 to softmax_cross_entropy and to its gradient. */
+ * 0.  A class index outside [0, classes) is an error (labels.c): the run
+ * returns DM_ERANGE and leaves the store as it was, which it can because it
+ * holds every store back until all nodes have run (a graph never loads a
+ * tensor after storing it, so that changes no value). */
 #include "ir/ir.h"
 #include "cg/kernels/random.h"
+#include "dm.h"
 
 #include <math.h>
 #include <string.h>
@@ -330,8 +333,35 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
     }
 }
 
-void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s) {
+/* DM_ERANGE, with the message in s->error, unless every one of the count
+ * values v is a class index of l. */
+static int check_label(Arena *a, const Label *l, const double *v, int64_t count, TensorStore *s) {
+    for (int64_t i = 0; i < count; i++)
+        if (!(v[i] >= 0 && v[i] < (double)l->classes)) {
+            s->error = label_message(a, l, i, (int32_t)fmax(fmin(v[i], INT32_MAX), INT32_MIN));
+            return DM_ERANGE;
+        }
+    return 0;
+}
+
+int interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s) {
     if (s->model != m) die("interp: the store belongs to another model");
+    s->error = NULL;
+    Labels labels = graph_labels(a, m, g);
+    for (int k = 0; k < labels.n; k++) {
+        const Label *l = &labels.items[k];
+        if (l->tensor >= 0 && check_label(a, l, s->values[l->tensor], shape_count(l->shape), s)) return DM_ERANGE;
+    }
     double **val = arena_alloc(a, sizeof(double *) * (size_t)(g->n + 1));
-    for (int i = 0; i < g->n; i++) run_node(a, g, i, val, s);
+    for (int i = 0; i < g->n; i++) {
+        for (int k = 0; k < labels.n; k++) {
+            const Label *l = &labels.items[k];
+            if (l->tensor < 0 && l->reader == i && check_label(a, l, val[l->value], shape_count(l->shape), s))
+                return DM_ERANGE;
+        }
+        if (g->nodes[i].op != OP_STORE) run_node(a, g, i, val, s);
+    }
+    for (int i = 0; i < g->n; i++)
+        if (g->nodes[i].op == OP_STORE) run_node(a, g, i, val, s);
+    return 0;
 }

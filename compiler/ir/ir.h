@@ -175,6 +175,30 @@ int64_t dtype_size(DType t);        /* bytes of one element (4) */
 /* dot.c: --emit=dot, the forward and train-step graphs of every model for Graphviz. */
 void dot_print(FILE *out, const Models *models);
 
+/* ---- labels.c: the class indices a graph reads --------------------------- */
+
+/* One set of class indices to check: the labels of softmax_cross_entropy
+ * (and its adjoint) or of one_hot. */
+typedef struct Label {
+    int value;          /* the reader's operand holding them */
+    int tensor;         /* the tensor they are loaded from (through reshapes), or -1: computed */
+    int reader;         /* the first node reading them */
+    int64_t classes;    /* valid indices: [0, classes) */
+    Shape shape;        /* the tensor's shape, or the value's: how a message counts elements */
+    const char *what;   /* how a message names them: "input 'y'", "the labels of one_hot at f.dm:3:7" */
+} Label;
+
+typedef struct Labels {
+    Label *items;
+    int n;
+} Labels;
+
+/* Every Label of g: loaded ones first, then computed ones (labels.c). */
+Labels graph_labels(Arena *a, const Model *m, const Graph *g);
+/* "input 'y' holds 3 at [3], not a class index in [0, 3)": the error of
+ * element at (flat position) holding value, worded as runtime/labels.c. */
+const char *label_message(Arena *a, const Label *l, int64_t at, int32_t value);
+
 /* ---- interp.c: the reference interpreter (the oracle) ------------------- */
 
 /* Values of the model's persistent tensors, in double precision (i32 tensors
@@ -182,10 +206,13 @@ void dot_print(FILE *out, const Models *models);
 typedef struct TensorStore {
     const Model *model;
     double **values;      /* values[i]: shape_count(tensors[i].shape) doubles */
+    const char *error;    /* why the last interp_run failed (label_message), else NULL */
 } TensorStore;
 
 TensorStore *store_new(Arena *a, const Model *m);
-/* Run a graph: loads read the store, stores write it (after every load). */
-void interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s);
+/* Run a graph: loads read the store, stores write it (after every load).
+ * Returns 0, or DM_ERANGE (-9) with s->error set and the store unchanged
+ * when a class index is outside [0, classes) (labels.c). */
+int interp_run(Arena *a, const Model *m, const Graph *g, TensorStore *s);
 
 #endif

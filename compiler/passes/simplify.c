@@ -45,7 +45,8 @@ static bool const_is(const Node *n, double v) {
 
 /* Evaluate node n (operands in g, all constants) with the interpreter; shapes
  * of the node and its operands may be overridden by the caller (to fold a
- * uniform result on scalars). */
+ * uniform result on scalars).  NULL when the interpreter refuses (a constant
+ * class index out of range): the node stays, and the entry reports it. */
 static double *fold_eval(Arena *a, const Graph *g, const Node *n) {
     Tensor result = {.name = "fold", .kind = TK_OUTPUT, .dtype = n->dtype, .shape = n->shape, .param = -1};
     Model tmp = {.name = "fold", .tensors = &result, .ntensors = 1, .captensors = 1, .loss_tensor = -1};
@@ -56,8 +57,7 @@ static double *fold_eval(Arena *a, const Graph *g, const Node *n) {
     int id = graph_add(a, &fg, copy);
     graph_add(a, &fg, (Node){.op = OP_STORE, .nin = 1, .in = {id}, .dtype = n->dtype, .shape = n->shape});
     TensorStore *s = store_new(a, &tmp);
-    interp_run(a, &tmp, &fg, s);
-    return s->values[0];
+    return interp_run(a, &tmp, &fg, s) == 0 ? s->values[0] : NULL;
 }
 
 /* Scalar stand-in for a uniform constant operand. */
@@ -102,6 +102,7 @@ static bool fold(Rewriter *r, Node *n) {
         for (int i = 0; i < n->nin; i++)
             if (shape_count(r->out->nodes[n->in[i]].shape) > FOLD_MAX) return false;
         const double *v = fold_eval(r->a, r->out, n);
+        if (!v) return false;
         bool same = count > 0;
         for (int64_t i = 1; i < count && same; i++) same = v[i] == v[0];
         if (!same) {

@@ -89,7 +89,7 @@ test ! -e "$tmp/none.o" || { echo "FAILED: --model=nosuch wrote an output"; fail
     { echo "FAILED: -Dbatch=8"; fails=$((fails + 1)); }
 status_is 1 "-D of an unknown const" "$DMC" -D nosuch=3 $logreg -o "$tmp/d.o"
 for pass in sema autodiff optim entries simplify; do
-    "$DMC" --dump-after=$pass --emit=ir $logreg -o /dev/null 2>&1 | grep -q "^; after $pass" ||
+    "$DMC" --dump-after=$pass --emit=ir $logreg -o "$tmp/dump.ir" 2>&1 | grep -q "^; after $pass" ||
         { echo "FAILED: --dump-after=$pass"; fails=$((fails + 1)); }
 done
 check "--no-train" "$DMC" --no-train $logreg -o "$tmp/nt.o"

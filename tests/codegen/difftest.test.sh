@@ -21,6 +21,10 @@ done
 for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
 done
-# Labels outside [0, K): the kernels treat them as the interpreter does.
+# Labels outside [0, K): every entry that reads them refuses as the
+# interpreter does (the same code and message) and changes no tensor.
 "$tool" --bad-labels tests/torch/mlp.dm || status=1
+for seed in 1 2 3 4 5 6; do
+    "$tool" --bad-labels --seed $seed tests/codegen/labels.dm || status=1
+done
 exit $status

@@ -14,7 +14,7 @@ model d {
   output y = dropout(h, 0.25)
 }
 DM
-"$DMC" --emit=ir --no-train -O0 --dump-after=sema "$tmp/d.dm" -o /dev/null 2> "$tmp/ir"
+"$DMC" --emit=ir --no-train -O0 --dump-after=sema "$tmp/d.dm" -o "$tmp/d.ir" 2> "$tmp/ir"
 sed -n '/^graph forward/,$p' "$tmp/ir" > "$tmp/fwd"
 want() { grep -qE "$1" "$tmp/fwd" || { echo "missing: $1"; cat "$tmp/ir"; exit 1; }; }
 grep -q "tensor rng/dropout state i32\[2\] init seed" "$tmp/ir" || { echo "no rng state"; cat "$tmp/ir"; exit 1; }

@@ -12,7 +12,10 @@
  * [-1, 1]; an i32
  * input gets labels in [0, K) where K is the class count of the loss or
  * one_hot that reads it (else [0, 2)); with --bad-labels in [-2, K + 2), so
- * that out-of-range labels are compared too.  Elements agree when
+ * that out-of-range labels are compared too: where the interpreter refuses
+ * an entry (DM_ERANGE), the compiled entry must return the same code, end its
+ * message with the interpreter's and, like it, change no tensor.  Elements
+ * agree when
  *   |compiled - reference| <= rtol * (|reference| + 1e-3 * max|reference|) + 1e-6
  * (i32 tensors: exactly; after a train step, parameters and optimizer state
  * also within 10% of the largest change the step made to the tensor, see
@@ -150,10 +153,23 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, int thread
         if (!graphs[e]->n) continue;
         to_store(dm, m, s);
         to_store(dm, m, before);
-        interp_run(a, m, graphs[e], s);
+        int want = interp_run(a, m, graphs[e], s);
         float loss;
         int rc = e == 0 ? dm_forward(dm) : e == 1 ? dm_gradients(dm, &loss) : e == 2 ? dm_apply(dm)
                                                                                    : dm_train_step(dm, &loss);
+        if (want != 0) {   /* refused: the same code and message, and no tensor changed (compare with s) */
+            const char *got = dm_last_error();
+            size_t n = strlen(got), k = strlen(s->error);
+            if (rc != want || n < k || strcmp(got + n - k, s->error) != 0) {
+                fprintf(stderr, "MISMATCH %s: %s: the interpreter refused with %d (%s), compiled code returned %d (%s)\n",
+                        m->name, names[e], want, s->error, rc, rc ? got : "");
+                bad++;
+            } else if (verbose) {
+                fprintf(stderr, "  ok %s refused: %s\n", names[e], got);
+            }
+            bad += compare(dm, m, s, before, names[e], rtol, verbose);
+            continue;
+        }
         if (rc != 0) { fprintf(stderr, "difftest: %s: %s: %s\n", m->name, names[e], dm_last_error()); bad++; continue; }
         bad += compare(dm, m, s, before, names[e], rtol, verbose);
     }

@@ -228,7 +228,7 @@ void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restr
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
         int32_t l = label[i];
-        if (l < 0 || l >= K) continue;   /* an out-of-range label: the row adds 0 (docs/ir.md) */
+        if (l < 0 || l >= K) continue;   /* never: the entry checked its labels (dmk_check_labels) */
         float m = zi[0];
         for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
         float s = 0;
@@ -246,7 +246,7 @@ void dmk_sce_dx(float *restrict dz, const float *restrict z, const int32_t *rest
         const float *zi = z + i * K;
         float *di = dz + i * K;
         int32_t l = label[i];
-        if (l < 0 || l >= K) {   /* an out-of-range label: a zero gradient, as the interpreter */
+        if (l < 0 || l >= K) {   /* never: the entry checked its labels; no read out of bounds */
             for (int64_t k = 0; k < K; k++) di[k] = 0;
             continue;
         }
@@ -298,6 +298,27 @@ void dmk_random_mask(float *restrict y, const int32_t *restrict state, int64_t c
     float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
     for (int64_t i = 0; i < count; i++)
         y[i] = dm_dropout_keep(key, step, (uint32_t)salt, (uint32_t)i, rate) ? scale : 0.0f;
+}
+
+/* Class indices: 0 when every label[0 .. count) is in [0, classes), else
+ * DM_ERANGE after reporting the first bad one through ex->bad_label (what,
+ * rank and dims name the labels in the message).  The test is one pass of
+ * unsigned compares OR-ed together (a negative index is a huge unsigned one),
+ * which the -O pipeline vectorises; only a failed check looks for the
+ * element, out of line. */
+static NOINLINE int32_t report_bad_label(const int32_t *label, int64_t classes, const char *what, int32_t rank,
+                                         const int64_t *dims, dm_exec *ex) {
+    int64_t at = 0;
+    while (label[at] >= 0 && label[at] < classes) at++;
+    if (ex && ex->bad_label) ex->bad_label(ex, what, rank, dims, at, label[at], classes);
+    return DM_ERANGE;
+}
+
+int32_t dmk_check_labels(const int32_t *restrict label, int64_t count, int64_t classes, const char *what,
+                         int32_t rank, const int64_t *dims, dm_exec *ex) {
+    uint32_t limit = classes > INT32_MAX ? 0x80000000u : (uint32_t)classes, bad = 0;
+    for (int64_t i = 0; i < count; i++) bad |= (uint32_t)label[i] >= limit;
+    return bad ? report_bad_label(label, classes, what, rank, dims, ex) : 0;
 }
 
 /* 1 when no element of x[0 .. count) is an infinity or a NaN (--check-numerics). */
