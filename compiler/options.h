@@ -5,7 +5,7 @@
 
 #include "front/front.h"
 
-typedef enum { EMIT_OBJ, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
+typedef enum { EMIT_OBJ, EMIT_SHARED, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
 
 typedef struct Options {
     const char *input;

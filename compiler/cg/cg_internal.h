@@ -21,6 +21,7 @@ typedef struct Cg {
     LLVMValueRef ex;         /* its dm_exec argument (threads), possibly NULL at run time */
     bool check_numerics;     /* --check-numerics: training entries test the loss and gradients */
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
+    const char *cpu, *features; /* the target machine's (the descriptor records what the code needs) */
 } Cg;
 
 /* cg_module.c: the target machine's settings (cg_split.c makes a second). */
@@ -58,6 +59,8 @@ LLVMValueRef cg_epilogue(Cg *cg, int root);
 /* cg_kernels.c: a reduction, transpose or complex op as a kernel call. */
 void cg_complex(Cg *cg, int node);
 /* cg_desc.c: the model's descriptor constant NAME_model. */
-void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+/* cg_desc.c: `dm_models`, the NULL-terminated table of the n descriptors (--emit=shared). */
+void cg_model_table(Cg *cg, LLVMValueRef *descs, int n);
 
 #endif
