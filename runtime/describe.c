@@ -67,7 +67,8 @@ int dm_check_inputs(const dm_model *m, dm_entry entry) {
     const dm_model_desc *d = m->desc;
     for (int i = 0; i < d->ntensors; i++) {
         const dm_tensor_desc *t = &d->tensors[i];
-        if (t->kind != DM_INPUT || t->dtype != DM_I32 || !(t->flags & DM_TENSOR_HAS_RANGE) || !((t->reads >> entry) & 1))
+        bool ranged = t->kind == DM_INPUT && t->dtype == DM_I32 && (t->flags & DM_TENSOR_HAS_RANGE);
+        if (!ranged || !((t->reads >> entry) & 1))
             continue;
         const uint8_t *base = m->data + t->offset;
         for (int64_t k = 0; k < t->count; k++) {

@@ -16,7 +16,11 @@ static bool valid_utf8(const char *s) {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         unsigned c = *p;
-        int extra = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+        int extra = c < 0x80                ? 0
+                    : c >= 0xc2 && c <= 0xdf ? 1
+                    : c >= 0xe0 && c <= 0xef ? 2
+                    : c >= 0xf0 && c <= 0xf4 ? 3
+                                             : -1;
         if (extra < 0)
             return false;
         unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
@@ -80,7 +84,8 @@ int dm_set_metadata(dm_model *m, const char *key, const char *value) {
     if (rc != DM_OK)
         return rc;
     if (!key || !*key || !valid_utf8(key) || rt_metadata_reserved(key))
-        return rt_error(DM_EINVAL, "dm_set_metadata: the key must be non-empty UTF-8 other than \"format\" and \"model\"");
+        return rt_error(DM_EINVAL,
+                        "dm_set_metadata: the key must be non-empty UTF-8 other than \"format\" and \"model\"");
     if (value && !valid_utf8(value))
         return rt_error(DM_EINVAL, "dm_set_metadata: the value of '%s' is not valid UTF-8", key);
     long at = find(m, key);

@@ -90,7 +90,8 @@ def compare_band(a, b, c):
     outside = err > tol
     unexplained = outside & (err > 2 * np.abs(c - b))
     if unexplained.any() or outside.sum() * 1000 > a.size:
-        return conformance.compare(a, b) + f" ({int(outside.sum())} outside, {int(unexplained.sum())} beyond float32 PyTorch's own error)"
+        return (conformance.compare(a, b) +
+                f" ({int(outside.sum())} outside, {int(unexplained.sum())} beyond float32 PyTorch's own error)")
     return None
 
 
