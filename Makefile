@@ -1,6 +1,6 @@
 # dmc: a compiler for training neural networks.  See README.md.
 #
-#   make            build/dmc and build/libdmrt.a
+#   make            build/dmc, build/libdmrt.a and build/libdmrt.so
 #   make test       every test; ends with "N passed, M failed"
 #   make demo       the main job: build, compile an example, train it, report
 #   make examples   every example into build/examples/<name>
@@ -50,13 +50,18 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) $(shell $(LLVM_CONF
 RT_SRC := $(wildcard runtime/*.c runtime/data/*.c)
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o)
 
+# Position-independent (the archive also goes into shared libraries: dmc
+# --emit=shared) and hidden but for the DM_API functions of dm.h and dm_data.h.
 $(BUILD)/runtime/%.o: runtime/%.c runtime/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fPIC -Iruntime -c $< -o $@
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -Iruntime -c $< -o $@
 
 $(BUILD)/libdmrt.a: $(RT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/libdmrt.so: $(RT_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libdmrt.so -o $@ $^ -lm -lpthread
 
 # ---- the compiler ---------------------------------------------------------
 GEN_C   := $(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.lex.c
@@ -111,7 +116,7 @@ $(BUILD)/libdmc.a: $(CC_OBJ)
 $(BUILD)/dmc: $(BUILD)/compiler/main.o $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LLVM_LIBS) -lm
 
-all: $(BUILD)/dmc $(BUILD)/libdmrt.a
+all: $(BUILD)/dmc $(BUILD)/libdmrt.a $(BUILD)/libdmrt.so
 .DEFAULT_GOAL := all
 
 include examples/examples.mk

@@ -24,7 +24,10 @@ static const char usage_text[] =
     "  -o PATH             output file (default: FILE.o; '-' is standard output for text).\n"
     "                      An object output also writes the C header beside it (PATH.h),\n"
     "                      unless PATH is a device or FIFO (written in place, e.g. /dev/null)\n"
-    "  --emit=KIND         obj (default) | asm | llvm | ir | header | dot | ast\n"
+    "  --emit=KIND         obj (default) | shared | asm | llvm | ir | header | dot | ast\n"
+    "                      shared: a loadable library (FILE.so) holding the models and\n"
+    "                      libdmrt, linked by cc ($DMC_CC) with libdmrt.a found beside\n"
+    "                      dmc, in ../lib, or at $DMC_RUNTIME\n"
     "  --dump-after=PASS   print the graph IR after a pass to stderr\n"
     "                      (sema, autodiff, optim, entries, simplify)\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
@@ -72,12 +75,12 @@ static bool starts_with(const char *s, const char *prefix, const char **rest) {
 
 static EmitKind parse_emit(const char *kind) {
     static const struct { const char *name; EmitKind kind; } kinds[] = {
-        {"obj", EMIT_OBJ}, {"asm", EMIT_ASM}, {"llvm", EMIT_LLVM}, {"ir", EMIT_IR},
+        {"obj", EMIT_OBJ}, {"shared", EMIT_SHARED}, {"asm", EMIT_ASM}, {"llvm", EMIT_LLVM}, {"ir", EMIT_IR},
         {"header", EMIT_HEADER}, {"dot", EMIT_DOT}, {"ast", EMIT_AST},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kind, kinds[i].name) == 0) return kinds[i].kind;
-    usage_error("unknown --emit kind '%s' (obj, asm, llvm, ir, header, dot, ast)", kind);
+    usage_error("unknown --emit kind '%s' (obj, shared, asm, llvm, ir, header, dot, ast)", kind);
 }
 
 static void add_define(Arena *a, Options *o, const char *text) {
@@ -175,6 +178,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
         }
     }
     if (!o->input) usage_error("%s", "no input file");
+    if (o->emit == EMIT_SHARED && o->target)
+        usage_error("--emit=shared links with this machine's cc and libdmrt: not with --target=%s", o->target);
     static const char *const passes[] = {"sema", "autodiff", "optim", "entries", "simplify"};
     if (o->dump_after) {
         bool known = false;
@@ -199,6 +204,7 @@ static const char *replace_extension(Arena *a, const char *path, const char *ext
 static const char *default_output(Arena *a, const Options *o) {
     switch (o->emit) {
     case EMIT_OBJ: return replace_extension(a, o->input, ".o");
+    case EMIT_SHARED: return replace_extension(a, o->input, ".so");
     case EMIT_ASM: return replace_extension(a, o->input, ".s");
     case EMIT_LLVM: return replace_extension(a, o->input, ".ll");
     case EMIT_HEADER: return replace_extension(a, o->input, ".h");
@@ -395,6 +401,17 @@ static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
             hdr_tmp = reserve_output(a, outs, header, NULL, NULL);
         }
         if (!cg_emit(a, o, models, obj_tmp) || (hdr_tmp && !header_emit(a, o, models, hdr_tmp))) exit(2);
+        return;
+    }
+    case EMIT_SHARED: {
+        if (strcmp(path, "-") == 0) usage_error("%s", "a library cannot go to standard output");
+        const char *lib_tmp = reserve_output(a, outs, path);
+        /* The object is an intermediate: reserved last (so an exit removes
+         * it), then removed and dropped from the outputs to rename. */
+        const char *obj_tmp = reserve_output(a, outs, arena_printf(a, "%s.o", path));
+        if (!cg_emit(a, o, models, obj_tmp) || !link_shared(a, obj_tmp, lib_tmp)) exit(2);
+        unlink(obj_tmp);
+        outs->n--;
         return;
     }
     case EMIT_ASM:

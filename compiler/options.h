@@ -8,7 +8,7 @@
 /* --fp-contract (cg/cg_contract.c). */
 typedef enum { FP_CONTRACT_FAST, FP_CONTRACT_ON, FP_CONTRACT_OFF } FpContract;
 
-typedef enum { EMIT_OBJ, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
+typedef enum { EMIT_OBJ, EMIT_SHARED, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
 
 typedef struct Options {
     const char *input;

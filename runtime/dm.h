@@ -9,7 +9,12 @@
  * The generated entry points compute on that region only; they never allocate.
  *
  * Every function returning int returns 0 on success and a negative DM_E... code
- * on failure; dm_last_error() then says why (a per-thread message). */
+ * on failure; dm_last_error() then says why (a per-thread message) and
+ * dm_last_error_code() gives the code (also after a function returning a
+ * pointer failed).  Every function that can fail resets both on entry.
+ *
+ * DM_API marks the exported functions: libdmrt.so and a library made by
+ * `dmc --emit=shared` export these and nothing else of the runtime. */
 #ifndef DM_H
 #define DM_H
 
@@ -20,9 +25,29 @@
 extern "C" {
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define DM_API __attribute__((visibility("default")))
+#else
+#define DM_API
+#endif
+
 #define DM_ABI_VERSION 2
 #define DM_MAX_RANK 8
 #define DM_ALIGN 64
+
+/* Bytes of an instance's header (the runtime's struct dm_model: bookkeeping,
+ * the metadata and the last load's report), a multiple of DM_ALIGN. */
+#define DM_HEADER_SIZE 4096
+/* dm_memory_size() of a model whose data region has data_size bytes: DM_ALIGN - 1
+ * spare bytes (the buffer may start anywhere), the header, the data region.
+ * The generated header defines NAME_MEMORY_SIZE as this for the model, so
+ *   static unsigned char buf[NAME_MEMORY_SIZE] __attribute__((aligned(NAME_MEMORY_ALIGN)));
+ *   dm_model *m = dm_init(&NAME_model, buf, sizeof buf, seed);
+ * needs no allocation. */
+#define DM_MEMORY_SIZE(data_size) ((DM_ALIGN - 1) + DM_HEADER_SIZE + (data_size))
+/* Room for an instance's metadata: the sum over its pairs of
+ * strlen(key) + strlen(value) + 2 is at most this. */
+#define DM_METADATA_BYTES 2048
 
 /* Error codes. */
 enum {
@@ -50,6 +75,12 @@ typedef enum {
     DM_STATE = 4,  /* optimizer or generator state, saved in checkpoints after the params */
     DM_LOSS = 5    /* the scalar loss, name "loss" */
 } dm_kind;
+
+/* The entries, in dm_model_desc's order; bit (1u << DM_ENTRY_...) of dm_tensor_desc.reads. */
+typedef enum { DM_ENTRY_FORWARD = 0, DM_ENTRY_TRAIN_STEP = 1, DM_ENTRY_GRADIENTS = 2, DM_ENTRY_APPLY = 3 } dm_entry;
+
+/* dm_tensor_desc.flags */
+#define DM_TENSOR_HAS_RANGE 1u /* lo and hi bound every element (an i32 input used as labels or indices) */
 
 /* How a parameter is initialised (the language's initialisers). */
 typedef enum {
@@ -82,6 +113,9 @@ typedef struct dm_tensor_desc {
     uint64_t bytes;     /* count * element size */
     int param;          /* DM_GRAD and per-parameter DM_STATE: index of the parameter's tensor; else -1 */
     dm_init_desc init;  /* DM_PARAM (and DM_STATE, usually zeros) */
+    uint32_t reads;     /* bit 1u << DM_ENTRY_x: that entry reads this tensor (inputs: must be filled for it) */
+    uint32_t flags;     /* DM_TENSOR_HAS_RANGE */
+    int64_t lo, hi;     /* DM_TENSOR_HAS_RANGE: every element must lie in [lo, hi] */
 } dm_tensor_desc;
 
 /* The runtime services a generated entry may call (threads). */
@@ -118,52 +152,94 @@ typedef struct dm_model_desc {
     dm_entry_fn gradients;
     dm_entry_fn apply;
     uint64_t seed_stream;      /* reserved, 0 */
+    const char *cpu_features;  /* the target features the code was compiled for ("avx2,fma,..."; NULL or "": none) */
 } dm_model_desc;
 
 typedef struct dm_model dm_model;
 
-dm_model *dm_new(const dm_model_desc *d, uint64_t seed);       /* malloc'd; params initialised */
-size_t    dm_memory_size(const dm_model_desc *d);               /* bytes of one instance */
-dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed); /* no malloc */
-void      dm_free(dm_model *m);
+DM_API dm_model *dm_new(const dm_model_desc *d, uint64_t seed);       /* malloc'd; params initialised */
+DM_API size_t    dm_memory_size(const dm_model_desc *d);               /* bytes of one instance */
+DM_API dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed); /* no malloc */
+DM_API void      dm_free(dm_model *m);
 
-void  *dm_data(dm_model *m, const char *name);  /* input, output or parameter buffer; NULL if no such */
-float *dm_grad(dm_model *m, const char *param); /* d loss / d param after dm_gradients or dm_train_step */
+DM_API void  *dm_data(dm_model *m, const char *name);  /* input, output or parameter buffer; NULL if no such */
+DM_API float *dm_grad(dm_model *m, const char *param); /* d loss / d param after dm_gradients or dm_train_step */
 
-int dm_forward(dm_model *m);                    /* inference: inputs -> outputs */
-int dm_train_step(dm_model *m, float *loss);    /* forward + backward + optimizer update */
-int dm_gradients(dm_model *m, float *loss);     /* forward + backward, no update */
-int dm_apply(dm_model *m);                      /* optimizer update from the current gradients */
+DM_API int dm_forward(dm_model *m);                    /* inference: inputs -> outputs */
+DM_API int dm_train_step(dm_model *m, float *loss);    /* forward + backward + optimizer update */
+DM_API int dm_gradients(dm_model *m, float *loss);     /* forward + backward, no update */
+DM_API int dm_apply(dm_model *m);                      /* optimizer update from the current gradients */
 
-int dm_save(const dm_model *m, const char *path); /* safetensors: params, then optimizer state */
-int dm_load(dm_model *m, const char *path);       /* safetensors; on any error the model is unchanged */
-const char *dm_last_error(void);                 /* human-readable reason of the last failure */
+DM_API int dm_save(const dm_model *m, const char *path); /* safetensors: params, then optimizer state */
+DM_API int dm_load(dm_model *m, const char *path);       /* safetensors; on any error the model is unchanged */
+DM_API const char *dm_last_error(void);                 /* human-readable reason of the last failure */
 
 /* Beyond the fixed contract. */
-const dm_model_desc *dm_desc(const dm_model *m);
-const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name); /* NULL if no such */
+DM_API const dm_model_desc *dm_desc(const dm_model *m);
+DM_API const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name); /* NULL if no such */
 /* The buffer of tensor `index` (descriptor order) of d in m, without a name
  * lookup: what the typed accessors of a generated header (NAME_x(m)) call.
  * NULL, with DM_EINVAL, if m is not an instance of d or index is out of range. */
-void *dm_tensor_data(dm_model *m, const dm_model_desc *d, int index);
-int  dm_reinit(dm_model *m, uint64_t seed);      /* draw the parameters again, zero the state */
-int  dm_set_threads(dm_model *m, int threads);   /* default: $DM_THREADS, else 1 */
-int  dm_threads(const dm_model *m);
+DM_API void *dm_tensor_data(dm_model *m, const dm_model_desc *d, int index);
+DM_API int  dm_reinit(dm_model *m, uint64_t seed);      /* draw the parameters again, zero the state */
+DM_API int  dm_set_threads(dm_model *m, int threads);   /* default: $DM_THREADS, else 1 */
+DM_API int  dm_threads(const dm_model *m);
 
 /* The optimizer's learning rate, kept in the instance (the state tensor
  * "opt/lr", saved in checkpoints): it starts at the .dm file's value and may
  * be changed between steps, e.g. by a schedule.  dm_learning_rate returns NaN
  * for a model without an optimizer. */
-int   dm_set_learning_rate(dm_model *m, float lr);
-float dm_learning_rate(const dm_model *m);
+DM_API int   dm_set_learning_rate(dm_model *m, float lr);
+DM_API float dm_learning_rate(const dm_model *m);
 
 /* dm_save with extra string pairs in the checkpoint's "__metadata__" (e.g. a
- * training loop's epoch); "format" and "model" are reserved. */
-int dm_save_with_metadata(const dm_model *m, const char *path, int n, const char *const *keys,
-                          const char *const *values);
+ * training loop's epoch), for this save only, after the instance's own pairs
+ * (dm_set_metadata; a key in both takes the value given here); "format" and
+ * "model" are reserved. */
+DM_API int dm_save_with_metadata(const dm_model *m, const char *path, int n, const char *const *keys,
+                                 const char *const *values);
 /* Copies one "__metadata__" string of a checkpoint into buf (size bytes);
  * DM_EMISMATCH if the checkpoint has no such key. */
-int dm_load_metadata(const char *path, const char *key, char *buf, size_t size);
+DM_API int dm_load_metadata(const char *path, const char *key, char *buf, size_t size);
+
+/* The code of the last failure on this thread (DM_OK after a success): a
+ * function that can fail resets it and dm_last_error() on entry. */
+DM_API int dm_last_error_code(void);
+
+/* The instance's metadata: string pairs (UTF-8; keys non-empty and not the
+ * reserved "format" or "model") that dm_save writes in the checkpoint's
+ * "__metadata__" and dm_load replaces with the checkpoint's, so they survive a
+ * load and a save.  They live in the instance header (no allocation), at most
+ * DM_METADATA_BYTES (DM_ENOMEM beyond).  dm_set_metadata with value NULL
+ * removes the key.  dm_get_metadata returns NULL (DM_EMISMATCH) for a missing
+ * key.  The strings returned stay valid until the instance's metadata changes
+ * (dm_set_metadata, dm_load) or dm_free. */
+DM_API int dm_set_metadata(dm_model *m, const char *key, const char *value);
+DM_API const char *dm_get_metadata(const dm_model *m, const char *key);
+DM_API int dm_metadata_count(const dm_model *m);
+DM_API int dm_metadata_at(const dm_model *m, int i, const char **key, const char **value);
+
+/* What the last successful dm_load of m left out: returns how many entries
+ * of the checkpoint it ignored, and sets *names (if not NULL) to them,
+ * comma-separated (cut with ", ..." past 500 bytes): optimizer and generator
+ * state ("opt/...", "rng/...") loaded into an instance without any state (a
+ * --no-train object), and metadata pairs it could not keep
+ * ("__metadata__/KEY": no room left, or not valid UTF-8).  0 and "" before
+ * any load. */
+DM_API int dm_load_skipped(const dm_model *m, const char **names);
+
+/* Enumerating the tensors (index 0 .. dm_tensor_count - 1, descriptor order). */
+DM_API int dm_tensor_count(const dm_model *m);
+DM_API const dm_tensor_desc *dm_tensor_at(const dm_model *m, int i);
+/* 1 if the entry reads the tensor (for an input: it must be filled before
+ * that entry runs), 0 if not, a negative code on misuse. */
+DM_API int dm_entry_reads(const dm_model *m, dm_entry entry, const char *name);
+/* The valid range [lo, hi] of a tensor's elements (an i32 input used as class
+ * labels or indices: [0, classes - 1]); DM_EUNSUPPORTED if it has none. */
+DM_API int dm_tensor_range(const dm_model *m, const char *name, int64_t *lo, int64_t *hi);
+/* Checks every ranged i32 input that the entry reads against its range:
+ * DM_OK, or DM_EINVAL naming the input, the element and its value. */
+DM_API int dm_check_inputs(const dm_model *m, dm_entry entry);
 
 #ifdef __cplusplus
 }

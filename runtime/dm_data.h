@@ -19,14 +19,14 @@ extern "C" {
 /* Reads a whole file into a malloc'd buffer (free it with free()); if it
  * starts with the gzip magic 1f 8b it is decompressed (every member, CRC-32
  * and length checked).  DM_EIO if it cannot be read, DM_EFORMAT if corrupt. */
-int dm_read_file(const char *path, uint8_t **data, size_t *size);
+DM_API int dm_read_file(const char *path, uint8_t **data, size_t *size);
 
 /* Decompresses a gzip stream (RFC 1952 around RFC 1951 DEFLATE) held in
  * memory.  name is used in error messages only. */
-int dm_gunzip(const uint8_t *in, size_t in_size, uint8_t **out, size_t *out_size, const char *name);
+DM_API int dm_gunzip(const uint8_t *in, size_t in_size, uint8_t **out, size_t *out_size, const char *name);
 
 /* CRC-32 (ISO 3309 / gzip) of data, continuing from crc (start with 0). */
-uint32_t dm_crc32(uint32_t crc, const uint8_t *data, size_t size);
+DM_API uint32_t dm_crc32(uint32_t crc, const uint8_t *data, size_t size);
 
 /* ---- IDX files and datasets ----------------------------------------------- */
 
@@ -39,8 +39,8 @@ typedef struct dm_idx {
     uint8_t *file;   /* the whole decompressed file (freed by dm_idx_free) */
 } dm_idx;
 
-int  dm_idx_read(const char *path, dm_idx *idx);
-void dm_idx_free(dm_idx *idx);
+DM_API int  dm_idx_read(const char *path, dm_idx *idx);
+DM_API void dm_idx_free(dm_idx *idx);
 
 /* Samples with labels: images scaled from 0..255 to [0, 1]. */
 typedef struct dm_dataset {
@@ -55,19 +55,19 @@ typedef struct dm_dataset {
 
 /* Loads an images IDX file (rank >= 2: count, then the sample's dims) and a
  * labels IDX file (rank 1, same count).  Either may be gzip-compressed. */
-int  dm_dataset_load(dm_dataset *ds, const char *images_path, const char *labels_path);
-void dm_dataset_free(dm_dataset *ds);
+DM_API int  dm_dataset_load(dm_dataset *ds, const char *images_path, const char *labels_path);
+DM_API void dm_dataset_free(dm_dataset *ds);
 
 /* Mean and standard deviation (population) over every element of ds->x. */
-void dm_dataset_stats(const dm_dataset *ds, float *mean, float *std);
+DM_API void dm_dataset_stats(const dm_dataset *ds, float *mean, float *std);
 /* x = (x - mean) / std for every element (std > 0). */
-int  dm_dataset_normalize(dm_dataset *ds, float mean, float std);
+DM_API int  dm_dataset_normalize(dm_dataset *ds, float mean, float std);
 
 /* ---- shuffling and batches -------------------------------------------------- */
 
 /* order = a permutation of 0 .. n-1 drawn from (seed, epoch): Fisher-Yates
  * with the runtime's generator on the stream named "data/shuffle/<epoch>". */
-void dm_shuffle(int64_t *order, int64_t n, uint64_t seed, uint64_t epoch);
+DM_API void dm_shuffle(int64_t *order, int64_t n, uint64_t seed, uint64_t epoch);
 
 /* Walks a dataset in batches of `batch` samples, in `order` (NULL: 0, 1, ...).
  * The last partial batch (count % batch samples): with drop_last it is
@@ -81,17 +81,17 @@ typedef struct dm_batches {
     int drop_last;
 } dm_batches;
 
-void dm_batches_begin(dm_batches *it, const dm_dataset *ds, const int64_t *order, int64_t batch, int drop_last);
+DM_API void dm_batches_begin(dm_batches *it, const dm_dataset *ds, const int64_t *order, int64_t batch, int drop_last);
 /* Fills x (batch * sample_size floats) and, if not NULL, labels (batch
  * int32) and/or one_hot (batch * classes floats); returns the number of real
  * samples, 0 when the epoch is over. */
-int64_t dm_batches_next(dm_batches *it, float *x, int32_t *labels, float *one_hot);
+DM_API int64_t dm_batches_next(dm_batches *it, float *x, int32_t *labels, float *one_hot);
 /* The number of batches dm_batches_next will return in one epoch. */
-int64_t dm_batches_count(const dm_dataset *ds, int64_t batch, int drop_last);
+DM_API int64_t dm_batches_count(const dm_dataset *ds, int64_t batch, int drop_last);
 
 /* How many of the first n rows of scores (n x classes, row-major: logits or
  * probabilities) have their largest value (the first, on ties) at the label. */
-int64_t dm_count_correct(const float *scores, const int32_t *labels, int64_t n, int classes);
+DM_API int64_t dm_count_correct(const float *scores, const int32_t *labels, int64_t n, int classes);
 
 #ifdef __cplusplus
 }

@@ -5,22 +5,39 @@
  * DM_ALIGN boundary after the header.  dm_new mallocs that block; dm_init
  * places it in the caller's buffer without allocating.  The only other
  * allocation is the thread pool, created on the first entry call with more
- * than one thread and released by dm_free. */
+ * than one thread and released by dm_free.
+ *
+ * The header's size is the public DM_HEADER_SIZE, so a program can size a
+ * static buffer at compile time (NAME_MEMORY_SIZE in the generated header).
+ * A live instance carries RT_MAGIC, which dm_free clears: every function
+ * taking an instance checks it first (rt_enter), so a call on a freed
+ * instance whose memory is still there fails with DM_EINVAL. */
 #include "rt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HEADER_BYTES (((sizeof(struct dm_model) + DM_ALIGN - 1) / DM_ALIGN) * DM_ALIGN)
+#define HEADER_BYTES ((size_t)DM_HEADER_SIZE)
+
+int rt_enter(const dm_model *m, const char *caller) {
+    rt_clear_error();
+    if (!m)
+        return rt_error(DM_EINVAL, "%s: NULL model", caller);
+    if (m->magic != RT_MAGIC)
+        return rt_error(DM_EINVAL, "%s: not a live instance (freed by dm_free, or not made by dm_new or dm_init)",
+                        caller);
+    return DM_OK;
+}
 
 size_t dm_memory_size(const dm_model_desc *d) {
+    rt_clear_error();
     if (!d) {
         rt_error(DM_EINVAL, "dm_memory_size: NULL model description");
         return 0;
     }
     /* DM_ALIGN - 1 spare bytes: the caller's buffer may start anywhere. */
-    return (DM_ALIGN - 1) + HEADER_BYTES + (size_t)d->data_size;
+    return (size_t)DM_MEMORY_SIZE(d->data_size);
 }
 
 static int check_desc(const dm_model_desc *d) {
@@ -40,7 +57,7 @@ static int check_desc(const dm_model_desc *d) {
             return rt_error(DM_EINVAL, "model '%s': tensor '%s' has an inconsistent rank, count or size",
                             d->name ? d->name : "?", t->name);
     }
-    return DM_OK;
+    return rt_check_cpu(d);
 }
 
 static int threads_from_env(void) {
@@ -49,9 +66,9 @@ static int threads_from_env(void) {
         return 1;
     char *end;
     long n = strtol(s, &end, 10);
-    if (*end || n < 1)
+    if (*end || n < 1 || n > 1024) /* as documented: anything else means 1 */
         return 1;
-    return n > 1024 ? 1024 : (int)n;
+    return (int)n;
 }
 
 static void init_params_and_state(dm_model *m) {
@@ -62,6 +79,7 @@ static void init_params_and_state(dm_model *m) {
 }
 
 dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed) {
+    rt_clear_error();
     if (check_desc(d) != DM_OK)
         return NULL;
     if (!mem) {
@@ -92,10 +110,12 @@ dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed)
     rt_exec_reset(m, threads_from_env());
     memset(m->data, 0, d->data_size);
     init_params_and_state(m);
+    m->magic = RT_MAGIC;
     return m;
 }
 
 dm_model *dm_new(const dm_model_desc *d, uint64_t seed) {
+    rt_clear_error();
     if (check_desc(d) != DM_OK)
         return NULL;
     size_t size = dm_memory_size(d);
@@ -114,17 +134,23 @@ dm_model *dm_new(const dm_model_desc *d, uint64_t seed) {
 }
 
 void dm_free(dm_model *m) {
-    if (!m)
+    if (!m) {
+        rt_clear_error();
+        return;
+    }
+    if (rt_enter(m, "dm_free") != DM_OK) /* freed twice, or not an instance: leave it alone */
         return;
     rt_exec_teardown(m);
     void *block = m->block;
     m->block = NULL;
+    m->magic = 0;
     free(block); /* NULL for dm_init memory: the caller owns it */
 }
 
 int dm_reinit(dm_model *m, uint64_t seed) {
-    if (!m)
-        return rt_error(DM_EINVAL, "dm_reinit: NULL model");
+    int rc = rt_enter(m, "dm_reinit");
+    if (rc != DM_OK)
+        return rc;
     m->seed = seed;
     init_params_and_state(m);
     return DM_OK;
@@ -138,14 +164,14 @@ int rt_find_tensor(const dm_model_desc *d, const char *name) {
 }
 
 const dm_model_desc *dm_desc(const dm_model *m) {
-    if (!m)
-        rt_error(DM_EINVAL, "dm_desc: NULL model");
-    return m ? m->desc : NULL;
+    return rt_enter(m, "dm_desc") == DM_OK ? m->desc : NULL;
 }
 
 const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name) {
-    if (!m || !name) {
-        rt_error(DM_EINVAL, "dm_tensor: NULL %s", m ? "name" : "model");
+    if (rt_enter(m, "dm_tensor") != DM_OK)
+        return NULL;
+    if (!name) {
+        rt_error(DM_EINVAL, "dm_tensor: NULL name");
         return NULL;
     }
     int i = rt_find_tensor(m->desc, name);
@@ -157,7 +183,7 @@ const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name) {
 }
 
 void *dm_data(dm_model *m, const char *name) {
-    const dm_tensor_desc *t = dm_tensor(m, name);
+    const dm_tensor_desc *t = dm_tensor(m, name); /* rt_enter */
     return t ? m->data + t->offset : NULL;
 }
 
@@ -180,8 +206,9 @@ void *dm_tensor_data(dm_model *m, const dm_model_desc *d, int index) {
 
 /* The learning rate is the state tensor "opt/lr" (docs/decisions.md). */
 static int learning_rate(const dm_model *m, const char *caller, float **rate) {
-    if (!m)
-        return rt_error(DM_EINVAL, "%s: NULL model", caller);
+    int rc = rt_enter(m, caller);
+    if (rc != DM_OK)
+        return rc;
     int i = rt_find_tensor(m->desc, "opt/lr");
     if (i < 0 || m->desc->tensors[i].kind != DM_STATE || m->desc->tensors[i].dtype != DM_F32)
         return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no optimizer (compiled with --no-train, or no loss)",
@@ -207,8 +234,10 @@ float dm_learning_rate(const dm_model *m) {
 }
 
 float *dm_grad(dm_model *m, const char *param) {
-    if (!m || !param) {
-        rt_error(DM_EINVAL, "dm_grad: NULL %s", m ? "parameter name" : "model");
+    if (rt_enter(m, "dm_grad") != DM_OK)
+        return NULL;
+    if (!param) {
+        rt_error(DM_EINVAL, "dm_grad: NULL parameter name");
         return NULL;
     }
     const dm_model_desc *d = m->desc;
@@ -230,14 +259,26 @@ float *dm_grad(dm_model *m, const char *param) {
     return NULL;
 }
 
-static int run_entry(dm_model *m, dm_entry_fn fn, const char *what) {
-    if (!m)
-        return rt_error(DM_EINVAL, "%s: NULL model", what);
+static dm_entry_fn entry_fn(const dm_model_desc *d, int entry) {
+    switch (entry) {
+    case DM_ENTRY_FORWARD: return d->forward;
+    case DM_ENTRY_TRAIN_STEP: return d->train_step;
+    case DM_ENTRY_GRADIENTS: return d->gradients;
+    case DM_ENTRY_APPLY: return d->apply;
+    }
+    return NULL;
+}
+
+static int run_entry(dm_model *m, int entry, const char *what) {
+    int rc = rt_enter(m, what);
+    if (rc != DM_OK)
+        return rc;
+    dm_entry_fn fn = entry_fn(m->desc, entry);
     if (!fn)
         return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no such entry (compiled with --no-train, or no loss)",
                         what, m->desc->name);
     rt_exec_prepare(m);
-    int rc = fn(m->data, &m->exec);
+    rc = fn(m->data, &m->exec);
     if (rc == DM_ENUMERIC)
         return rt_error(rc, "%s: model '%s' produced a non-finite loss or gradient", what, m->desc->name);
     if (rc == DM_ERANGE) { /* ex.bad_label said which index: say where too */
@@ -262,30 +303,31 @@ static void read_loss(const dm_model *m, float *loss) {
 }
 
 int dm_forward(dm_model *m) {
-    return run_entry(m, m ? m->desc->forward : NULL, "dm_forward");
+    return run_entry(m, DM_ENTRY_FORWARD, "dm_forward");
 }
 
 int dm_train_step(dm_model *m, float *loss) {
-    int rc = run_entry(m, m ? m->desc->train_step : NULL, "dm_train_step");
+    int rc = run_entry(m, DM_ENTRY_TRAIN_STEP, "dm_train_step");
     if (rc == DM_OK || rc == DM_ENUMERIC)
         read_loss(m, loss);
     return rc;
 }
 
 int dm_gradients(dm_model *m, float *loss) {
-    int rc = run_entry(m, m ? m->desc->gradients : NULL, "dm_gradients");
+    int rc = run_entry(m, DM_ENTRY_GRADIENTS, "dm_gradients");
     if (rc == DM_OK || rc == DM_ENUMERIC)
         read_loss(m, loss);
     return rc;
 }
 
 int dm_apply(dm_model *m) {
-    return run_entry(m, m ? m->desc->apply : NULL, "dm_apply");
+    return run_entry(m, DM_ENTRY_APPLY, "dm_apply");
 }
 
 int dm_set_threads(dm_model *m, int threads) {
-    if (!m)
-        return rt_error(DM_EINVAL, "dm_set_threads: NULL model");
+    int rc = rt_enter(m, "dm_set_threads");
+    if (rc != DM_OK)
+        return rc;
     if (threads < 1 || threads > 1024)
         return rt_error(DM_EINVAL, "dm_set_threads: %d threads (expected 1 .. 1024)", threads);
     rt_exec_teardown(m);
@@ -294,7 +336,8 @@ int dm_set_threads(dm_model *m, int threads) {
 }
 
 int dm_threads(const dm_model *m) {
-    if (!m)
-        return rt_error(DM_EINVAL, "dm_threads: NULL model");
+    int rc = rt_enter(m, "dm_threads");
+    if (rc != DM_OK)
+        return rc;
     return m->exec.threads;
 }

@@ -13,23 +13,44 @@
 #include <stdio.h>
 
 /* ---- the instance (model.c) -------------------------------------------- */
+#define RT_MAGIC 0x316c65646f6d6d64ULL /* "dmmodel1": a live instance; dm_free clears it */
+
 struct dm_model {
     const dm_model_desc *desc;
     uint8_t *data;      /* the data region, DM_ALIGN-aligned, desc->data_size bytes */
     void *block;        /* what dm_new malloc'd (freed by dm_free); NULL after dm_init */
+    uint64_t magic;     /* RT_MAGIC while the instance lives (not in the first 16 bytes, which free() reuses) */
     uint64_t seed;      /* the seed the parameters were last drawn from */
     int loss_index;     /* the DM_LOSS tensor, -1 if none */
     dm_exec exec;       /* handed to every entry; exec.pool is a rt_pool* or NULL */
+    int nmeta;          /* metadata pairs (metadata.c) */
+    size_t meta_len;    /* bytes used in meta */
+    char meta[DM_METADATA_BYTES]; /* "key\0value\0..." */
+    int nskipped;       /* what the last dm_load skipped (dm_load_skipped) */
+    char skipped[512];
 };
+_Static_assert(sizeof(struct dm_model) <= DM_HEADER_SIZE, "struct dm_model outgrew DM_HEADER_SIZE (dm.h)");
+_Static_assert(DM_HEADER_SIZE % DM_ALIGN == 0, "DM_HEADER_SIZE must be a multiple of DM_ALIGN");
+
+/* Every public function taking an instance starts here: clears the last
+ * error, then DM_EINVAL (with caller's name) for NULL or an instance that is
+ * not live (freed, never made).  DM_OK otherwise. */
+int rt_enter(const dm_model *m, const char *caller);
 
 /* Resets the parameters and state of m to their initialisers (seed m->seed). */
 void rt_init_tensor(const dm_model *m, const dm_tensor_desc *t);
 /* The index of the tensor called name, or -1. */
 int rt_find_tensor(const dm_model_desc *d, const char *name);
 
+/* DM_EUNSUPPORTED naming the missing features if this processor lacks one the
+ * model's code was compiled for (cpu.c); called by dm_init. */
+int rt_check_cpu(const dm_model_desc *d);
+
 /* ---- errors (error.c) ---------------------------------------------------- */
-/* Formats the per-thread last-error message and returns code (for `return rt_error(...)`). */
+/* Formats the per-thread last-error message, records code and returns it (for `return rt_error(...)`). */
 int rt_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* No error (yet): "" and DM_OK.  Called on entry by every public function that can fail. */
+void rt_clear_error(void);
 
 /* ---- class indices out of range (labels.c) ------------------------------ */
 /* dm_exec.bad_label: the message of an entry's first bad class index. */
@@ -56,6 +77,16 @@ void rt_exec_teardown(dm_model *m);
 /* Sets m->exec to run inline with `threads` workers requested. */
 void rt_exec_reset(dm_model *m, int threads);
 
+/* ---- metadata and the load report (metadata.c) ---------------------------- */
+bool rt_metadata_reserved(const char *key);   /* "format", "model": written by dm_save itself */
+/* Iterates the instance's pairs: start with *pos = 0; false after the last. */
+bool rt_metadata_next(const dm_model *m, size_t *pos, const char **key, const char **value);
+void rt_skipped_reset(dm_model *m);
+void rt_skipped_add(dm_model *m, const char *prefix, const char *name);
+typedef struct rt_json rt_json;
+/* dm_load: the instance's metadata becomes the checkpoint's (meta may be NULL). */
+void rt_metadata_replace(dm_model *m, const rt_json *meta);
+
 /* ---- files (file.c) ---------------------------------------------------------- */
 /* Reads a whole regular file into a malloc'd buffer (*data, *size bytes). */
 int rt_read_file(const char *path, uint8_t **data, size_t *size);
@@ -71,7 +102,6 @@ int rt_output_target(const char *path, char **target, int *in_place);
 /* ---- strict JSON (json.c) -------------------------------------------------- */
 typedef enum { RT_JSON_NULL, RT_JSON_BOOL, RT_JSON_NUMBER, RT_JSON_STRING, RT_JSON_ARRAY, RT_JSON_OBJECT } rt_json_kind;
 
-typedef struct rt_json rt_json;
 struct rt_json {
     rt_json_kind kind;
     bool boolean;

@@ -20,9 +20,12 @@
  * or nothing: a checkpoint without any resets the state to its initial
  * values (a weights-only file from PyTorch starts a fresh optimizer).
  *
- * dm_save_with_metadata adds the caller's string pairs to "__metadata__"
- * (a training loop's epoch, its normalisation); dm_load_metadata reads one
- * back without a model. */
+ * "__metadata__" holds "format" and "model", then the instance's own pairs
+ * (dm_set_metadata, metadata.c), then the pairs given to
+ * dm_save_with_metadata (which win over an instance pair of the same key);
+ * dm_load makes the checkpoint's pairs the instance's, so a loaded and
+ * re-saved checkpoint keeps them.  dm_load_metadata reads one back without a
+ * model.  dm_load records what it skipped (dm_load_skipped). */
 #include "rt.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -125,7 +128,22 @@ typedef struct metadata {
     const char *const *keys, *const *values;
 } metadata;
 
-static char *build_header(const dm_model_desc *d, const int *order, int n, const metadata *meta, size_t *len) {
+static bool overridden(const metadata *meta, const char *key) {
+    for (int k = 0; k < meta->n; k++)
+        if (strcmp(meta->keys[k], key) == 0)
+            return true;
+    return false;
+}
+
+static void add_pair(text *t, const char *key, const char *value) {
+    text_add(t, ",");
+    text_add_string(t, key);
+    text_add(t, ":");
+    text_add_string(t, value);
+}
+
+static char *build_header(const dm_model *m, const int *order, int n, const metadata *meta, size_t *len) {
+    const dm_model_desc *d = m->desc;
     text t = {0};
     uint64_t offset = 0;
     text_add(&t, "{");
@@ -141,12 +159,13 @@ static char *build_header(const dm_model_desc *d, const int *order, int n, const
     }
     text_add(&t, "\"__metadata__\":{\"format\":\"dmc\",\"model\":");
     text_add_string(&t, d->name ? d->name : "");
-    for (int k = 0; k < meta->n; k++) {
-        text_add(&t, ",");
-        text_add_string(&t, meta->keys[k]);
-        text_add(&t, ":");
-        text_add_string(&t, meta->values[k]);
-    }
+    size_t pos = 0;
+    const char *key, *value;
+    while (rt_metadata_next(m, &pos, &key, &value))
+        if (!overridden(meta, key))
+            add_pair(&t, key, value);
+    for (int k = 0; k < meta->n; k++)
+        add_pair(&t, meta->keys[k], meta->values[k]);
     text_add(&t, "}}");
     while (!t.failed && t.len % 8 != 0)
         text_add(&t, " ");
@@ -196,8 +215,11 @@ int dm_save(const dm_model *m, const char *path) {
 
 int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const char *const *keys,
                           const char *const *values) {
-    if (!m || !path)
-        return rt_error(DM_EINVAL, "dm_save: NULL %s", m ? "path" : "model");
+    int rc = rt_enter(m, "dm_save");
+    if (rc != DM_OK)
+        return rc;
+    if (!path)
+        return rt_error(DM_EINVAL, "dm_save: NULL path");
     for (int k = 0; k < nmeta; k++)
         if (!keys || !values || !keys[k] || !values[k] || !strcmp(keys[k], "format") || !strcmp(keys[k], "model"))
             return rt_error(DM_EINVAL, "dm_save_with_metadata: metadata %d is NULL or a reserved key", k);
@@ -208,7 +230,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
         return rt_error(DM_ENOMEM, "dm_save: out of memory");
     int n = saved_order(d, order);
     size_t hlen = 0;
-    char *header = build_header(d, order, n, &meta, &hlen);
+    char *header = build_header(m, order, n, &meta, &hlen);
     char *target = NULL;
     int in_place = 0;
     int rc = header ? rt_output_target(path, &target, &in_place) : DM_OK;
@@ -528,6 +550,7 @@ static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_ou
 }
 
 int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) {
+    rt_clear_error();
     if (!path || !key || !buf || size == 0)
         return rt_error(DM_EINVAL, "dm_load_metadata: NULL argument");
     uint8_t *file;
@@ -554,13 +577,16 @@ int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) 
 }
 
 int dm_load(dm_model *m, const char *path) {
-    if (!m || !path)
-        return rt_error(DM_EINVAL, "dm_load: NULL %s", m ? "path" : "model");
+    int rc = rt_enter(m, "dm_load");
+    if (rc != DM_OK)
+        return rc;
+    if (!path)
+        return rt_error(DM_EINVAL, "dm_load: NULL path");
     uint8_t *file;
     size_t size;
     uint64_t hlen;
     rt_json *header;
-    int rc = read_checkpoint(path, &file, &size, &hlen, &header);
+    rc = read_checkpoint(path, &file, &size, &hlen, &header);
     if (rc != DM_OK)
         return rc;
     entry *entries = malloc(((size_t)header->count + 1) * sizeof *entries);
@@ -575,9 +601,12 @@ int dm_load(dm_model *m, const char *path) {
         rc = check_against_model(path, m->desc, entries, n, &has_state);
     if (rc == DM_OK) { /* everything checked: now, and only now, change the model */
         const uint8_t *data = file + 8 + hlen;
+        rt_skipped_reset(m);
         for (int i = 0; i < n; i++) {
-            if (entries[i].skip)
+            if (entries[i].skip) {
+                rt_skipped_add(m, "", entries[i].name);
                 continue;
+            }
             const dm_tensor_desc *t = &m->desc->tensors[entries[i].tensor];
             copy_le32(m->data + t->offset, data + entries[i].begin, t->bytes / 4);
         }
@@ -585,6 +614,7 @@ int dm_load(dm_model *m, const char *path) {
             for (int t = 0; t < m->desc->ntensors; t++)
                 if (m->desc->tensors[t].kind == DM_STATE)
                     rt_init_tensor(m, &m->desc->tensors[t]);
+        rt_metadata_replace(m, rt_json_get(header, "__metadata__"));
     }
     free(entries);
     rt_json_free(header);

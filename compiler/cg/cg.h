@@ -11,4 +11,11 @@
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path);
 bool header_emit(Arena *a, const Options *opt, const Models *models, const char *path);
 
+/* link.c: --emit=shared, the object at `object` linked with the whole
+ * runtime archive into the library at `output` by the system's cc.  False
+ * with the reason on stderr when no runtime is found or the link fails. */
+bool link_shared(Arena *a, const char *object, const char *output);
+/* The runtime archive link_shared uses ($DMC_RUNTIME, beside dmc, ../lib), or NULL. */
+const char *link_find_runtime(Arena *a);
+
 #endif

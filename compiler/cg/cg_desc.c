@@ -6,7 +6,15 @@
  * Needs: the plan (offsets) and the entry functions.  Guarantees: tensors
  * in the plan's descriptor order (params, state, grads, inputs, outputs,
  * loss); a gradient's or state's `param` is the parameter's descriptor
- * index; absent entries are NULL. */
+ * index; absent entries are NULL; `reads` has bit DM_ENTRY_x for every entry
+ * whose graph loads the tensor; an i32 input that reaches a one_hot or a
+ * softmax_cross_entropy's labels (through reshapes, transposes, broadcasts)
+ * gets the range [0, classes - 1] (the intersection over its uses);
+ * `cpu_features` is the target's "+feature" list (docs/runtime.md); the
+ * entry functions get hidden visibility (only the descriptor is exported).
+ *
+ * cg_model_table: the NULL-terminated table `dm_models` of a shared
+ * library's descriptors (dmc --emit=shared; python/dmc.py reads it). */
 #include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
 
@@ -24,10 +32,100 @@ static void check_layout(Cg *cg, LLVMTypeRef tensor_t, LLVMTypeRef desc_t) {
     if (LLVMABISizeOfType(td, tensor_t) != sizeof(dm_tensor_desc) ||
         LLVMOffsetOfElement(td, tensor_t, 6) != offsetof(dm_tensor_desc, offset) ||
         LLVMOffsetOfElement(td, tensor_t, 9) != offsetof(dm_tensor_desc, init) ||
+        LLVMOffsetOfElement(td, tensor_t, 10) != offsetof(dm_tensor_desc, reads) ||
+        LLVMOffsetOfElement(td, tensor_t, 12) != offsetof(dm_tensor_desc, lo) ||
+        LLVMOffsetOfElement(td, tensor_t, 13) != offsetof(dm_tensor_desc, hi) ||
         LLVMABISizeOfType(td, desc_t) != sizeof(dm_model_desc) ||
         LLVMOffsetOfElement(td, desc_t, 7) != offsetof(dm_model_desc, forward) ||
-        LLVMOffsetOfElement(td, desc_t, 11) != offsetof(dm_model_desc, seed_stream))
+        LLVMOffsetOfElement(td, desc_t, 11) != offsetof(dm_model_desc, seed_stream) ||
+        LLVMOffsetOfElement(td, desc_t, 12) != offsetof(dm_model_desc, cpu_features))
         die("the descriptor's LLVM layout does not match runtime/dm.h");
+}
+
+/* The dm_entry bit of each compiler entry (dm_model_desc's order differs). */
+static int entry_bit(int entry) {
+    switch (entry) {
+    case ENTRY_FORWARD: return DM_ENTRY_FORWARD;
+    case ENTRY_TRAIN_STEP: return DM_ENTRY_TRAIN_STEP;
+    case ENTRY_GRADIENTS: return DM_ENTRY_GRADIENTS;
+    default: return DM_ENTRY_APPLY;
+    }
+}
+
+/* What the descriptor says about a tensor beyond its shape and place. */
+typedef struct Usage {
+    uint32_t reads;
+    bool has_range;
+    int64_t lo, hi;
+} Usage;
+
+/* The tensor an operand comes from unchanged in value (through shape ops), or -1. */
+static int loaded_tensor(const Graph *g, int node) {
+    while (g->nodes[node].op == OP_RESHAPE || g->nodes[node].op == OP_TRANSPOSE || g->nodes[node].op == OP_BROADCAST)
+        node = g->nodes[node].in[0];
+    return g->nodes[node].op == OP_LOAD ? g->nodes[node].attr.tensor : -1;
+}
+
+static void limit_range(Usage *u, int64_t classes) {
+    if (!u->has_range) u->lo = 0, u->hi = classes - 1;
+    if (u->hi > classes - 1) u->hi = classes - 1;
+    u->has_range = true;
+}
+
+static Usage *tensor_usage(Cg *cg) {
+    const Model *m = cg->model;
+    Usage *use = arena_alloc(cg->arena, sizeof *use * (size_t)(m->ntensors + 1));
+    memset(use, 0, sizeof *use * (size_t)(m->ntensors + 1));
+    for (int e = 0; e < ENTRY_COUNT; e++) {
+        const Graph *g = model_entry_graph(m, e);
+        for (int i = 0; g && i < g->n; i++) {
+            const Node *n = &g->nodes[i];
+            if (n->op == OP_LOAD) use[n->attr.tensor].reads |= 1u << entry_bit(e);
+            int labels = n->op == OP_ONE_HOT ? n->in[0] : n->op == OP_SCE || n->op == OP_SCE_DX ? n->in[1] : -1;
+            if (labels < 0) continue;
+            int t = loaded_tensor(g, labels);
+            if (t < 0 || m->tensors[t].kind != TK_INPUT || m->tensors[t].dtype != DT_I32) continue;
+            const Shape *logits = &g->nodes[n->in[0]].shape;
+            limit_range(&use[t], n->op == OP_ONE_HOT ? n->attr.classes : logits->dim[logits->rank - 1]);
+        }
+    }
+    return use;
+}
+
+/* x86-64 microarchitecture levels (--cpu=x86-64-v2 ...): the features LLVM
+ * gives each, beyond the x86-64 baseline (cmov, cx8, fxsr, mmx, sse, sse2). */
+static const char *level_features(const char *cpu) {
+    static const char *const v2 = "+cx16,+sahf,+popcnt,+sse3,+sse4.1,+sse4.2,+ssse3";
+    static const char *const v3 = "+cx16,+sahf,+popcnt,+sse3,+sse4.1,+sse4.2,+ssse3,+avx,+avx2,+bmi,+bmi2,+f16c,"
+                                  "+fma,+lzcnt,+movbe,+xsave";
+    static const char *const v4 = "+cx16,+sahf,+popcnt,+sse3,+sse4.1,+sse4.2,+ssse3,+avx,+avx2,+bmi,+bmi2,+f16c,"
+                                  "+fma,+lzcnt,+movbe,+xsave,+avx512f,+avx512bw,+avx512cd,+avx512dq,+avx512vl";
+    if (!cpu) return "";
+    if (strcmp(cpu, "x86-64-v2") == 0) return v2;
+    if (strcmp(cpu, "x86-64-v3") == 0) return v3;
+    if (strcmp(cpu, "x86-64-v4") == 0) return v4;
+    return "";
+}
+
+/* The "+feature" items of the target's feature list (or, with none, of an
+ * x86-64 level named by --cpu), comma-separated without the "+".  Other
+ * --cpu names without --features record nothing (not checked at run time). */
+static const char *required_features(Cg *cg) {
+    const char *all = cg->features && strchr(cg->features, '+') ? cg->features : level_features(cg->cpu);
+    char *out = arena_alloc(cg->arena, strlen(all) + 1);
+    size_t n = 0;
+    for (const char *p = all; *p;) {
+        size_t len = strcspn(p, ",");
+        if (p[0] == '+') {
+            if (n) out[n++] = ',';
+            memcpy(out + n, p + 1, len - 1);
+            n += len - 1;
+        }
+        p += len;
+        if (*p == ',') p++;
+    }
+    out[n] = 0;
+    return out;
 }
 
 static LLVMValueRef string_global(Cg *cg, const char *s, const char *name) {
@@ -38,19 +136,21 @@ static LLVMValueRef string_global(Cg *cg, const char *s, const char *name) {
 static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }
 static LLVMValueRef i64c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
 
-void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
+LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
     const Model *m = cg->model;
     const ModelPlan *mp = cg->plan;
     LLVMTypeRef f64 = LLVMDoubleTypeInContext(cg->ctx);
     LLVMTypeRef dims_t = LLVMArrayType2(cg->i64, MAX_RANK);
     LLVMTypeRef init_f[] = {cg->i32, f64, f64, cg->i64, cg->i64, cg->ptr};
     LLVMTypeRef init_t = LLVMStructTypeInContext(cg->ctx, init_f, 6, 0);
-    LLVMTypeRef tensor_f[] = {cg->ptr, cg->i32, cg->i32, cg->i32, dims_t, cg->i64, cg->i64, cg->i64, cg->i32, init_t};
-    LLVMTypeRef tensor_t = LLVMStructTypeInContext(cg->ctx, tensor_f, 10, 0);
+    LLVMTypeRef tensor_f[] = {cg->ptr, cg->i32, cg->i32, cg->i32, dims_t, cg->i64, cg->i64, cg->i64, cg->i32, init_t,
+                              cg->i32, cg->i32, cg->i64, cg->i64};
+    LLVMTypeRef tensor_t = LLVMStructTypeInContext(cg->ctx, tensor_f, 14, 0);
     LLVMTypeRef desc_f[] = {cg->i32, cg->ptr, cg->i64, cg->i64, cg->i64, cg->i32, cg->ptr,
-                            cg->ptr, cg->ptr, cg->ptr, cg->ptr, cg->i64};
-    LLVMTypeRef desc_t = LLVMStructTypeInContext(cg->ctx, desc_f, 12, 0);
+                            cg->ptr, cg->ptr, cg->ptr, cg->ptr, cg->i64, cg->ptr};
+    LLVMTypeRef desc_t = LLVMStructTypeInContext(cg->ctx, desc_f, 13, 0);
     check_layout(cg, tensor_t, desc_t);
+    Usage *use = tensor_usage(cg);
 
     int nt = m->ntensors;
     int *desc_index = arena_alloc(cg->arena, sizeof(int) * (nt + 1));
@@ -80,8 +180,9 @@ void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
             i32c(cg, t->kind), i32c(cg, t->dtype == DT_F32 ? 0 : 1), i32c(cg, t->shape.rank),
             LLVMConstArray2(cg->i64, dims, MAX_RANK), i64c(cg, count), i64c(cg, (int64_t)mp->tensor_offset[ti]),
             i64c(cg, count * dtype_size(t->dtype)), i32c(cg, has_param ? desc_index[t->param] : -1),
-            LLVMConstNamedStruct(init_t, init_v, 6)};
-        rows[i] = LLVMConstNamedStruct(tensor_t, row, 10);
+            LLVMConstNamedStruct(init_t, init_v, 6), i32c(cg, use[ti].reads),
+            i32c(cg, use[ti].has_range ? DM_TENSOR_HAS_RANGE : 0), i64c(cg, use[ti].lo), i64c(cg, use[ti].hi)};
+        rows[i] = LLVMConstNamedStruct(tensor_t, row, 14);
     }
     LLVMValueRef table = LLVMConstArray2(tensor_t, rows, (uint64_t)nt);
     LLVMValueRef tensors = LLVMAddGlobal(cg->mod, LLVMTypeOf(table), arena_printf(cg->arena, "%s_tensors", m->name));
@@ -89,6 +190,10 @@ void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
     LLVMSetGlobalConstant(tensors, 1);
     LLVMSetLinkage(tensors, LLVMInternalLinkage);
 
+    /* The entries are reached through the descriptor: hidden, so a shared
+     * library exports the descriptor, not them. */
+    for (int e = 0; e < ENTRY_COUNT; e++)
+        if (fns[e]) LLVMSetVisibility(fns[e], LLVMHiddenVisibility);
     LLVMValueRef null = LLVMConstNull(cg->ptr);
     LLVMValueRef desc_v[] = {
         i32c(cg, DM_ABI_VERSION), string_global(cg, m->name, arena_printf(cg->arena, "%s.name", m->name)),
@@ -96,8 +201,19 @@ void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
         i32c(cg, nt), tensors,
         fns[ENTRY_FORWARD] ? fns[ENTRY_FORWARD] : null, fns[ENTRY_TRAIN_STEP] ? fns[ENTRY_TRAIN_STEP] : null,
         fns[ENTRY_GRADIENTS] ? fns[ENTRY_GRADIENTS] : null, fns[ENTRY_APPLY] ? fns[ENTRY_APPLY] : null,
-        i64c(cg, 0)};
+        i64c(cg, 0), string_global(cg, required_features(cg), arena_printf(cg->arena, "%s.features", m->name))};
     LLVMValueRef desc = LLVMAddGlobal(cg->mod, desc_t, arena_printf(cg->arena, "%s_model", m->name));
-    LLVMSetInitializer(desc, LLVMConstNamedStruct(desc_t, desc_v, 12));
+    LLVMSetInitializer(desc, LLVMConstNamedStruct(desc_t, desc_v, 13));
     LLVMSetGlobalConstant(desc, 1);
+    return desc;
+}
+
+void cg_model_table(Cg *cg, LLVMValueRef *descs, int n) {
+    LLVMValueRef *items = arena_alloc(cg->arena, sizeof *items * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) items[i] = descs[i];
+    items[n] = LLVMConstNull(cg->ptr);
+    LLVMValueRef init = LLVMConstArray2(cg->ptr, items, (uint64_t)n + 1);
+    LLVMValueRef table = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "dm_models");
+    LLVMSetInitializer(table, init);
+    LLVMSetGlobalConstant(table, 1);
 }

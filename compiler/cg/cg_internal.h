@@ -22,6 +22,7 @@ typedef struct Cg {
     bool check_numerics;     /* --check-numerics: training entries test the loss and gradients */
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
     struct SharedKernel *shared; int nshared, capshared;  /* cg_share.c's wrappers, for the module */
+    const char *cpu, *features; /* the target machine's (the descriptor records what the code needs) */
 } Cg;
 
 /* cg_module.c: the target machine's settings (cg_split.c makes a second). */
@@ -66,6 +67,8 @@ LLVMValueRef cg_call_shared(Cg *cg, LLVMValueRef kernel, LLVMValueRef *args, int
 /* cg_contract.c: --fp-contract over the finished module. */
 void cg_fp_contract(LLVMContextRef ctx, LLVMModuleRef mod, FpContract mode);
 /* cg_desc.c: the model's descriptor constant NAME_model. */
-void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
+/* cg_desc.c: `dm_models`, the NULL-terminated table of the n descriptors (--emit=shared). */
+void cg_model_table(Cg *cg, LLVMValueRef *descs, int n);
 
 #endif

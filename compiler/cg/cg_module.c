@@ -264,9 +264,10 @@ bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level,
     return false;
 }
 
-static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRef ctx, LLVMModuleRef mod) {
+static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *models, LLVMContextRef ctx,
+                     LLVMModuleRef mod) {
     Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx),
-             .check_numerics = opt->check_numerics};
+             .check_numerics = opt->check_numerics, .cpu = t->cpu, .features = t->features};
     cg.i1 = LLVMInt1TypeInContext(ctx);
     cg.i8 = LLVMInt8TypeInContext(ctx);
     cg.i32 = LLVMInt32TypeInContext(ctx);
@@ -282,13 +283,15 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
               link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
     if (ok) {
         internalise_kernels(&cg);
+        LLVMValueRef *descs = arena_alloc(a, sizeof *descs * (size_t)(models->n + 1));
         for (int i = 0; i < models->n; i++) {
             cg.model = models->items[i];
             cg.plan = plan_model(a, cg.model, opt->opt_level);
             LLVMValueRef fns[ENTRY_COUNT] = {0};
             cg_entries(&cg, fns);
-            cg_descriptor(&cg, fns);
+            descs[i] = cg_descriptor(&cg, fns);
         }
+        if (opt->emit == EMIT_SHARED) cg_model_table(&cg, descs, models->n);
     }
     LLVMDisposeBuilder(cg.b);
     return ok;
@@ -373,7 +376,7 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     LLVMDisposeMessage(layout);
     LLVMDisposeTargetData(td);
 
-    bool ok = generate(a, opt, models, ctx, mod);
+    bool ok = generate(a, opt, &target, models, ctx, mod);
     /* LLVM's x86 tuning often prefers 256-bit vectors; dmc's loops are long
      * and regular, so let the vectoriser use the full AVX-512 width. */
     if (avx512)

@@ -15,6 +15,7 @@
  * Guarantees: returns false with the reason printed when the file cannot be
  * written. */
 #include "cg/cg.h"
+#include "dm.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -93,6 +94,9 @@ static void model_header(FILE *f, Arena *a, const Options *opt, const Model *m, 
     }
     fprintf(f, " */\nextern const dm_model_desc %s_model;\n", m->name);
     fprintf(f, "#define %s_DATA_SIZE %lluULL\n", m->name, (unsigned long long)mp->data_size);
+    /* The whole instance, = dm_memory_size(&NAME_model): enough for a static buffer. */
+    fprintf(f, "#define %s_MEMORY_SIZE %lluULL\n", m->name, (unsigned long long)DM_MEMORY_SIZE(mp->data_size));
+    fprintf(f, "#define %s_MEMORY_ALIGN %d\n", m->name, DM_ALIGN);
     for (int i = 0; i < m->ntensors; i++) {
         const Tensor *t = &m->tensors[mp->order[i]];
         if (!has_macros(t)) continue;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 int dm_read_file(const char *path, uint8_t **data, size_t *size) {
+    rt_clear_error();
     if (!path || !data || !size)
         return rt_error(DM_EINVAL, "dm_read_file: NULL argument");
     uint8_t *buf;
@@ -45,6 +46,7 @@ void dm_idx_free(dm_idx *idx) {
 }
 
 int dm_idx_read(const char *path, dm_idx *idx) {
+    rt_clear_error();
     if (!idx)
         return rt_error(DM_EINVAL, "dm_idx_read: NULL argument");
     memset(idx, 0, sizeof *idx);
@@ -105,6 +107,7 @@ void dm_dataset_free(dm_dataset *ds) {
 }
 
 int dm_dataset_load(dm_dataset *ds, const char *images_path, const char *labels_path) {
+    rt_clear_error();
     if (!ds || !images_path || !labels_path)
         return rt_error(DM_EINVAL, "dm_dataset_load: NULL argument");
     memset(ds, 0, sizeof *ds);
@@ -170,6 +173,7 @@ void dm_dataset_stats(const dm_dataset *ds, float *mean, float *std) {
 }
 
 int dm_dataset_normalize(dm_dataset *ds, float mean, float std) {
+    rt_clear_error();
     if (!ds || !(std > 0))
         return rt_error(DM_EINVAL, "dm_dataset_normalize: %s", ds ? "std must be > 0" : "NULL dataset");
     int64_t n = ds->count * ds->sample_size;

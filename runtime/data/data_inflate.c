@@ -392,6 +392,7 @@ static int gzip_header(inflater *s) {
 }
 
 int dm_gunzip(const uint8_t *in, size_t in_size, uint8_t **out, size_t *out_size, const char *name) {
+    rt_clear_error();
     if (!in || !out || !out_size)
         return rt_error(DM_EINVAL, "dm_gunzip: NULL argument");
     inflater s = {0};

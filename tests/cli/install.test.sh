@@ -3,7 +3,10 @@
 # was installed: the installed dmc compiles logreg from a folder outside the
 # tree, pkg-config gives the flags, and the program prints what the build
 # tree's logreg prints (itself checked against PyTorch by
-# tests/examples/logreg.test.sh).  make uninstall leaves no file behind.
+# tests/examples/logreg.test.sh); -ldmrt picks the installed libdmrt.so
+# (found through LD_LIBRARY_PATH, as for any library outside the system's
+# paths).  The installed dmc finds PREFIX/lib/libdmrt.a for --emit=shared.
+# make uninstall leaves no file behind.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD; B=${BUILD:-build}
@@ -21,7 +24,10 @@ flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs dmrt)
 case $flags in *"-I$prefix/include"*"-L$prefix/lib"*"-ldmrt"*) ;;
     *) echo "pkg-config gave: $flags"; exit 1 ;; esac
 cc main.c logreg.o $flags -o logreg
-./logreg >"$tmp/installed.out"
+LD_LIBRARY_PATH="$prefix/lib" ./logreg >"$tmp/installed.out"
+LD_LIBRARY_PATH="$prefix/lib" ldd ./logreg | grep -q "$prefix/lib/libdmrt.so" || { echo "logreg does not use the installed libdmrt.so"; exit 1; }
+env -i PATH="$prefix/bin:/usr/bin:/bin" "$prefix/bin/dmc" logreg.dm --emit=shared -o logreg.so
+nm -D --defined-only logreg.so | grep -q ' dm_train_step$' || { echo "logreg.so has no dm_train_step"; exit 1; }
 "$root/$B/examples/logreg/logreg" >"$tmp/tree.out"
 diff -u "$tmp/tree.out" "$tmp/installed.out"
 env -i MANPATH="$prefix/share/man" man -w dmc >/dev/null 2>&1 || test -f "$prefix/share/man/man1/dmc.1"

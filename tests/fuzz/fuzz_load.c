@@ -30,29 +30,29 @@ static const float bias_init[4] = {0.5f, -0.25f, 1.0f, 2.0f};
 
 /* Offsets: every tensor 64-byte aligned, as the compiler's plan does. */
 #define FUZZ_TENSORS(STATE)                                                                        \
-    {"fc.W", DM_PARAM, DM_F32, 2, {3, 4}, 12, 0, 48, -1, {DM_INIT_NORMAL, 0.0, 1.0, 3, 4, NULL}},  \
-    {"fc.b", DM_PARAM, DM_F32, 1, {4}, 4, 64, 16, -1, {DM_INIT_LITERAL, 0, 0, 0, 0, bias_init}},   \
-    {"steps", DM_PARAM, DM_I32, 0, {0}, 1, 128, 4, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}},         \
+    {"fc.W", DM_PARAM, DM_F32, 2, {3, 4}, 12, 0, 48, -1, {DM_INIT_NORMAL, 0.0, 1.0, 3, 4, NULL}, 0, 0, 0, 0},  \
+    {"fc.b", DM_PARAM, DM_F32, 1, {4}, 4, 64, 16, -1, {DM_INIT_LITERAL, 0, 0, 0, 0, bias_init}, 0, 0, 0, 0},   \
+    {"steps", DM_PARAM, DM_I32, 0, {0}, 1, 128, 4, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},         \
     STATE                                                                                          \
-    {"grad/fc.W", DM_GRAD, DM_F32, 2, {3, 4}, 12, 384, 48, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}},  \
-    {"x", DM_INPUT, DM_F32, 2, {2, 3}, 6, 448, 24, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}},         \
-    {"loss", DM_LOSS, DM_F32, 0, {0}, 1, 512, 4, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}},
+    {"grad/fc.W", DM_GRAD, DM_F32, 2, {3, 4}, 12, 384, 48, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},  \
+    {"x", DM_INPUT, DM_F32, 2, {2, 3}, 6, 448, 24, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},         \
+    {"loss", DM_LOSS, DM_F32, 0, {0}, 1, 512, 4, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
 
 #define FUZZ_STATE                                                                                      \
-    {"opt/m/fc.W", DM_STATE, DM_F32, 2, {3, 4}, 12, 192, 48, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}},     \
-    {"opt/m/fc.b", DM_STATE, DM_F32, 1, {4}, 4, 256, 16, 1, {DM_INIT_CONST, 0.125, 0, 0, 0, NULL}},      \
-    {"dropout.seed", DM_STATE, DM_I32, 1, {2}, 2, 320, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}},
+    {"opt/m/fc.W", DM_STATE, DM_F32, 2, {3, 4}, 12, 192, 48, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},     \
+    {"opt/m/fc.b", DM_STATE, DM_F32, 1, {4}, 4, 256, 16, 1, {DM_INIT_CONST, 0.125, 0, 0, 0, NULL}, 0, 0, 0, 0},      \
+    {"dropout.seed", DM_STATE, DM_I32, 1, {2}, 2, 320, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
 
 static const dm_tensor_desc full_tensors[] = {FUZZ_TENSORS(FUZZ_STATE)};
 static const dm_tensor_desc weights_tensors[] = {FUZZ_TENSORS()};
 
 static const dm_model_desc full_desc = {
     DM_ABI_VERSION, "fuzzed", 576, 576, 0, (int)(sizeof full_tensors / sizeof full_tensors[0]),
-    full_tensors, NULL, NULL, NULL, NULL, 0};
+    full_tensors, NULL, NULL, NULL, NULL, 0, NULL};
 /* The same parameters without optimizer state: writes weights-only seeds. */
 static const dm_model_desc weights_desc = {
     DM_ABI_VERSION, "fuzzed", 576, 576, 0, (int)(sizeof weights_tensors / sizeof weights_tensors[0]),
-    weights_tensors, NULL, NULL, NULL, NULL, 0};
+    weights_tensors, NULL, NULL, NULL, NULL, 0, NULL};
 
 #define CHECK(cond, ...)                                                         \
     do {                                                                         \

@@ -57,24 +57,24 @@ static int fx_train_step(uint8_t *data, dm_exec *ex) {
 }
 
 static const dm_tensor_desc fx_tensors[] = {
-    {"fc.W", DM_PARAM, DM_F32, 2, {3, 2}, 6, 0, 24, -1, {DM_INIT_XAVIER, 0, 0, 3, 2, NULL}},
-    {"fc.b", DM_PARAM, DM_F32, 1, {2}, 2, 64, 8, -1, {DM_INIT_CONST, 0.5, 0, 0, 0, NULL}},
-    {"opt/m/fc.W", DM_STATE, DM_F32, 2, {3, 2}, 6, 128, 24, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}},
-    {"rng/dropout", DM_STATE, DM_I32, 1, {2}, 2, 192, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}},
-    {"grad/fc.W", DM_GRAD, DM_F32, 2, {3, 2}, 6, 256, 24, 0, {0}},
-    {"grad/fc.b", DM_GRAD, DM_F32, 1, {2}, 2, 320, 8, 1, {0}},
-    {"x", DM_INPUT, DM_F32, 1, {4}, 4, 384, 16, -1, {0}},
-    {"y", DM_OUTPUT, DM_F32, 1, {4}, 4, 448, 16, -1, {0}},
-    {"loss", DM_LOSS, DM_F32, 0, {0}, 1, 512, 4, -1, {0}},
+    {"fc.W", DM_PARAM, DM_F32, 2, {3, 2}, 6, 0, 24, -1, {DM_INIT_XAVIER, 0, 0, 3, 2, NULL}, 0, 0, 0, 0},
+    {"fc.b", DM_PARAM, DM_F32, 1, {2}, 2, 64, 8, -1, {DM_INIT_CONST, 0.5, 0, 0, 0, NULL}, 0, 0, 0, 0},
+    {"opt/m/fc.W", DM_STATE, DM_F32, 2, {3, 2}, 6, 128, 24, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
+    {"rng/dropout", DM_STATE, DM_I32, 1, {2}, 2, 192, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
+    {"grad/fc.W", DM_GRAD, DM_F32, 2, {3, 2}, 6, 256, 24, 0, {0}, 0, 0, 0, 0},
+    {"grad/fc.b", DM_GRAD, DM_F32, 1, {2}, 2, 320, 8, 1, {0}, 0, 0, 0, 0},
+    {"x", DM_INPUT, DM_F32, 1, {4}, 4, 384, 16, -1, {0}, 0, 0, 0, 0},
+    {"y", DM_OUTPUT, DM_F32, 1, {4}, 4, 448, 16, -1, {0}, 0, 0, 0, 0},
+    {"loss", DM_LOSS, DM_F32, 0, {0}, 1, 512, 4, -1, {0}, 0, 0, 0, 0},
 };
 
 static const dm_model_desc fx_model = {
-    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, fx_train_step, fx_gradients, fx_apply, 0,
+    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, fx_train_step, fx_gradients, fx_apply, 0, NULL,
 };
 
 /* The same model compiled with --no-train: no training entries. */
 static const dm_model_desc fx_model_no_train = {
-    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, NULL, NULL, NULL, 0,
+    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, NULL, NULL, NULL, 0, NULL,
 };
 
 /* Test bookkeeping: CHECK prints the failed condition and counts it. */

@@ -75,10 +75,12 @@ static void expect_reject(dm_model *m, const char *what, const char *header, siz
     uint8_t before[64], after[64];
     snapshot(m, before);
     int rc = dm_load(m, p);
+    char said[1024]; /* before snapshot's dm_data calls, which reset the message */
+    snprintf(said, sizeof said, "%s", dm_last_error());
     snapshot(m, after);
-    if (rc != code || !strstr(dm_last_error(), says) || memcmp(before, after, 64) != 0) {
+    if (rc != code || !strstr(said, says) || memcmp(before, after, 64) != 0) {
         fprintf(stderr, "%s: dm_load returned %d (expected %d), said \"%s\" (expected to contain \"%s\")%s\n", what, rc,
-                code, dm_last_error(), says, memcmp(before, after, 64) ? ", and changed the model" : "");
+                code, said, says, memcmp(before, after, 64) ? ", and changed the model" : "");
         fx_failures++;
     }
 }
