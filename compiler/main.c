@@ -405,10 +405,16 @@ static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
     }
     case EMIT_SHARED: {
         if (strcmp(path, "-") == 0) usage_error("%s", "a library cannot go to standard output");
-        const char *lib_tmp = reserve_output(a, outs, path);
+        bool in_place = false;
+        const char *replaced = path;
+        const char *lib_tmp = reserve_output(a, outs, path, &in_place, &replaced);
         /* The object is an intermediate: reserved last (so an exit removes
-         * it), then removed and dropped from the outputs to rename. */
-        const char *obj_tmp = reserve_output(a, outs, arena_printf(a, "%s.o", path));
+         * it), then removed and dropped from the outputs to rename.  Beside
+         * the library, or in the temporary folder when the library goes to
+         * a device. */
+        const char *obj_base = in_place ? arena_printf(a, "%s/dmc-shared", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp")
+                                        : replaced;
+        const char *obj_tmp = reserve_output(a, outs, arena_printf(a, "%s.o", obj_base), NULL, NULL);
         if (!cg_emit(a, o, models, obj_tmp) || !link_shared(a, obj_tmp, lib_tmp)) exit(2);
         unlink(obj_tmp);
         outs->n--;

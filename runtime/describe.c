@@ -75,7 +75,7 @@ int dm_check_inputs(const dm_model *m, dm_entry entry) {
             int32_t v;
             memcpy(&v, base + 4 * k, 4);
             if (v < t->lo || v > t->hi)
-                return rt_error(DM_EINVAL, "input '%s' of model '%s': element %lld is %d, outside [%lld, %lld]",
+                return rt_error(DM_ERANGE, "input '%s' of model '%s': element %lld is %d, outside [%lld, %lld]",
                                 t->name, d->name, (long long)k, (int)v, (long long)t->lo, (long long)t->hi);
         }
     }

@@ -238,7 +238,7 @@ DM_API int dm_entry_reads(const dm_model *m, dm_entry entry, const char *name);
  * labels or indices: [0, classes - 1]); DM_EUNSUPPORTED if it has none. */
 DM_API int dm_tensor_range(const dm_model *m, const char *name, int64_t *lo, int64_t *hi);
 /* Checks every ranged i32 input that the entry reads against its range:
- * DM_OK, or DM_EINVAL naming the input, the element and its value. */
+ * DM_OK, or DM_ERANGE naming the input, the element and its value. */
 DM_API int dm_check_inputs(const dm_model *m, dm_entry entry);
 
 #ifdef __cplusplus

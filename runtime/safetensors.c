@@ -233,7 +233,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
     char *header = build_header(m, order, n, &meta, &hlen);
     char *target = NULL;
     int in_place = 0;
-    int rc = header ? rt_output_target(path, &target, &in_place) : DM_OK;
+    rc = header ? rt_output_target(path, &target, &in_place) : DM_OK;
     size_t plen = target ? strlen(target) : 0;
     char *tmp = target && !in_place ? malloc(plen + 16) : NULL;
     if (rc != DM_OK || !header || (target && !in_place && !tmp)) {

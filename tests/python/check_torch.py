@@ -174,7 +174,7 @@ def check_api(build_dir, tmp):
         m.check_inputs("train_step")
         expect(False, "check_inputs accepted label 10")
     except dmc.Error as e:
-        expect(e.code == -1 and "element 3 is 10" in e.message, f"check_inputs: {e}")
+        expect(e.code == -9 and "element 3 is 10" in e.message, f"check_inputs: {e}")
     m.check_inputs("forward")
     try:
         n.load(os.path.join(tmp, "missing.safetensors"))

@@ -241,12 +241,12 @@ static void test_describe(void) {
     labels[0] = 0, labels[1] = 2, labels[2] = 1, labels[3] = 2;
     CHECK_ERR(dm_check_inputs(m, DM_ENTRY_TRAIN_STEP), DM_OK);
     labels[2] = 3;
-    CHECK_ERR(dm_check_inputs(m, DM_ENTRY_TRAIN_STEP), DM_EINVAL);
+    CHECK_ERR(dm_check_inputs(m, DM_ENTRY_TRAIN_STEP), DM_ERANGE);
     CHECK(strstr(dm_last_error(), "'labels'") && strstr(dm_last_error(), "element 2 is 3") &&
           strstr(dm_last_error(), "[0, 2]"));
     CHECK_ERR(dm_check_inputs(m, DM_ENTRY_FORWARD), DM_OK); /* forward does not read the labels */
     labels[2] = -1;
-    CHECK_ERR(dm_check_inputs(m, DM_ENTRY_GRADIENTS), DM_EINVAL);
+    CHECK_ERR(dm_check_inputs(m, DM_ENTRY_GRADIENTS), DM_ERANGE);
     dm_free(m);
 }
 
