@@ -21,6 +21,7 @@ typedef struct Options {
     bool check_numerics;
     bool verify_each;         /* run the verifier after every pass */
     uint64_t max_memory;      /* --max-memory: bytes one instance may need (default 16 GiB) */
+    WarningOptions warn;      /* -w, -Werror, -Wno-unused-param, ... */
 } Options;
 
 #endif

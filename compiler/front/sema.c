@@ -528,5 +528,6 @@ bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs, c
     } else if (nmodels == 0) {
         diag_error(d, none, "the file defines no model");
     }
+    if (d->nerrors == errors) sema_warnings(&s, out);   /* after errors they would be noise */
     return d->nerrors == errors;
 }

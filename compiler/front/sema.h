@@ -93,5 +93,12 @@ Value sema_select(Sema *s, const Expr *call);
 int sema_dropout_site(Sema *s);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+/* sema_hint.c: reports a call of an unknown function or layer (false), with
+ * a hint for other frameworks' names; an argument keyword's hint or NULL. */
+bool sema_callee_known(Sema *s, const Expr *call);
+const char *sema_key_hint(Sema *s, const char *key, const char *const *names, int n);
+const char *sema_builtin_name(int i);   /* the built-ins and select; NULL past the end */
+/* sema_warn.c: the warnings of a program without errors. */
+void sema_warnings(Sema *s, const Models *models);
 
 #endif
