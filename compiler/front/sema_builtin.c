@@ -36,8 +36,9 @@ bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *con
             for (int k = 0; k < n; k++)
                 if (strcmp(names[k], a->key) == 0) j = k;
             if (j < 0) {
-                const char *near = diag_suggest(a->key, names, n);
-                if (near) sema_error(s, a->key_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->key, near);
+                const char *near = diag_suggest(a->key, names, n), *hint = sema_key_hint(s, a->key, names, n);
+                if (hint) sema_error(s, a->key_loc, "%s has no argument '%s'%s", what, a->key, hint);
+                else if (near) sema_error(s, a->key_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->key, near);
                 else sema_error(s, a->key_loc, "%s has no argument '%s'", what, a->key);
                 ok = false;
                 continue;
@@ -521,19 +522,7 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
     for (int i = 0; i < NBUILTINS && !b; i++)
         if (strcmp(builtins[i].name, call->name) == 0) b = &builtins[i];
     *found = b != NULL;
-    if (!b) {
-        const char *names[NBUILTINS + 1];
-        for (int i = 0; i < NBUILTINS; i++) names[i] = builtins[i].name;
-        names[NBUILTINS] = "select";
-        const char *near = diag_suggest(call->name, names, NBUILTINS + 1);
-        const char *layer = NULL;   /* `dense(x, 3)`: the layer Dense */
-        for (int i = 0; i < s->nlayers && !layer; i++)
-            if (strcasecmp(s->layers[i]->name, call->name) == 0) layer = s->layers[i]->name;
-        if (layer) sema_error(s, call->name_loc, "unknown function '%s'; did you mean the layer '%s'?", call->name, layer);
-        else if (near) sema_error(s, call->name_loc, "unknown function '%s'; did you mean '%s'?", call->name, near);
-        else sema_error(s, call->name_loc, "unknown function '%s'", call->name);
-        return sema_err();
-    }
+    if (!b) die("the call of '%s' was not checked (sema_callee_known)", call->name);
     Value v[5];
     bool given[5];
     const char *what = arena_printf(s->a, "'%s'", b->name);
@@ -541,6 +530,11 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
     for (int j = 0; j < b->nparams; j++)
         if (given[j] && v[j].kind == V_ERR) return sema_err();
     return call_builtin(s, b, call, v, given);
+}
+
+/* The i-th built-in's name, select last; NULL past the end. */
+const char *sema_builtin_name(int i) {
+    return i < NBUILTINS ? builtins[i].name : i == NBUILTINS ? "select" : NULL;
 }
 
 /* Whether name is a built-in function (for "did you mean" across kinds). */

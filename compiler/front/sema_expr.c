@@ -302,7 +302,12 @@ static Value eval_name(Sema *s, const Expr *e) {
         collect_names(s, &names, &n, &cap);
         const Stmt *later = bound_later(s, e->name, e->loc);
         const char *near = later ? NULL : diag_suggest(e->name, names, n);
-        if (near) sema_error_begin(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
+        bool layer = false;
+        for (int i = 0; i < s->nlayers; i++) layer |= strcmp(s->layers[i]->name, e->name) == 0;
+        if (!later && (layer || sema_is_builtin(e->name)))   /* `activation = relu` */
+            sema_error_begin(s, e->loc, "'%s' is a %s, not a value: dm calls it, as in %s(...)", e->name,
+                             layer ? "layer" : "function", e->name);
+        else if (near) sema_error_begin(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
         else sema_error_begin(s, e->loc, "unknown name '%s'", e->name);
         if (later) diag_note(s->d, later->name_loc, "'%s' is bound here, after its use: a name is visible only "
                              "after its statement", e->name);
@@ -386,6 +391,7 @@ static bool is_layer_name(const char *name) { return name[0] >= 'A' && name[0] <
  * arguments are numbered before the call they feed). */
 static Value eval_call(Sema *s, const Expr *e) {
     if (strcmp(e->name, "select") == 0) return sema_select(s, e);
+    if (!sema_callee_known(s, e)) return sema_err();   /* its arguments would only add errors */
     if (is_layer_name(e->name) && s->const_why) {
         sema_error(s, e->name_loc, "%s must be a constant expression, but calls layer %s",
                    s->const_why, e->name);

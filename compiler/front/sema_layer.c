@@ -94,8 +94,10 @@ static bool is_upper(const char *name) { return name[0] >= 'A' && name[0] <= 'Z'
 static void check_layer_body(Sema *s, int k) {
     const Decl *d = s->layers[k];
     if (!is_upper(d->name)) {
-        diag_error(s->d, d->loc, "a layer's name starts with an upper-case letter (it may own parameters): '%s'",
-                   d->name);
+        char *upper = arena_strdup(s->a, d->name);
+        upper[0] = (char)toupper((unsigned char)upper[0]);
+        diag_error(s->d, d->loc, "a layer's name starts with an upper-case letter (a lower-case call is a "
+                   "function): rename '%s' to '%s'", d->name, upper);
         s->layer_bad[k] = true;
     }
     const Stmt *ret = NULL;
@@ -249,18 +251,7 @@ static void layer_param(Sema *s, const Stmt *st) {
 
 Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     int k = layer_index(s, call->name);
-    if (k < 0) {
-        const char **names = arena_alloc(s->a, (size_t)(s->nlayers + 1) * sizeof *names);
-        for (int i = 0; i < s->nlayers; i++) names[i] = s->layers[i]->name;
-        const char *near = diag_suggest(call->name, names, s->nlayers);
-        char *lower = arena_strdup(s->a, call->name);
-        for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
-        if (near) sema_error(s, call->name_loc, "unknown layer '%s'; did you mean '%s'?", call->name, near);
-        else if (sema_is_builtin(lower))   /* `Relu(x)`: functions are lower case */
-            sema_error(s, call->name_loc, "unknown layer '%s'; did you mean the function '%s'?", call->name, lower);
-        else sema_error(s, call->name_loc, "unknown layer '%s'", call->name);
-        return sema_err();
-    }
+    if (k < 0) die("the call of '%s' was not checked (sema_callee_known)", call->name);
     if (s->layer_bad[k]) return sema_err();
     const Decl *layer = s->layers[k];
     if (s->frame->depth > 64) {
