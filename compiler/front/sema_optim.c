@@ -67,7 +67,7 @@ void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out) {
         double x = v[j].num;
         bool beta = slots[j] == O_BETA1 || slots[j] == O_BETA2;
         if (x < 0 || (beta && x >= 1)) {
-            sema_error(s, v[j].loc, "'%s' of %s must be %s, found %g", names[j], e->name,
+            sema_error_from(s, v[j].defines, v[j].loc, "'%s' of %s must be %s, found %g", names[j], e->name,
                        beta ? "in [0, 1)" : "at least 0", x);
             ok = false;
             continue;

@@ -15,6 +15,12 @@ for dm in examples/*/*.dm; do
     [ -s "$tmp/err" ] && { cat "$tmp/err"; fail "$dm prints on stderr"; }
 done
 
+# --help names the options and every warning
+for opt in -Werror -Werror=NAME -Wno-NAME "-w " unused-input unused-param unused-binding unused-argument \
+           untrained-param loss-constant; do
+    "$DMC" --help | grep -q -- "$opt" || fail "--help does not mention '$opt'"
+done
+
 # a misspelt warning name
 set +e
 "$DMC" -Wunused-parm tests/sema/warn_unused.dm -o "$tmp/x.o" 2>"$tmp/err"; rc=$?
