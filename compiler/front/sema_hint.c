@@ -91,12 +91,30 @@ static const Foreign layers[] = {
     {"Sequential", "dm composes layers by calling them: Dense(relu(Dense(x, 64)), 10)"},
 };
 
+static const Foreign initialisers[] = {
+    {"kaiming_normal", "dm calls it he (Kaiming normal, fan-in)"},
+    {"he_normal", "dm calls it he (Kaiming normal, fan-in)"},
+    {"kaiming_uniform", "dm has no Kaiming uniform yet; he is Kaiming normal"},
+    {"he_uniform", "dm has no Kaiming uniform yet; he is Kaiming normal"},
+    {"xavier_uniform", "dm calls it xavier (Glorot uniform)"},
+    {"glorot_uniform", "dm calls it xavier (Glorot uniform)"},
+    {"xavier_normal", "dm has no Glorot normal yet; xavier is Glorot uniform"},
+    {"glorot_normal", "dm has no Glorot normal yet; xavier is Glorot uniform"},
+    {"randn", "dm calls it normal(mean = 0, std = 1)"},
+    {"rand", "dm calls it uniform(0, 1)"},
+    {"constant", "write the number itself: param b : f32[3] = 0.1"},
+};
+
 static const char *foreign_hint(const Foreign *table, int n, const char *name) {
     for (int i = 0; i < n; i++)
         if (strcmp(table[i].name, name) == 0) return table[i].hint;
     return NULL;
 }
 #define FOREIGN(T, NAME) foreign_hint((T), (int)(sizeof (T) / sizeof (T)[0]), (NAME))
+
+const char *sema_init_hint(const char *name) {
+    return FOREIGN(initialisers, name);
+}
 
 /* ---- unknown calls ------------------------------------------------------------- */
 
