@@ -32,6 +32,9 @@ static const char usage_text[] =
     "                      (sema, autodiff, optim, entries, simplify)\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
     "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
+    "  -Werror             make warnings errors (-Werror=NAME: only that one)\n"
+    "  -Wno-NAME, -w       silence one warning, or all: unused-input, unused-param,\n"
+    "                      unused-binding, unused-argument, untrained-param, loss-constant\n"
     "  --target=TRIPLE     cross-compile (default: the host; 64-bit targets only for now)\n"
     "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
     "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
@@ -169,6 +172,9 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->fp_contract = parse_fp_contract(v);
         } else if (strcmp(arg, "--verify-each") == 0) {
             o->verify_each = true;
+        } else if (strcmp(arg, "-w") == 0 || starts_with(arg, "-W", &v)) {
+            char why[256];
+            if (!diag_warning_option(&o->warn, arg, why, sizeof why)) usage_error("%s", why);
         } else if (arg[0] == '-' && arg[1]) {
             usage_error("unknown option '%s'", arg);
         } else if (o->input) {
@@ -481,7 +487,7 @@ int main(int argc, char **argv) {
     atexit(remove_temporaries);
     install_signal_cleanup();
 
-    Diag diag = {.max_errors = 20, .out = stderr, .color = false};
+    Diag diag = {.max_errors = 20, .out = stderr, .color = false, .warn = o.warn};
     Program prog = {0};
     bool ok = front_end(a, &diag, &o, &prog);
     if (ok && o.emit == EMIT_AST) {
@@ -513,6 +519,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < models.n; i++) plan_print_stats(stderr, models.items[i]);
     emit(a, &o, &models, &outs);
     commit_outputs(&outs);
+    diag_finish(&diag);   /* the warnings' count */
     arena_free(a);
     return 0;
 }

@@ -26,6 +26,7 @@ typedef struct Options {
     bool verify_each;         /* run the verifier after every pass */
     FpContract fp_contract;   /* --fp-contract: which multiply-adds may fuse (default fast) */
     uint64_t max_memory;      /* --max-memory: bytes one instance may need (default 16 GiB) */
+    WarningOptions warn;      /* -w, -Werror, -Wno-unused-param, ... */
 } Options;
 
 #endif

@@ -4,6 +4,7 @@
 # A case is one of:
 #   tests/**/NAME.dm with a sibling expected file
 #       NAME.err  dmc exits 1 and prints exactly this on stderr
+#       NAME.warn dmc exits 0 and prints exactly this on stderr (warnings)
 #       NAME.ir   dmc --emit=ir prints exactly this
 #       NAME.ast  dmc --emit=ast prints exactly this
 #     NAME.flags (optional) holds extra dmc arguments for the case.
@@ -33,6 +34,8 @@ golden() {  # golden DM EXT: compare one kind of dmc output with its expected fi
     case $ext in
         err) timeout 60 "$DMC" $flags "$dm" -o "$tmp/case.o" >/dev/null 2>"$out"; rc=$?
              [ $rc = 1 ] || { echo "exit status $rc, expected 1" >"$tmp/why"; status=1; } ;;
+        warn) timeout 60 "$DMC" $flags "$dm" -o "$tmp/case.o" >/dev/null 2>"$out"; rc=$?
+             [ $rc = 0 ] || { echo "exit status $rc, expected 0" >"$tmp/why"; status=1; } ;;
         ir)  timeout 60 "$DMC" $flags --emit=ir "$dm" -o - >"$out" 2>"$tmp/why"; status=$? ;;
         ast) timeout 60 "$DMC" $flags --emit=ast "$dm" -o - >"$out" 2>"$tmp/why"; status=$? ;;
     esac
@@ -42,7 +45,7 @@ golden() {  # golden DM EXT: compare one kind of dmc output with its expected fi
 }
 
 while IFS= read -r dm; do
-    for ext in err ir ast; do
+    for ext in err warn ir ast; do
         [ -f "${dm%.dm}.$ext" ] && [[ "$dm" == *"$pattern"* ]] && golden "$dm" $ext
     done
 done < <(find tests -name '*.dm' | sort)

@@ -80,6 +80,24 @@ void sema_error_end(Sema *s) {
             diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
 }
 
+void sema_note_defines(Sema *s, uint32_t defines) {
+    for (int i = 0; i < s->defs->n && i < 32; i++) {
+        const Define *def = &s->defs->items[i];
+        if (defines & (1u << i))
+            diag_note(s->d, s->define_loc[i], "'%s' is set to %s by -D %s=%s on the command line", def->name,
+                      def->value, def->name, def->value);
+    }
+}
+
+void sema_error_from(Sema *s, uint32_t defines, Loc loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    error_at(s, loc, fmt, ap);
+    va_end(ap);
+    sema_note_defines(s, defines);
+    sema_error_end(s);
+}
+
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -161,6 +179,7 @@ Value sema_binding_value(Sema *s, Binding *b, Loc use) {
             int node = graph_load(s->a, &s->m->forward, s->m, b->tensor);
             s->m->forward.nodes[node].name = s->m->tensors[b->tensor].name;
             b->v = sema_tensor(s, sema_at(s, node, b->loc), b->loc);
+            b->v.defines = b->defines;
         }
     }
     Value v = b->v;
@@ -196,15 +215,19 @@ static const Define *define_for(Sema *s, const char *name) {
     return NULL;
 }
 
-/* A -D value is a number as written in dm: 128, 0.5, 1e-3, -2. */
-static Value define_value(const Define *def, Loc loc) {
+/* A -D value is a number as written in dm: 128, 0.5, 1e-3, -2.  It
+ * remembers where it came from (the first 32 -D only). */
+static Value define_value(const Sema *s, const Define *def, Loc loc) {
     const char *t = def->value;
     char *end;
     errno = 0;
     double v = strtod(t, &end);
     if (!*t || *end || errno || v != v) return sema_err();
     bool is_int = strpbrk(t, ".eEnN") == NULL;
-    return sema_number(v, is_int, loc);
+    Value n = sema_number(v, is_int, loc);
+    int index = (int)(def - s->defs->items);
+    if (index < 32) n.defines = 1u << index;
+    return n;
 }
 
 /* `const NAME = expr`, at top level, in a model or in a layer instance. */
@@ -212,7 +235,8 @@ void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *
     const Define *def = define_for(s, name);
     Value v;
     if (def) {
-        v = define_value(def, loc);   /* a bad value was reported by check_defines */
+        v = define_value(s, def, loc);   /* a bad value was reported by check_defines */
+        s->define_loc[def - s->defs->items] = loc;
     } else {
         v = sema_eval_const(s, value, "a const");
         if (v.kind == V_TENSOR) v = sema_err();
@@ -252,7 +276,7 @@ static void check_defines(Sema *s) {
             continue;
         }
         def->used = true;
-        if (define_value(def, none).kind == V_ERR)
+        if (define_value(s, def, none).kind == V_ERR)
             diag_error(s->d, none, "-D %s=%s: the value must be a number (like 128 or 0.5)",
                        def->name, def->value);
     }
@@ -367,7 +391,9 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
         case ST_INPUT: {
             Shape shape;
             bool ok = sema_dims(s, st->type, &shape);
+            uint32_t defines = s->dims_defines;
             Binding *b = sema_bind(s, &scope, st->name, st->name_loc, BK_INPUT, sema_err());
+            if (b) b->defines = defines;
             if (b && ok) b->tensor = add_tensor(s, st->name, TK_INPUT, st->type->dtype, shape, st->name_loc);
             else if (b) b->loaded = true;   /* poison */
             break;
@@ -376,8 +402,10 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
             Shape shape;
             Init init = {0};
             bool ok = sema_param_decl(s, st, &shape, &init);
+            uint32_t defines = s->dims_defines;
             Binding *b = sema_bind(s, &scope, st->name, st->name_loc, BK_PARAM, sema_err());
             if (!b) break;
+            b->defines = defines;
             if (!ok) { b->loaded = true; break; }
             Tensor t = {.name = st->name, .kind = TK_PARAM, .dtype = DT_F32, .shape = shape,
                         .init = init, .loc = st->name_loc};
@@ -501,6 +529,7 @@ bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs, c
     static const Defines no_defines;
     Sema s = {.a = a, .d = d, .prog = prog, .defs = defs ? defs : &no_defines};
     int errors = d->nerrors;
+    s.define_loc = arena_alloc(a, (size_t)(s.defs->n + 1) * sizeof *s.define_loc);
     check_defines(&s);
     check_unique_decls(&s);
     sema_check_layers(&s);
@@ -528,5 +557,6 @@ bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs, c
     } else if (nmodels == 0) {
         diag_error(d, none, "the file defines no model");
     }
+    if (d->nerrors == errors) sema_warnings(&s, out);   /* after errors they would be noise */
     return d->nerrors == errors;
 }

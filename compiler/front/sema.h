@@ -15,6 +15,7 @@ typedef struct Value {
     struct Value *items; int n;       /* V_LIST */
     int node; DType dtype; Shape shape; /* V_TENSOR */
     Loc loc;                          /* the expression it came from */
+    uint32_t defines;                 /* bit i: computed from the i-th -D value (an error says so) */
 } Value;
 
 typedef enum { BK_CONST, BK_INPUT, BK_PARAM, BK_VALUE, BK_ARG, BK_DIM } BindKind;
@@ -27,6 +28,7 @@ typedef struct Binding {
     Tensor pending;                   /* BK_PARAM in a layer: created on first use */
     bool loaded;
     const char *origin;               /* BK_DIM: "argument 'x' (f32[8, 3])", for notes */
+    uint32_t defines;                 /* BK_INPUT, BK_PARAM: the -D values of its type's dimensions */
 } Binding;
 typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
 
@@ -57,11 +59,16 @@ typedef struct Sema {
     Frame *frame;
     const char *const_why;            /* non-NULL while evaluating a constant expression */
     int dropout_sites, rng_tensor, rng_node;
+    Loc *define_loc;                  /* per -D: the const it set last (for notes) */
+    uint32_t dims_defines;            /* the -D values of sema_dims's last type */
 } Sema;
 
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sema_error_end(Sema *s);
+/* An error about a value computed from -D values: a note names each. */
+void sema_error_from(Sema *s, uint32_t defines, Loc loc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void sema_note_defines(Sema *s, uint32_t defines);   /* the notes alone, inside begin/end */
 bool sema_param_decl(Sema *s, const Stmt *st, Shape *shape, Init *init);
 Value sema_eval(Sema *s, const Expr *e);
 Value sema_eval_const(Sema *s, const Expr *e, const char *why);
@@ -93,5 +100,13 @@ Value sema_select(Sema *s, const Expr *call);
 int sema_dropout_site(Sema *s);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+/* sema_hint.c: reports a call of an unknown function or layer (false), with
+ * a hint for other frameworks' names; an argument keyword's hint or NULL. */
+bool sema_callee_known(Sema *s, const Expr *call);
+const char *sema_key_hint(Sema *s, const char *key, const char *const *names, int n);
+const char *sema_builtin_name(int i);   /* the built-ins and select; NULL past the end */
+const char *sema_init_hint(const char *name);   /* another framework's initialiser: dm's, or NULL */
+/* sema_warn.c: the warnings of a program without errors. */
+void sema_warnings(Sema *s, const Models *models);
 
 #endif

@@ -36,8 +36,9 @@ bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *con
             for (int k = 0; k < n; k++)
                 if (strcmp(names[k], a->key) == 0) j = k;
             if (j < 0) {
-                const char *near = diag_suggest(a->key, names, n);
-                if (near) sema_error(s, a->key_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->key, near);
+                const char *near = diag_suggest(a->key, names, n), *hint = sema_key_hint(s, a->key, names, n);
+                if (hint) sema_error(s, a->key_loc, "%s has no argument '%s'%s", what, a->key, hint);
+                else if (near) sema_error(s, a->key_loc, "%s has no argument '%s'; did you mean '%s'?", what, a->key, near);
                 else sema_error(s, a->key_loc, "%s has no argument '%s'", what, a->key);
                 ok = false;
                 continue;
@@ -78,11 +79,11 @@ static bool want_tensor(Sema *s, const char *fn, const char *arg, Value v, DType
 static bool want_int(Sema *s, const char *fn, const char *arg, Value v, int64_t lo, int64_t *out) {
     if (v.kind == V_ERR) return false;
     if (v.kind != V_NUM || v.num != floor(v.num)) {
-        sema_error(s, v.loc, "'%s' of %s must be an integer, found %s", arg, fn, sema_type_str(s, v));
+        sema_error_from(s, v.defines, v.loc, "'%s' of %s must be an integer, found %s", arg, fn, sema_type_str(s, v));
         return false;
     }
     if (v.num < lo || v.num > 1e9) {
-        sema_error(s, v.loc, "'%s' of %s must be at least %lld, found %g", arg, fn, (long long)lo, v.num);
+        sema_error_from(s, v.defines, v.loc, "'%s' of %s must be at least %lld, found %g", arg, fn, (long long)lo, v.num);
         return false;
     }
     *out = (int64_t)v.num;
@@ -204,7 +205,7 @@ static Value fold_unary(Sema *s, const Builtin *b, Value x, double alpha, const 
     case OP_LOG:
     case OP_SQRT:
         if (v < 0 || (b->op == OP_LOG && v == 0)) {
-            sema_error(s, x.loc, "%s of %g is not a real number", b->name, v);
+            sema_error_from(s, x.defines, x.loc, "%s of %g is not a real number", b->name, v);
             return sema_err();
         }
         r = b->op == OP_LOG ? log(v) : sqrt(v);
@@ -212,7 +213,9 @@ static Value fold_unary(Sema *s, const Builtin *b, Value x, double alpha, const 
     default: die("not a unary op");
     }
     bool is_int = x.is_int && r == floor(r) && (b->op == OP_RELU || b->op == OP_ABS);
-    return sema_number(r, is_int, call->loc);
+    Value n = sema_number(r, is_int, call->loc);
+    n.defines = x.defines;
+    return n;
 }
 
 static Value reduce(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
@@ -276,13 +279,15 @@ static Value reshape(Sema *s, const Expr *call, Value x, Value dims) {
             const char *want = "";
             for (int i = 0; i < to.rank; i++)
                 want = arena_printf(s->a, "%s%s%lld", want, i ? ", " : "", i == hole ? -1LL : (long long)to.dim[i]);
-            sema_error(s, dims.loc, "cannot reshape %s (%lld elements) to [%s]: %lld is not a multiple of %lld",
+            sema_error_from(s, x.defines | dims.defines, dims.loc,
+                       "cannot reshape %s (%lld elements) to [%s]: %lld is not a multiple of %lld",
                        sema_type_str(s, x), (long long)count, want, (long long)count, (long long)known);
             return sema_err();
         }
         to.dim[hole] = count / known;
     } else if (known != count) {
-        sema_error(s, dims.loc, "cannot reshape %s (%lld elements) to %s (%lld elements)", sema_type_str(s, x),
+        sema_error_from(s, x.defines | dims.defines, dims.loc, "cannot reshape %s (%lld elements) to %s (%lld elements)",
+                   sema_type_str(s, x),
                    (long long)count, shape_str(s->a, x.dtype, to), (long long)known);
         return sema_err();
     }
@@ -338,13 +343,15 @@ static Value conv(Sema *s, const Expr *call, Value *v, bool *given) {
         return sema_err();
     }
     if (x.shape.dim[1] != w.shape.dim[1]) {
-        sema_error(s, call->name_loc, "conv2d channels do not agree: x %s has C = %lld, w %s has C = %lld",
+        sema_error_from(s, x.defines | w.defines, call->name_loc,
+                   "conv2d channels do not agree: x %s has C = %lld, w %s has C = %lld",
                    sema_type_str(s, x), (long long)x.shape.dim[1], sema_type_str(s, w), (long long)w.shape.dim[1]);
         return sema_err();
     }
     Shape out;
     if (!shape_conv2d(x.shape, w.shape, at.stride, at.pad, &out)) {
-        sema_error(s, call->name_loc, "conv2d kernel %lldx%lld does not fit the input %s with pad %d, %d",
+        sema_error_from(s, x.defines | w.defines | v[3].defines, call->name_loc,
+                   "conv2d kernel %lldx%lld does not fit the input %s with pad %d, %d",
                    (long long)w.shape.dim[2], (long long)w.shape.dim[3], sema_type_str(s, x), at.pad[0], at.pad[1]);
         return sema_err();
     }
@@ -366,7 +373,8 @@ static Value pool(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *g
     }
     Shape out;
     if (!shape_pool2d(x.shape, at.size, at.stride, &out)) {
-        sema_error(s, call->name_loc, "%s window %dx%d does not fit the input %s", b->name, at.size[0], at.size[1],
+        sema_error_from(s, x.defines | v[1].defines | v[2].defines, call->name_loc,
+                   "%s window %dx%d does not fit the input %s", b->name, at.size[0], at.size[1],
                    sema_type_str(s, x));
         return sema_err();
     }
@@ -380,8 +388,8 @@ static Value dropout(Sema *s, const Expr *call, Value x, Value rate) {
     bool okx = want_tensor(s, "dropout", "x", x, DT_F32);
     if (rate.kind == V_ERR || !okx) return sema_err();
     if (rate.kind != V_NUM || rate.num < 0 || rate.num >= 1) {
-        sema_error(s, rate.loc, "the rate of dropout must be a number with 0 <= rate < 1, found %s",
-                   sema_type_str(s, rate));
+        sema_error_from(s, rate.defines, rate.loc, "the rate of dropout must be a number with 0 <= rate < 1, found %s",
+                        sema_type_str(s, rate));
         return sema_err();
     }
     int salt = sema_dropout_site(s);
@@ -395,7 +403,7 @@ static Value dropout(Sema *s, const Expr *call, Value x, Value rate) {
 
 static bool same_shape(Sema *s, const char *fn, Value a, Value b, const Expr *call) {
     if (shape_eq(a.shape, b.shape)) return true;
-    sema_error(s, call->name_loc, "%s needs two tensors of the same shape, found %s and %s", fn,
+    sema_error_from(s, a.defines | b.defines, call->name_loc, "%s needs two tensors of the same shape, found %s and %s", fn,
                sema_type_str(s, a), sema_type_str(s, b));
     return false;
 }
@@ -413,7 +421,8 @@ static Value losses(Sema *s, const Builtin *b, const Expr *call, Value *v) {
         }
         if (v[1].shape.rank != 1 || v[1].shape.dim[0] != v[0].shape.dim[0]) {
             Shape want = {.rank = 1, .dim = {v[0].shape.dim[0]}};
-            sema_error(s, v[1].loc, "the labels of softmax_cross_entropy must be %s for logits %s, found %s",
+            sema_error_from(s, v[0].defines | v[1].defines, v[1].loc,
+                       "the labels of softmax_cross_entropy must be %s for logits %s, found %s",
                        shape_str(s->a, DT_I32, want), sema_type_str(s, v[0]), sema_type_str(s, v[1]));
             return sema_err();
         }
@@ -521,26 +530,22 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
     for (int i = 0; i < NBUILTINS && !b; i++)
         if (strcmp(builtins[i].name, call->name) == 0) b = &builtins[i];
     *found = b != NULL;
-    if (!b) {
-        const char *names[NBUILTINS + 1];
-        for (int i = 0; i < NBUILTINS; i++) names[i] = builtins[i].name;
-        names[NBUILTINS] = "select";
-        const char *near = diag_suggest(call->name, names, NBUILTINS + 1);
-        const char *layer = NULL;   /* `dense(x, 3)`: the layer Dense */
-        for (int i = 0; i < s->nlayers && !layer; i++)
-            if (strcasecmp(s->layers[i]->name, call->name) == 0) layer = s->layers[i]->name;
-        if (layer) sema_error(s, call->name_loc, "unknown function '%s'; did you mean the layer '%s'?", call->name, layer);
-        else if (near) sema_error(s, call->name_loc, "unknown function '%s'; did you mean '%s'?", call->name, near);
-        else sema_error(s, call->name_loc, "unknown function '%s'", call->name);
-        return sema_err();
-    }
+    if (!b) die("the call of '%s' was not checked (sema_callee_known)", call->name);
     Value v[5];
     bool given[5];
     const char *what = arena_printf(s->a, "'%s'", b->name);
     if (!sema_bind_args(s, call, what, b->params, b->nparams, b->nrequired, args, v, given)) return sema_err();
     for (int j = 0; j < b->nparams; j++)
         if (given[j] && v[j].kind == V_ERR) return sema_err();
-    return call_builtin(s, b, call, v, given);
+    Value r = call_builtin(s, b, call, v, given);
+    for (int j = 0; j < b->nparams; j++)
+        if (given[j]) r.defines |= v[j].defines;   /* e.g. reshape(x, [batch, -1]) */
+    return r;
+}
+
+/* The i-th built-in's name, select last; NULL past the end. */
+const char *sema_builtin_name(int i) {
+    return i < NBUILTINS ? builtins[i].name : i == NBUILTINS ? "select" : NULL;
 }
 
 /* Whether name is a built-in function (for "did you mean" across kinds). */

@@ -43,7 +43,7 @@ const char *sema_type_str(Sema *s, Value v) {
 bool sema_int_of(Sema *s, Value v, const char *what, int64_t *out) {
     if (v.kind == V_ERR) return false;
     if (v.kind != V_NUM || v.num != floor(v.num) || fabs(v.num) > 9e15) {
-        sema_error(s, v.loc, "%s must be an integer, found %s", what, sema_type_str(s, v));
+        sema_error_from(s, v.defines, v.loc, "%s must be an integer, found %s", what, sema_type_str(s, v));
         return false;
     }
     *out = (int64_t)v.num;
@@ -60,6 +60,7 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
     bool ok = true;
     out->rank = t->dims.n;
     bool bad[MAX_RANK] = {0};
+    uint32_t defines = 0;
     for (int i = 0; i < t->dims.n; i++) {
         /* `f32[k, k]` with a bad k: one error, not two */
         const Expr *d = t->dims.items[i];
@@ -68,10 +69,11 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
             repeated |= bad[j] && t->dims.items[j]->kind == EX_NAME && strcmp(t->dims.items[j]->name, d->name) == 0;
         if (repeated) { ok = false; bad[i] = true; continue; }
         Value v = sema_eval_const(s, d, "a dimension");
+        defines |= v.defines;
         int64_t n = 0;
         if (!sema_int_of(s, v, "a dimension", &n)) { ok = false; bad[i] = true; continue; }
         if (n <= 0) {
-            sema_error(s, v.loc, "a dimension must be positive, found %lld", (long long)n);
+            sema_error_from(s, v.defines, v.loc, "a dimension must be positive, found %lld", (long long)n);
             ok = false;
             bad[i] = true;
         }
@@ -81,10 +83,11 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
     double count = 1;
     for (int i = 0; i < out->rank && ok; i++) count *= (double)out->dim[i];
     if (ok && count > 1099511627776.0) {
-        sema_error(s, t->loc, "%s has %.3g elements, more than dmc supports (2^40)", shape_str(s->a, t->dtype, *out),
-                   count);
+        sema_error_from(s, defines, t->loc, "%s has %.3g elements, more than dmc supports (2^40)",
+                        shape_str(s->a, t->dtype, *out), count);
         ok = false;
     }
+    s->dims_defines = defines;
     return ok;
 }
 
@@ -109,7 +112,7 @@ static Value fold_binary(Sema *s, const Expr *e, Value x, Value y) {
     case '*': r = x.num * y.num; break;
     case '/':
         if (y.num == 0) {
-            sema_error(s, e->loc, "division by zero in a constant expression");
+            sema_error_from(s, y.defines, e->loc, "division by zero in a constant expression");
             return sema_err();
         }
         r = x.num / y.num;
@@ -119,7 +122,9 @@ static Value fold_binary(Sema *s, const Expr *e, Value x, Value y) {
         sema_error(s, e->loc, "'@' needs tensors, found %s @ %s", sema_type_str(s, x), sema_type_str(s, y));
         return sema_err();
     }
-    return sema_number(r, is_int, e->loc);
+    Value v = sema_number(r, is_int, e->loc);
+    v.defines = x.defines | y.defines;
+    return v;
 }
 
 /* ---- tensors ------------------------------------------------------------------ */
@@ -165,7 +170,9 @@ static Value as_tensor(Sema *s, Value v, DType t) {
             return sema_err();
         }
         Shape sc = {0};
-        return sema_tensor(s, sema_at(s, graph_const(s->a, &s->m->forward, v.num, t, sc), v.loc), v.loc);
+        Value c = sema_tensor(s, sema_at(s, graph_const(s->a, &s->m->forward, v.num, t, sc), v.loc), v.loc);
+        c.defines = v.defines;
+        return c;
     }
     if (v.kind == V_LIST) {
         Shape sh;
@@ -207,7 +214,8 @@ static Value matmul(Sema *s, const Expr *e, Value x, Value y) {
     int64_t kx = x.shape.dim[x.shape.rank - 1];
     int64_t ky = y.shape.dim[y.shape.rank == 2 ? 0 : 0];
     if (kx != ky) {
-        sema_error(s, e->loc, "matmul shapes do not agree: %s @ %s", sema_type_str(s, x), sema_type_str(s, y));
+        sema_error_from(s, x.defines | y.defines, e->loc, "matmul shapes do not agree: %s @ %s", sema_type_str(s, x),
+                        sema_type_str(s, y));
         return sema_err();
     }
     Graph *g = &s->m->forward;
@@ -227,7 +235,9 @@ static Value matmul(Sema *s, const Expr *e, Value x, Value y) {
         if (y.shape.rank == 2) out.dim[out.rank++] = y.shape.dim[1];
         r = sema_at(s, graph_reshape(s->a, g, r, out), e->loc);
     }
-    return sema_tensor(s, r, e->loc);
+    Value v = sema_tensor(s, r, e->loc);
+    v.defines = x.defines | y.defines;
+    return v;
 }
 
 static Value binary(Sema *s, const Expr *e, Value x, Value y) {
@@ -261,12 +271,14 @@ static Value binary(Sema *s, const Expr *e, Value x, Value y) {
     }
     Shape out;
     if (!shape_broadcast(x.shape, y.shape, &out)) {
-        sema_error(s, e->loc, "shapes do not broadcast: %s %s %s", sema_type_str(s, x), op_word(e->binop),
-                   sema_type_str(s, y));
+        sema_error_from(s, x.defines | y.defines, e->loc, "shapes do not broadcast: %s %s %s", sema_type_str(s, x),
+                        op_word(e->binop), sema_type_str(s, y));
         return sema_err();
     }
     Op op = e->binop == '+' ? OP_ADD : e->binop == '-' ? OP_SUB : e->binop == '*' ? OP_MUL : OP_DIV;
-    return sema_tensor(s, sema_at(s, graph_binary(s->a, &s->m->forward, op, x.node, y.node), e->loc), e->loc);
+    Value v = sema_tensor(s, sema_at(s, graph_binary(s->a, &s->m->forward, op, x.node, y.node), e->loc), e->loc);
+    v.defines = x.defines | y.defines;
+    return v;
 }
 
 /* ---- names ------------------------------------------------------------------ */
@@ -302,7 +314,12 @@ static Value eval_name(Sema *s, const Expr *e) {
         collect_names(s, &names, &n, &cap);
         const Stmt *later = bound_later(s, e->name, e->loc);
         const char *near = later ? NULL : diag_suggest(e->name, names, n);
-        if (near) sema_error_begin(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
+        bool layer = false;
+        for (int i = 0; i < s->nlayers; i++) layer |= strcmp(s->layers[i]->name, e->name) == 0;
+        if (!later && (layer || sema_is_builtin(e->name)))   /* `activation = relu` */
+            sema_error_begin(s, e->loc, "'%s' is a %s, not a value: dm calls it, as in %s(...)", e->name,
+                             layer ? "layer" : "function", e->name);
+        else if (near) sema_error_begin(s, e->loc, "unknown name '%s'; did you mean '%s'?", e->name, near);
         else sema_error_begin(s, e->loc, "unknown name '%s'", e->name);
         if (later) diag_note(s->d, later->name_loc, "'%s' is bound here, after its use: a name is visible only "
                              "after its statement", e->name);
@@ -351,6 +368,7 @@ Value sema_eval(Sema *s, const Expr *e) {
         bool bad = false;
         for (int i = 0; i < e->items.n; i++) {
             v.items[i] = sema_eval(s, e->items.items[i]);
+            v.defines |= v.items[i].defines;
             if (v.items[i].kind == V_ERR) bad = true;
             else if (v.items[i].kind == V_TENSOR || v.items[i].kind == V_BOOL) {
                 sema_error(s, v.items[i].loc, "an array literal holds numbers, found %s",
@@ -363,12 +381,18 @@ Value sema_eval(Sema *s, const Expr *e) {
     case EX_NEG: {
         Value x = sema_eval(s, e->lhs);
         if (x.kind == V_ERR) return x;
-        if (x.kind == V_NUM) return sema_number(-x.num, x.is_int, e->loc);
+        if (x.kind == V_NUM) {
+            Value n = sema_number(-x.num, x.is_int, e->loc);
+            n.defines = x.defines;
+            return n;
+        }
         if (x.kind != V_TENSOR) {
             sema_error(s, e->loc, "unary '-' needs a number or a tensor, found %s", sema_type_str(s, x));
             return sema_err();
         }
-        return sema_tensor(s, sema_at(s, graph_unary(s->a, &s->m->forward, OP_NEG, x.node), e->loc), e->loc);
+        Value n = sema_tensor(s, sema_at(s, graph_unary(s->a, &s->m->forward, OP_NEG, x.node), e->loc), e->loc);
+        n.defines = x.defines;
+        return n;
     }
     case EX_BINARY: {
         Value x = sema_eval(s, e->lhs);
@@ -386,6 +410,7 @@ static bool is_layer_name(const char *name) { return name[0] >= 'A' && name[0] <
  * arguments are numbered before the call they feed). */
 static Value eval_call(Sema *s, const Expr *e) {
     if (strcmp(e->name, "select") == 0) return sema_select(s, e);
+    if (!sema_callee_known(s, e)) return sema_err();   /* its arguments would only add errors */
     if (is_layer_name(e->name) && s->const_why) {
         sema_error(s, e->name_loc, "%s must be a constant expression, but calls layer %s",
                    s->const_why, e->name);

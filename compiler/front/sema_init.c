@@ -46,8 +46,9 @@ static bool init_call(Sema *s, const Expr *e, const char *name, Shape shape, Ini
     for (int i = 0; i < NINITS; i++)
         if (strcmp(init_names[i], name) == 0) k = i;
     if (k < 0) {
-        const char *near = diag_suggest(name, init_names, NINITS);
-        if (near) sema_error(s, e->kind == EX_CALL ? e->name_loc : e->loc, "unknown initialiser '%s'; did you mean '%s'?", name, near);
+        const char *near = diag_suggest(name, init_names, NINITS), *hint = sema_init_hint(name);
+        if (hint) sema_error(s, e->kind == EX_CALL ? e->name_loc : e->loc, "unknown initialiser '%s': %s", name, hint);
+        else if (near) sema_error(s, e->kind == EX_CALL ? e->name_loc : e->loc, "unknown initialiser '%s'; did you mean '%s'?", name, near);
         else sema_error(s, e->kind == EX_CALL ? e->name_loc : e->loc,
                         "unknown initialiser '%s' (expected zeros, ones, a literal, uniform(lo, hi), "
                         "normal(mean, std), xavier or he)", name);

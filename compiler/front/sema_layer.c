@@ -94,8 +94,10 @@ static bool is_upper(const char *name) { return name[0] >= 'A' && name[0] <= 'Z'
 static void check_layer_body(Sema *s, int k) {
     const Decl *d = s->layers[k];
     if (!is_upper(d->name)) {
-        diag_error(s->d, d->loc, "a layer's name starts with an upper-case letter (it may own parameters): '%s'",
-                   d->name);
+        char *upper = arena_strdup(s->a, d->name);
+        upper[0] = (char)toupper((unsigned char)upper[0]);
+        diag_error(s->d, d->loc, "a layer's name starts with an upper-case letter (a lower-case call is a "
+                   "function): rename '%s' to '%s'", d->name, upper);
         s->layer_bad[k] = true;
     }
     const Stmt *ret = NULL;
@@ -197,6 +199,7 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
         for (int j = 0; b && j < s->frame->scope->n; j++) local |= &s->frame->scope->items[j] == b;
         if (d->kind == EX_NAME && !local) {
             Value dim = sema_number((double)have, true, d->loc);
+            dim.defines = v.defines;
             Binding *nb = sema_bind(s, s->frame->scope, d->name, d->loc, BK_DIM, dim);
             if (nb) nb->origin = arena_printf(s->a, "argument '%s' (%s)", f->name, sema_type_str(s, v));
             continue;
@@ -205,6 +208,7 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
         if (want.kind == V_ERR) return false;
         if (want.kind != V_NUM || want.num != (double)have) {
             const char *name = expr_text(s, d);
+            uint32_t defines = v.defines | want.defines;
             sema_error_begin(s, at, "argument '%s' of %s is %s, but dimension %s is %lld here (pattern %s)", f->name,
                              layer->name, sema_type_str(s, v), name, (long long)have, pattern);
             if (b && b->origin) diag_note(s->d, b->loc, "%s = %g was bound here by %s", name, b->v.num, b->origin);
@@ -212,6 +216,7 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
             else if (b) diag_note(s->d, b->loc, "%s is defined here", name);
             else if (want.kind == V_NUM) diag_note(s->d, d->loc, "here %s = %g", name, want.num);
             else diag_note(s->d, d->loc, "here %s is %s", name, sema_type_str(s, want));
+            sema_note_defines(s, defines);
             sema_error_end(s);
             return false;
         }
@@ -237,8 +242,10 @@ static void layer_param(Sema *s, const Stmt *st) {
     Shape shape;
     Init init = {0};
     bool ok = sema_param_decl(s, st, &shape, &init);
+    uint32_t defines = s->dims_defines;
     Binding *b = sema_bind(s, s->frame->scope, st->name, st->name_loc, BK_PARAM, sema_err());
     if (!b) return;
+    b->defines = defines;
     if (!ok) { b->loaded = true; return; }
     Tensor t = {.name = arena_printf(s->a, "%s%s", s->frame->prefix, st->name), .kind = TK_PARAM,
                 .dtype = DT_F32, .shape = shape, .init = init, .loc = s->frame->call};
@@ -249,18 +256,7 @@ static void layer_param(Sema *s, const Stmt *st) {
 
 Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     int k = layer_index(s, call->name);
-    if (k < 0) {
-        const char **names = arena_alloc(s->a, (size_t)(s->nlayers + 1) * sizeof *names);
-        for (int i = 0; i < s->nlayers; i++) names[i] = s->layers[i]->name;
-        const char *near = diag_suggest(call->name, names, s->nlayers);
-        char *lower = arena_strdup(s->a, call->name);
-        for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
-        if (near) sema_error(s, call->name_loc, "unknown layer '%s'; did you mean '%s'?", call->name, near);
-        else if (sema_is_builtin(lower))   /* `Relu(x)`: functions are lower case */
-            sema_error(s, call->name_loc, "unknown layer '%s'; did you mean the function '%s'?", call->name, lower);
-        else sema_error(s, call->name_loc, "unknown layer '%s'", call->name);
-        return sema_err();
-    }
+    if (k < 0) die("the call of '%s' was not checked (sema_callee_known)", call->name);
     if (s->layer_bad[k]) return sema_err();
     const Decl *layer = s->layers[k];
     if (s->frame->depth > 64) {
@@ -343,5 +339,6 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     s->frame = frame.parent;
     if (s->d->nerrors != errors) return sema_err();
     result.loc = call->loc;
+    for (int i = 0; i < call->args.n; i++) result.defines |= args[i].defines;   /* e.g. Dense(x, units) */
     return result;
 }

@@ -7,6 +7,7 @@
 #include "front/sema.h"
 
 #include <string.h>
+#include <strings.h>
 
 enum { O_LR, O_MOMENTUM, O_DAMPENING, O_NESTEROV, O_WEIGHT_DECAY, O_BETA1, O_BETA2, O_EPS, O_N };
 
@@ -25,6 +26,8 @@ void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out) {
         if (strcmp(kinds[i], e->name) == 0) k = i;
     if (k < 0) {
         const char *near = diag_suggest(e->name, kinds, 3);
+        for (int i = 0; i < 3; i++)
+            if (strcasecmp(kinds[i], e->name) == 0) near = kinds[i];   /* `SGD`, `Adam`: lower case in dm */
         if (near) sema_error(s, e->name_loc, "unknown optimizer '%s'; did you mean '%s'?", e->name, near);
         else sema_error(s, e->name_loc, "unknown optimizer '%s' (expected sgd, adam or adamw)", e->name);
         return;
@@ -64,7 +67,7 @@ void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out) {
         double x = v[j].num;
         bool beta = slots[j] == O_BETA1 || slots[j] == O_BETA2;
         if (x < 0 || (beta && x >= 1)) {
-            sema_error(s, v[j].loc, "'%s' of %s must be %s, found %g", names[j], e->name,
+            sema_error_from(s, v[j].defines, v[j].loc, "'%s' of %s must be %s, found %g", names[j], e->name,
                        beta ? "in [0, 1)" : "at least 0", x);
             ok = false;
             continue;

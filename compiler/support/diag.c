@@ -7,13 +7,15 @@
  * Needs: a Diag (out == NULL means stderr) and Locs whose file holds the text.
  * Guarantees: never reads outside the source text (a Loc past the end of its
  * line puts the caret just after the line), prints at most max_errors errors
- * (0 = 20) but counts them all, and a note is shown only when the error it
- * belongs to was.  The format is documented in docs/diagnostics.md. */
+ * (0 = 20) but counts them all, and a note is shown only when the error or
+ * warning it belongs to was.  Warnings are filtered and promoted to errors as
+ * the -W options say (gcc's conventions).  The format is documented in
+ * docs/diagnostics.md. */
 #include "support/support.h"
 
 #include <string.h>
 
-enum { DEFAULT_MAX_ERRORS = 20, SUGGEST_MAX_DISTANCE = 2 };
+enum { DEFAULT_MAX_ERRORS = 20 };
 
 /* Errors past the cap are counted, not printed; so are their notes. */
 static int error_cap(const Diag *d) {
@@ -110,22 +112,23 @@ static void print_source(const Diag *d, FILE *out, Loc loc) {
     fprintf(out, "%s\n", d->color ? "\033[0m" : "");
 }
 
-static void report(Diag *d, const char *kind, Loc loc, const char *fmt, va_list ap) {
+static void report(Diag *d, const char *kind, Loc loc, const char *option, const char *fmt, va_list ap) {
     FILE *out = diag_out(d);
     const char *bold = d->color ? "\033[1m" : "", *reset = d->color ? "\033[0m" : "";
-    const char *kind_color = !d->color ? "" : kind[0] == 'e' ? "\033[1;31m" : "\033[1;36m";
+    const char *kind_color = !d->color ? "" : kind[0] == 'e' ? "\033[1;31m" : kind[0] == 'w' ? "\033[1;35m" : "\033[1;36m";
     if (loc.file) fprintf(out, "%s%s:%d:%d: ", bold, loc.file->path, loc.line, loc.col);
     else fprintf(out, "%sdmc: ", bold);
     fprintf(out, "%s%s:%s%s ", kind_color, kind, reset, bold);
     vfprintf(out, fmt, ap);
+    if (option) fprintf(out, " [%s]", option);
     fprintf(out, "%s\n", reset);
     if (loc.file) print_source(d, out, loc);
 }
 
 void diag_verror(Diag *d, Loc loc, const char *fmt, va_list ap) {
     d->nerrors++;
-    if (d->nerrors > error_cap(d)) return;
-    report(d, "error", loc, fmt, ap);
+    d->last_shown = d->nerrors <= error_cap(d);
+    if (d->last_shown) report(d, "error", loc, NULL, fmt, ap);
 }
 
 void diag_error(Diag *d, Loc loc, const char *fmt, ...) {
@@ -136,36 +139,108 @@ void diag_error(Diag *d, Loc loc, const char *fmt, ...) {
 }
 
 void diag_note(Diag *d, Loc loc, const char *fmt, ...) {
-    if (d->nerrors > error_cap(d)) return;   /* its error was not shown */
+    if (!d->last_shown) return;   /* its error was not shown */
     va_list ap;
     va_start(ap, fmt);
-    report(d, "note", loc, fmt, ap);
+    report(d, "note", loc, NULL, fmt, ap);
     va_end(ap);
 }
 
+/* ---- warnings ------------------------------------------------------------------ */
+
+static const char *const warning_names[W_COUNT] = {
+    [W_UNUSED_INPUT] = "unused-input",       [W_UNUSED_PARAM] = "unused-param",
+    [W_UNUSED_BINDING] = "unused-binding",   [W_UNUSED_ARGUMENT] = "unused-argument",
+    [W_UNTRAINED_PARAM] = "untrained-param", [W_LOSS_CONSTANT] = "loss-constant",
+};
+
+void diag_warning(Diag *d, WarningKind k, Loc loc, const char *fmt, ...) {
+    uint32_t bit = 1u << k;
+    d->last_shown = false;
+    if (d->warn.none || (d->warn.off & bit)) return;
+    bool error = (d->warn.errors & bit) || (d->warn.all_errors && !(d->warn.not_errors & bit));
+    char option[64];
+    snprintf(option, sizeof option, "-W%s%s", error ? "error=" : "", warning_names[k]);
+    if (error) {
+        d->nerrors++;
+        if (d->nerrors > error_cap(d)) return;
+    } else {
+        d->nwarnings++;
+    }
+    d->last_shown = true;
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, error ? "error" : "warning", loc, option, fmt, ap);
+    va_end(ap);
+}
+
+/* gcc's spellings, applied in command-line order (a later one wins): -w,
+ * -Wall, -Werror, -Wno-error, -WNAME, -Wno-NAME, -Werror=NAME,
+ * -Wno-error=NAME.  -w silences every warning, whatever else is given. */
+bool diag_warning_option(WarningOptions *w, const char *arg, char *why, size_t n) {
+    if (strcmp(arg, "-w") == 0) { w->none = true; return true; }
+    if (strncmp(arg, "-W", 2) != 0) { snprintf(why, n, "unknown option '%s'", arg); return false; }
+    if (strcmp(arg, "-Wall") == 0) { w->off = 0; return true; }
+    if (strcmp(arg, "-Werror") == 0) { w->all_errors = true; return true; }
+    if (strcmp(arg, "-Wno-error") == 0) { w->all_errors = false; return true; }
+    const char *name = arg + 2;
+    bool no = strncmp(name, "no-", 3) == 0;
+    if (no) name += 3;
+    bool error = strncmp(name, "error=", 6) == 0;
+    if (error) name += 6;
+    int k = -1;
+    for (int i = 0; i < W_COUNT; i++)
+        if (strcmp(warning_names[i], name) == 0) k = i;
+    if (k < 0) {
+        const char *near = diag_suggest(name, warning_names, W_COUNT);
+        int prefix = (int)(name - arg);
+        if (near) snprintf(why, n, "unknown warning option '%s'; did you mean '%.*s%s'?", arg, prefix, arg, near);
+        else snprintf(why, n, "unknown warning option '%s' (the warnings: unused-input, unused-param, "
+                      "unused-binding, unused-argument, untrained-param, loss-constant)", arg);
+        return false;
+    }
+    uint32_t bit = 1u << k;
+    if (error && no) w->not_errors |= bit, w->errors &= ~bit;
+    else if (error) w->errors |= bit, w->not_errors &= ~bit, w->off &= ~bit;
+    else if (no) w->off |= bit;
+    else w->off &= ~bit;
+    return true;
+}
+
+/* clang's trailer: "1 warning and 2 errors generated." */
 void diag_finish(Diag *d) {
-    if (d->nerrors == 0) return;
+    if (d->nerrors == 0 && d->nwarnings == 0) return;
     FILE *out = diag_out(d);
     int cap = error_cap(d);
-    fprintf(out, "%d error%s generated", d->nerrors, d->nerrors == 1 ? "" : "s");
+    if (d->nwarnings) fprintf(out, "%d warning%s", d->nwarnings, d->nwarnings == 1 ? "" : "s");
+    if (d->nwarnings && d->nerrors) fprintf(out, " and ");
+    if (d->nerrors) fprintf(out, "%d error%s", d->nerrors, d->nerrors == 1 ? "" : "s");
+    fprintf(out, " generated");
     if (d->nerrors > cap) fprintf(out, " (%d not shown)", d->nerrors - cap);
     fprintf(out, ".\n");
     fflush(out);
 }
 
+/* A suggestion must be close for its length (a short name is near too many
+ * others: `min` is two steps from `mean` and from `max`) and unambiguous:
+ * at most 1 step for names of 2 to 5 bytes, 2 from 6 bytes, none for one
+ * byte, and none when two names are equally close (`fc3`: `fc1` or `fc2`). */
 const char *diag_suggest(const char *name, const char *const *names, int n) {
-    const char *best = NULL;
-    int best_distance = SUGGEST_MAX_DISTANCE + 1;
     size_t len = strlen(name);
+    int limit = len < 2 ? 0 : len < 6 ? 1 : 2;
+    const char *best = NULL;
+    int best_distance = limit + 1;
+    bool tie = false;
     for (int i = 0; i < n; i++) {
         if (!names[i] || strcmp(names[i], name) == 0) continue;
         int dist = edit_distance(name, names[i]);
-        /* A one-letter name is "close" to every other short name: demand that
-         * the distance be smaller than the name itself. */
-        if (dist < best_distance && (size_t)dist < len) {
+        if (dist < best_distance) {
             best = names[i];
             best_distance = dist;
+            tie = false;
+        } else if (dist == best_distance && best && strcmp(best, names[i]) != 0) {
+            tie = true;
         }
     }
-    return best;
+    return tie ? NULL : best;
 }

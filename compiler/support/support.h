@@ -35,7 +35,8 @@ _Noreturn void die_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
 
-/* Levenshtein distance, for "did you mean" suggestions. */
+/* Edit distance (insertions, deletions, substitutions and transpositions of
+ * two neighbours), for "did you mean" suggestions. */
 int edit_distance(const char *a, const char *b);
 
 /* ---- source locations and diagnostics (diag.c) -------------------------- */
@@ -53,11 +54,30 @@ typedef struct Loc {
     int line, col, len;
 } Loc;
 
+/* The warnings (docs/diagnostics.md, "Warnings"); each has a name for the
+ * command line: -Wno-unused-param, -Werror=loss-constant. */
+typedef enum {
+    W_UNUSED_INPUT, W_UNUSED_PARAM, W_UNUSED_BINDING, W_UNUSED_ARGUMENT, W_UNTRAINED_PARAM, W_LOSS_CONSTANT,
+    W_COUNT
+} WarningKind;
+
+/* What the -W options asked for (bit k = WarningKind k). */
+typedef struct WarningOptions {
+    bool none;            /* -w */
+    bool all_errors;      /* -Werror */
+    uint32_t off;         /* -Wno-NAME */
+    uint32_t errors;      /* -Werror=NAME */
+    uint32_t not_errors;  /* -Wno-error=NAME */
+} WarningOptions;
+
 typedef struct Diag {
     int nerrors;          /* errors reported so far (including suppressed) */
+    int nwarnings;        /* warnings printed as warnings */
     int max_errors;       /* print at most this many (default 20), count the rest */
     FILE *out;            /* stderr, or a buffer in tests */
     bool color;
+    WarningOptions warn;
+    bool last_shown;      /* the last error or warning was printed (its notes are) */
 } Diag;
 
 /* Report "file:line:col: error: ...", the source line and a caret (range
@@ -65,7 +85,13 @@ typedef struct Diag {
 void diag_error(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(Diag *d, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_verror(Diag *d, Loc loc, const char *fmt, va_list ap);
-void diag_finish(Diag *d);   /* prints "N errors generated" style trailer incl. suppressed count */
+/* A warning of kind k, unless the options turned it off; an error under
+ * -Werror.  The message gets the option's name: [-Wunused-param]. */
+void diag_warning(Diag *d, WarningKind k, Loc loc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Applies one -w / -W... option; false (and why, in a buffer of n bytes) if
+ * it is not one. */
+bool diag_warning_option(WarningOptions *w, const char *arg, char *why, size_t n);
+void diag_finish(Diag *d);   /* "N warnings and M errors generated", suppressed errors counted */
 /* The closest of names[0..n) to name within a small edit distance, or NULL. */
 const char *diag_suggest(const char *name, const char *const *names, int n);
 

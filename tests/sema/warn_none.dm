@@ -1,0 +1,13 @@
+# -w silences every warning, even under -Werror
+model m {
+  input x : f32[4, 3]
+  input z : f32[4, 3]
+  input q : f32[4, 3]
+  param W : f32[3, 2] = xavier
+  param V : f32[3, 2]
+  param S : f32[2]
+  h = relu(x)
+  dead = q * 2
+  g = Dense(z, 5)
+  output y = select(false, x @ W + S, x @ W)
+}
