@@ -57,7 +57,8 @@ typedef struct ModelPlan {
 } ModelPlan;
 
 ModelPlan *plan_model(Arena *a, const Model *m, int opt_level);
-/* plan.c: --stats, per node shape, FLOPs and bytes, totals, and the memory plan. */
+uint64_t plan_node_bytes(const Node *n);   /* the bytes of n's value */
+/* stats.c: --stats, per node shape, FLOPs and bytes, totals, and the memory plan. */
 void plan_print_stats(FILE *out, const Model *m);
 
 #endif

@@ -1,5 +1,5 @@
 /* plan.c: the memory plan of a model (where every tensor and every node's
- * buffer lives in the instance's data region) and --stats.
+ * buffer lives in the instance's data region); stats.c prints it (--stats).
  *
  * Needs: the model's final graphs (after simplify) and fuse_graph.
  * Guarantees: persistent tensors in descriptor order (params, state, grads,
@@ -38,7 +38,7 @@ const Graph *model_entry_graph(const Model *m, int entry) {
     return g->n > 0 || entry == ENTRY_FORWARD ? g : NULL;
 }
 
-static uint64_t node_bytes(const Node *n) { return (uint64_t)shape_count(n->shape) * dtype_size(n->dtype); }
+uint64_t plan_node_bytes(const Node *n) { return (uint64_t)shape_count(n->shape) * dtype_size(n->dtype); }
 
 /* The node whose memory n's value lives in: a load's tensor is its load, a
  * reshape is its operand's buffer. */
@@ -216,7 +216,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
             const Node *st = &g->nodes[s];
             int x = st->op == OP_STORE ? st->in[0] : -1;
             if (x < 0 || !ep->inl[x]) continue;
-            bool ok = node_bytes(&g->nodes[x]) == (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4 &&
+            bool ok = plan_node_bytes(&g->nodes[x]) == (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4 &&
                       in_place_ok(g, ep->inl, seen, ep->root[x], st->attr.tensor);
             in_tensor[x] = ok ? st->attr.tensor : -1;
             if (!ok) no_export[x] = again = true;
@@ -237,7 +237,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
         int v = base_of(g, st->in[0]);      /* a reshaped value: its base goes in place */
         const Node *vn = &g->nodes[v];
         if (ep->inl[v] || !has_buffer(vn) || in_tensor[v] >= 0) continue;
-        if (node_bytes(vn) != (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4) continue;
+        if (plan_node_bytes(vn) != (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4) continue;
         if (in_place_ok(g, ep->inl, seen, v, st->attr.tensor)) in_tensor[v] = st->attr.tensor;
     }
 
@@ -296,7 +296,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
             continue;
         }
         /* First fit: the lowest offset that overlaps no live block. */
-        uint64_t size = align_up(node_bytes(n) ? node_bytes(n) : 1), off = 0;
+        uint64_t size = align_up(plan_node_bytes(n) ? plan_node_bytes(n) : 1), off = 0;
         for (bool moved = true; moved;) {
             moved = false;
             for (int j = 0; j < nlive; j++)
@@ -342,77 +342,4 @@ ModelPlan *plan_model(Arena *a, const Model *m, int opt_level) {
     mp->data_size = mp->scratch_offset + mp->scratch_size;
     if (mp->data_size == 0) mp->data_size = ALIGN;
     return mp;
-}
-
-/* ---- --stats --------------------------------------------------------------- */
-
-/* Floating-point operations of one node (a multiply-add counts 2). */
-static double node_flops(const Graph *g, const Node *n) {
-    double out = (double)shape_count(n->shape);
-    const Shape *x = n->nin > 0 ? &g->nodes[n->in[0]].shape : NULL;
-    switch (op_info[n->op].cls) {
-    case OC_UNARY: case OC_BINARY: return out;
-    case OC_REDUCE: return (double)shape_count(*x);
-    case OC_LEAF: case OC_SHAPE: case OC_EFFECT: return 0;
-    case OC_COMPLEX: break;
-    }
-    switch (n->op) {
-    case OP_MATMUL: {
-        const Node *an = &g->nodes[n->in[0]];
-        int64_t k = n->attr.trans_a ? an->shape.dim[0] : an->shape.dim[an->shape.rank - 1];
-        return 2.0 * out * (double)k;
-    }
-    case OP_CONV2D: case OP_CONV2D_DX: {
-        const Shape *w = &g->nodes[n->in[1]].shape;   /* [F, C, KH, KW] */
-        const Shape *big = n->op == OP_CONV2D ? &n->shape : x;   /* the [N, F, OH, OW] side */
-        return 2.0 * (double)shape_count(*big) * (double)(w->dim[1] * w->dim[2] * w->dim[3]);
-    }
-    case OP_CONV2D_DW: {
-        const Shape *dy = &g->nodes[n->in[1]].shape;  /* [N, F, OH, OW] */
-        return 2.0 * out * (double)(dy->dim[0] * dy->dim[2] * dy->dim[3]);
-    }
-    case OP_MAXPOOL2D: case OP_AVGPOOL2D: return out * n->attr.size[0] * n->attr.size[1];
-    default: return x ? 5.0 * (double)shape_count(*x) : out;
-    }
-}
-
-void plan_print_stats(FILE *out, const Model *m) {
-    Arena *a = arena_new();
-    ModelPlan *mp = plan_model(a, m, 2);
-    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss"};
-    fprintf(out, "model %s: data region %llu bytes (tensors %llu, scratch %llu at offset %llu)\n", m->name,
-            (unsigned long long)mp->data_size, (unsigned long long)mp->scratch_offset,
-            (unsigned long long)mp->scratch_size, (unsigned long long)mp->scratch_offset);
-    for (int i = 0; i < m->ntensors; i++) {
-        const Tensor *t = &m->tensors[mp->order[i]];
-        fprintf(out, "  %-6s %-24s %-20s offset %10llu  %10llu bytes\n", kind_name[t->kind], t->name,
-                shape_str(a, t->dtype, t->shape), (unsigned long long)mp->tensor_offset[mp->order[i]],
-                (unsigned long long)(shape_count(t->shape) * dtype_size(t->dtype)));
-    }
-    for (int e = 0; e < ENTRY_COUNT; e++) {
-        const EntryPlan *ep = &mp->entry[e];
-        if (!ep->graph) continue;
-        const Graph *g = ep->graph;
-        double flops = 0, bytes = 0;
-        fprintf(out, " entry %s: scratch %llu bytes (peak live %llu bytes)\n", g->entry,
-                (unsigned long long)ep->scratch_size, (unsigned long long)ep->peak_live);
-        fprintf(out, "  %5s %-24s %-20s %12s %12s %10s\n", "node", "op", "shape", "FLOPs", "bytes", "buffer");
-        for (int i = 0; i < g->n; i++) {
-            const Node *n = &g->nodes[i];
-            double f = node_flops(g, n), b = ep->inl[i] || n->op == OP_LOAD || n->op == OP_RESHAPE ? 0 : (double)node_bytes(n);
-            for (int k = 0; k < n->nin && !ep->inl[i] && n->op != OP_RESHAPE; k++)
-                b += (double)node_bytes(&g->nodes[n->in[k]]);
-            flops += f, bytes += b;
-            char buf[32];
-            if (ep->host[i] >= 0) snprintf(buf, sizeof buf, "after %d", ep->host[i]);   /* node i's epilogue */
-            else if (ep->inl[i] && ep->offset[i] >= 0) snprintf(buf, sizeof buf, "fused>%lld", (long long)ep->offset[i]);
-            else if (ep->inl[i]) snprintf(buf, sizeof buf, "fused");
-            else if (ep->offset[i] >= 0) snprintf(buf, sizeof buf, "%lld", (long long)ep->offset[i]);
-            else snprintf(buf, sizeof buf, "-");
-            fprintf(out, "  %5d %-24s %-20s %12.0f %12.0f %10s\n", i, op_info[n->op].name,
-                    shape_str(a, n->dtype, n->shape), f, b, buf);
-        }
-        fprintf(out, "  total: %.0f FLOPs, %.0f bytes moved\n", flops, bytes);
-    }
-    arena_free(a);
 }
