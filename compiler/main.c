@@ -1,5 +1,5 @@
-/* main.c: the driver.  Reads the command line, runs the pipeline one pass per
- * line, and writes the requested output without ever leaving a partial file:
+/* main.c: the driver.  Reads the command line and the input (a source, or
+ * the IR's text form), runs the passes (passes/pipeline.c), and writes the requested output without ever leaving a partial file:
  * every output goes to a temporary file in the target's folder and is renamed
  * into place only when the whole compilation has succeeded.
  *
@@ -14,13 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* %1$s: the passes with the front end, %2$s without (pipeline.c's table). */
 static const char usage_text[] =
     "usage: dmc [options] FILE.dm\n"
     "  -o PATH             output file (default: FILE.o; '-' is standard output for text).\n"
     "                      An object output also writes the C header beside it (PATH.h)\n"
     "  --emit=KIND         obj (default) | asm | llvm | ir | header | dot | ast\n"
+    "  --passes=LIST       run these passes in this order instead of the default\n"
+    "                      pipeline (comma-separated: %2$s)\n"
     "  --dump-after=PASS   print the graph IR after a pass to stderr\n"
-    "                      (sema, autodiff, optim, entries, simplify)\n"
+    "                      (%1$s)\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
     "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
     "  --target=TRIPLE     cross-compile (default: the host; 64-bit targets only for now)\n"
@@ -92,7 +95,7 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
+            printf(usage_text, pipeline_names(a, true), pipeline_names(a, false));
             exit(0);
         } else if (strcmp(arg, "--version") == 0) {
             printf("dmc %s (LLVM 19)\n", DMC_VERSION);
@@ -113,6 +116,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->emit = parse_emit(v);
         } else if (starts_with(arg, "--dump-after=", &v)) {
             o->dump_after = v;
+        } else if (starts_with(arg, "--passes=", &v)) {
+            o->passes = v;
         } else if (starts_with(arg, "--target=", &v)) {
             o->target = v;
         } else if (starts_with(arg, "--cpu=", &v)) {
@@ -140,15 +145,11 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
         }
     }
     if (!o->input) usage_error("%s", "no input file");
-    static const char *const passes[] = {"sema", "autodiff", "optim", "entries", "simplify"};
-    if (o->dump_after) {
-        bool known = false;
-        for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++)
-            known |= strcmp(o->dump_after, passes[i]) == 0;
-        if (!known)
-            usage_error("unknown pass '%s' for --dump-after (sema, autodiff, optim, entries, simplify)",
-                        o->dump_after);
-    }
+    if (o->dump_after && !pipeline_is_pass(o->dump_after, true))
+        usage_error("%s", arena_printf(a, "unknown pass '%s' for --dump-after (%s)", o->dump_after,
+                                       pipeline_names(a, true)));
+    const char *why = o->passes ? pipeline_check_list(a, o->passes, o->dump_after) : NULL;
+    if (why) usage_error("%s", why);
 }
 
 /* FILE.dm -> FILE.ext in the same folder. */
@@ -266,50 +267,12 @@ static void close_text(FILE *f, const char *path) {
 
 /* ---- the pipeline ---- */
 
-static void after_pass(const Options *o, const char *pass, Models *models) {
-    for (int i = 0; i < models->n; i++) {
-        if (o->verify_each) model_verify(models->items[i]);
-        if (o->dump_after && strcmp(o->dump_after, pass) == 0) {
-            fprintf(stderr, "; after %s\n", pass);
-            model_print(stderr, models->items[i]);
-        }
-    }
-}
-
-static void simplify_model(Arena *a, Model *m) {
-    Graph *graphs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step};
-    for (size_t i = 0; i < sizeof graphs / sizeof graphs[0]; i++)
-        if (graphs[i]->n) simplify_graph(a, m, graphs[i]);
-}
-
 static bool front_end(Arena *a, Diag *diag, const Options *o, Program *prog) {
     SourceFile *prelude = source_from_string(a, "<prelude>", prelude_source);
     if (!parse_file(a, diag, prelude, prog)) die("the prelude does not parse");
     SourceFile *file = source_read(a, o->input);
     if (!file) fatal("cannot read %s: %s", o->input, strerror(errno));
     return parse_file(a, diag, file, prog);
-}
-
-static void lower(Arena *a, const Options *o, Models *models) {
-    after_pass(o, "sema", models);
-    for (int i = 0; i < models->n; i++) {
-        Model *m = models->items[i];
-        if (m->loss_tensor >= 0 && !o->no_train) autodiff_model(a, m);
-    }
-    after_pass(o, "autodiff", models);
-    for (int i = 0; i < models->n; i++) {
-        Model *m = models->items[i];
-        if (m->loss_tensor >= 0 && !o->no_train) optim_model(a, m);
-    }
-    after_pass(o, "optim", models);
-    for (int i = 0; i < models->n; i++) {
-        Model *m = models->items[i];
-        entries_finish(a, m, m->loss_tensor >= 0 && !o->no_train);
-    }
-    after_pass(o, "entries", models);
-    if (o->opt_level > 0)
-        for (int i = 0; i < models->n; i++) simplify_model(a, models->items[i]);
-    after_pass(o, "simplify", models);
 }
 
 static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
@@ -394,6 +357,7 @@ int main(int argc, char **argv) {
 
     Diag diag = {.max_errors = 20, .out = stderr, .color = false};
     Program prog = {0};
+    Models models = {0};
     bool ok = front_end(a, &diag, &o, &prog);
     if (ok && o.emit == EMIT_AST) {
         const char *path = o.output ? o.output : "-";
@@ -406,14 +370,13 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    Models models = {0};
     if (ok) ok = sema_program(a, &diag, &prog, &o.defines, o.model, &models);
+    if (ok && !diag.nerrors) ok = pipeline_run(a, &diag, &o, &models);
     if (!ok || diag.nerrors) {
         diag_finish(&diag);
         arena_free(a);
         return 1;
     }
-    lower(a, &o, &models);
     if (!check_memory(a, &diag, &o, &models)) {
         diag_finish(&diag);
         arena_free(a);
