@@ -1,7 +1,8 @@
 /* main.c: the driver.  Reads the command line and the input (a source, or
- * the IR's text form), runs the passes (passes/pipeline.c), and writes the requested output without ever leaving a partial file:
- * every output goes to a temporary file in the target's folder and is renamed
- * into place only when the whole compilation has succeeded.
+ * the IR's text form), runs the passes (passes/pipeline.c), and writes the
+ * requested output without ever leaving a partial file: every output goes to
+ * a temporary file in the target's folder and is renamed into place only
+ * when the whole compilation has succeeded.
  *
  * Exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal
  * error (die()). */
@@ -16,7 +17,9 @@
 
 /* %1$s: the passes with the front end, %2$s without (pipeline.c's table). */
 static const char usage_text[] =
-    "usage: dmc [options] FILE.dm\n"
+    "usage: dmc [options] FILE.dm | FILE.ir\n"
+    "  FILE.ir             a model in the IR's text form (--emit=ir), read instead of a\n"
+    "                      source; no pass runs on it unless --passes names it\n"
     "  -o PATH             output file (default: FILE.o; '-' is standard output for text).\n"
     "                      An object output also writes the C header beside it (PATH.h)\n"
     "  --emit=KIND         obj (default) | asm | llvm | ir | header | dot | ast\n"
@@ -267,6 +270,33 @@ static void close_text(FILE *f, const char *path) {
 
 /* ---- the pipeline ---- */
 
+/* An input named *.ir is the IR's text form (read.c), anything else a source. */
+static bool is_ir_input(const char *path) {
+    size_t n = strlen(path);
+    return n > 3 && strcmp(path + n - 3, ".ir") == 0;
+}
+
+/* The models of an IR input, only --model's if given. */
+static bool read_ir(Arena *a, Diag *diag, const Options *o, Models *models) {
+    SourceFile *file = source_read(a, o->input);
+    if (!file) fatal("cannot read %s: %s", o->input, strerror(errno));
+    if (file->size > PARSE_MAX_FILE) {   /* source_read kept its size, not its text */
+        diag_error(diag, (Loc){0}, "%s: file too large: %zu bytes (the limit is %d MiB)", file->path, file->size,
+                   PARSE_MAX_FILE >> 20);
+        return false;
+    }
+    if (!ir_read(a, diag, file, models)) return false;
+    if (!o->model) return true;
+    for (int i = 0; i < models->n; i++)
+        if (strcmp(models->items[i]->name, o->model) == 0) {
+            models->items[0] = models->items[i];
+            models->n = 1;
+            return true;
+        }
+    diag_error(diag, (Loc){0}, "--model=%s: there is no model named '%s' in %s", o->model, o->model, o->input);
+    return false;
+}
+
 static bool front_end(Arena *a, Diag *diag, const Options *o, Program *prog) {
     SourceFile *prelude = source_from_string(a, "<prelude>", prelude_source);
     if (!parse_file(a, diag, prelude, prog)) die("the prelude does not parse");
@@ -358,7 +388,11 @@ int main(int argc, char **argv) {
     Diag diag = {.max_errors = 20, .out = stderr, .color = false};
     Program prog = {0};
     Models models = {0};
-    bool ok = front_end(a, &diag, &o, &prog);
+    bool ir_input = is_ir_input(o.input);
+    if (ir_input && o.emit == EMIT_AST) usage_error("%s", "--emit=ast needs a source file, not an IR input");
+    if (ir_input && o.defines.n) usage_error("-D %s: an IR input has no consts to override", o.defines.items[0].name);
+    if (ir_input && !o.passes) o.passes = "";
+    bool ok = ir_input ? read_ir(a, &diag, &o, &models) : front_end(a, &diag, &o, &prog);
     if (ok && o.emit == EMIT_AST) {
         const char *path = o.output ? o.output : "-";
         refuse_input_as_output(&o, path);
@@ -370,7 +404,7 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    if (ok) ok = sema_program(a, &diag, &prog, &o.defines, o.model, &models);
+    if (ok && !ir_input) ok = sema_program(a, &diag, &prog, &o.defines, o.model, &models);
     if (ok && !diag.nerrors) ok = pipeline_run(a, &diag, &o, &models);
     if (!ok || diag.nerrors) {
         diag_finish(&diag);
