@@ -199,104 +199,148 @@ static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, 
     }
 }
 
-static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
-    const Graph *g = ep->graph;
-    int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
-    int *in_tensor = arena_alloc(a, sizeof *in_tensor * (g->n + 1));
-    for (int i = 0; i < g->n; i++) in_tensor[i] = -1;
-    /* Fusion, where a stored value fused into a loop is written by that loop
-     * into its tensor: legal when the tensor could take the loop's root in
-     * place; otherwise fuse again without that export. */
-    bool *no_export = arena_alloc(a, sizeof(bool) * (g->n + 1));
-    ep->root = arena_alloc(a, sizeof *ep->root * (g->n + 1));
+/* The state of planning one entry, shared by its steps. */
+typedef struct EntryState {
+    Arena *a;
+    const Model *m;
+    ModelPlan *mp;
+    EntryPlan *ep;
+    const Graph *g;
+    int *seen;            /* scratch for each_read */
+    int *in_tensor;       /* per node: the tensor it is computed in, or -1 */
+    int *last;            /* per base node: the last exec node reading it */
+    bool *snapshot;       /* per load: keeps a copy of its tensor in a buffer */
+} EntryState;
+
+static bool fits_tensor(const EntryState *s, const Node *n, int tensor) {
+    return plan_node_bytes(n) == (uint64_t)shape_count(s->m->tensors[tensor].shape) * 4;
+}
+
+/* Fusion, where a stored value fused into a loop is written by that loop
+ * into its tensor: legal when the tensor could take the loop's root in
+ * place; otherwise fuse again without that export. */
+static void fuse_exports(EntryState *s, int opt_level) {
+    const Graph *g = s->g;
+    EntryPlan *ep = s->ep;
+    bool *no_export = arena_alloc(s->a, sizeof(bool) * (g->n + 1));
+    ep->root = arena_alloc(s->a, sizeof *ep->root * (g->n + 1));
     for (bool again = true; again;) {
         again = false;
-        ep->inl = fuse_graph(a, g, opt_level > 0, no_export, ep->root);
-        for (int s = 0; s < g->n; s++) {
-            const Node *st = &g->nodes[s];
+        ep->inl = fuse_graph(s->a, g, opt_level > 0, no_export, ep->root);
+        for (int i = 0; i < g->n; i++) {
+            const Node *st = &g->nodes[i];
             int x = st->op == OP_STORE ? st->in[0] : -1;
             if (x < 0 || !ep->inl[x]) continue;
-            bool ok = plan_node_bytes(&g->nodes[x]) == (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4 &&
-                      in_place_ok(g, ep->inl, seen, ep->root[x], st->attr.tensor);
-            in_tensor[x] = ok ? st->attr.tensor : -1;
+            bool ok = fits_tensor(s, &g->nodes[x], st->attr.tensor) &&
+                      in_place_ok(g, ep->inl, s->seen, ep->root[x], st->attr.tensor);
+            s->in_tensor[x] = ok ? st->attr.tensor : -1;
             if (!ok) no_export[x] = again = true;
         }
     }
-    ep->offset = arena_alloc(a, sizeof *ep->offset * (g->n + 1));
-    int *last = arena_alloc(a, sizeof *last * (g->n + 1));
-    for (int i = 0; i < g->n; i++) last[i] = i, ep->offset[i] = -1;
-    Live live = {g, last};
-    for (int i = 0; i < g->n; i++) seen[i] = 0;
-    for (int e = 0; e < g->n; e++)
-        if (!ep->inl[e]) each_read(g, ep->inl, seen, e, note_read, &live);
+}
 
-    /* In place: the first store of each root value, when legal. */
-    for (int s = 0; s < g->n; s++) {
-        const Node *st = &g->nodes[s];
+/* Every buffer's last reader. */
+static void find_lifetimes(EntryState *s) {
+    const Graph *g = s->g;
+    s->last = arena_alloc(s->a, sizeof *s->last * (g->n + 1));
+    for (int i = 0; i < g->n; i++) s->last[i] = i;
+    Live live = {g, s->last};
+    for (int i = 0; i < g->n; i++) s->seen[i] = 0;
+    for (int e = 0; e < g->n; e++)
+        if (!s->ep->inl[e]) each_read(g, s->ep->inl, s->seen, e, note_read, &live);
+}
+
+/* In place: the first store of each root value, when legal. */
+static void compute_stores_in_place(EntryState *s) {
+    const Graph *g = s->g;
+    for (int i = 0; i < g->n; i++) {
+        const Node *st = &g->nodes[i];
         if (st->op != OP_STORE) continue;
         int v = base_of(g, st->in[0]);      /* a reshaped value: its base goes in place */
         const Node *vn = &g->nodes[v];
-        if (ep->inl[v] || !has_buffer(vn) || in_tensor[v] >= 0) continue;
-        if (plan_node_bytes(vn) != (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4) continue;
-        if (in_place_ok(g, ep->inl, seen, v, st->attr.tensor)) in_tensor[v] = st->attr.tensor;
+        if (s->ep->inl[v] || !has_buffer(vn) || s->in_tensor[v] >= 0) continue;
+        if (!fits_tensor(s, vn, st->attr.tensor)) continue;
+        if (in_place_ok(g, s->ep->inl, s->seen, v, st->attr.tensor)) s->in_tensor[v] = st->attr.tensor;
     }
+}
 
-    /* A stored tensor that is copied (not computed in place) at its store:
-     * a reader of an earlier load of it that runs after the store would see
-     * the new value, so such a load keeps a snapshot in a buffer of its own.
-     * (The IR allows it: only loads after the store are forbidden.) */
-    bool *snapshot = arena_alloc(a, sizeof(bool) * (g->n + 1));
-    for (int s = 0; s < g->n; s++) {
-        const Node *st = &g->nodes[s];
-        if (st->op != OP_STORE || in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
-        for (int l = 0; l < s; l++)
-            if (g->nodes[l].op == OP_LOAD && g->nodes[l].attr.tensor == st->attr.tensor && last[l] > s)
-                snapshot[l] = true;
+/* A stored tensor that is copied (not computed in place) at its store:
+ * a reader of an earlier load of it that runs after the store would see
+ * the new value, so such a load keeps a snapshot in a buffer of its own.
+ * (The IR allows it: only loads after the store are forbidden.) */
+static void find_snapshots(EntryState *s) {
+    const Graph *g = s->g;
+    s->snapshot = arena_alloc(s->a, sizeof(bool) * (g->n + 1));
+    for (int i = 0; i < g->n; i++) {
+        const Node *st = &g->nodes[i];
+        if (st->op != OP_STORE || s->in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
+        for (int l = 0; l < i; l++)
+            if (g->nodes[l].op == OP_LOAD && g->nodes[l].attr.tensor == st->attr.tensor && s->last[l] > i)
+                s->snapshot[l] = true;
     }
+}
 
-    ep->epilogue = arena_alloc(a, sizeof *ep->epilogue * (g->n + 1));
-    ep->host = arena_alloc(a, sizeof *ep->host * (g->n + 1));
+/* The epilogues (at -O1 and above).  A kernel with an epilogue holds the
+ * epilogue's value: in the epilogue's tensor when that is computed in
+ * place, and alive as long. */
+static void plan_epilogues(EntryState *s, int opt_level) {
+    const Graph *g = s->g;
+    EntryPlan *ep = s->ep;
+    ep->epilogue = arena_alloc(s->a, sizeof *ep->epilogue * (g->n + 1));
+    ep->host = arena_alloc(s->a, sizeof *ep->host * (g->n + 1));
     for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
-    if (opt_level > 0) find_epilogues(g, ep, in_tensor, snapshot);
-    /* A kernel with an epilogue holds the epilogue's value: in the
-     * epilogue's tensor when that is computed in place, and alive as long. */
+    if (opt_level > 0) find_epilogues(g, ep, s->in_tensor, s->snapshot);
     for (int k = 0; k < g->n; k++) {
         int e = ep->epilogue[k];
         if (e < 0) continue;
-        if (in_tensor[e] >= 0) in_tensor[k] = in_tensor[e];
-        if (last[e] > last[k]) last[k] = last[e];
+        if (s->in_tensor[e] >= 0) s->in_tensor[k] = s->in_tensor[e];
+        if (s->last[e] > s->last[k]) s->last[k] = s->last[e];
     }
+}
 
-    Block *live_blocks = arena_alloc(a, sizeof *live_blocks * (g->n + 1));
+/* The offset of node i's value when it needs no scratch block of its own
+ * (inline, a tensor's memory, a view, an epilogue), or -2 if it does. */
+static int64_t offset_without_block(const EntryState *s, int i) {
+    const Node *n = &s->g->nodes[i];
+    const EntryPlan *ep = s->ep;
+    const int *in_tensor = s->in_tensor;
+    if (ep->inl[i]) return in_tensor[i] >= 0 ? (int64_t)s->mp->tensor_offset[in_tensor[i]] : -1;  /* exported */
+    if (n->op == OP_LOAD && !s->snapshot[i]) return (int64_t)s->mp->tensor_offset[n->attr.tensor];
+    if (n->op == OP_RESHAPE) return ep->offset[base_of(s->g, i)];
+    if (ep->host[i] >= 0) return ep->offset[ep->host[i]];   /* an epilogue */
+    if (!has_buffer(n) && !s->snapshot[i]) return -1;
+    if (in_tensor[i] >= 0) return (int64_t)s->mp->tensor_offset[in_tensor[i]];
+    return -2;
+}
+
+/* The scratch blocks, in node order: a block is freed after its last
+ * reader; an elementwise loop may write over an operand that dies there;
+ * otherwise first fit, the lowest offset that overlaps no live block. */
+static void assign_scratch(EntryState *s) {
+    const Graph *g = s->g;
+    EntryPlan *ep = s->ep;
+    uint64_t scratch = s->mp->scratch_offset;
+    Block *live_blocks = arena_alloc(s->a, sizeof *live_blocks * (g->n + 1));
     int nlive = 0;
     uint64_t top = 0;
     for (int i = 0; i < g->n; i++) {
-        const Node *n = &g->nodes[i];
-        if (ep->inl[i]) {
-            if (in_tensor[i] >= 0) ep->offset[i] = (int64_t)mp->tensor_offset[in_tensor[i]];  /* exported */
+        int64_t fixed = offset_without_block(s, i);
+        if (fixed != -2) {
+            if (fixed >= 0) ep->offset[i] = fixed;
             continue;
         }
-        if (n->op == OP_LOAD && !snapshot[i]) { ep->offset[i] = mp->tensor_offset[n->attr.tensor]; continue; }
-        if (n->op == OP_RESHAPE) { ep->offset[i] = ep->offset[base_of(g, i)]; continue; }
-        if (ep->host[i] >= 0) { ep->offset[i] = ep->offset[ep->host[i]]; continue; }   /* an epilogue */
-        if (!has_buffer(n) && !snapshot[i]) continue;
-        if (in_tensor[i] >= 0) { ep->offset[i] = mp->tensor_offset[in_tensor[i]]; continue; }
-        /* Free the blocks whose last reader ran before this node. */
         int k = 0;
         for (int j = 0; j < nlive; j++)
             if (live_blocks[j].last >= i) live_blocks[k++] = live_blocks[j];
         nlive = k;
-        /* An elementwise loop may write over an operand that dies here. */
-        int dying = reusable_operand(g, ep, seen, last, i, mp->scratch_offset);
+        int dying = reusable_operand(g, ep, s->seen, s->last, i, scratch);
         if (dying >= 0) {
             for (int b = 0; b < nlive; b++)
-                if ((int64_t)(mp->scratch_offset + live_blocks[b].off) == ep->offset[dying])
-                    live_blocks[b].last = last[i];
+                if ((int64_t)(scratch + live_blocks[b].off) == ep->offset[dying]) live_blocks[b].last = s->last[i];
             ep->offset[i] = ep->offset[dying];
             continue;
         }
-        /* First fit: the lowest offset that overlaps no live block. */
-        uint64_t size = align_up(plan_node_bytes(n) ? plan_node_bytes(n) : 1), off = 0;
+        uint64_t bytes = plan_node_bytes(&g->nodes[i]), size = align_up(bytes ? bytes : 1), off = 0;
         for (bool moved = true; moved;) {
             moved = false;
             for (int j = 0; j < nlive; j++)
@@ -305,14 +349,30 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
                     moved = true;
                 }
         }
-        live_blocks[nlive++] = (Block){off, size, last[i]};
+        live_blocks[nlive++] = (Block){off, size, s->last[i]};
         if (off + size > top) top = off + size;
         uint64_t live_bytes = 0;
         for (int j = 0; j < nlive; j++) live_bytes += live_blocks[j].size;
         if (live_bytes > ep->peak_live) ep->peak_live = live_bytes;
-        ep->offset[i] = (int64_t)(mp->scratch_offset + off);
+        ep->offset[i] = (int64_t)(scratch + off);
     }
     ep->scratch_size = top;
+}
+
+static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
+    const Graph *g = ep->graph;
+    EntryState s = {.a = a, .m = m, .mp = mp, .ep = ep, .g = g};
+    s.seen = arena_alloc(a, sizeof *s.seen * (g->n + 1));
+    s.in_tensor = arena_alloc(a, sizeof *s.in_tensor * (g->n + 1));
+    for (int i = 0; i < g->n; i++) s.in_tensor[i] = -1;
+    fuse_exports(&s, opt_level);
+    ep->offset = arena_alloc(a, sizeof *ep->offset * (g->n + 1));
+    for (int i = 0; i < g->n; i++) ep->offset[i] = -1;
+    find_lifetimes(&s);
+    compute_stores_in_place(&s);
+    find_snapshots(&s);
+    plan_epilogues(&s, opt_level);
+    assign_scratch(&s);
 }
 
 ModelPlan *plan_model(Arena *a, const Model *m, int opt_level) {
