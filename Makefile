@@ -64,7 +64,7 @@ EMBED := prelude_dm=compiler/front/prelude.dm
 # loop vectorised for the generic target (SSE) would stay that narrow; dmc's
 # own pipeline vectorises the inlined kernels for the target's width.
 KERNELS := math linalg conv conv_im2col nn tensor
-KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=fast -fno-stack-protector \
+KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector \
                 -fno-vectorize -fno-slp-vectorize
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
 $(BUILD)/gen/kernels/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h runtime/dm.h Makefile
@@ -95,6 +95,7 @@ include tests/tests.mk
 -include tests/torch/torch.mk
 -include bench/bench.mk
 include scripts/install.mk
+include scripts/cross.mk
 
 setup:
 	@sh scripts/setup.sh

@@ -32,6 +32,9 @@ static const char usage_text[] =
     "  --target=TRIPLE     cross-compile (default: the host; 64-bit targets only for now)\n"
     "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
     "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
+    "  --fp-contract=MODE  fast (default): multiply-adds may fuse anywhere; on: only within\n"
+    "                      one kernel expression; off: never, so every target computes\n"
+    "                      bit-identical results\n"
     "  --model=NAME        only this model of a file with several\n"
     "  --no-train          inference only: no gradient or update code\n"
     "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
@@ -48,6 +51,13 @@ static _Noreturn void usage_error(const char *fmt, const char *arg) {
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(run 'dmc --help' for usage)\n");
     exit(2);
+}
+
+static FpContract parse_fp_contract(const char *mode) {
+    if (strcmp(mode, "fast") == 0) return FP_CONTRACT_FAST;
+    if (strcmp(mode, "on") == 0) return FP_CONTRACT_ON;
+    if (strcmp(mode, "off") == 0) return FP_CONTRACT_OFF;
+    usage_error("--fp-contract=%s: expected off, on or fast", mode);
 }
 
 static bool starts_with(const char *s, const char *prefix, const char **rest) {
@@ -137,6 +147,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->check_numerics = true;
         } else if (starts_with(arg, "--max-memory=", &v)) {
             o->max_memory = parse_size(v);
+        } else if (starts_with(arg, "--fp-contract=", &v)) {
+            o->fp_contract = parse_fp_contract(v);
         } else if (strcmp(arg, "--verify-each") == 0) {
             o->verify_each = true;
         } else if (arg[0] == '-' && arg[1]) {

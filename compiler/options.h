@@ -5,6 +5,9 @@
 
 #include "front/front.h"
 
+/* --fp-contract (cg/cg_contract.c). */
+typedef enum { FP_CONTRACT_FAST, FP_CONTRACT_ON, FP_CONTRACT_OFF } FpContract;
+
 typedef enum { EMIT_OBJ, EMIT_ASM, EMIT_LLVM, EMIT_IR, EMIT_HEADER, EMIT_DOT, EMIT_AST } EmitKind;
 
 typedef struct Options {
@@ -21,6 +24,7 @@ typedef struct Options {
     bool stats;
     bool check_numerics;
     bool verify_each;         /* run the verifier after every pass */
+    FpContract fp_contract;   /* --fp-contract: which multiply-adds may fuse (default fast) */
     uint64_t max_memory;      /* --max-memory: bytes one instance may need (default 16 GiB) */
 } Options;
 

@@ -25,19 +25,17 @@ INSTALLED    = $(BINDIR)/dmc $(MANDIR)/dmc.1 $(PCDIR)/dmrt.pc \
                $(addprefix $(LIBDIR)/,$(notdir $(INSTALL_LIBS))) \
                $(addprefix $(INCLUDEDIR)/,$(notdir $(INSTALL_HDRS)))
 
-$(BUILD)/dmrt.pc: scripts/install.mk compiler/support/support.h
-	@mkdir -p $(dir $@)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
-	    'Name: dmrt' 'Description: the runtime of models compiled by dmc' 'Version: $(DMC_VERSION)' \
-	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -ldmrt -lm -lpthread' >$@
-
-install: all $(BUILD)/dmrt.pc
+install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(PCDIR)
 	install -m 755 $(BUILD)/dmc $(DESTDIR)$(BINDIR)/dmc
 	install -m 644 $(INSTALL_LIBS) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(INSTALL_HDRS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 docs/dmc.1 $(DESTDIR)$(MANDIR)/dmc.1
-	install -m 644 $(BUILD)/dmrt.pc $(DESTDIR)$(PCDIR)/dmrt.pc
+	@# written here, not in $(BUILD): it names PREFIX, which changes between installs
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	    'Name: dmrt' 'Description: the runtime of models compiled by dmc' 'Version: $(DMC_VERSION)' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -ldmrt -lm -lpthread' >$(DESTDIR)$(PCDIR)/dmrt.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/dmrt.pc
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))

@@ -21,6 +21,7 @@ typedef struct Cg {
     LLVMValueRef ex;         /* its dm_exec argument (threads), possibly NULL at run time */
     bool check_numerics;     /* --check-numerics: training entries test the loss and gradients */
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
+    struct SharedKernel *shared; int nshared, capshared;  /* cg_share.c's wrappers, for the module */
 } Cg;
 
 /* cg_module.c: the target machine's settings (cg_split.c makes a second). */
@@ -57,6 +58,10 @@ void cg_elementwise(Cg *cg, int root);
 LLVMValueRef cg_epilogue(Cg *cg, int root);
 /* cg_kernels.c: a reduction, transpose or complex op as a kernel call. */
 void cg_complex(Cg *cg, int node);
+/* cg_share.c: kernel(args) through the one wrapper of its constant arguments. */
+LLVMValueRef cg_call_shared(Cg *cg, LLVMValueRef kernel, LLVMValueRef *args, int nargs);
+/* cg_contract.c: --fp-contract over the finished module. */
+void cg_fp_contract(LLVMContextRef ctx, LLVMModuleRef mod, FpContract mode);
 /* cg_desc.c: the model's descriptor constant NAME_model. */
 void cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 

@@ -1,8 +1,9 @@
 /* cg_kernels.c: reductions, transposition and the complex ops (matmul,
  * convolution, pooling, softmax, losses, one-hot, dropout masks) as calls
  * into the kernels of compiler/cg/kernels, with the node's shapes and attributes
- * as constant arguments.  The kernels are always-inline, so each call site
- * becomes a loop nest specialised to its shapes.
+ * as constant arguments.  The kernels are always-inline, so each call
+ * becomes a loop nest specialised to its shapes, once per distinct set of
+ * constants: sites that agree share it (cg_share.c).
  *
  * Needs: the node's operands in buffers (plan.c).  Guarantees: the node's
  * buffer holds its value, computed as the reference interpreter defines it. */
@@ -40,7 +41,7 @@ static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
         die("kernel %s takes %u arguments, not %d", kernel, want, n);
     for (int i = 0; i < n; i++) all[i] = args[i];
     if (want == (unsigned)n + 1) all[n++] = cg->ex;
-    cg_call(cg, fn, all, n, "");
+    cg_call_shared(cg, fn, all, n);
 }
 
 void cg_complex(Cg *cg, int node) {

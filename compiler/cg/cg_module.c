@@ -186,6 +186,18 @@ static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *tri
     return NULL;
 }
 
+/* The features a Linux distribution's C library and its compiler assume for
+ * a cross target, where LLVM's generic CPU assumes less: Debian's riscv64
+ * is rv64gc with the lp64d ABI (LLVM then picks lp64d from +d), its armhf
+ * ARMv7 with VFPv3-D16 and Thumb-2.  An object without them does not link
+ * with that C library (soft-float against double-float modules). */
+static const char *linux_features(const char *triple) {
+    if (!strstr(triple, "-linux")) return "";
+    if (strncmp(triple, "riscv64", 7) == 0) return "+m,+a,+f,+d,+c";
+    if (strncmp(triple, "armv7", 5) == 0 && strstr(triple, "gnueabihf")) return "+vfp3d16,+thumb2";
+    return "";
+}
+
 static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, CgTarget *t, bool *avx512) {
     LLVMInitializeAllTargetInfos();
     LLVMInitializeAllTargets();
@@ -206,7 +218,7 @@ static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, Cg
     }
     char *cpu = opt->cpu ? LLVMCreateMessage(opt->cpu) : host ? LLVMGetHostCPUName() : LLVMCreateMessage("generic");
     char *features = opt->features ? LLVMCreateMessage(opt->features)
-                     : host && !opt->cpu ? LLVMGetHostCPUFeatures() : LLVMCreateMessage("");
+                     : host && !opt->cpu ? LLVMGetHostCPUFeatures() : LLVMCreateMessage(linux_features(norm));
     *avx512 = strstr(features, "+avx512f") != NULL;
     static const LLVMCodeGenOptLevel level[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
@@ -375,6 +387,7 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
         ok = false;
     }
     LLVMDisposeMessage(err);
+    if (ok) cg_fp_contract(ctx, mod, opt->fp_contract);
     LLVMMemoryBufferRef out = NULL;
     if (ok) ok = render_output(opt, &target, tm, mod, &out);
     if (ok) ok = write_bytes(a, path, LLVMGetBufferStart(out), LLVMGetBufferSize(out));

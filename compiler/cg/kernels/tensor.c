@@ -4,14 +4,33 @@
  * once inlined into a module the loops are specialised like the others. */
 #include <stdint.h>
 
+#include "kernels.h"
+
 enum { RANK = 8 };
+
+/* x[0] + ... + x[n-1] in one order on every target: sixteen running sums
+ * (lane j adds x[j], x[j + 16], ...), folded in halves, then the tail in
+ * order.  Left to the vectoriser (reassociation), the order would follow the
+ * target's vector width, and results would differ between targets. */
+static float sum_floats(const float *x, int64_t n) {
+    int64_t i = 0;
+    float total = 0.0f;
+    if (n >= 16) {
+        v16 acc = load16(x);
+        for (i = 16; i + 16 <= n; i += 16) acc += load16(x + i);
+        for (int w = 8; w >= 1; w /= 2)
+            for (int j = 0; j < w; j++) acc[j] += acc[j + w];
+        total = acc[0];
+    }
+    for (; i < n; i++) total += x[i];
+    return total;
+}
 
 /* x viewed as [outer, r, inner], reduced over the middle: the common case
  * (reduced axes adjacent), with loops that vectorise (over inner, or over r
- * with reassociation when inner is 1). */
+ * in sum_floats' order when inner is 1). */
 static void reduce_middle(float *restrict y, const float *restrict x, int64_t outer, int64_t r, int64_t inner,
                           int32_t kind) {
-#pragma clang fp reassociate(on)
     for (int64_t o = 0; o < outer; o++) {
         const float *xo = x + o * r * inner;
         float *yo = y + o * inner;
@@ -20,7 +39,7 @@ static void reduce_middle(float *restrict y, const float *restrict x, int64_t ou
             if (kind == 2)
                 for (int64_t k = 1; k < r; k++) acc = xo[k] > acc ? xo[k] : acc;
             else
-                for (int64_t k = 0; k < r; k++) acc += xo[k];
+                acc = sum_floats(xo, r);
             yo[0] = acc;
             continue;
         }
@@ -87,12 +106,11 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
     for (int64_t row = 0; row < rows; row++) {
         const float *xr = x + row * L;
         if (inner_reduced) {
-#pragma clang fp reassociate(on)
             float acc = init;
             if (kind == 2)
                 for (int64_t i = 0; i < L; i++) acc = xr[i] > acc ? xr[i] : acc;
             else
-                for (int64_t i = 0; i < L; i++) acc += xr[i];
+                acc = sum_floats(xr, L);
             y[o] = kind == 2 ? (acc > y[o] ? acc : y[o]) : y[o] + acc;
         } else {
             float *yr = y + o;
