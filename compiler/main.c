@@ -1,10 +1,11 @@
-/* main.c: the driver.  Reads the command line, runs the pipeline one pass per
- * line, and writes the requested output without ever leaving a partial file:
- * every output goes to a temporary file in the target's folder and is renamed
- * into place only when the whole compilation has succeeded.  The target is
- * the file behind the path's symbolic links; a path that is not a regular
- * file (a device such as /dev/null, a FIFO) is written in place and gets no
- * header beside it (rt_output_target, the rule dm_save follows too).
+/* main.c: the driver.  Reads the command line and the input (a source, or
+ * the IR's text form), runs the passes (passes/pipeline.c), and writes the
+ * requested output without ever leaving a partial file: every output goes to
+ * a temporary file in the target's folder and is renamed into place only
+ * when the whole compilation has succeeded.  The target is the file behind
+ * the path's symbolic links; a path that is not a regular file (a device
+ * such as /dev/null, a FIFO) is written in place and gets no header beside
+ * it (rt_output_target, the rule dm_save follows too).
  *
  * Exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal
  * error (die()). */
@@ -19,8 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* %1$s: the passes with the front end, %2$s without (pipeline.c's table). */
 static const char usage_text[] =
-    "usage: dmc [options] FILE.dm\n"
+    "usage: dmc [options] FILE.dm | FILE.ir\n"
+    "  FILE.ir             a model in the IR's text form (--emit=ir), read instead of a\n"
+    "                      source; no pass runs on it unless --passes names it\n"
     "  -o PATH             output file (default: FILE.o; '-' is standard output for text).\n"
     "                      An object output also writes the C header beside it (PATH.h),\n"
     "                      unless PATH is a device or FIFO (written in place, e.g. /dev/null)\n"
@@ -28,8 +32,10 @@ static const char usage_text[] =
     "                      shared: a loadable library (FILE.so) holding the models and\n"
     "                      libdmrt, linked by cc ($DMC_CC) with libdmrt.a found beside\n"
     "                      dmc, in ../lib, or at $DMC_RUNTIME\n"
+    "  --passes=LIST       run these passes in this order instead of the default\n"
+    "                      pipeline (comma-separated: %2$s)\n"
     "  --dump-after=PASS   print the graph IR after a pass to stderr\n"
-    "                      (sema, autodiff, optim, entries, simplify)\n"
+    "                      (%1$s)\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
     "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
     "  -Werror             make warnings errors (-Werror=NAME: only that one)\n"
@@ -129,7 +135,7 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
+            printf(usage_text, pipeline_names(a, true), pipeline_names(a, false));
             exit(0);
         } else if (strcmp(arg, "--version") == 0) {
             printf("dmc %s (LLVM 19)\n", DMC_VERSION);
@@ -150,6 +156,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->emit = parse_emit(v);
         } else if (starts_with(arg, "--dump-after=", &v)) {
             o->dump_after = v;
+        } else if (starts_with(arg, "--passes=", &v)) {
+            o->passes = v;
         } else if (starts_with(arg, "--target=", &v)) {
             o->target = v;
         } else if (starts_with(arg, "--cpu=", &v)) {
@@ -186,15 +194,11 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
     if (!o->input) usage_error("%s", "no input file");
     if (o->emit == EMIT_SHARED && o->target)
         usage_error("--emit=shared links with this machine's cc and libdmrt: not with --target=%s", o->target);
-    static const char *const passes[] = {"sema", "autodiff", "optim", "entries", "simplify"};
-    if (o->dump_after) {
-        bool known = false;
-        for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++)
-            known |= strcmp(o->dump_after, passes[i]) == 0;
-        if (!known)
-            usage_error("unknown pass '%s' for --dump-after (sema, autodiff, optim, entries, simplify)",
-                        o->dump_after);
-    }
+    if (o->dump_after && !pipeline_is_pass(o->dump_after, true))
+        usage_error("%s", arena_printf(a, "unknown pass '%s' for --dump-after (%s)", o->dump_after,
+                                       pipeline_names(a, true)));
+    const char *why = o->passes ? pipeline_check_list(a, o->passes, o->dump_after) : NULL;
+    if (why) usage_error("%s", why);
 }
 
 /* FILE.dm -> FILE.ext in the same folder. */
@@ -325,20 +329,31 @@ static void close_text(FILE *f, const char *path) {
 
 /* ---- the pipeline ---- */
 
-static void after_pass(const Options *o, const char *pass, Models *models) {
-    for (int i = 0; i < models->n; i++) {
-        if (o->verify_each) model_verify(models->items[i]);
-        if (o->dump_after && strcmp(o->dump_after, pass) == 0) {
-            fprintf(stderr, "; after %s\n", pass);
-            model_print(stderr, models->items[i]);
-        }
-    }
+/* An input named *.ir is the IR's text form (read.c), anything else a source. */
+static bool is_ir_input(const char *path) {
+    size_t n = strlen(path);
+    return n > 3 && strcmp(path + n - 3, ".ir") == 0;
 }
 
-static void simplify_model(Arena *a, Model *m) {
-    Graph *graphs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step};
-    for (size_t i = 0; i < sizeof graphs / sizeof graphs[0]; i++)
-        if (graphs[i]->n) simplify_graph(a, m, graphs[i]);
+/* The models of an IR input, only --model's if given. */
+static bool read_ir(Arena *a, Diag *diag, const Options *o, Models *models) {
+    SourceFile *file = source_read(a, o->input);
+    if (!file) fatal("cannot read %s: %s", o->input, strerror(errno));
+    if (file->size > PARSE_MAX_FILE) {   /* source_read kept its size, not its text */
+        diag_error(diag, (Loc){0}, "%s: file too large: %zu bytes (the limit is %d MiB)", file->path, file->size,
+                   PARSE_MAX_FILE >> 20);
+        return false;
+    }
+    if (!ir_read(a, diag, file, models)) return false;
+    if (!o->model) return true;
+    for (int i = 0; i < models->n; i++)
+        if (strcmp(models->items[i]->name, o->model) == 0) {
+            models->items[0] = models->items[i];
+            models->n = 1;
+            return true;
+        }
+    diag_error(diag, (Loc){0}, "--model=%s: there is no model named '%s' in %s", o->model, o->model, o->input);
+    return false;
 }
 
 static bool front_end(Arena *a, Diag *diag, const Options *o, Program *prog) {
@@ -347,28 +362,6 @@ static bool front_end(Arena *a, Diag *diag, const Options *o, Program *prog) {
     SourceFile *file = source_read(a, o->input);
     if (!file) fatal("cannot read %s: %s", o->input, strerror(errno));
     return parse_file(a, diag, file, prog);
-}
-
-static void lower(Arena *a, const Options *o, Models *models) {
-    after_pass(o, "sema", models);
-    for (int i = 0; i < models->n; i++) {
-        Model *m = models->items[i];
-        if (m->loss_tensor >= 0 && !o->no_train) autodiff_model(a, m);
-    }
-    after_pass(o, "autodiff", models);
-    for (int i = 0; i < models->n; i++) {
-        Model *m = models->items[i];
-        if (m->loss_tensor >= 0 && !o->no_train) optim_model(a, m);
-    }
-    after_pass(o, "optim", models);
-    for (int i = 0; i < models->n; i++) {
-        Model *m = models->items[i];
-        entries_finish(a, m, m->loss_tensor >= 0 && !o->no_train);
-    }
-    after_pass(o, "entries", models);
-    if (o->opt_level > 0)
-        for (int i = 0; i < models->n; i++) simplify_model(a, models->items[i]);
-    after_pass(o, "simplify", models);
 }
 
 static void emit(Arena *a, const Options *o, Models *models, Outputs *outs) {
@@ -489,7 +482,12 @@ int main(int argc, char **argv) {
 
     Diag diag = {.max_errors = 20, .out = stderr, .color = false, .warn = o.warn};
     Program prog = {0};
-    bool ok = front_end(a, &diag, &o, &prog);
+    Models models = {0};
+    bool ir_input = is_ir_input(o.input);
+    if (ir_input && o.emit == EMIT_AST) usage_error("%s", "--emit=ast needs a source file, not an IR input");
+    if (ir_input && o.defines.n) usage_error("-D %s: an IR input has no consts to override", o.defines.items[0].name);
+    if (ir_input && !o.passes) o.passes = "";
+    bool ok = ir_input ? read_ir(a, &diag, &o, &models) : front_end(a, &diag, &o, &prog);
     if (ok && o.emit == EMIT_AST) {
         const char *path = o.output ? o.output : "-";
         refuse_input_as_output(&o, path);
@@ -501,15 +499,14 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    Models models = {0};
-    if (ok) ok = sema_program(a, &diag, &prog, &o.defines, o.model, &models);
+    if (ok && !ir_input) ok = sema_program(a, &diag, &prog, &o.defines, o.model, &models);
+    if (ok && !diag.nerrors && o.name) rename_model(&o, &models);
+    if (ok && !diag.nerrors) ok = pipeline_run(a, &diag, &o, &models);
     if (!ok || diag.nerrors) {
         diag_finish(&diag);
         arena_free(a);
         return 1;
     }
-    if (o.name) rename_model(&o, &models);
-    lower(a, &o, &models);
     if (!check_memory(a, &diag, &o, &models)) {
         diag_finish(&diag);
         arena_free(a);

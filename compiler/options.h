@@ -15,6 +15,7 @@ typedef struct Options {
     const char *output;
     EmitKind emit;
     const char *dump_after;   /* pass name, or NULL */
+    const char *passes;       /* --passes: comma-separated pass names; NULL: the default pipeline */
     int opt_level;            /* 0..3 */
     Defines defines;
     const char *target, *cpu, *features;

@@ -8,6 +8,11 @@
 #       NAME.ir   dmc --emit=ir prints exactly this
 #       NAME.ast  dmc --emit=ast prints exactly this
 #     NAME.flags (optional) holds extra dmc arguments for the case.
+#   tests/**/NAME.ir without a NAME.dm (the IR's text form as input) with
+#       NAME.expected  `dmc --emit=ir FLAGS NAME.ir -o -` exits 0 and prints exactly
+#                      this (standard output, after standard error: --stats,
+#                      --dump-after); FLAGS from NAME.flags, e.g. --passes=simplify
+#       NAME.err       dmc exits 1 and prints exactly this on stderr
 #   tests/**/NAME.test.sh   a script; passes when it exits 0
 #   $BUILD/tests/bin/*      a compiled test program; passes when it exits 0
 # UPDATE=1 rewrites the expected files instead of comparing (review with git diff).
@@ -40,8 +45,26 @@ golden() {  # golden DM EXT: compare one kind of dmc output with its expected fi
         ast) timeout 60 "$DMC" $flags --emit=ast "$dm" -o - >"$out" 2>"$tmp/why"; status=$? ;;
     esac
     if [ "$UPDATE" = 1 ]; then cp "$out" "$base.$ext"; report "$base.$ext" 0; return; fi
-    if [ $status = 0 ] && ! diff -u "$base.$ext" "$out" >"$tmp/why" 2>&1; then status=1; fi
-    report "$base.$ext" $status "$tmp/why"
+    compare "$base.$ext" "$out" $status
+}
+
+compare() {  # compare EXPECTED-FILE OUTPUT STATUS
+    local status=$3
+    if [ $status = 0 ] && ! diff -u "$1" "$2" >"$tmp/why" 2>&1; then status=1; fi
+    report "$1" $status "$tmp/why"
+}
+
+ir_golden() {  # ir_golden IR EXT: dmc run on an IR input (pass tests, reader errors)
+    local ir=$1 ext=$2 base=${1%.ir} flags="" out=$tmp/out status=0 rc
+    [ -f "$base.flags" ] && flags=$(cat "$base.flags")
+    case $ext in
+        err) timeout 60 "$DMC" $flags "$ir" -o "$tmp/case.o" >/dev/null 2>"$out"; rc=$?
+             [ $rc = 1 ] || { echo "exit status $rc, expected 1" >"$tmp/why"; status=1; } ;;
+        expected) timeout 60 "$DMC" --emit=ir $flags "$ir" -o - >"$out" 2>&1; rc=$?
+             [ $rc = 0 ] || { echo "exit status $rc, expected 0" >"$tmp/why"; cat "$out" >>"$tmp/why"; status=1; } ;;
+    esac
+    if [ "$UPDATE" = 1 ]; then cp "$out" "$base.$ext"; report "$base.$ext" 0; return; fi
+    compare "$base.$ext" "$out" $status
 }
 
 while IFS= read -r dm; do
@@ -49,6 +72,13 @@ while IFS= read -r dm; do
         [ -f "${dm%.dm}.$ext" ] && [[ "$dm" == *"$pattern"* ]] && golden "$dm" $ext
     done
 done < <(find tests -name '*.dm' | sort)
+
+while IFS= read -r ir; do
+    [ -f "${ir%.ir}.dm" ] && continue          # the expected output of a .dm case
+    for ext in expected err; do
+        [ -f "${ir%.ir}.$ext" ] && [[ "$ir" == *"$pattern"* ]] && ir_golden "$ir" $ext
+    done
+done < <(find tests -name '*.ir' | sort)
 
 [ "$UPDATE" = 1 ] && { echo "$pass updated"; exit 0; }
 

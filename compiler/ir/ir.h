@@ -162,6 +162,11 @@ bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out);
 void graph_print(FILE *out, const Model *m, const Graph *g);
 void model_print(FILE *out, const Model *m);      /* tensors, then every non-empty graph */
 
+/* read.c: the text form read back (dmc FILE.ir, docs/ir.md): appends the
+ * models of file (its text: size bytes, NUL-terminated) to out.  Returns
+ * false after an error, reported through d with the line and a caret. */
+bool ir_read(Arena *a, Diag *d, const SourceFile *file, Models *out);
+
 /* verify.c: structural checks (operand order, arity, shapes recomputed by the
  * rules above, dtypes, no load after store).  Dies with a message on failure. */
 void graph_verify(const Model *m, const Graph *g);

@@ -58,7 +58,19 @@ typedef struct ModelPlan {
 } ModelPlan;
 
 ModelPlan *plan_model(Arena *a, const Model *m, int opt_level);
-/* plan.c: --stats, per node shape, FLOPs and bytes, totals, and the memory plan. */
+uint64_t plan_node_bytes(const Node *n);   /* the bytes of n's value */
+/* stats.c: --stats, per node shape, FLOPs and bytes, totals, and the memory plan. */
 void plan_print_stats(FILE *out, const Model *m);
+
+/* pipeline.c: the passes between the front end and code generation, one
+ * table (its first entry, "sema", is the front end).  pipeline_run runs the
+ * default pipeline, or o->passes; false after an error (a pass that cannot
+ * run on a model, reported through d). */
+struct Options;
+bool pipeline_run(Arena *a, Diag *d, const struct Options *o, Models *models);
+const char *pipeline_names(Arena *a, bool with_front_end);   /* "sema, autodiff, ..." */
+bool pipeline_is_pass(const char *name, bool with_front_end);
+/* What is wrong with a --passes list (and --dump-after against it), or NULL. */
+const char *pipeline_check_list(Arena *a, const char *list, const char *dump_after);
 
 #endif

@@ -1,5 +1,5 @@
 /* plan.c: the memory plan of a model (where every tensor and every node's
- * buffer lives in the instance's data region) and --stats.
+ * buffer lives in the instance's data region); stats.c prints it (--stats).
  *
  * Needs: the model's final graphs (after simplify) and fuse_graph.
  * Guarantees: persistent tensors in descriptor order (params, state, grads,
@@ -38,7 +38,7 @@ const Graph *model_entry_graph(const Model *m, int entry) {
     return g->n > 0 || entry == ENTRY_FORWARD ? g : NULL;
 }
 
-static uint64_t node_bytes(const Node *n) { return (uint64_t)shape_count(n->shape) * dtype_size(n->dtype); }
+uint64_t plan_node_bytes(const Node *n) { return (uint64_t)shape_count(n->shape) * dtype_size(n->dtype); }
 
 /* The node whose memory n's value lives in: a load's tensor is its load, a
  * reshape is its operand's buffer. */
@@ -199,104 +199,148 @@ static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, 
     }
 }
 
-static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
-    const Graph *g = ep->graph;
-    int *seen = arena_alloc(a, sizeof *seen * (g->n + 1));
-    int *in_tensor = arena_alloc(a, sizeof *in_tensor * (g->n + 1));
-    for (int i = 0; i < g->n; i++) in_tensor[i] = -1;
-    /* Fusion, where a stored value fused into a loop is written by that loop
-     * into its tensor: legal when the tensor could take the loop's root in
-     * place; otherwise fuse again without that export. */
-    bool *no_export = arena_alloc(a, sizeof(bool) * (g->n + 1));
-    ep->root = arena_alloc(a, sizeof *ep->root * (g->n + 1));
+/* The state of planning one entry, shared by its steps. */
+typedef struct EntryState {
+    Arena *a;
+    const Model *m;
+    ModelPlan *mp;
+    EntryPlan *ep;
+    const Graph *g;
+    int *seen;            /* scratch for each_read */
+    int *in_tensor;       /* per node: the tensor it is computed in, or -1 */
+    int *last;            /* per base node: the last exec node reading it */
+    bool *snapshot;       /* per load: keeps a copy of its tensor in a buffer */
+} EntryState;
+
+static bool fits_tensor(const EntryState *s, const Node *n, int tensor) {
+    return plan_node_bytes(n) == (uint64_t)shape_count(s->m->tensors[tensor].shape) * 4;
+}
+
+/* Fusion, where a stored value fused into a loop is written by that loop
+ * into its tensor: legal when the tensor could take the loop's root in
+ * place; otherwise fuse again without that export. */
+static void fuse_exports(EntryState *s, int opt_level) {
+    const Graph *g = s->g;
+    EntryPlan *ep = s->ep;
+    bool *no_export = arena_alloc(s->a, sizeof(bool) * (g->n + 1));
+    ep->root = arena_alloc(s->a, sizeof *ep->root * (g->n + 1));
     for (bool again = true; again;) {
         again = false;
-        ep->inl = fuse_graph(a, g, opt_level > 0, no_export, ep->root);
-        for (int s = 0; s < g->n; s++) {
-            const Node *st = &g->nodes[s];
+        ep->inl = fuse_graph(s->a, g, opt_level > 0, no_export, ep->root);
+        for (int i = 0; i < g->n; i++) {
+            const Node *st = &g->nodes[i];
             int x = st->op == OP_STORE ? st->in[0] : -1;
             if (x < 0 || !ep->inl[x]) continue;
-            bool ok = node_bytes(&g->nodes[x]) == (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4 &&
-                      in_place_ok(g, ep->inl, seen, ep->root[x], st->attr.tensor);
-            in_tensor[x] = ok ? st->attr.tensor : -1;
+            bool ok = fits_tensor(s, &g->nodes[x], st->attr.tensor) &&
+                      in_place_ok(g, ep->inl, s->seen, ep->root[x], st->attr.tensor);
+            s->in_tensor[x] = ok ? st->attr.tensor : -1;
             if (!ok) no_export[x] = again = true;
         }
     }
-    ep->offset = arena_alloc(a, sizeof *ep->offset * (g->n + 1));
-    int *last = arena_alloc(a, sizeof *last * (g->n + 1));
-    for (int i = 0; i < g->n; i++) last[i] = i, ep->offset[i] = -1;
-    Live live = {g, last};
-    for (int i = 0; i < g->n; i++) seen[i] = 0;
-    for (int e = 0; e < g->n; e++)
-        if (!ep->inl[e]) each_read(g, ep->inl, seen, e, note_read, &live);
+}
 
-    /* In place: the first store of each root value, when legal. */
-    for (int s = 0; s < g->n; s++) {
-        const Node *st = &g->nodes[s];
+/* Every buffer's last reader. */
+static void find_lifetimes(EntryState *s) {
+    const Graph *g = s->g;
+    s->last = arena_alloc(s->a, sizeof *s->last * (g->n + 1));
+    for (int i = 0; i < g->n; i++) s->last[i] = i;
+    Live live = {g, s->last};
+    for (int i = 0; i < g->n; i++) s->seen[i] = 0;
+    for (int e = 0; e < g->n; e++)
+        if (!s->ep->inl[e]) each_read(g, s->ep->inl, s->seen, e, note_read, &live);
+}
+
+/* In place: the first store of each root value, when legal. */
+static void compute_stores_in_place(EntryState *s) {
+    const Graph *g = s->g;
+    for (int i = 0; i < g->n; i++) {
+        const Node *st = &g->nodes[i];
         if (st->op != OP_STORE) continue;
         int v = base_of(g, st->in[0]);      /* a reshaped value: its base goes in place */
         const Node *vn = &g->nodes[v];
-        if (ep->inl[v] || !has_buffer(vn) || in_tensor[v] >= 0) continue;
-        if (node_bytes(vn) != (uint64_t)shape_count(m->tensors[st->attr.tensor].shape) * 4) continue;
-        if (in_place_ok(g, ep->inl, seen, v, st->attr.tensor)) in_tensor[v] = st->attr.tensor;
+        if (s->ep->inl[v] || !has_buffer(vn) || s->in_tensor[v] >= 0) continue;
+        if (!fits_tensor(s, vn, st->attr.tensor)) continue;
+        if (in_place_ok(g, s->ep->inl, s->seen, v, st->attr.tensor)) s->in_tensor[v] = st->attr.tensor;
     }
+}
 
-    /* A stored tensor that is copied (not computed in place) at its store:
-     * a reader of an earlier load of it that runs after the store would see
-     * the new value, so such a load keeps a snapshot in a buffer of its own.
-     * (The IR allows it: only loads after the store are forbidden.) */
-    bool *snapshot = arena_alloc(a, sizeof(bool) * (g->n + 1));
-    for (int s = 0; s < g->n; s++) {
-        const Node *st = &g->nodes[s];
-        if (st->op != OP_STORE || in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
-        for (int l = 0; l < s; l++)
-            if (g->nodes[l].op == OP_LOAD && g->nodes[l].attr.tensor == st->attr.tensor && last[l] > s)
-                snapshot[l] = true;
+/* A stored tensor that is copied (not computed in place) at its store:
+ * a reader of an earlier load of it that runs after the store would see
+ * the new value, so such a load keeps a snapshot in a buffer of its own.
+ * (The IR allows it: only loads after the store are forbidden.) */
+static void find_snapshots(EntryState *s) {
+    const Graph *g = s->g;
+    s->snapshot = arena_alloc(s->a, sizeof(bool) * (g->n + 1));
+    for (int i = 0; i < g->n; i++) {
+        const Node *st = &g->nodes[i];
+        if (st->op != OP_STORE || s->in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
+        for (int l = 0; l < i; l++)
+            if (g->nodes[l].op == OP_LOAD && g->nodes[l].attr.tensor == st->attr.tensor && s->last[l] > i)
+                s->snapshot[l] = true;
     }
+}
 
-    ep->epilogue = arena_alloc(a, sizeof *ep->epilogue * (g->n + 1));
-    ep->host = arena_alloc(a, sizeof *ep->host * (g->n + 1));
+/* The epilogues (at -O1 and above).  A kernel with an epilogue holds the
+ * epilogue's value: in the epilogue's tensor when that is computed in
+ * place, and alive as long. */
+static void plan_epilogues(EntryState *s, int opt_level) {
+    const Graph *g = s->g;
+    EntryPlan *ep = s->ep;
+    ep->epilogue = arena_alloc(s->a, sizeof *ep->epilogue * (g->n + 1));
+    ep->host = arena_alloc(s->a, sizeof *ep->host * (g->n + 1));
     for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
-    if (opt_level > 0) find_epilogues(g, ep, in_tensor, snapshot);
-    /* A kernel with an epilogue holds the epilogue's value: in the
-     * epilogue's tensor when that is computed in place, and alive as long. */
+    if (opt_level > 0) find_epilogues(g, ep, s->in_tensor, s->snapshot);
     for (int k = 0; k < g->n; k++) {
         int e = ep->epilogue[k];
         if (e < 0) continue;
-        if (in_tensor[e] >= 0) in_tensor[k] = in_tensor[e];
-        if (last[e] > last[k]) last[k] = last[e];
+        if (s->in_tensor[e] >= 0) s->in_tensor[k] = s->in_tensor[e];
+        if (s->last[e] > s->last[k]) s->last[k] = s->last[e];
     }
+}
 
-    Block *live_blocks = arena_alloc(a, sizeof *live_blocks * (g->n + 1));
+/* The offset of node i's value when it needs no scratch block of its own
+ * (inline, a tensor's memory, a view, an epilogue), or -2 if it does. */
+static int64_t offset_without_block(const EntryState *s, int i) {
+    const Node *n = &s->g->nodes[i];
+    const EntryPlan *ep = s->ep;
+    const int *in_tensor = s->in_tensor;
+    if (ep->inl[i]) return in_tensor[i] >= 0 ? (int64_t)s->mp->tensor_offset[in_tensor[i]] : -1;  /* exported */
+    if (n->op == OP_LOAD && !s->snapshot[i]) return (int64_t)s->mp->tensor_offset[n->attr.tensor];
+    if (n->op == OP_RESHAPE) return ep->offset[base_of(s->g, i)];
+    if (ep->host[i] >= 0) return ep->offset[ep->host[i]];   /* an epilogue */
+    if (!has_buffer(n) && !s->snapshot[i]) return -1;
+    if (in_tensor[i] >= 0) return (int64_t)s->mp->tensor_offset[in_tensor[i]];
+    return -2;
+}
+
+/* The scratch blocks, in node order: a block is freed after its last
+ * reader; an elementwise loop may write over an operand that dies there;
+ * otherwise first fit, the lowest offset that overlaps no live block. */
+static void assign_scratch(EntryState *s) {
+    const Graph *g = s->g;
+    EntryPlan *ep = s->ep;
+    uint64_t scratch = s->mp->scratch_offset;
+    Block *live_blocks = arena_alloc(s->a, sizeof *live_blocks * (g->n + 1));
     int nlive = 0;
     uint64_t top = 0;
     for (int i = 0; i < g->n; i++) {
-        const Node *n = &g->nodes[i];
-        if (ep->inl[i]) {
-            if (in_tensor[i] >= 0) ep->offset[i] = (int64_t)mp->tensor_offset[in_tensor[i]];  /* exported */
+        int64_t fixed = offset_without_block(s, i);
+        if (fixed != -2) {
+            if (fixed >= 0) ep->offset[i] = fixed;
             continue;
         }
-        if (n->op == OP_LOAD && !snapshot[i]) { ep->offset[i] = mp->tensor_offset[n->attr.tensor]; continue; }
-        if (n->op == OP_RESHAPE) { ep->offset[i] = ep->offset[base_of(g, i)]; continue; }
-        if (ep->host[i] >= 0) { ep->offset[i] = ep->offset[ep->host[i]]; continue; }   /* an epilogue */
-        if (!has_buffer(n) && !snapshot[i]) continue;
-        if (in_tensor[i] >= 0) { ep->offset[i] = mp->tensor_offset[in_tensor[i]]; continue; }
-        /* Free the blocks whose last reader ran before this node. */
         int k = 0;
         for (int j = 0; j < nlive; j++)
             if (live_blocks[j].last >= i) live_blocks[k++] = live_blocks[j];
         nlive = k;
-        /* An elementwise loop may write over an operand that dies here. */
-        int dying = reusable_operand(g, ep, seen, last, i, mp->scratch_offset);
+        int dying = reusable_operand(g, ep, s->seen, s->last, i, scratch);
         if (dying >= 0) {
             for (int b = 0; b < nlive; b++)
-                if ((int64_t)(mp->scratch_offset + live_blocks[b].off) == ep->offset[dying])
-                    live_blocks[b].last = last[i];
+                if ((int64_t)(scratch + live_blocks[b].off) == ep->offset[dying]) live_blocks[b].last = s->last[i];
             ep->offset[i] = ep->offset[dying];
             continue;
         }
-        /* First fit: the lowest offset that overlaps no live block. */
-        uint64_t size = align_up(node_bytes(n) ? node_bytes(n) : 1), off = 0;
+        uint64_t bytes = plan_node_bytes(&g->nodes[i]), size = align_up(bytes ? bytes : 1), off = 0;
         for (bool moved = true; moved;) {
             moved = false;
             for (int j = 0; j < nlive; j++)
@@ -305,14 +349,30 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
                     moved = true;
                 }
         }
-        live_blocks[nlive++] = (Block){off, size, last[i]};
+        live_blocks[nlive++] = (Block){off, size, s->last[i]};
         if (off + size > top) top = off + size;
         uint64_t live_bytes = 0;
         for (int j = 0; j < nlive; j++) live_bytes += live_blocks[j].size;
         if (live_bytes > ep->peak_live) ep->peak_live = live_bytes;
-        ep->offset[i] = (int64_t)(mp->scratch_offset + off);
+        ep->offset[i] = (int64_t)(scratch + off);
     }
     ep->scratch_size = top;
+}
+
+static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
+    const Graph *g = ep->graph;
+    EntryState s = {.a = a, .m = m, .mp = mp, .ep = ep, .g = g};
+    s.seen = arena_alloc(a, sizeof *s.seen * (g->n + 1));
+    s.in_tensor = arena_alloc(a, sizeof *s.in_tensor * (g->n + 1));
+    for (int i = 0; i < g->n; i++) s.in_tensor[i] = -1;
+    fuse_exports(&s, opt_level);
+    ep->offset = arena_alloc(a, sizeof *ep->offset * (g->n + 1));
+    for (int i = 0; i < g->n; i++) ep->offset[i] = -1;
+    find_lifetimes(&s);
+    compute_stores_in_place(&s);
+    find_snapshots(&s);
+    plan_epilogues(&s, opt_level);
+    assign_scratch(&s);
 }
 
 ModelPlan *plan_model(Arena *a, const Model *m, int opt_level) {
@@ -342,77 +402,4 @@ ModelPlan *plan_model(Arena *a, const Model *m, int opt_level) {
     mp->data_size = mp->scratch_offset + mp->scratch_size;
     if (mp->data_size == 0) mp->data_size = ALIGN;
     return mp;
-}
-
-/* ---- --stats --------------------------------------------------------------- */
-
-/* Floating-point operations of one node (a multiply-add counts 2). */
-static double node_flops(const Graph *g, const Node *n) {
-    double out = (double)shape_count(n->shape);
-    const Shape *x = n->nin > 0 ? &g->nodes[n->in[0]].shape : NULL;
-    switch (op_info[n->op].cls) {
-    case OC_UNARY: case OC_BINARY: return out;
-    case OC_REDUCE: return (double)shape_count(*x);
-    case OC_LEAF: case OC_SHAPE: case OC_EFFECT: return 0;
-    case OC_COMPLEX: break;
-    }
-    switch (n->op) {
-    case OP_MATMUL: {
-        const Node *an = &g->nodes[n->in[0]];
-        int64_t k = n->attr.trans_a ? an->shape.dim[0] : an->shape.dim[an->shape.rank - 1];
-        return 2.0 * out * (double)k;
-    }
-    case OP_CONV2D: case OP_CONV2D_DX: {
-        const Shape *w = &g->nodes[n->in[1]].shape;   /* [F, C, KH, KW] */
-        const Shape *big = n->op == OP_CONV2D ? &n->shape : x;   /* the [N, F, OH, OW] side */
-        return 2.0 * (double)shape_count(*big) * (double)(w->dim[1] * w->dim[2] * w->dim[3]);
-    }
-    case OP_CONV2D_DW: {
-        const Shape *dy = &g->nodes[n->in[1]].shape;  /* [N, F, OH, OW] */
-        return 2.0 * out * (double)(dy->dim[0] * dy->dim[2] * dy->dim[3]);
-    }
-    case OP_MAXPOOL2D: case OP_AVGPOOL2D: return out * n->attr.size[0] * n->attr.size[1];
-    default: return x ? 5.0 * (double)shape_count(*x) : out;
-    }
-}
-
-void plan_print_stats(FILE *out, const Model *m) {
-    Arena *a = arena_new();
-    ModelPlan *mp = plan_model(a, m, 2);
-    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss"};
-    fprintf(out, "model %s: data region %llu bytes (tensors %llu, scratch %llu at offset %llu)\n", m->name,
-            (unsigned long long)mp->data_size, (unsigned long long)mp->scratch_offset,
-            (unsigned long long)mp->scratch_size, (unsigned long long)mp->scratch_offset);
-    for (int i = 0; i < m->ntensors; i++) {
-        const Tensor *t = &m->tensors[mp->order[i]];
-        fprintf(out, "  %-6s %-24s %-20s offset %10llu  %10llu bytes\n", kind_name[t->kind], t->name,
-                shape_str(a, t->dtype, t->shape), (unsigned long long)mp->tensor_offset[mp->order[i]],
-                (unsigned long long)(shape_count(t->shape) * dtype_size(t->dtype)));
-    }
-    for (int e = 0; e < ENTRY_COUNT; e++) {
-        const EntryPlan *ep = &mp->entry[e];
-        if (!ep->graph) continue;
-        const Graph *g = ep->graph;
-        double flops = 0, bytes = 0;
-        fprintf(out, " entry %s: scratch %llu bytes (peak live %llu bytes)\n", g->entry,
-                (unsigned long long)ep->scratch_size, (unsigned long long)ep->peak_live);
-        fprintf(out, "  %5s %-24s %-20s %12s %12s %10s\n", "node", "op", "shape", "FLOPs", "bytes", "buffer");
-        for (int i = 0; i < g->n; i++) {
-            const Node *n = &g->nodes[i];
-            double f = node_flops(g, n), b = ep->inl[i] || n->op == OP_LOAD || n->op == OP_RESHAPE ? 0 : (double)node_bytes(n);
-            for (int k = 0; k < n->nin && !ep->inl[i] && n->op != OP_RESHAPE; k++)
-                b += (double)node_bytes(&g->nodes[n->in[k]]);
-            flops += f, bytes += b;
-            char buf[32];
-            if (ep->host[i] >= 0) snprintf(buf, sizeof buf, "after %d", ep->host[i]);   /* node i's epilogue */
-            else if (ep->inl[i] && ep->offset[i] >= 0) snprintf(buf, sizeof buf, "fused>%lld", (long long)ep->offset[i]);
-            else if (ep->inl[i]) snprintf(buf, sizeof buf, "fused");
-            else if (ep->offset[i] >= 0) snprintf(buf, sizeof buf, "%lld", (long long)ep->offset[i]);
-            else snprintf(buf, sizeof buf, "-");
-            fprintf(out, "  %5d %-24s %-20s %12.0f %12.0f %10s\n", i, op_info[n->op].name,
-                    shape_str(a, n->dtype, n->shape), f, b, buf);
-        }
-        fprintf(out, "  total: %.0f FLOPs, %.0f bytes moved\n", flops, bytes);
-    }
-    arena_free(a);
 }

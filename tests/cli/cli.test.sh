@@ -41,6 +41,13 @@ status_is 2 "no input" "$DMC"
 status_is 2 "unknown option" "$DMC" --frobnicate $logreg
 status_is 2 "unknown --emit kind" "$DMC" --emit=pdf $logreg
 status_is 2 "unknown --dump-after pass" "$DMC" --dump-after=nosuch $logreg
+status_is 2 "unknown --passes pass" "$DMC" --passes=simplify,nosuch $logreg
+status_is 2 "the front end in --passes" "$DMC" --passes=sema $logreg
+status_is 2 "--dump-after a pass --passes skips" "$DMC" --passes=entries --dump-after=simplify $logreg
+"$DMC" --emit=ir $logreg -o "$tmp/logreg.ir"
+status_is 2 "--emit=ast of an IR input" "$DMC" --emit=ast "$tmp/logreg.ir"
+status_is 2 "-D with an IR input" "$DMC" -D batch=2 "$tmp/logreg.ir" -o "$tmp/l.o"
+status_is 1 "autodiff twice" "$DMC" --passes=autodiff "$tmp/logreg.ir" -o "$tmp/l.o"
 status_is 2 "-D without =" "$DMC" -D batch $logreg
 status_is 2 "two inputs" "$DMC" $logreg $two
 status_is 2 "missing input file" "$DMC" "$tmp/nonexistent.dm" -o "$tmp/n.o"
