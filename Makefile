@@ -3,6 +3,7 @@
 #   make            build/dmc and build/libdmrt.a
 #   make test       every test; ends with "N passed, M failed"
 #   make demo       the main job: build, compile an example, train it, report
+#   make demo-mpi   an example trained on 2 MPI ranks (runtime/mpi/mpi.mk)
 #   make examples   every example into build/examples/<name>
 #   make update-goldens   rewrite expected outputs (review with git diff)
 #   make clean
@@ -94,6 +95,7 @@ include tests/tests.mk
 -include tests/reliability.mk
 -include tests/torch/torch.mk
 -include bench/bench.mk
+-include runtime/mpi/mpi.mk
 
 setup:
 	@sh scripts/setup.sh

@@ -34,7 +34,8 @@ enum {
     DM_EMISMATCH = -5, /* a checkpoint does not fit this model (names, shapes, dtypes) */
     DM_ENUMERIC = -6,  /* a non-finite loss or gradient (models built with --check-numerics) */
     DM_EABI = -7,      /* the object was compiled for another runtime ABI */
-    DM_EUNSUPPORTED = -8 /* the entry does not exist (e.g. training a --no-train object) */
+    DM_EUNSUPPORTED = -8, /* the entry does not exist (e.g. training a --no-train object) */
+    DM_EPEER = -9        /* another process of a distributed run failed, or MPI did (libdmrt_mpi) */
 };
 
 typedef enum { DM_F32 = 0, DM_I32 = 1 } dm_dtype;
