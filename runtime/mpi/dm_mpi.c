@@ -12,8 +12,10 @@
  *
  * Failures: MPI's own errors abort the job under the default error handler
  * (MPI_ERRORS_ARE_FATAL); with MPI_ERRORS_RETURN they become DM_EPEER with
- * MPI's message.  A rank whose entry fails is handled by dm_mpi_agree, a
- * status allreduce before any collective that would wait for it. */
+ * MPI's message.  A rank whose entry fails is handled by the status
+ * agreement (dm_mpi_agree), an allreduce before any collective that would
+ * wait for it; a train step carries its loss along, so it synchronises the
+ * ranks twice: the status, then the gradients. */
 #include "dm_mpi.h"
 #include "rt.h"
 
@@ -181,42 +183,65 @@ static const char *code_name(int rc) {
     }
 }
 
-int dm_mpi_agree(int rc, MPI_Comm comm) {
+/* The status agreement is one allreduce of (rc, rank, loss) triples (as
+ * doubles: exact for both ints) with an operation of its own: the lowest
+ * code, on ties the lowest rank, and the sum of the losses.  So a train
+ * step synchronises twice: this, then the gradients. */
+static void worst_status(void *in, void *inout, int *len, MPI_Datatype *type) {
+    (void)type;
+    const double *a = in;
+    double *b = inout;
+    for (int i = 0; i < *len; i++, a += 3, b += 3) {
+        if (a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]))
+            b[0] = a[0], b[1] = a[1];
+        b[2] += a[2];
+    }
+}
+
+static int agree(int rc, double *loss, MPI_Comm comm) {
+    static MPI_Datatype triple = MPI_DATATYPE_NULL;
+    static MPI_Op worst = MPI_OP_NULL;
     int rank, err;
     if ((err = MPI_Comm_rank(comm, &rank)) != MPI_SUCCESS)
         return mpi_error(err, "dm_mpi_agree");
-    struct { int rc, rank; } mine = {rc > 0 ? DM_EINVAL : rc, rank}, worst;
+    if (worst == MPI_OP_NULL) { /* made once per process, kept until MPI_Finalize */
+        if ((err = MPI_Type_contiguous(3, MPI_DOUBLE, &triple)) != MPI_SUCCESS ||
+            (err = MPI_Type_commit(&triple)) != MPI_SUCCESS ||
+            (err = MPI_Op_create(worst_status, 1, &worst)) != MPI_SUCCESS)
+            return mpi_error(err, "dm_mpi_agree");
+    }
+    int code = rc > 0 ? DM_EINVAL : rc;
+    double v[3] = {code, rank, loss ? *loss : 0};
     char why[512];
     snprintf(why, sizeof why, "%s", rc != 0 ? dm_last_error() : "");
-    if ((err = MPI_Allreduce(&mine, &worst, 1, MPI_2INT, MPI_MINLOC, comm)) != MPI_SUCCESS)
+    if ((err = MPI_Allreduce(MPI_IN_PLACE, v, 1, triple, worst, comm)) != MPI_SUCCESS)
         return mpi_error(err, "dm_mpi_agree: MPI_Allreduce");
-    if (worst.rc == 0)
+    if (loss)
+        *loss = v[2];
+    if (v[0] == 0)
         return DM_OK;
     if (rc != 0)
-        return rt_error(mine.rc, "rank %d: %s", rank, why);
-    return rt_error(DM_EPEER, "rank %d: stopping because rank %d failed (%s)", rank, worst.rank,
-                    code_name(worst.rc));
+        return rt_error(code, "rank %d: %s", rank, why);
+    return rt_error(DM_EPEER, "rank %d: stopping because rank %d failed (%s)", rank, (int)v[1], code_name((int)v[0]));
+}
+
+int dm_mpi_agree(int rc, MPI_Comm comm) {
+    return agree(rc, NULL, comm);
 }
 
 int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss) {
-    double local = 0;
     float mine = 0;
     int rc = m ? dm_gradients(m, &mine) : rt_error(DM_EINVAL, "dm_mpi_train_step: NULL model");
-    local = mine;
-    if ((rc = dm_mpi_agree(rc, comm)) != DM_OK)
-        return rc;
+    double sum = mine;
     int size, err;
-    MPI_Request pending;
-    if ((err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS ||
-        (err = MPI_Iallreduce(MPI_IN_PLACE, &local, 1, MPI_DOUBLE, MPI_SUM, comm, &pending)) != MPI_SUCCESS)
-        return mpi_error(err, "dm_mpi_train_step: the loss");
-    rc = dm_mpi_allreduce_gradients(m, comm);
-    if ((err = MPI_Wait(&pending, MPI_STATUS_IGNORE)) != MPI_SUCCESS && rc == DM_OK)
-        rc = mpi_error(err, "dm_mpi_train_step: the loss");
-    if (rc != DM_OK)
+    if ((rc = agree(rc, &sum, comm)) != DM_OK)
+        return rc;
+    if ((err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_train_step");
+    if ((rc = dm_mpi_allreduce_gradients(m, comm)) != DM_OK)
         return rc;
     if (loss)
-        *loss = (float)(local / size);
+        *loss = (float)(sum / size);
     return dm_apply(m);
 }
 

@@ -38,7 +38,8 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root);
 int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
 
 /* One data-parallel train step: dm_gradients on this rank's inputs, an
- * agreement on the status, the mean of the gradients, dm_apply.  *loss (may
+ * agreement on the status (one small allreduce, which also sums the
+ * losses), the mean of the gradients (one allreduce), dm_apply.  *loss (may
  * be NULL) is the mean of the ranks' losses.  If any rank's gradients entry
  * fails (DM_ENUMERIC from --check-numerics code, ...), no rank applies the
  * step: the failing rank returns its own code, the others DM_EPEER, and
