@@ -6,6 +6,7 @@
 #   build/examples/NAME/NAME_mpi               each trainer example with --mpi (part of `examples`)
 #   build/tests/tools/mpi_train                the tool of tests/mpi/mpi.test.sh (part of `tests-build`)
 #   make demo-mpi                              fashion_mlp on 2 ranks
+#   make bench-mpi                             bench/mpi.sh: 2 ranks against 1 process (BENCH_QUICK=1: a smoke run)
 MPICC   ?= mpicc
 MPIRUN  ?= mpirun
 HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && command -v $(MPIRUN) >/dev/null 2>&1 && echo yes)
@@ -42,9 +43,12 @@ tests-build: $(BUILD)/tests/tools/mpi_train
 
 demo-mpi: setup all $(BUILD)/examples/fashion_mlp/fashion_mlp_mpi
 	$(MPIRUN_ENV) $(MPIRUN) --oversubscribe -np 2 $(BUILD)/examples/fashion_mlp/fashion_mlp_mpi --mpi --epochs 2
+
+bench-mpi: all $(BUILD)/tests/tools/mpi_train
+	@BUILD=$(BUILD) bash bench/mpi.sh
 else
-demo-mpi:
+demo-mpi bench-mpi:
 	@echo "$@: Open MPI is not installed (mpicc, mpirun): make setup installs openmpi-bin and libopenmpi-dev" >&2
 	@exit 1
 endif
-.PHONY: demo-mpi
+.PHONY: demo-mpi bench-mpi
