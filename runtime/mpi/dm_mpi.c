@@ -106,6 +106,37 @@ uint32_t dm_mpi_rank_key(uint32_t key, int rank) {
     return (uint32_t)(z >> 32);
 }
 
+/* FNV-1a over bytes, continued from h. */
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, uint64_t n) {
+    for (uint64_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Do all ranks run the same model?  A hash of the name, size and offset of
+ * every parameter, state and gradient tensor (not the inputs: the batch
+ * may differ), compared by MPI_MIN and MPI_MAX. */
+static int same_model(dm_model *m, MPI_Comm comm, const char *caller) {
+    const dm_model_desc *d = dm_desc(m);
+    uint64_t h = 0xcbf29ce484222325ULL, low, high;
+    for (int i = 0; i < d->ntensors; i++) {
+        const dm_tensor_desc *t = &d->tensors[i];
+        if (t->kind != DM_PARAM && t->kind != DM_STATE && t->kind != DM_GRAD)
+            continue;
+        uint64_t shape[2] = {t->bytes, t->offset};
+        h = fnv1a(h, (const uint8_t *)t->name, strlen(t->name) + 1);
+        h = fnv1a(h, (const uint8_t *)shape, sizeof shape);
+    }
+    int err;
+    if ((err = MPI_Allreduce(&h, &low, 1, MPI_UINT64_T, MPI_MIN, comm)) != MPI_SUCCESS ||
+        (err = MPI_Allreduce(&h, &high, 1, MPI_UINT64_T, MPI_MAX, comm)) != MPI_SUCCESS)
+        return mpi_error(err, caller);
+    if (low != high)
+        return rt_error(DM_EMISMATCH, "%s: the ranks run different models (parameters, optimizer state or "
+                        "gradients differ in names, sizes or places); this rank's is '%s'", caller, d->name);
+    return DM_OK;
+}
+
 /* A generator state tensor (initialiser "seed": element 0 the key). */
 static int is_generator(const dm_tensor_desc *t) {
     return t->kind == DM_STATE && t->dtype == DM_I32 && t->init.kind == DM_INIT_SEED && t->count >= 1;
@@ -119,8 +150,12 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
         return mpi_error(err, "dm_mpi_broadcast_params");
     if (root < 0 || root >= size)
         return rt_error(DM_EINVAL, "dm_mpi_broadcast_params: root %d is not a rank of a group of %d", root, size);
+    int rc = same_model(m, comm, "dm_mpi_broadcast_params");
+    if (rc != DM_OK)
+        return rc;
     run *runs;
-    int nruns, rc = find_runs(m, KIND_BIT_PARAM | KIND_BIT_STATE, &runs, &nruns);
+    int nruns;
+    rc = find_runs(m, KIND_BIT_PARAM | KIND_BIT_STATE, &runs, &nruns);
     for (int r = 0; rc == DM_OK && r < nruns; r++)
         for (uint64_t done = 0; rc == DM_OK && done < runs[r].bytes; done += CHUNK_ELEMENTS) {
             uint64_t left = runs[r].bytes - done;
@@ -253,13 +288,6 @@ int64_t dm_mpi_shard(const int64_t *order, int64_t n, int64_t batch, int rank, i
     for (int64_t g = 0; g < batches; g++)
         memcpy(shard + g * batch, order + g * global + rank * batch, (size_t)batch * sizeof *shard);
     return batches * batch;
-}
-
-/* FNV-1a over bytes, continued from h. */
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, uint64_t n) {
-    for (uint64_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
 }
 
 int dm_mpi_check_replicas(dm_model *m, MPI_Comm comm) {

@@ -27,7 +27,8 @@ extern "C" {
 
 /* Makes every rank's replica equal root's: the parameters and the whole
  * optimizer state (moments, step, learning rate, generator state) are
- * broadcast.  Then each rank r > 0 derives its own dropout key from the
+ * broadcast, after a check that every rank runs the same model
+ * (DM_EMISMATCH on every rank if not; the batch may differ).  Then each rank r > 0 derives its own dropout key from the
  * root's (see dm_mpi_rank_key), so dropout masks differ per rank,
  * deterministically; rank 0 keeps the root's key, so its state is the one a
  * checkpoint stores and a one-rank run is a plain run. */
