@@ -34,7 +34,7 @@ echo "fashion_mlp, 256 samples per step, $steps steps, $rounds rounds, $(nproc) 
 ratios=""
 for r in $(seq "$rounds"); do
     one=$("$tool" "$t/mlp_256.so" mlp --local --time --steps $((steps + 2)) | rate)
-    two=$(mpirun --bind-to core -np 2 "$tool" "$t/mlp_128.so" mlp --time --steps $((steps + 2)) | rate)
+    two=$(mpirun --bind-to core -np 2 "$tool" "$t/mlp_128.so" mlp --time --steps $((steps + 2)) </dev/null | rate)
     ratio=$(awk -v a="$two" -v b="$one" 'BEGIN { printf "%.3f", a / b }')
     echo "round $r: 1 process ${one} samples/s, 2 ranks ${two} samples/s, ratio ${ratio}x"
     ratios="$ratios $ratio"

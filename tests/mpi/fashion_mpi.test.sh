@@ -14,7 +14,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=ob
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 status=0
 fail() { echo "FAIL: $*"; status=1; }
-mpi() { timeout 120 mpirun --oversubscribe "$@"; }
+mpi() { timeout 120 mpirun --oversubscribe "$@" </dev/null; }  # mpirun would read the runner's stdin
 
 # 2 ranks x batch 64 over 640 samples: 5 global steps of 128; 1 epoch.
 mpi -np 2 "$E/fashion_mlp_mpi" --mpi --epochs 2 --stop-after 1 --train-limit 640 --save "$t/a.st" >"$t/out" 2>&1 ||

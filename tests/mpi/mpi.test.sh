@@ -8,9 +8,10 @@
 # own safetensors reader).  Then: the same over TCP on the loopback
 # interface, a negative control (no allreduce must differ), resuming on
 # another number of ranks, the per-rank dropout keys against a Python
-# implementation of their documented rule, and failures (a rank's
-# non-finite gradients, a rank that exits, a rank that is killed) that must
-# stop every rank quickly and leave the checkpoint alone.
+# implementation of their documented rule, failures (a rank's non-finite
+# gradients, a rank that exits, a rank that is killed) that must stop every
+# rank quickly and leave the checkpoint alone, and ranks running different
+# models.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -24,7 +25,7 @@ export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader   # shared memory, without probi
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 status=0
 fail() { echo "FAIL: $*"; status=1; }
-mpi() { timeout 120 mpirun --oversubscribe "$@"; }
+mpi() { timeout 120 mpirun --oversubscribe "$@" </dev/null; }  # mpirun would read the runner's stdin
 
 compile() {  # compile MODEL BATCH [dmc flags...]: $t/MODEL_BATCH.so
     local model=$1 batch=$2; shift 2
@@ -117,5 +118,10 @@ for how in 1:4:exit 0:4:kill; do
     [ $rc != 0 ] && [ $rc != 124 ] || fail "--fail $how: exit status $rc (124: a hang)"
 done
 cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a rank died"
+# Two ranks that run different models refuse to start (MPMD launch).
+mpi -np 1 "$tool" "$t/mlp_6.so" mlp : -np 1 "$tool" "$t/cnn_6.so" cnn >/dev/null 2>"$t/err"
+rc=$?
+[ $rc != 0 ] && [ $rc != 124 ] || fail "different models: exit status $rc"
+[ "$(grep -c 'the ranks run different models' "$t/err")" = 2 ] || fail "different models: $(cat "$t/err")"
 ls "$t" | grep -q '\.tmp\.' && fail "a temporary checkpoint was left behind"
 exit $status
