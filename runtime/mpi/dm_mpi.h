@@ -28,14 +28,17 @@ extern "C" {
 /* Makes every rank's replica equal root's: the parameters and the whole
  * optimizer state (moments, step, learning rate, generator state) are
  * broadcast, after a check that every rank runs the same model
- * (DM_EMISMATCH on every rank if not; the batch may differ).  Then each rank r > 0 derives its own dropout key from the
- * root's (see dm_mpi_rank_key), so dropout masks differ per rank,
- * deterministically; rank 0 keeps the root's key, so its state is the one a
- * checkpoint stores and a one-rank run is a plain run. */
+ * (DM_EMISMATCH on every rank if not; the batch may differ).  Then each
+ * rank r > 0 derives its own dropout key from the root's (see
+ * dm_mpi_rank_key), so dropout masks differ per rank, deterministically;
+ * rank 0 keeps the root's key, so its state is the one a checkpoint stores
+ * and a one-rank run is a plain run. */
 int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root);
 
 /* Replaces every gradient by its mean over the ranks, in place (a sum by
- * MPI_Allreduce, then a division by the number of ranks). */
+ * MPI_Allreduce, then a division by the number of ranks).  Call it only
+ * once every rank's dm_gradients succeeded (dm_mpi_agree), or a rank that
+ * skips it leaves the others waiting. */
 int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
 
 /* One data-parallel train step: dm_gradients on this rank's inputs, an
