@@ -96,6 +96,7 @@ include tests/tests.mk
 -include tests/torch/torch.mk
 -include bench/bench.mk
 -include runtime/mpi/mpi.mk
+include scripts/install.mk
 
 setup:
 	@sh scripts/setup.sh
