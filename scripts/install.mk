@@ -25,7 +25,8 @@ INSTALLED    = $(BINDIR)/dmc $(MANDIR)/dmc.1 $(PCDIR)/dmrt.pc \
                $(addprefix $(LIBDIR)/,$(notdir $(INSTALL_LIBS))) \
                $(addprefix $(INCLUDEDIR)/,$(notdir $(INSTALL_HDRS)))
 
-$(BUILD)/dmrt.pc: scripts/install.mk compiler/support/support.h
+# Written again by every install: it holds PREFIX, which may change between runs.
+$(BUILD)/dmrt.pc: scripts/install.mk compiler/support/support.h FORCE
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	    'Name: dmrt' 'Description: the runtime of models compiled by dmc' 'Version: $(DMC_VERSION)' \
@@ -42,4 +43,5 @@ install: all $(BUILD)/dmrt.pc
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
-.PHONY: install uninstall
+FORCE:
+.PHONY: install uninstall FORCE
