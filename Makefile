@@ -3,6 +3,7 @@
 #   make            build/dmc, build/libdmrt.a and build/libdmrt.so
 #   make test       every test; ends with "N passed, M failed"
 #   make demo       the main job: build, compile an example, train it, report
+#   make demo-mpi   an example trained on 2 MPI ranks (runtime/mpi/mpi.mk)
 #   make examples   every example into build/examples/<name>
 #   make update-goldens   rewrite expected outputs (review with git diff)
 #   make clean
@@ -124,6 +125,7 @@ include tests/tests.mk
 -include tests/reliability.mk
 -include tests/torch/torch.mk
 -include bench/bench.mk
+-include runtime/mpi/mpi.mk
 include scripts/install.mk
 include scripts/cross.mk
 

@@ -34,7 +34,7 @@ _DTYPES = (np.float32, np.int32)
 _CTYPES = (ctypes.c_float, ctypes.c_int32)
 
 ERRORS = {0: "DM_OK", -1: "DM_EINVAL", -2: "DM_ENOMEM", -3: "DM_EIO", -4: "DM_EFORMAT", -5: "DM_EMISMATCH",
-          -6: "DM_ENUMERIC", -7: "DM_EABI", -8: "DM_EUNSUPPORTED", -9: "DM_ERANGE"}
+          -6: "DM_ENUMERIC", -7: "DM_EABI", -8: "DM_EUNSUPPORTED", -9: "DM_ERANGE", -10: "DM_EPEER"}
 
 
 class Error(Exception):

@@ -61,7 +61,8 @@ enum {
     DM_EABI = -7,      /* the object was compiled for another runtime ABI */
     DM_EUNSUPPORTED = -8, /* the entry does not exist (e.g. training a --no-train object) */
     DM_ERANGE = -9     /* a class index (the labels of softmax_cross_entropy or one_hot) is
-                          outside [0, classes); the entry changed nothing */
+                          outside [0, classes); the entry changed nothing */,
+    DM_EPEER = -10       /* another process of a distributed run failed, or MPI did (libdmrt_mpi) */
 };
 
 typedef enum { DM_F32 = 0, DM_I32 = 1 } dm_dtype;

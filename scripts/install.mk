@@ -20,7 +20,7 @@ DMC_VERSION = $(shell sed -n 's/^#define DMC_VERSION "\(.*\)"/\1/p' compiler/sup
 # Every runtime library the build produces (libdmrt.a always; others, such as
 # the shared library or the MPI layer, when they were built).
 INSTALL_LIBS = $(wildcard $(BUILD)/libdmrt*.a $(BUILD)/libdmrt*.so)
-INSTALL_HDRS = runtime/dm.h runtime/dm_data.h $(wildcard runtime/dm_mpi.h)
+INSTALL_HDRS = runtime/dm.h runtime/dm_data.h $(wildcard runtime/mpi/dm_mpi.h)
 INSTALLED    = $(BINDIR)/dmc $(MANDIR)/dmc.1 $(PCDIR)/dmrt.pc \
                $(addprefix $(LIBDIR)/,$(notdir $(INSTALL_LIBS))) \
                $(addprefix $(INCLUDEDIR)/,$(notdir $(INSTALL_HDRS)))
@@ -40,4 +40,5 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
-.PHONY: install uninstall
+FORCE:
+.PHONY: install uninstall FORCE

@@ -84,13 +84,15 @@ done < <(find tests -name '*.ir' | sort)
 
 while IFS= read -r t; do
     [[ "$t" == *"$pattern"* ]] || continue
-    timeout 600 bash "$t" >"$tmp/why" 2>&1; report "$t" $? "$tmp/why"
+    # A case's stdin is /dev/null: the loop reads the list of cases from its own
+    # (mpirun, for one, forwards its stdin to rank 0 and would eat the list).
+    timeout 600 bash "$t" >"$tmp/why" 2>&1 </dev/null; report "$t" $? "$tmp/why"
 done < <(find tests -name '*.test.sh' | sort)
 
 if [ -d "$BUILD/tests/bin" ]; then
     while IFS= read -r t; do
         [[ "$t" == *"$pattern"* ]] || continue
-        timeout 600 "$t" >"$tmp/why" 2>&1; report "$t" $? "$tmp/why"
+        timeout 600 "$t" >"$tmp/why" 2>&1 </dev/null; report "$t" $? "$tmp/why"
     done < <(find "$BUILD/tests/bin" -type f -perm -u+x | sort)
 fi
 

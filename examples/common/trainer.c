@@ -8,7 +8,14 @@
  * dropped), then evaluates on the whole test set (the last partial batch is
  * padded and only its real rows are counted).  With --save, a checkpoint
  * holding the parameters, the optimizer state and the epoch is written after
- * every epoch; --resume continues from such a checkpoint. */
+ * every epoch; --resume continues from such a checkpoint.
+ *
+ * With --mpi (the *_mpi builds, run under mpirun) the processes of the job
+ * train one model together (docs/distributed.md): every rank shuffles the
+ * same order, takes its slice of each global batch of size * batch samples
+ * and runs the group's step (gradients averaged over the ranks); rank 0
+ * alone loads --resume, prints and saves, and every decision that could
+ * fail on one rank is agreed on by all, so they stop together. */
 #include "trainer.h"
 
 #include <errno.h>
@@ -34,6 +41,7 @@ typedef struct options {
     uint64_t seed;
     int seed_given;
     int cosine;             /* the learning-rate schedule: 1 cosine, 0 constant */
+    int mpi;                /* --mpi: train with the ranks of an MPI job */
     const char *data, *save, *resume;
 } options;
 
@@ -60,7 +68,9 @@ static void usage(const trainer_spec *spec, FILE *out) {
             "                    rate down to 0 over the run, step by step); default %s\n"
             "  --stop-after N    stop after epoch N, as if interrupted (the schedule still plans\n"
             "                    for --epochs; continue later with --resume)\n"
-            "  --train-limit N   train on the first N samples only (quick runs and tests)\n",
+            "  --train-limit N   train on the first N samples only (quick runs and tests)\n"
+            "  --mpi             data-parallel training with the ranks of an MPI job: run the\n"
+            "                    program's _mpi build under mpirun (docs/distributed.md)\n",
             spec->program, spec->default_epochs, compiled_batch(spec->model),
             spec->cosine ? "cosine" : "constant");
 }
@@ -89,6 +99,7 @@ static options parse_options(const trainer_spec *spec, int argc, char **argv) {
         else if (!strcmp(a, "--seed")) o.seed = (uint64_t)parse_count(spec, a, v, 0), o.seed_given = 1, i++;
         else if (!strcmp(a, "--stop-after")) o.stop_after = (int)parse_count(spec, a, v, 1), i++;
         else if (!strcmp(a, "--train-limit")) o.train_limit = parse_count(spec, a, v, 1), i++;
+        else if (!strcmp(a, "--mpi")) o.mpi = 1;
         else if (!strcmp(a, "--lr-schedule") && v && (!strcmp(v, "cosine") || !strcmp(v, "constant")))
             o.cosine = !strcmp(v, "cosine"), i++;
         else if (!strcmp(a, "--data") && v) o.data = v, i++;
@@ -142,22 +153,27 @@ static int argmax(const float *row, int n) {
     return best;
 }
 
-/* Test accuracy with the forward entry, over every test sample. */
-static int evaluate(dm_model *m, const dm_dataset *test, int64_t batch, int classes, double *accuracy) {
+/* Test accuracy with the forward entry, over every test sample: rank r
+ * scores the batches b with b % size == r, and the counts are summed. */
+static int evaluate(const trainer_group *g, dm_model *m, const dm_dataset *test, int64_t batch, int classes,
+                    double *accuracy) {
     float *x = dm_data(m, "x"), *probs = dm_data(m, "probs");
     int32_t labels[4096];
     int32_t *y = batch <= 4096 ? labels : malloc(batch * sizeof *y);
     dm_batches it;
     dm_batches_begin(&it, test, NULL, batch, 0);
-    int64_t real, correct = 0, seen = 0;
+    int64_t real, counts[2] = {0, 0}; /* correct, seen */
     int rc = 0;
-    while (rc == 0 && (real = dm_batches_next(&it, x, y, NULL)) > 0) {
+    for (int64_t b = 0; rc == 0 && (real = dm_batches_next(&it, x, y, NULL)) > 0; b++) {
+        if (b % g->size != g->rank) continue;
         if ((rc = dm_forward(m)) != 0) break;
-        for (int64_t i = 0; i < real; i++) correct += argmax(probs + i * classes, classes) == y[i];
-        seen += real;
+        for (int64_t i = 0; i < real; i++) counts[0] += argmax(probs + i * classes, classes) == y[i];
+        counts[1] += real;
     }
     if (y != labels) free(y);
-    *accuracy = seen ? 100.0 * correct / seen : 0;
+    if ((rc = g->agree(rc)) != 0) return rc;
+    g->sum(counts, 2);
+    *accuracy = counts[1] ? 100.0 * counts[0] / counts[1] : 0;
     return rc;
 }
 
@@ -166,11 +182,45 @@ static int fail(const trainer_spec *spec, const char *what) {
     return 1;
 }
 
+/* ---- one process: the group of the plain builds ---------------------------- */
+static int local_sync(dm_model *m) { (void)m; return 0; }
+static int local_agree(int rc) { return rc; }
+static void local_nothing(int64_t *v, int n) { (void)v, (void)n; }
+static void local_finish(int status) { (void)status; }
+static const trainer_group local_group = {
+    .rank = 0, .size = 1, .sync = local_sync, .step = dm_train_step, .agree = local_agree,
+    .broadcast = local_nothing, .sum = local_nothing, .shard = NULL, .finish = local_finish,
+};
+
+/* The group of this run: --mpi joins the MPI job. */
+static const trainer_group *join(const trainer_spec *spec, const options *o) {
+    if (!o->mpi) return &local_group;
+#ifdef TRAINER_MPI
+    return trainer_mpi_group();
+#else
+    fprintf(stderr, "%s: --mpi: this build has no MPI; run %s_mpi (built when Open MPI is installed) under "
+            "mpirun (docs/distributed.md)\n", spec->program, spec->program);
+    exit(2);
+#endif
+}
+
+static int train(const trainer_spec *spec, const trainer_group *g, options o);
+
 int trainer_main(const trainer_spec *spec, int argc, char **argv) {
     options o = parse_options(spec, argc, argv);
+    const trainer_group *g = join(spec, &o);
+    int status = train(spec, g, o);
+    g->finish(status);
+    return status;
+}
+
+static int train(const trainer_spec *spec, const trainer_group *g, options o) {
     const dm_model_desc *d = spec->model;
+    int talk = g->rank == 0; /* progress and results from rank 0 only */
+    /* Every failure below is agreed on by the ranks (g->agree), or the same
+     * on all of them (the model's shape, the options), so they stop together. */
     dm_model *m = dm_new(d, o.seed);
-    if (!m) return fail(spec, "dm_new");
+    if (g->agree(m ? 0 : DM_ENOMEM) != 0) return fail(spec, "dm_new");
     const dm_tensor_desc *xd = dm_tensor(m, "x"), *pd = dm_tensor(m, "probs");
     if (!xd || !pd || !dm_tensor(m, "y") || pd->rank != 2 || !d->train_step) {
         fprintf(stderr, "%s: the model needs inputs x and y, an output probs [batch, classes] and a loss\n",
@@ -185,27 +235,38 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
                 (long long)o.batch_size, (long long)o.batch_size);
         return 2;
     }
-    if (o.threads && dm_set_threads(m, o.threads) != 0) return fail(spec, "--threads");
+    if (g->agree(o.threads ? dm_set_threads(m, o.threads) : 0) != 0) return fail(spec, "--threads");
 
     int first_epoch = 1;
     if (o.resume) {
+        /* Rank 0 reads the checkpoint (the others need not see the file). */
         char text[64];
-        if (dm_load(m, o.resume) != 0) return fail(spec, "--resume");
-        if (dm_load_metadata(o.resume, "epoch", text, sizeof text) != 0) return fail(spec, "--resume");
-        first_epoch = atoi(text) + 1;
-        if (dm_load_metadata(o.resume, "seed", text, sizeof text) == 0) {
-            uint64_t saved = strtoull(text, NULL, 10);
-            if (o.seed_given && saved != o.seed)
-                fprintf(stderr, "%s: note: the checkpoint was trained with seed %llu; continuing with it\n",
-                        spec->program, (unsigned long long)saved);
-            o.seed = saved;
+        int64_t saved[2] = {0, (int64_t)o.seed}; /* epoch, seed */
+        int rc = 0;
+        if (talk && ((rc = dm_load(m, o.resume)) != 0 ||
+                     (rc = dm_load_metadata(o.resume, "epoch", text, sizeof text)) != 0))
+            fail(spec, "--resume");
+        else if (talk) {
+            saved[0] = atoi(text);
+            if (dm_load_metadata(o.resume, "seed", text, sizeof text) == 0) {
+                saved[1] = (int64_t)strtoull(text, NULL, 10);
+                if (o.seed_given && (uint64_t)saved[1] != o.seed)
+                    fprintf(stderr, "%s: note: the checkpoint was trained with seed %llu; continuing with it\n",
+                            spec->program, (unsigned long long)saved[1]);
+            }
         }
-        printf("resumed %s after epoch %d\n", o.resume, first_epoch - 1);
+        if (g->agree(rc) != 0) return talk ? 1 : fail(spec, "--resume");
+        g->broadcast(saved, 2);
+        first_epoch = (int)saved[0] + 1;
+        o.seed = (uint64_t)saved[1];
+        if (talk) printf("resumed %s after epoch %d\n", o.resume, first_epoch - 1);
     }
+    if (g->sync(m) != 0) return fail(spec, "--mpi");
 
     dm_dataset train = {0}, test = {0};
-    if (load_split(o.data, "train", &train) != 0 || load_split(o.data, "t10k", &test) != 0)
-        return fail(spec, "data");
+    int loaded = load_split(o.data, "train", &train);
+    if (loaded == 0) loaded = load_split(o.data, "t10k", &test);
+    if (g->agree(loaded) != 0) return fail(spec, "data");
     if (train.sample_size != xd->count / batch || test.sample_size != train.sample_size) {
         fprintf(stderr, "%s: the data has %lld values per sample, the model's x expects %lld\n", spec->program,
                 (long long)train.sample_size, (long long)(xd->count / batch));
@@ -217,22 +278,34 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
     dm_dataset_normalize(&test, mean, std);
     if (o.train_limit && o.train_limit < train.count) train.count = o.train_limit;
 
-    int64_t *order = malloc(train.count * sizeof *order);
+    /* This rank's samples of the epoch: all of them in one process, else
+     * its slice of every global batch (a view of the data in shard order). */
+    int64_t *order = malloc(train.count * sizeof *order), *shard = malloc(train.count * sizeof *shard);
+    dm_dataset mine = train;
     int32_t *y = dm_data(m, "y");
     float *x = dm_data(m, "x");
     int tty = isatty(fileno(stderr));
-    int64_t nbatches = dm_batches_count(&train, batch, 1);
-    printf("%s: %lld training samples, %lld test samples, batch %lld, %d thread%s\n", spec->program,
-           (long long)train.count, (long long)test.count, (long long)batch, dm_threads(m),
-           dm_threads(m) > 1 ? "s" : "");
+    int64_t nbatches = dm_batches_count(&train, batch * g->size, 1);
+    if (talk && g->size > 1)
+        printf("%s: %d ranks, each on its slice of every batch of %lld\n", spec->program, g->size,
+               (long long)(batch * g->size));
+    if (talk)
+        printf("%s: %lld training samples, %lld test samples, batch %lld, %d thread%s\n", spec->program,
+               (long long)train.count, (long long)test.count, (long long)batch, dm_threads(m),
+               dm_threads(m) > 1 ? "s" : "");
     fflush(stdout);
     double accuracy = 0, base_rate = dm_tensor(m, "opt/lr") ? dm_tensor(m, "opt/lr")->init.a : 0;
     int rc = 0;
     int last_epoch = o.stop_after && o.stop_after < o.epochs ? o.stop_after : o.epochs;
     for (int epoch = first_epoch; rc == 0 && epoch <= last_epoch; epoch++) {
         dm_shuffle(order, train.count, o.seed, (uint64_t)epoch);
+        const int64_t *mine_order = order;
+        if (g->shard) {
+            mine.count = g->shard(order, train.count, batch, shard);
+            mine_order = shard;
+        }
         dm_batches it;
-        dm_batches_begin(&it, &train, order, batch, 1);
+        dm_batches_begin(&it, &mine, mine_order, batch, 1);
         double started = now_seconds(), last_draw = 0, loss_sum = 0;
         int64_t done = 0;
         while (dm_batches_next(&it, x, y, NULL) > 0) {
@@ -241,22 +314,23 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
                 (rc = dm_set_learning_rate(m, cosine_rate(base_rate, (epoch - 1) * nbatches + done,
                                                           (int64_t)o.epochs * nbatches))) != 0)
                 break;
-            if ((rc = dm_train_step(m, &loss)) != 0) break;
+            if ((rc = g->step(m, &loss)) != 0) break;
             loss_sum += loss;
             done++;
-            if (tty && (now_seconds() - last_draw > 0.1 || done == nbatches)) {
+            if (talk && tty && (now_seconds() - last_draw > 0.1 || done == nbatches)) {
                 progress(epoch, o.epochs, done, nbatches, started, loss_sum / done);
                 last_draw = now_seconds();
             }
         }
         if (rc != 0) break;
         double train_time = now_seconds() - started;
-        if (tty) fprintf(stderr, "\r%*s\r", 90, "");
-        if ((rc = evaluate(m, &test, batch, classes, &accuracy)) != 0) break;
-        printf("epoch %d/%d: loss %.4f, test accuracy %.2f%%, %.0f samples/s, %.1f s\n", epoch, o.epochs,
-               loss_sum / (done ? done : 1), accuracy, done * batch / train_time, train_time);
+        if (talk && tty) fprintf(stderr, "\r%*s\r", 90, "");
+        if ((rc = evaluate(g, m, &test, batch, classes, &accuracy)) != 0) break;
+        if (talk)
+            printf("epoch %d/%d: loss %.4f, test accuracy %.2f%%, %.0f samples/s, %.1f s\n", epoch, o.epochs,
+                   loss_sum / (done ? done : 1), accuracy, done * batch * g->size / train_time, train_time);
         fflush(stdout);
-        if (o.save) {
+        if (o.save) { /* rank 0 writes (atomically); every rank learns whether it could */
             /* The normalisation goes along so that classify can repeat it. */
             char epoch_text[32], seed_text[32], mean_text[32], std_text[32];
             snprintf(epoch_text, sizeof epoch_text, "%d", epoch);
@@ -265,7 +339,8 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
             snprintf(std_text, sizeof std_text, "%.9g", std);
             const char *keys[] = {"epoch", "seed", "mean", "std"};
             const char *values[] = {epoch_text, seed_text, mean_text, std_text};
-            if (dm_save_with_metadata(m, o.save, 4, keys, values) != 0) {
+            if (talk) rc = dm_save_with_metadata(m, o.save, 4, keys, values);
+            if (g->agree(rc) != 0) {
                 rc = fail(spec, "--save");
                 break;
             }
@@ -273,9 +348,10 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
     }
     if (rc < 0) fail(spec, "training");
     if (rc == 0 && first_epoch > last_epoch)
-        rc = evaluate(m, &test, batch, classes, &accuracy);
-    if (rc == 0) printf("test accuracy: %.2f%%\n", accuracy);
+        rc = evaluate(g, m, &test, batch, classes, &accuracy);
+    if (rc == 0 && talk) printf("test accuracy: %.2f%%\n", accuracy);
     free(order);
+    free(shard);
     dm_dataset_free(&train);
     dm_dataset_free(&test);
     dm_free(m);

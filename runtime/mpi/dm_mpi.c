@@ -1,0 +1,314 @@
+/* dm_mpi.c: libdmrt_mpi, data-parallel training over MPI (dm_mpi.h).
+ *
+ * Needs: a model instance whose descriptor places tensors as the compiler
+ * plans them (docs/codegen.md, "Memory plan": params, state, grads, ...
+ * each family contiguous at 64-byte aligned offsets).  The functions here
+ * find, from the descriptor alone, the maximal byte ranges ("runs") of the
+ * data region that hold only tensors of the wanted kinds (padding between
+ * them is never read by the entries), and move each run with one MPI call:
+ * for a dmc model the gradients are one run (one MPI_Allreduce per step)
+ * and the parameters with the optimizer state another (one MPI_Bcast).  A
+ * descriptor laid out otherwise still works, with one call per run.
+ *
+ * Failures: MPI's own errors abort the job under the default error handler
+ * (MPI_ERRORS_ARE_FATAL); with MPI_ERRORS_RETURN they become DM_EPEER with
+ * MPI's message.  A rank whose entry fails is handled by the status
+ * agreement (dm_mpi_agree), an allreduce before any collective that would
+ * wait for it; a train step carries its loss along, so it synchronises the
+ * ranks twice: the status, then the gradients. */
+#include "dm_mpi.h"
+#include "rt.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { KIND_BIT_PARAM = 1 << DM_PARAM, KIND_BIT_STATE = 1 << DM_STATE, KIND_BIT_GRAD = 1 << DM_GRAD };
+
+/* The largest element count of one MPI call (MPI counts are int). */
+#define CHUNK_ELEMENTS (1 << 28)
+
+typedef struct run {
+    uint8_t *begin;
+    uint64_t bytes;
+} run;
+
+static int mpi_error(int err, const char *what) {
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(err, text, &len) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "MPI error %d", err);
+    return rt_error(DM_EPEER, "%s: %s", what, text);
+}
+
+/* The start of the data region: a tensor's buffer minus its offset. */
+static uint8_t *region(dm_model *m) {
+    const dm_model_desc *d = dm_desc(m);
+    if (!d || d->ntensors == 0)
+        return NULL;
+    return (uint8_t *)dm_data(m, d->tensors[0].name) - d->tensors[0].offset;
+}
+
+/* The runs of the tensors whose kind is in `kinds` (a set of 1 << dm_kind),
+ * in offset order; *out is malloc'd (free it), *count its length.  Empty
+ * tensors neither start nor break a run; the scratch arena breaks one. */
+static int find_runs(dm_model *m, unsigned kinds, run **out, int *count) {
+    const dm_model_desc *d = dm_desc(m);
+    *out = NULL;
+    *count = 0;
+    if (!d)
+        return DM_EINVAL;
+    int n = d->ntensors, *order = malloc(sizeof *order * (size_t)(n + 1));
+    run *runs = malloc(sizeof *runs * (size_t)(n + 1));
+    if (!order || !runs) {
+        free(order);
+        free(runs);
+        return rt_error(DM_ENOMEM, "libdmrt_mpi: out of memory for %d tensors", n);
+    }
+    for (int i = 0; i < n; i++) { /* insertion sort by offset: a few dozen tensors */
+        int k = i;
+        for (; k > 0 && d->tensors[order[k - 1]].offset > d->tensors[i].offset; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    uint8_t *base = region(m);
+    uint64_t end = 0; /* of the open run */
+    int nruns = 0, open = 0;
+    for (int k = 0; k < n; k++) {
+        const dm_tensor_desc *t = &d->tensors[order[k]];
+        if (t->bytes == 0)
+            continue;
+        int wanted = (kinds >> t->kind) & 1;
+        int scratch_between = d->scratch_size > 0 && end <= d->scratch_offset && d->scratch_offset < t->offset;
+        if (!wanted || scratch_between)
+            open = 0;
+        if (!wanted)
+            continue;
+        if (!open)
+            runs[nruns++] = (run){base + t->offset, 0};
+        open = 1;
+        end = t->offset + t->bytes;
+        runs[nruns - 1].bytes = (uint64_t)(base + end - runs[nruns - 1].begin);
+    }
+    free(order);
+    *out = runs;
+    *count = nruns;
+    return DM_OK;
+}
+
+uint32_t dm_mpi_rank_key(uint32_t key, int rank) {
+    if (rank == 0)
+        return key;
+    uint64_t z = (uint64_t)key << 32 | (uint32_t)rank;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return (uint32_t)(z >> 32);
+}
+
+/* FNV-1a over bytes, continued from h. */
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, uint64_t n) {
+    for (uint64_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Do all ranks run the same model?  A hash of the name, size and offset of
+ * every parameter, state and gradient tensor (not the inputs: the batch
+ * may differ), compared by MPI_MIN and MPI_MAX. */
+static int same_model(dm_model *m, MPI_Comm comm, const char *caller) {
+    const dm_model_desc *d = dm_desc(m);
+    uint64_t h = 0xcbf29ce484222325ULL, low, high;
+    for (int i = 0; i < d->ntensors; i++) {
+        const dm_tensor_desc *t = &d->tensors[i];
+        if (t->kind != DM_PARAM && t->kind != DM_STATE && t->kind != DM_GRAD)
+            continue;
+        uint64_t shape[2] = {t->bytes, t->offset};
+        h = fnv1a(h, (const uint8_t *)t->name, strlen(t->name) + 1);
+        h = fnv1a(h, (const uint8_t *)shape, sizeof shape);
+    }
+    int err;
+    if ((err = MPI_Allreduce(&h, &low, 1, MPI_UINT64_T, MPI_MIN, comm)) != MPI_SUCCESS ||
+        (err = MPI_Allreduce(&h, &high, 1, MPI_UINT64_T, MPI_MAX, comm)) != MPI_SUCCESS)
+        return mpi_error(err, caller);
+    if (low != high)
+        return rt_error(DM_EMISMATCH, "%s: the ranks run different models (parameters, optimizer state or "
+                        "gradients differ in names, sizes or places); this rank's is '%s'", caller, d->name);
+    return DM_OK;
+}
+
+/* A generator state tensor (initialiser "seed": element 0 the key). */
+static int is_generator(const dm_tensor_desc *t) {
+    return t->kind == DM_STATE && t->dtype == DM_I32 && t->init.kind == DM_INIT_SEED && t->count >= 1;
+}
+
+int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
+    if (!m)
+        return rt_error(DM_EINVAL, "dm_mpi_broadcast_params: NULL model");
+    int rank, size, err;
+    if ((err = MPI_Comm_rank(comm, &rank)) != MPI_SUCCESS || (err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_broadcast_params");
+    if (root < 0 || root >= size)
+        return rt_error(DM_EINVAL, "dm_mpi_broadcast_params: root %d is not a rank of a group of %d", root, size);
+    int rc = same_model(m, comm, "dm_mpi_broadcast_params");
+    if (rc != DM_OK)
+        return rc;
+    run *runs;
+    int nruns;
+    rc = find_runs(m, KIND_BIT_PARAM | KIND_BIT_STATE, &runs, &nruns);
+    for (int r = 0; rc == DM_OK && r < nruns; r++)
+        for (uint64_t done = 0; rc == DM_OK && done < runs[r].bytes; done += CHUNK_ELEMENTS) {
+            uint64_t left = runs[r].bytes - done;
+            int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS;
+            if ((err = MPI_Bcast(runs[r].begin + done, n, MPI_BYTE, root, comm)) != MPI_SUCCESS)
+                rc = mpi_error(err, "dm_mpi_broadcast_params: MPI_Bcast");
+        }
+    free(runs);
+    if (rc != DM_OK)
+        return rc;
+    const dm_model_desc *d = dm_desc(m);
+    for (int i = 0; i < d->ntensors; i++)
+        if (is_generator(&d->tensors[i])) {
+            uint32_t *key = dm_data(m, d->tensors[i].name);
+            *key = dm_mpi_rank_key(*key, rank);
+        }
+    return DM_OK;
+}
+
+int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm) {
+    if (!m)
+        return rt_error(DM_EINVAL, "dm_mpi_allreduce_gradients: NULL model");
+    int size, err;
+    if ((err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_allreduce_gradients");
+    run *runs;
+    int nruns, rc = find_runs(m, KIND_BIT_GRAD, &runs, &nruns);
+    if (rc == DM_OK && nruns == 0)
+        rc = rt_error(DM_EUNSUPPORTED, "dm_mpi_allreduce_gradients: model '%s' has no gradients (compiled with "
+                      "--no-train, or no loss)", dm_desc(m)->name);
+    for (int r = 0; rc == DM_OK && r < nruns; r++) {
+        float *g = (float *)runs[r].begin;
+        uint64_t count = runs[r].bytes / sizeof *g;
+        for (uint64_t done = 0; rc == DM_OK && done < count; done += CHUNK_ELEMENTS) {
+            uint64_t left = count - done;
+            int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS;
+            if ((err = MPI_Allreduce(MPI_IN_PLACE, g + done, n, MPI_FLOAT, MPI_SUM, comm)) != MPI_SUCCESS)
+                rc = mpi_error(err, "dm_mpi_allreduce_gradients: MPI_Allreduce");
+        }
+        /* A division, not a multiplication by 1/size: exact for powers of two. */
+        for (uint64_t i = 0; rc == DM_OK && size > 1 && i < count; i++)
+            g[i] /= (float)size;
+    }
+    free(runs);
+    return rc;
+}
+
+static const char *code_name(int rc) {
+    switch (rc) {
+    case DM_EINVAL: return "DM_EINVAL";
+    case DM_ENOMEM: return "DM_ENOMEM";
+    case DM_EIO: return "DM_EIO";
+    case DM_EFORMAT: return "DM_EFORMAT";
+    case DM_EMISMATCH: return "DM_EMISMATCH";
+    case DM_ENUMERIC: return "DM_ENUMERIC, a non-finite loss or gradient";
+    case DM_EABI: return "DM_EABI";
+    case DM_EUNSUPPORTED: return "DM_EUNSUPPORTED";
+    case DM_ERANGE: return "DM_ERANGE, a class index out of range";
+    case DM_EPEER: return "DM_EPEER";
+    default: return "an unknown code";
+    }
+}
+
+/* The status agreement is one allreduce of (rc, rank, loss) triples (as
+ * doubles: exact for both ints) with an operation of its own: the lowest
+ * code, on ties the lowest rank, and the sum of the losses.  So a train
+ * step synchronises twice: this, then the gradients. */
+static void worst_status(void *in, void *inout, int *len, MPI_Datatype *type) {
+    (void)type;
+    const double *a = in;
+    double *b = inout;
+    for (int i = 0; i < *len; i++, a += 3, b += 3) {
+        if (a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]))
+            b[0] = a[0], b[1] = a[1];
+        b[2] += a[2];
+    }
+}
+
+static int agree(int rc, double *loss, MPI_Comm comm) {
+    static MPI_Datatype triple = MPI_DATATYPE_NULL;
+    static MPI_Op worst = MPI_OP_NULL;
+    int rank, err;
+    if ((err = MPI_Comm_rank(comm, &rank)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_agree");
+    if (worst == MPI_OP_NULL) { /* made once per process, kept until MPI_Finalize */
+        if ((err = MPI_Type_contiguous(3, MPI_DOUBLE, &triple)) != MPI_SUCCESS ||
+            (err = MPI_Type_commit(&triple)) != MPI_SUCCESS ||
+            (err = MPI_Op_create(worst_status, 1, &worst)) != MPI_SUCCESS)
+            return mpi_error(err, "dm_mpi_agree");
+    }
+    int code = rc > 0 ? DM_EINVAL : rc;
+    double v[3] = {code, rank, loss ? *loss : 0};
+    char why[512];
+    snprintf(why, sizeof why, "%s", rc != 0 ? dm_last_error() : "");
+    if ((err = MPI_Allreduce(MPI_IN_PLACE, v, 1, triple, worst, comm)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_agree: MPI_Allreduce");
+    if (loss)
+        *loss = v[2];
+    if (v[0] == 0)
+        return DM_OK;
+    if (rc != 0)
+        return rt_error(code, "rank %d: %s", rank, why);
+    return rt_error(DM_EPEER, "rank %d: stopping because rank %d failed (%s)", rank, (int)v[1], code_name((int)v[0]));
+}
+
+int dm_mpi_agree(int rc, MPI_Comm comm) {
+    return agree(rc, NULL, comm);
+}
+
+int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss) {
+    float mine = 0;
+    int rc = m ? dm_gradients(m, &mine) : rt_error(DM_EINVAL, "dm_mpi_train_step: NULL model");
+    double sum = mine;
+    int size, err;
+    if ((rc = agree(rc, &sum, comm)) != DM_OK)
+        return rc;
+    if ((err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_train_step");
+    if ((rc = dm_mpi_allreduce_gradients(m, comm)) != DM_OK)
+        return rc;
+    if (loss)
+        *loss = (float)(sum / size);
+    return dm_apply(m);
+}
+
+int64_t dm_mpi_shard(const int64_t *order, int64_t n, int64_t batch, int rank, int size, int64_t *shard) {
+    if (!order || !shard || n < 0 || batch < 1 || size < 1 || rank < 0 || rank >= size)
+        return rt_error(DM_EINVAL, "dm_mpi_shard: bad arguments (n %lld, batch %lld, rank %d of %d)",
+                        (long long)n, (long long)batch, rank, size);
+    int64_t global = batch * size, batches = n / global;
+    for (int64_t g = 0; g < batches; g++)
+        memcpy(shard + g * batch, order + g * global + rank * batch, (size_t)batch * sizeof *shard);
+    return batches * batch;
+}
+
+int dm_mpi_check_replicas(dm_model *m, MPI_Comm comm) {
+    if (!m)
+        return rt_error(DM_EINVAL, "dm_mpi_check_replicas: NULL model");
+    const dm_model_desc *d = dm_desc(m);
+    uint8_t *base = region(m);
+    uint64_t h = 0xcbf29ce484222325ULL, low, high;
+    for (int i = 0; base && i < d->ntensors; i++) {
+        const dm_tensor_desc *t = &d->tensors[i];
+        if (t->kind != DM_PARAM && t->kind != DM_STATE)
+            continue;
+        uint64_t skip = is_generator(t) ? 4 : 0; /* the per-rank key */
+        h = fnv1a(h, base + t->offset + skip, t->bytes - skip);
+    }
+    int err;
+    if ((err = MPI_Allreduce(&h, &low, 1, MPI_UINT64_T, MPI_MIN, comm)) != MPI_SUCCESS ||
+        (err = MPI_Allreduce(&h, &high, 1, MPI_UINT64_T, MPI_MAX, comm)) != MPI_SUCCESS)
+        return mpi_error(err, "dm_mpi_check_replicas");
+    if (low != high)
+        return rt_error(DM_EMISMATCH, "model '%s': the ranks' parameters or optimizer state differ", d->name);
+    return DM_OK;
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# mpi.test.sh: data-parallel training over MPI (libdmrt_mpi, docs/distributed.md).
+#
+# The oracle is one plain process: p ranks with batch B/p each must end
+# where one process with batch B ends after the same 10 Adam steps on the
+# same samples (the mean of the ranks' gradients of mean losses is the
+# full batch's gradient), within 1e-5 relative per tensor (compare.py, its
+# own safetensors reader).  Then: the same over TCP on the loopback
+# interface, a negative control (no allreduce must differ), resuming on
+# another number of ranks, the per-rank dropout keys against a Python
+# implementation of their documented rule, failures (a rank's non-finite
+# gradients, a rank that exits, a rank that is killed) that must stop every
+# rank quickly and leave the checkpoint alone, and ranks running different
+# models.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+DMC=${DMC:-$PWD/$BUILD/dmc}
+PYTHON=${PYTHON:-/usr/bin/python3}
+tool=$BUILD/tests/tools/mpi_train
+command -v mpirun >/dev/null || { echo "mpirun not found: install openmpi-bin and libopenmpi-dev (make setup)"; exit 1; }
+[ -x "$tool" ] || { echo "$tool not built (make tests-build builds it when mpicc exists)"; exit 1; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader   # shared memory, without probing UCX (a second per launch)
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+mpi() { timeout 120 mpirun --oversubscribe "$@" </dev/null; }  # mpirun would read the runner's stdin
+
+compile() {  # compile MODEL BATCH [dmc flags...]: $t/MODEL_BATCH.so
+    local model=$1 batch=$2; shift 2
+    "$DMC" "$@" -D batch="$batch" "tests/mpi/$model.dm" -o "$t/${model}_$batch.o" &&
+        cc -shared -o "$t/${model}_$batch.so" "$t/${model}_$batch.o" || { fail "dmc $model batch $batch"; return 1; }
+}
+
+close() {  # close A B [TOL]: checkpoints within TOL (default 1e-5)
+    "$PYTHON" tests/mpi/compare.py "$@" >"$t/why" || fail "$1 vs $2: $(cat "$t/why")"
+}
+
+losses_close() {  # losses_close A B: the printed losses within 1e-5 relative
+    "$PYTHON" - "$1" "$2" <<'EOF' || fail "losses of $1 and $2 differ"
+import sys
+a, b = ([float(l.split()[3]) for l in open(p) if l.startswith("step ")] for p in sys.argv[1:3])
+sys.exit(0 if len(a) == len(b) == 10 and all(abs(x - y) <= 1e-5 * abs(y) for x, y in zip(a, b)) else 1)
+EOF
+}
+
+# Every model first, two compilations at a time (the mlp checks numerics,
+# for the failure cases at the end; the arithmetic is the same).
+compile mlp 12 --check-numerics & compile mlp 6 --check-numerics & wait
+compile mlp 4 --check-numerics & compile cnn 12 & wait
+compile cnn 6 & compile cnn 4 & wait
+compile dropout 4
+for m in mlp_12 mlp_6 mlp_4 cnn_12 cnn_6 cnn_4 dropout_4; do [ -f "$t/$m.so" ] || exit 1; done
+
+for model in mlp cnn; do
+    "$tool" "$t/${model}_12.so" $model --local --save "$t/ref.st" >"$t/ref.out" || fail "$model local run"
+    for p in 2 3; do
+        mpi -np $p "$tool" "$t/${model}_$((12 / p)).so" $model --save "$t/np$p.st" >"$t/np$p.out" ||
+            fail "$model -np $p"
+        close "$t/np$p.st" "$t/ref.st"
+        losses_close "$t/np$p.out" "$t/ref.out"
+    done
+    # The network path: TCP over the loopback interface, no shared memory.
+    mpi -np 2 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_6.so" $model \
+        --save "$t/tcp.st" >/dev/null || fail "$model over tcp"
+    close "$t/tcp.st" "$t/ref.st"
+    [ $model = mlp ] || continue
+    # One rank is exactly the plain process.
+    mpi -np 1 "$tool" "$t/${model}_12.so" $model --save "$t/np1.st" >/dev/null || fail "$model -np 1"
+    close "$t/np1.st" "$t/ref.st" 0
+    # Negative control: without the allreduce each rank follows its half batch.
+    mpi -np 2 "$tool" "$t/${model}_6.so" $model --no-allreduce --save "$t/alone.st" >/dev/null
+    "$PYTHON" tests/mpi/compare.py "$t/alone.st" "$t/ref.st" 1e-3 >/dev/null &&
+        fail "$model: training without the allreduce matched the full batch"
+    # Resuming on another number of ranks: 5 steps on 3, then 5 on 2.
+    mpi -np 3 "$tool" "$t/${model}_4.so" $model --steps 5 --save "$t/half.st" >/dev/null || fail "$model first half"
+    mpi -np 2 "$tool" "$t/${model}_6.so" $model --steps 5 --resume "$t/half.st" --save "$t/resumed.st" >/dev/null ||
+        fail "$model resumed"
+    close "$t/resumed.st" "$t/ref.st"
+done
+
+# Dropout: rank 0 keeps the seed's key, rank r > 0 uses dm_mpi_rank_key's rule
+# (recomputed here); two runs are identical; the replicas agree (checked by
+# the tool with dm_mpi_check_replicas, which would fail the run).
+"$tool" "$t/dropout_4.so" drop --local --steps 1 --print-keys >"$t/keys1" || fail "dropout local"
+for run in a b; do
+    mpi -np 3 "$tool" "$t/dropout_4.so" drop --print-keys --save "$t/drop_$run.st" >"$t/keys_$run" ||
+        fail "dropout -np 3"
+done
+cmp -s "$t/drop_a.st" "$t/drop_b.st" || fail "two dropout runs on 3 ranks differ"
+"$PYTHON" - "$t/keys1" "$t/keys_a" <<'EOF' || fail "dropout keys: $(cat "$t/keys_a")"
+import sys
+def mix(z):
+    m = (1 << 64) - 1
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & m
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & m
+    return z ^ (z >> 31)
+seed_key = int(open(sys.argv[1]).read().split("key ")[1].split()[0])
+keys = {int(l.split()[1]): int(l.split()[3]) for l in open(sys.argv[2]) if l.startswith("rank ")}
+want = {r: seed_key if r == 0 else mix(seed_key << 32 | r) >> 32 for r in range(3)}
+print(keys, want)
+sys.exit(0 if keys == want and len(set(keys.values())) == 3 else 1)
+EOF
+
+# Failures: every rank stops, mpirun exits non-zero long before the timeout,
+# and the checkpoint written before is untouched.
+cp "$t/ref.st" "$t/keep.st"
+mpi -np 2 "$tool" "$t/mlp_6.so" mlp --fail 1:4:nan --save "$t/keep.st" >"$t/out" 2>"$t/err"
+rc=$?
+[ $rc != 0 ] && [ $rc != 124 ] || fail "a rank's NaN: exit status $rc"
+grep -q "rank 0: stopping because rank 1 failed (DM_ENUMERIC" "$t/err" || fail "rank 0's message: $(cat "$t/err")"
+grep -q "rank 1: .*non-finite" "$t/err" || fail "rank 1's message: $(cat "$t/err")"
+cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a failed run"
+for how in 1:4:exit 0:4:kill; do
+    mpi -np 2 "$tool" "$t/mlp_6.so" mlp --fail $how --save "$t/keep.st" >/dev/null 2>"$t/err"
+    rc=$?
+    [ $rc != 0 ] && [ $rc != 124 ] || fail "--fail $how: exit status $rc (124: a hang)"
+done
+cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a rank died"
+# Two ranks that run different models refuse to start (MPMD launch).
+mpi -np 1 "$tool" "$t/mlp_6.so" mlp : -np 1 "$tool" "$t/cnn_6.so" cnn >/dev/null 2>"$t/err"
+rc=$?
+[ $rc != 0 ] && [ $rc != 124 ] || fail "different models: exit status $rc"
+[ "$(grep -c 'the ranks run different models' "$t/err")" = 2 ] || fail "different models: $(cat "$t/err")"
+ls "$t" | grep -q '\.tmp\.' && fail "a temporary checkpoint was left behind"
+exit $status
