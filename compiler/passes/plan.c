@@ -50,22 +50,40 @@ static int base_of(const Graph *g, int n) {
 /* Calls fn(ctx, x, reader, root) for every buffer-holding node x that exec
  * node root reads, looking through its inline operands.  An inline node
  * reached twice (fusion may share one inside a loop) is walked once: seen[]
- * holds root + 1 for the nodes already walked. */
+ * holds the stamp of the walk that reached it, a new stamp per walk, so no
+ * walk has to clear it (which would make planning quadratic). */
 typedef void (*ReadFn)(void *ctx, int x, int reader, int root);
-static void walk_reads(const Graph *g, const bool *inl, int *seen, int e, int root, ReadFn fn, void *ctx) {
+typedef struct Walk { int *seen; int stamp; } Walk;
+
+static void walk_reads(const Graph *g, const bool *inl, Walk *w, int e, int root, ReadFn fn, void *ctx) {
     const Node *n = &g->nodes[e];
     for (int k = 0; k < n->nin; k++) {
         int x = n->in[k];
         if (!inl[x]) fn(ctx, x, e, root);
-        else if (seen[x] != root + 1) {
-            seen[x] = root + 1;
-            walk_reads(g, inl, seen, x, root, fn, ctx);
+        else if (w->seen[x] != w->stamp) {
+            w->seen[x] = w->stamp;
+            walk_reads(g, inl, w, x, root, fn, ctx);
         }
     }
 }
 
-static void each_read(const Graph *g, const bool *inl, int *seen, int root, ReadFn fn, void *ctx) {
-    walk_reads(g, inl, seen, root, root, fn, ctx);
+static void each_read(const Graph *g, const bool *inl, Walk *w, int root, ReadFn fn, void *ctx) {
+    w->stamp++;
+    walk_reads(g, inl, w, root, root, fn, ctx);
+}
+
+/* Lists of node ids per node, in one array (start[i] .. start[i + 1]). */
+typedef struct Lists { int *start, *items; } Lists;
+
+/* For each key k in [0, nkeys), the items v in [0, nitems) with key[v] == k,
+ * in increasing order (items whose key is -1 are in no list). */
+static Lists lists_by(Arena *a, int nkeys, int nitems, const int *key) {
+    Lists l = {arena_alloc(a, sizeof(int) * (size_t)(nkeys + 2)), arena_alloc(a, sizeof(int) * (size_t)(nitems + 1))};
+    for (int v = 0; v < nitems; v++) if (key[v] >= 0) l.start[key[v] + 1]++;
+    for (int k = 0; k < nkeys; k++) l.start[k + 1] += l.start[k];
+    int *fill = arena_alloc(a, sizeof(int) * (size_t)(nkeys + 1));
+    for (int v = 0; v < nitems; v++) if (key[v] >= 0) l.items[l.start[key[v]] + fill[key[v]]++] = v;
+    return l;
 }
 
 typedef struct Live {
@@ -79,31 +97,40 @@ static void note_read(void *ctx, int x, int reader, int root) {
     if (l->last[b] < root) l->last[b] = root;
 }
 
-/* May root v (stored in tensor T, loaded by nodes whose base is a LOAD of T)
- * be computed in T's memory?  Checked by walking every exec node's reads. */
-typedef struct InPlace {
-    const Graph *g;
-    int tensor, v;
-    bool ok;
-} InPlace;
+/* Every read of a tensor's loads by the exec nodes' loops: (x, root) pairs
+ * per tensor, collected in one walk over the entry. */
+typedef struct TensorRead { int x, root; } TensorRead;
+typedef struct ReadsOf { TensorRead *items; int n, cap; } ReadsOf;
+typedef struct CollectReads { Arena *a; const Graph *g; ReadsOf *of; } CollectReads;
 
-static void check_read(void *ctx, int x, int reader, int root) {
-    InPlace *p = ctx;
-    const Node *b = &p->g->nodes[base_of(p->g, x)];
-    if (b->op != OP_LOAD || b->attr.tensor != p->tensor) return;
-    if (root < p->v) return;
-    if (root == p->v && op_is_elementwise(p->g->nodes[root].op) &&
-        shape_count(p->g->nodes[x].shape) == shape_count(p->g->nodes[root].shape))
-        return;                       /* reads element i before writing element i */
-    p->ok = false;
+static void note_tensor_read(void *ctx, int x, int reader, int root) {
+    CollectReads *c = ctx;
+    const Node *b = &c->g->nodes[base_of(c->g, x)];
+    if (b->op != OP_LOAD) return;
+    ReadsOf *r = &c->of[b->attr.tensor];
+    VEC_PUSH(c->a, r->items, r->n, r->cap, ((TensorRead){x, root}));
 }
 
-static bool in_place_ok(const Graph *g, const bool *inl, int *seen, int v, int tensor) {
-    InPlace p = {g, tensor, v, true};
-    for (int i = 0; i < g->n; i++) seen[i] = 0;
-    for (int e = 0; e < g->n && p.ok; e++)
-        if (!inl[e]) each_read(g, inl, seen, e, check_read, &p);
-    return p.ok;
+static ReadsOf *tensor_reads(Arena *a, const Model *m, const Graph *g, const bool *inl, Walk *w) {
+    CollectReads c = {a, g, arena_alloc(a, sizeof(ReadsOf) * (size_t)(m->ntensors + 1))};
+    for (int e = 0; e < g->n; e++)
+        if (!inl[e]) each_read(g, inl, w, e, note_tensor_read, &c);
+    return c.of;
+}
+
+/* May root v (stored in tensor T) be computed in T's memory?  Every read of
+ * a load of T must come from a loop that runs before v, or from v's own
+ * loop reading the element it writes. */
+static bool in_place_ok(const Graph *g, const ReadsOf *reads, int v, int tensor) {
+    for (int i = 0; i < reads[tensor].n; i++) {
+        int x = reads[tensor].items[i].x, root = reads[tensor].items[i].root;
+        if (root < v) continue;
+        if (root == v && op_is_elementwise(g->nodes[root].op) &&
+            shape_count(g->nodes[x].shape) == shape_count(g->nodes[root].shape))
+            continue;                 /* reads element i before writing element i */
+        return false;
+    }
+    return true;
 }
 
 static bool has_buffer(const Node *n) {
@@ -132,11 +159,10 @@ static void consider_reuse(void *ctx, int x, int reader, int root) {
     r->found = b;
 }
 
-static int reusable_operand(const Graph *g, const EntryPlan *ep, int *seen, const int *last, int i, uint64_t scratch) {
+static int reusable_operand(const Graph *g, const EntryPlan *ep, Walk *w, const int *last, int i, uint64_t scratch) {
     if (!op_is_elementwise(g->nodes[i].op)) return -1;
     Reuse r = {g, ep, last, i, -1, scratch};
-    for (int k = 0; k < g->n; k++) seen[k] = 0;
-    each_read(g, ep->inl, seen, i, consider_reuse, &r);
+    each_read(g, ep->inl, w, i, consider_reuse, &r);
     /* Reshapes keep the count, so every read of that buffer in the loop is
      * at the written element. */
     return r.found;
@@ -155,10 +181,11 @@ static bool reads_tensor(const Graph *g, int k, int t) {
     return false;
 }
 
-/* Does the loop of root e read (through reshapes) a load of tensor t? */
-static bool loop_reads_tensor(const Graph *g, const EntryPlan *ep, int e, int t) {
-    for (int v = 0; v <= e; v++)
-        if ((v == e || (ep->inl[v] && ep->root[v] == e)) && reads_tensor(g, v, t)) return true;
+/* Does the loop of root e (its members: the nodes whose root is e) read
+ * (through reshapes) a load of tensor t? */
+static bool loop_reads_tensor(const Graph *g, Lists members, int e, int t) {
+    for (int i = members.start[e]; i < members.start[e + 1]; i++)
+        if (reads_tensor(g, members.items[i], t)) return true;
     return false;
 }
 
@@ -170,7 +197,15 @@ static bool loop_reads_tensor(const Graph *g, const EntryPlan *ep, int e, int t)
  * e is computed in its tensor, which k then writes first, e's loop does not
  * read that tensor's old value: then running e's loop on each finished part
  * of k's output, in k's buffer, computes what running it after k computes. */
-static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, const bool *snapshot) {
+static void find_epilogues(Arena *a, const Graph *g, EntryPlan *ep, const int *in_tensor, const bool *snapshot) {
+    /* The readers of each node, and the members of each loop. */
+    int nedges = 0;
+    for (int v = 0; v < g->n; v++) nedges += g->nodes[v].nin;
+    int *reader = arena_alloc(a, sizeof(int) * (size_t)(nedges + 1)), *read = arena_alloc(a, sizeof(int) * (size_t)(nedges + 1));
+    for (int v = 0, k = 0; v < g->n; v++)
+        for (int j = 0; j < g->nodes[v].nin; j++, k++) reader[k] = v, read[k] = g->nodes[v].in[j];
+    Lists readers_of = lists_by(a, g->n, nedges, read);   /* per node: the edges that read it */
+    Lists members = lists_by(a, g->n, g->n, ep->root);
     for (int u = 0; u < g->n; u++) {
         const Node *un = &g->nodes[u];
         int e = ep->root[u];
@@ -181,19 +216,19 @@ static void find_epilogues(const Graph *g, EntryPlan *ep, const int *in_tensor, 
             if (!hosts_epilogues(kn->op) || ep->epilogue[K] >= 0 || ep->host[e] >= 0) continue;
             if (!shape_eq(kn->shape, g->nodes[e].shape)) continue;
             bool ok = true;
-            for (int v = K + 1; v < g->n && ok; v++) {   /* every reader of K is in e's loop */
-                const Node *vn = &g->nodes[v];
-                for (int j = 0; j < vn->nin && ok; j++)
-                    if (vn->in[j] == K && (vn->op == OP_STORE || ep->root[v] != e)) ok = false;
+            for (int r = readers_of.start[K]; r < readers_of.start[K + 1] && ok; r++) {  /* every reader of K */
+                int v = reader[readers_of.items[r]];                                  /* is in e's loop */
+                if (g->nodes[v].op == OP_STORE || ep->root[v] != e) ok = false;
             }
             for (int v = K + 1; v < e && ok; v++) {       /* nothing runs in between */
                 Op op = g->nodes[v].op;
                 ok = ep->inl[v] || op == OP_RESHAPE || op == OP_LITERAL || (op == OP_LOAD && !snapshot[v]);
             }
-            for (int v = 0; v <= e && ok; v++)             /* K reads nothing e's loop writes */
-                if ((v == e || (ep->inl[v] && ep->root[v] == e)) && in_tensor[v] >= 0)
-                    ok = !reads_tensor(g, K, in_tensor[v]);
-            if (ok && in_tensor[e] >= 0) ok = !loop_reads_tensor(g, ep, e, in_tensor[e]);
+            for (int i = members.start[e]; i < members.start[e + 1] && ok; i++) {  /* K reads nothing */
+                int v = members.items[i];                                           /* e's loop writes */
+                if (in_tensor[v] >= 0) ok = !reads_tensor(g, K, in_tensor[v]);
+            }
+            if (ok && in_tensor[e] >= 0) ok = !loop_reads_tensor(g, members, e, in_tensor[e]);
             if (ok) ep->epilogue[K] = e, ep->host[e] = K;
         }
     }
@@ -206,7 +241,8 @@ typedef struct EntryState {
     ModelPlan *mp;
     EntryPlan *ep;
     const Graph *g;
-    int *seen;            /* scratch for each_read */
+    Walk walk;            /* scratch for each_read */
+    ReadsOf *reads;       /* per tensor: the reads of its loads, under the final fusion */
     int *in_tensor;       /* per node: the tensor it is computed in, or -1 */
     int *last;            /* per base node: the last exec node reading it */
     bool *snapshot;       /* per load: keeps a copy of its tensor in a buffer */
@@ -227,12 +263,13 @@ static void fuse_exports(EntryState *s, int opt_level) {
     for (bool again = true; again;) {
         again = false;
         ep->inl = fuse_graph(s->a, g, opt_level > 0, no_export, ep->root);
+        s->reads = tensor_reads(s->a, s->m, g, ep->inl, &s->walk);
         for (int i = 0; i < g->n; i++) {
             const Node *st = &g->nodes[i];
             int x = st->op == OP_STORE ? st->in[0] : -1;
             if (x < 0 || !ep->inl[x]) continue;
             bool ok = fits_tensor(s, &g->nodes[x], st->attr.tensor) &&
-                      in_place_ok(g, ep->inl, s->seen, ep->root[x], st->attr.tensor);
+                      in_place_ok(g, s->reads, ep->root[x], st->attr.tensor);
             s->in_tensor[x] = ok ? st->attr.tensor : -1;
             if (!ok) no_export[x] = again = true;
         }
@@ -245,9 +282,8 @@ static void find_lifetimes(EntryState *s) {
     s->last = arena_alloc(s->a, sizeof *s->last * (g->n + 1));
     for (int i = 0; i < g->n; i++) s->last[i] = i;
     Live live = {g, s->last};
-    for (int i = 0; i < g->n; i++) s->seen[i] = 0;
     for (int e = 0; e < g->n; e++)
-        if (!s->ep->inl[e]) each_read(g, s->ep->inl, s->seen, e, note_read, &live);
+        if (!s->ep->inl[e]) each_read(g, s->ep->inl, &s->walk, e, note_read, &live);
 }
 
 /* In place: the first store of each root value, when legal. */
@@ -260,7 +296,7 @@ static void compute_stores_in_place(EntryState *s) {
         const Node *vn = &g->nodes[v];
         if (s->ep->inl[v] || !has_buffer(vn) || s->in_tensor[v] >= 0) continue;
         if (!fits_tensor(s, vn, st->attr.tensor)) continue;
-        if (in_place_ok(g, s->ep->inl, s->seen, v, st->attr.tensor)) s->in_tensor[v] = st->attr.tensor;
+        if (in_place_ok(g, s->reads, v, st->attr.tensor)) s->in_tensor[v] = st->attr.tensor;
     }
 }
 
@@ -271,12 +307,16 @@ static void compute_stores_in_place(EntryState *s) {
 static void find_snapshots(EntryState *s) {
     const Graph *g = s->g;
     s->snapshot = arena_alloc(s->a, sizeof(bool) * (g->n + 1));
+    int *tensor_of = arena_alloc(s->a, sizeof(int) * (g->n + 1));
+    for (int l = 0; l < g->n; l++) tensor_of[l] = g->nodes[l].op == OP_LOAD ? g->nodes[l].attr.tensor : -1;
+    Lists loads = lists_by(s->a, s->m->ntensors, g->n, tensor_of);
     for (int i = 0; i < g->n; i++) {
         const Node *st = &g->nodes[i];
         if (st->op != OP_STORE || s->in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
-        for (int l = 0; l < i; l++)
-            if (g->nodes[l].op == OP_LOAD && g->nodes[l].attr.tensor == st->attr.tensor && s->last[l] > i)
-                s->snapshot[l] = true;
+        for (int k = loads.start[st->attr.tensor]; k < loads.start[st->attr.tensor + 1]; k++) {
+            int l = loads.items[k];
+            if (l < i && s->last[l] > i) s->snapshot[l] = true;
+        }
     }
 }
 
@@ -289,7 +329,7 @@ static void plan_epilogues(EntryState *s, int opt_level) {
     ep->epilogue = arena_alloc(s->a, sizeof *ep->epilogue * (g->n + 1));
     ep->host = arena_alloc(s->a, sizeof *ep->host * (g->n + 1));
     for (int i = 0; i < g->n; i++) ep->epilogue[i] = ep->host[i] = -1;
-    if (opt_level > 0) find_epilogues(g, ep, s->in_tensor, s->snapshot);
+    if (opt_level > 0) find_epilogues(s->a, g, ep, s->in_tensor, s->snapshot);
     for (int k = 0; k < g->n; k++) {
         int e = ep->epilogue[k];
         if (e < 0) continue;
@@ -333,7 +373,7 @@ static void assign_scratch(EntryState *s) {
         for (int j = 0; j < nlive; j++)
             if (live_blocks[j].last >= i) live_blocks[k++] = live_blocks[j];
         nlive = k;
-        int dying = reusable_operand(g, ep, s->seen, s->last, i, scratch);
+        int dying = reusable_operand(g, ep, &s->walk, s->last, i, scratch);
         if (dying >= 0) {
             for (int b = 0; b < nlive; b++)
                 if ((int64_t)(scratch + live_blocks[b].off) == ep->offset[dying]) live_blocks[b].last = s->last[i];
@@ -362,7 +402,7 @@ static void assign_scratch(EntryState *s) {
 static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, int opt_level) {
     const Graph *g = ep->graph;
     EntryState s = {.a = a, .m = m, .mp = mp, .ep = ep, .g = g};
-    s.seen = arena_alloc(a, sizeof *s.seen * (g->n + 1));
+    s.walk.seen = arena_alloc(a, sizeof *s.walk.seen * (g->n + 1));
     s.in_tensor = arena_alloc(a, sizeof *s.in_tensor * (g->n + 1));
     for (int i = 0; i < g->n; i++) s.in_tensor[i] = -1;
     fuse_exports(&s, opt_level);
