@@ -36,6 +36,8 @@ typedef struct CgTarget {
 bool cg_is_prebuilt(LLVMValueRef fn);
 void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold);
 bool cg_run_passes(LLVMModuleRef mod, const char *pipeline, LLVMTargetMachineRef tm);
+/* cg_module.c: the -O pipeline of generated code (identical functions merged first). */
+bool cg_optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level);
 /* cg_module.c: the -O pipeline and code generation of the whole module into *out. */
 bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
                       LLVMMemoryBufferRef *out);

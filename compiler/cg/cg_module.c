@@ -243,12 +243,40 @@ bool cg_run_passes(LLVMModuleRef mod, const char *pipeline, LLVMTargetMachineRef
     return false;
 }
 
-/* The -O pipeline on everything but the prebuilt helpers. */
-static bool optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level) {
+/* A function of generated code called from several places stays out of
+ * line: it is one loop shared by sites that need the same one. */
+static void keep_shared_out_of_line(LLVMModuleRef mod) {
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f) || cg_is_prebuilt(f) || LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, always))
+            continue;
+        int calls = 0;
+        for (LLVMUseRef u = LLVMGetFirstUse(f); u && calls < 2; u = LLVMGetNextUse(u))
+            calls++;
+        if (calls >= 2)
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, noinline, 0));
+    }
+}
+
+/* The -O pipeline of generated code.  First, functions of identical code
+ * become one (mergefunc): the loops of layers of one shape (a bias and
+ * relu, an Adam update) are generated once per site with their buffers as
+ * parameters, so they are identical, and are then optimised and compiled
+ * once instead of once per layer; a merged function is kept out of line. */
+bool cg_optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level) {
+    if (!cg_run_passes(mod, "mergefunc", tm)) return false;
+    keep_shared_out_of_line(mod);
     char pipeline[32];
     snprintf(pipeline, sizeof pipeline, "default<O%d>", opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level);
+    return cg_run_passes(mod, pipeline, tm);
+}
+
+/* The -O pipeline on everything but the prebuilt helpers. */
+static bool optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level) {
     cg_hold_prebuilt(LLVMGetModuleContext(mod), mod, true);
-    bool ok = cg_run_passes(mod, pipeline, tm);
+    bool ok = cg_optimise(tm, mod, opt_level);
     cg_hold_prebuilt(LLVMGetModuleContext(mod), mod, false);
     return ok;
 }

@@ -213,9 +213,7 @@ bool cg_split_compile(const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef 
     if (!threaded) compile_helpers(&job);
 
     drop_helpers(mod);
-    char pipeline[32];
-    snprintf(pipeline, sizeof pipeline, "default<O%d>", opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level);
-    bool ok = cg_run_passes(mod, pipeline, tm);
+    bool ok = cg_optimise(tm, mod, opt_level);
     LLVMMemoryBufferRef mine = NULL;
     char *err = NULL;
     if (ok && LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMAssemblyFile, &err, &mine)) {
