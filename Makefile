@@ -15,7 +15,11 @@ LLVM_CONFIG ?= llvm-config-19
 CLANG      ?= clang-19
 PYTHON     ?= /usr/bin/python3
 
-WARN    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes
+# -Werror=switch-enum: a switch over an enum (ops, op classes, kinds) names
+# every value, so a new op or kind is a build error wherever it needs a case
+# (docs/adding-an-op.md).
+WARN    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes \
+          -Wswitch-enum -Werror=switch-enum -Werror=switch
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN)
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)

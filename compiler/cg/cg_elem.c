@@ -213,8 +213,17 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_MUL: return LLVMBuildMul(b, x, y, name);
     case OP_MAXIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, x, y, ""), x, y, name);
     case OP_CAST: return x;
-    default: return NULL;
+    /* the rest in f32, exact for the i32 ops (relu, abs ...) below 2^24 */
+    case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_ABS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
+        return NULL;
+#define OP OP_CASE
+#define OP_UNARY OP_NONE
+#define OP_BINARY OP_NONE
+#include "ir/ops.def"
+        die("op %s is not elementwise", op_info[n->op].name);
     }
+    die("bad op %d", (int)n->op);
 }
 
 static LLVMValueRef compute(Elem *el, int node);
@@ -272,8 +281,13 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_MAXIMUM: return intrinsic(el, "llvm.maxnum", 2, args);
     case OP_EQ: return select01(el, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""));
     case OP_GT: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, y, ""));
-    default: die("op %s is not elementwise", op_info[n->op].name);
+#define OP OP_CASE   /* const and broadcast: above */
+#define OP_UNARY OP_NONE
+#define OP_BINARY OP_NONE
+#include "ir/ops.def"
+        break;
     }
+    die("op %s is not elementwise", op_info[n->op].name);
 }
 
 static void store_element(Elem *el, int node, LLVMValueRef v, LLVMValueRef flat) {

@@ -149,7 +149,13 @@ void cg_complex(Cg *cg, int node) {
         call(cg, "dmk_random_mask", a, 5);
         return;
     }
-    default:
-        die("cg_complex: unexpected op %s", op_info[n->op].name);
+    case OP_RESHAPE: case OP_BROADCAST:   /* views and loops (plan.c, cg_elem.c) */
+#define OP OP_CASE
+#define OP_REDUCE OP_NONE
+#define OP_SHAPE OP_NONE
+#define OP_COMPLEX OP_NONE
+#include "ir/ops.def"
+        break;
     }
+    die("cg_complex: unexpected op %s", op_info[n->op].name);
 }

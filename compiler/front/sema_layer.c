@@ -44,7 +44,7 @@ static void calls_in(Sema *s, const Expr *e, CallList *out) {
         }
         break;
     }
-    default: break;
+    case EX_NUMBER: case EX_BOOL: case EX_NAME: break;
     }
 }
 
@@ -115,7 +115,7 @@ static void check_layer_body(Sema *s, int k) {
             }
             ret = st;
             break;
-        default: break;
+        case ST_CONST: case ST_PARAM: case ST_BIND: break;
         }
         if (word) {
             diag_error(s->d, st->loc, "'%s' belongs in a model, not in layer %s", word, d->name);
@@ -160,8 +160,9 @@ static const char *expr_text(Sema *s, const Expr *e) {
     case EX_NEG: return arena_printf(s->a, "-%s", expr_text(s, e->lhs));
     case EX_BINARY:
         return arena_printf(s->a, "%s %c %s", expr_text(s, e->lhs), e->binop, expr_text(s, e->rhs));
-    default: return "...";
+    case EX_BOOL: case EX_ARRAY: case EX_CALL: return "...";
     }
+    return "...";
 }
 
 /* Matches the argument v against the formal's pattern `f32[N, I]`: a name
@@ -337,7 +338,7 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
             sema_bind(s, &scope, st->name, st->name_loc, BK_VALUE, sema_eval(s, st->value));
             break;
         case ST_RETURN: result = sema_eval(s, st->value); break;
-        default: break;   /* rejected by sema_check_layers */
+        case ST_INPUT: case ST_OUTPUT: case ST_LOSS: case ST_OPTIMIZER: break;   /* rejected by sema_check_layers */
         }
     }
     s->frame = frame.parent;

@@ -173,9 +173,17 @@ static int identity(Rewriter *r, Node *n) {
             if (n->attr.perm[i] != i) return -1;
         return n->in[0];
     }
-    default:
+    /* no identity known */
+    case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_ABS: case OP_STEP: case OP_SIGN: case OP_MAXIMUM: case OP_EQ: case OP_GT:
+#define OP OP_CASE
+#define OP_UNARY OP_NONE
+#define OP_BINARY OP_NONE
+#define OP_SHAPE OP_NONE
+#include "ir/ops.def"
         return -1;
     }
+    return -1;
 }
 
 /* ---- common subexpressions ---------------------------------------------- */
@@ -187,6 +195,7 @@ static bool attr_eq(const Node *p, const Node *q) {
         return false;
     /* value: compare bits, so that NaN constants merge and 0 / -0 stay apart */
     if (memcmp(&a->value, &b->value, sizeof a->value) != 0) return false;
+    if (memcmp(&a->value2, &b->value2, sizeof a->value2) != 0) return false;
     for (int i = 0; i < MAX_RANK; i++)
         if (a->perm[i] != b->perm[i]) return false;
     for (int i = 0; i < 2; i++)
