@@ -21,8 +21,16 @@
 #include <llvm-c/Core.h>
 
 #include "cg/cg_internal.h"
+#include "dm.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* dm_exec (dm.h) as the generated code reads it: {parallel, threads, pool}. */
+enum { EXEC_PARALLEL, EXEC_THREADS, EXEC_POOL, EXEC_FIELDS };
+_Static_assert(offsetof(dm_exec, parallel) == 0 && offsetof(dm_exec, threads) == sizeof(void *) &&
+                   offsetof(dm_exec, pool) == 2 * sizeof(void *) && sizeof(dm_exec) == 3 * sizeof(void *),
+               "dm_exec is {function pointer, int, pointer}, as call_helper reads it");
 
 typedef struct Elem {
     Cg *cg;
@@ -78,8 +86,9 @@ static void collect(Elem *el, int node) {
 }
 
 /* Loops of at least this many elements are split by rows over the
- * runtime's threads (any split computes the same values). */
-enum { PARALLEL_MIN = 1 << 17 };
+ * runtime's threads (any split computes the same values).  The kernels'
+ * PARALLEL_MIN (kernels.h) counts multiply-adds instead. */
+enum { PARALLEL_MIN_ELEMENTS = 1 << 17 };
 
 /* An operand's dimension facing the root's dimension k (NumPy alignment):
  * 1 where the operand has fewer dimensions. */
@@ -111,7 +120,7 @@ static int first_merged(const Elem *el, Shape root) {
     int k = root.rank > 0 ? root.rank - 1 : 0;
     while (k > 0 && inner < MERGE_INNER) {
         int64_t merged = inner * root.dim[k - 1];
-        if (count >= PARALLEL_MIN && (merged ? count / merged : 0) < 8) break;
+        if (count >= PARALLEL_MIN_ELEMENTS && (merged ? count / merged : 0) < 8) break;
         bool alike = true;
         for (int p = 0; p < el->nparams && alike; p++)
             alike = covers(root, el->g->nodes[el->arg_node[p]].shape, k - 1) >= 0;
@@ -337,26 +346,26 @@ static void call_helper(Elem *el, LLVMValueRef helper, LLVMTypeRef hty, LLVMValu
     args[el->nparams + 1] = c64(el, el->outer);
     args[el->nparams + 2] = c64(el, 0);
     args[el->nparams + 3] = c64(el, el->inner);
-    if (el->outer < 2 || el->outer * el->inner < PARALLEL_MIN) {
+    if (el->outer < 2 || el->outer * el->inner < PARALLEL_MIN_ELEMENTS) {
         LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 4, "");
         return;
     }
     LLVMValueRef task = task_function(el, helper, hty);
-    LLVMTypeRef exec_f[3] = {cg->ptr, cg->i32, cg->ptr};     /* dm_exec: parallel, threads, pool */
-    LLVMTypeRef exec_t = LLVMStructTypeInContext(cg->ctx, exec_f, 3, 0);
+    LLVMTypeRef exec_f[EXEC_FIELDS] = {[EXEC_PARALLEL] = cg->ptr, [EXEC_THREADS] = cg->i32, [EXEC_POOL] = cg->ptr};
+    LLVMTypeRef exec_t = LLVMStructTypeInContext(cg->ctx, exec_f, EXEC_FIELDS, 0);
     LLVMBasicBlockRef check = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.check");
     LLVMBasicBlockRef par = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.run");
     LLVMBasicBlockRef serial = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.none");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.done");
     LLVMBuildCondBr(b, LLVMBuildIsNull(b, cg->ex, ""), serial, check);
     LLVMPositionBuilderAtEnd(b, check);
-    LLVMValueRef threads = LLVMBuildLoad2(b, cg->i32, LLVMBuildStructGEP2(b, exec_t, cg->ex, 1, ""), "threads");
+    LLVMValueRef threads = LLVMBuildLoad2(b, cg->i32, LLVMBuildStructGEP2(b, exec_t, cg->ex, EXEC_THREADS, ""), "threads");
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, threads, LLVMConstInt(cg->i32, 1, 0), ""), par, serial);
     LLVMPositionBuilderAtEnd(b, par);
     int64_t most = el->outer < (1 << 30) ? el->outer : (1 << 30);
     LLVMValueRef cap = LLVMConstInt(cg->i32, (unsigned long long)most, 0);
     LLVMValueRef ntasks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, threads, cap, ""), threads, cap, "ntasks");
-    LLVMValueRef parallel = LLVMBuildLoad2(b, cg->ptr, LLVMBuildStructGEP2(b, exec_t, cg->ex, 0, ""), "parallel");
+    LLVMValueRef parallel = LLVMBuildLoad2(b, cg->ptr, LLVMBuildStructGEP2(b, exec_t, cg->ex, EXEC_PARALLEL, ""), "parallel");
     LLVMTypeRef ppt[4] = {cg->ptr, cg->ptr, cg->ptr, cg->i32};
     LLVMValueRef pargs[4] = {cg->ex, task, cg->data, ntasks};
     LLVMBuildCall2(b, LLVMFunctionType(cg->void_t, ppt, 4, 0), parallel, pargs, 4, "");

@@ -98,12 +98,13 @@ typedef struct Graph {
     Node *nodes; int n, cap;
 } Graph;
 
+/* The values of dm_kind (asserted in cg_desc.c). */
 typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS } TensorKind;
 
 typedef enum {
     INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE,
     INIT_SEED
-} InitKind;           /* same order as dm_init_kind */
+} InitKind;           /* the values of dm_init_kind (asserted in cg_desc.c) */
 
 typedef struct Init {
     InitKind kind;
