@@ -21,17 +21,17 @@ int graph_add(Arena *a, Graph *g, Node n) {
 /* Ops whose result shape (or dtype) is not derivable from the operands: the
  * caller gives it, and graph_infer checks it against the operands. */
 bool op_is_shaped(Op op) {
+    if (op == OP_CAST) return true;   /* to the dtype given; the other elementwise ops: below */
     switch (op) {
-    case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST: case OP_CAST:
+    case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
     case OP_RANDOM_MASK: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_AVGPOOL2D_DX:
         return true;
     case OP_LOAD: case OP_STORE: case OP_TRANSPOSE:
-    case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
-    case OP_SQRT: case OP_ABS: case OP_STEP: case OP_SIGN:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D:
     case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D: case OP_ONE_HOT: case OP_SCE: case OP_SCE_DX: case OP_BCE:
     case OP_BCE_DX:
 #define OP OP_NONE
+#define OP_UNARY OP_CASE
 #define OP_BINARY OP_CASE
 #define OP_REDUCE OP_CASE
 #include "ir/ops.def"
