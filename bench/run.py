@@ -175,7 +175,7 @@ doc = f"""# Performance
 
 Measured by `make bench` (`/usr/bin/python3 bench/run.py --rounds {args.rounds}`) on
 {datetime.date.today().isoformat()}, on {cpu or platform.machine()} ({os.cpu_count()} cores),
-FMA peak measured by `../shared/bench/peak.c`: {f'{peak:.1f} GFLOP/s' if peak else 'unknown'} on one core
+FMA peak measured by the benchmark contract's `peak.c` (kept outside this repository): {f'{peak:.1f} GFLOP/s' if peak else 'unknown'} on one core
 by the wall clock, {f'{cpu_peak:.1f} GFLOP/s' if cpu_peak else 'unknown'} by the CPU time it used (best round).
 Medians of {args.rounds} rounds; in every round dmc and PyTorch ({'python3-torch'}, one thread,
 `OPENBLAS_CORETYPE=SkylakeX`) run one after the other, so both see the same machine load.

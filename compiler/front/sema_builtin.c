@@ -1,4 +1,4 @@
-/* sema_builtin.c: the built-in functions of LANGUAGE.md, and the argument
+/* sema_builtin.c: the built-in functions of docs/language.md, and the argument
  * binder shared by every kind of call.  Each built-in checks its operands'
  * dtypes and shapes, reporting violations with both shapes in the
  * language's notation, then builds its nodes.  Elementwise functions of

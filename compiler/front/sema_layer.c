@@ -2,7 +2,7 @@
  * arguments are bound to the formals (positional, keyword, defaults), shape
  * patterns like `x : f32[N, I]` bind or check dimension names, and the body
  * is evaluated in a fresh scope (the top-level consts, the formals, the
- * pattern names) as a new instance whose parameters are named as LANGUAGE.md
+ * pattern names) as a new instance whose parameters are named as docs/language.md
  * "Parameter names" says: the binding's name when the call is the whole
  * right-hand side, else <layer in lower case>_<k>, nested with dots.
  * Before any model is built, sema_check_layers rejects malformed layers and

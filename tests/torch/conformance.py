@@ -512,7 +512,7 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-# Everything LANGUAGE.md offers that the suite must exercise: a call "name(",
+# Everything docs/language.md offers that the suite must exercise: a call "name(",
 # or an optimizer keyword "name =" inside an optimizer statement.
 LANGUAGE_CALLS = ("relu leaky_relu sigmoid tanh exp log sqrt abs sum mean max reshape transpose flatten "
                   "softmax log_softmax conv2d maxpool2d avgpool2d dropout one_hot mse bce "
@@ -521,7 +521,7 @@ LANGUAGE_KEYS = "alpha axis keepdims stride pad kernel bias momentum nesterov we
 
 
 def check_coverage(names):
-    """The LANGUAGE.md features that no model of names uses (empty when all are)."""
+    """The docs/language.md features that no model of names uses (empty when all are)."""
     text = ""
     for n in names:
         with open(os.path.join(HERE, n + ".dm")) as f:
@@ -566,7 +566,7 @@ def main():
     if not args.names:
         missing = check_coverage(names)
         if missing:
-            print(f"FAIL coverage: no model uses {', '.join(missing)} (LANGUAGE.md)")
+            print(f"FAIL coverage: no model uses {', '.join(missing)} (docs/language.md)")
             failed.append("coverage")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         jobs = [pool.submit(check_model, n, build, args.keep, args.verbose, args.dmc_flag) for n in names]
