@@ -92,8 +92,6 @@ Value sema_as_tensor(Sema *s, Value v, DType t);
 Value sema_select(Sema *s, const Expr *call);
 int sema_dropout_site(Sema *s);
 bool sema_is_builtin(const char *name);
-/* Every built-in function's name into names (room for OP_COUNT + 64); returns the count. */
-int sema_builtin_names(const char **names);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
 
 #endif

@@ -184,7 +184,8 @@ static const Builtin builtins[] = {
     {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels"}, 2},
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
 };
-enum { NBUILTINS = sizeof builtins / sizeof builtins[0], MAX_BUILTINS = NBUILTINS + OP_COUNT };
+enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
+_Static_assert(NBUILTINS + OP_COUNT + 1 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
 
 /* The built-in function called name, if there is one. */
 static bool find_builtin(const char *name, Builtin *out) {
@@ -536,7 +537,7 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
     *found = find_builtin(call->name, &found_b);
     const Builtin *b = &found_b;
     if (!*found) {
-        const char *names[MAX_BUILTINS + 1];
+        const char *names[SEMA_MAX_BUILTINS];
         const char *near = diag_suggest(call->name, names, sema_builtin_names(names));
         const char *layer = NULL;   /* `dense(x, 3)`: the layer Dense */
         for (int i = 0; i < s->nlayers && !layer; i++)
