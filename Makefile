@@ -40,7 +40,11 @@ endif
 export DMC_SETUP_DONE := 1
 endif
 
-WARN    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes
+# -Werror=switch-enum: a switch over an enum (ops, op classes, kinds) names
+# every value, so a new op or kind is a build error wherever it needs a case
+# (docs/adding-an-op.md).
+WARN    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow -Wstrict-prototypes \
+          -Wswitch-enum -Werror=switch-enum -Werror=switch
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN)
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
@@ -69,7 +73,8 @@ GEN_C   := $(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.lex.c
 CC_DIRS := compiler/support compiler/front compiler/ir compiler/passes compiler/cg
 CC_SRC  := $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.c))
 CC_OBJ  := $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/dm.tab.o $(BUILD)/gen/dm.lex.o $(BUILD)/gen/embedded.o
-CC_HDR  := compiler/options.h $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.h)) compiler/ir/ops.def runtime/dm.h $(BUILD)/gen/dm.tab.h
+CC_HDR  := compiler/options.h $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.h)) compiler/ir/ops.def runtime/dm.h $(BUILD)/gen/dm.tab.h \
+           compiler/cg/kernels/dmk.h compiler/cg/kernels/kernels.def $(BUILD)/gen/kernel_files.h
 COMPILER_CFLAGS = $(CFLAGS) -Icompiler -Iruntime -I$(BUILD)/gen $(LLVM_CFLAGS)
 
 $(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.tab.h &: grammar/dm.y
@@ -97,9 +102,14 @@ KERNELS := math linalg conv conv_im2col nn tensor
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector \
                 -fno-vectorize -fno-slp-vectorize
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
-$(BUILD)/gen/kernels/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h runtime/dm.h Makefile
+$(BUILD)/gen/kernels/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h compiler/cg/kernels/kernels.def runtime/dm.h \
+                           Makefile
 	@mkdir -p $(dir $@)
 	$(CLANG) $(KERNEL_CFLAGS) -emit-llvm -c $< -o $@
+# The same list for cg_module.c, which links the files in this order.
+$(BUILD)/gen/kernel_files.h: Makefile
+	@mkdir -p $(dir $@)
+	printf 'KERNEL_FILE(%s)\n' $(KERNELS) > $@
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))
 $(BUILD)/gen/embedded.c: $(EMBED_FILES) scripts/embed.sh
 	@mkdir -p $(dir $@)

@@ -58,6 +58,7 @@ static const char usage_text[] =
     "  --max-memory=SIZE   refuse a model whose instance needs more than SIZE bytes\n"
     "                      (suffixes K, M, G, T: powers of 1024; default 16G)\n"
     "  --verify-each       run the IR verifier after every pass\n"
+    "  --list-builtins     print the built-in functions' names, one a line, and exit\n"
     "  -h, --help          this text;  --version  the version\n"
     "exit status: 0 ok, 1 errors in the input, 2 bad usage or I/O, 3 internal error\n";
 
@@ -136,6 +137,10 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
         const char *arg = argv[i], *v;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             printf(usage_text, pipeline_names(a, true), pipeline_names(a, false));
+            exit(0);
+        } else if (strcmp(arg, "--list-builtins") == 0) {
+            const char *names[SEMA_MAX_BUILTINS];
+            for (int k = 0, n = sema_builtin_names(names); k < n; k++) puts(names[k]);
             exit(0);
         } else if (strcmp(arg, "--version") == 0) {
             printf("dmc %s (LLVM 19)\n", DMC_VERSION);

@@ -1,4 +1,4 @@
-/* dm.y: the grammar of dm (docs: /work/shared/design/LANGUAGE.md).
+/* dm.y: the grammar of dm (docs: /work/shared/design/docs/language.md).
  *
  * Needs: the scanner of dm.l (tokens, NEWLINE only outside ( ) and [ ]) and a
  * ParseCtx.  Guarantees: every action is one call to an ast_* builder (the

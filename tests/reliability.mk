@@ -1,4 +1,4 @@
-# reliability.mk: fuzzing, sanitizer and valgrind runs (issue 7).  See
+# reliability.mk: fuzzing, sanitizer and valgrind runs.  See
 # docs/reliability.md for what each target checks and how long it takes.
 #
 #   make fuzz [FUZZ_SECONDS=60]   both libFuzzer harnesses, FUZZ_SECONDS each

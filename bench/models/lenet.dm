@@ -1,4 +1,4 @@
-# The benchmark's LeNet: LANGUAGE.md's lenet, trained with Adam like the
+# The benchmark's LeNet: docs/language.md's lenet, trained with Adam like the
 # PyTorch reference (../shared/bench/torch_ref.py).
 model lenet {
   const batch = 64

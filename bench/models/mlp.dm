@@ -1,4 +1,4 @@
-# The benchmark's MLP: LANGUAGE.md's mlp (784-256-128-10, Adam).
+# The benchmark's MLP: docs/language.md's mlp (784-256-128-10, Adam).
 model mlp {
   const batch = 64
   input x : f32[batch, 784]

@@ -24,6 +24,17 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The values the descriptor carries are the runtime's (dm.h). */
+_Static_assert(MAX_RANK == DM_MAX_RANK, "a descriptor's dims hold MAX_RANK values");
+_Static_assert((int)TK_INPUT == DM_INPUT && (int)TK_OUTPUT == DM_OUTPUT && (int)TK_PARAM == DM_PARAM &&
+               (int)TK_GRAD == DM_GRAD && (int)TK_STATE == DM_STATE && (int)TK_LOSS == DM_LOSS,
+               "TensorKind is dm_kind");
+_Static_assert((int)INIT_ZEROS == DM_INIT_ZEROS && (int)INIT_ONES == DM_INIT_ONES && (int)INIT_CONST == DM_INIT_CONST &&
+               (int)INIT_LITERAL == DM_INIT_LITERAL && (int)INIT_UNIFORM == DM_INIT_UNIFORM &&
+               (int)INIT_NORMAL == DM_INIT_NORMAL && (int)INIT_XAVIER == DM_INIT_XAVIER && (int)INIT_HE == DM_INIT_HE &&
+               (int)INIT_SEED == DM_INIT_SEED,
+               "InitKind is dm_init_kind");
+
 /* The LLVM struct types must lay out like the C structs: checked against
  * this compiler's own layout (every supported target is 64-bit, and these
  * structs hold only fixed-size members and pointers). */
@@ -177,7 +188,7 @@ LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
         bool has_param = (t->kind == TK_GRAD || t->kind == TK_STATE) && t->param >= 0 && t->param < nt;
         LLVMValueRef row[] = {
             string_global(cg, t->name, arena_printf(cg->arena, "%s.name.%s", m->name, t->name)),
-            i32c(cg, t->kind), i32c(cg, t->dtype == DT_F32 ? 0 : 1), i32c(cg, t->shape.rank),
+            i32c(cg, t->kind), i32c(cg, t->dtype == DT_F32 ? DM_F32 : DM_I32), i32c(cg, t->shape.rank),
             LLVMConstArray2(cg->i64, dims, MAX_RANK), i64c(cg, count), i64c(cg, (int64_t)mp->tensor_offset[ti]),
             i64c(cg, count * dtype_size(t->dtype)), i32c(cg, has_param ? desc_index[t->param] : -1),
             LLVMConstNamedStruct(init_t, init_v, 6), i32c(cg, use[ti].reads),

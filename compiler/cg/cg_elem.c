@@ -21,8 +21,17 @@
 #include <llvm-c/Core.h>
 
 #include "cg/cg_internal.h"
+#include "dm.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* dm_exec (dm.h) as the generated code reads it: it begins {parallel,
+ * threads, pool} (the kernels read its later fields through dm.h). */
+enum { EXEC_PARALLEL, EXEC_THREADS, EXEC_POOL, EXEC_FIELDS };
+_Static_assert(offsetof(dm_exec, parallel) == 0 && offsetof(dm_exec, threads) == sizeof(void *) &&
+                   offsetof(dm_exec, pool) == 2 * sizeof(void *),
+               "dm_exec begins {function pointer, int, pointer}, as call_helper reads it");
 
 typedef struct Elem {
     Cg *cg;
@@ -78,8 +87,9 @@ static void collect(Elem *el, int node) {
 }
 
 /* Loops of at least this many elements are split by rows over the
- * runtime's threads (any split computes the same values). */
-enum { PARALLEL_MIN = 1 << 17 };
+ * runtime's threads (any split computes the same values).  The kernels'
+ * PARALLEL_MIN (kernels.h) counts multiply-adds instead. */
+enum { PARALLEL_MIN_ELEMENTS = 1 << 17 };
 
 /* An operand's dimension facing the root's dimension k (NumPy alignment):
  * 1 where the operand has fewer dimensions. */
@@ -111,7 +121,7 @@ static int first_merged(const Elem *el, Shape root) {
     int k = root.rank > 0 ? root.rank - 1 : 0;
     while (k > 0 && inner < MERGE_INNER) {
         int64_t merged = inner * root.dim[k - 1];
-        if (count >= PARALLEL_MIN && (merged ? count / merged : 0) < 8) break;
+        if (count >= PARALLEL_MIN_ELEMENTS && (merged ? count / merged : 0) < 8) break;
         bool alike = true;
         for (int p = 0; p < el->nparams && alike; p++)
             alike = covers(root, el->g->nodes[el->arg_node[p]].shape, k - 1) >= 0;
@@ -213,8 +223,17 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_MUL: return LLVMBuildMul(b, x, y, name);
     case OP_MAXIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, x, y, ""), x, y, name);
     case OP_CAST: return x;
-    default: return NULL;
+    /* the rest in f32, exact for the i32 ops (relu, abs ...) below 2^24 */
+    case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
+    case OP_ABS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
+        return NULL;
+#define OP OP_CASE
+#define OP_UNARY OP_NONE
+#define OP_BINARY OP_NONE
+#include "ir/ops.def"
+        die("op %s is not elementwise", op_info[n->op].name);
     }
+    die("bad op %d", (int)n->op);
 }
 
 static LLVMValueRef compute(Elem *el, int node);
@@ -272,8 +291,13 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_MAXIMUM: return intrinsic(el, "llvm.maxnum", 2, args);
     case OP_EQ: return select01(el, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""));
     case OP_GT: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, y, ""));
-    default: die("op %s is not elementwise", op_info[n->op].name);
+#define OP OP_CASE   /* const and broadcast: above */
+#define OP_UNARY OP_NONE
+#define OP_BINARY OP_NONE
+#include "ir/ops.def"
+        break;
     }
+    die("op %s is not elementwise", op_info[n->op].name);
 }
 
 static void store_element(Elem *el, int node, LLVMValueRef v, LLVMValueRef flat) {
@@ -323,26 +347,26 @@ static void call_helper(Elem *el, LLVMValueRef helper, LLVMTypeRef hty, LLVMValu
     args[el->nparams + 1] = c64(el, el->outer);
     args[el->nparams + 2] = c64(el, 0);
     args[el->nparams + 3] = c64(el, el->inner);
-    if (el->outer < 2 || el->outer * el->inner < PARALLEL_MIN) {
+    if (el->outer < 2 || el->outer * el->inner < PARALLEL_MIN_ELEMENTS) {
         LLVMBuildCall2(b, hty, helper, args, (unsigned)el->nparams + 4, "");
         return;
     }
     LLVMValueRef task = task_function(el, helper, hty);
-    LLVMTypeRef exec_f[3] = {cg->ptr, cg->i32, cg->ptr};     /* dm_exec: parallel, threads, pool */
-    LLVMTypeRef exec_t = LLVMStructTypeInContext(cg->ctx, exec_f, 3, 0);
+    LLVMTypeRef exec_f[EXEC_FIELDS] = {[EXEC_PARALLEL] = cg->ptr, [EXEC_THREADS] = cg->i32, [EXEC_POOL] = cg->ptr};
+    LLVMTypeRef exec_t = LLVMStructTypeInContext(cg->ctx, exec_f, EXEC_FIELDS, 0);
     LLVMBasicBlockRef check = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.check");
     LLVMBasicBlockRef par = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.run");
     LLVMBasicBlockRef serial = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.none");
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "threads.done");
     LLVMBuildCondBr(b, LLVMBuildIsNull(b, cg->ex, ""), serial, check);
     LLVMPositionBuilderAtEnd(b, check);
-    LLVMValueRef threads = LLVMBuildLoad2(b, cg->i32, LLVMBuildStructGEP2(b, exec_t, cg->ex, 1, ""), "threads");
+    LLVMValueRef threads = LLVMBuildLoad2(b, cg->i32, LLVMBuildStructGEP2(b, exec_t, cg->ex, EXEC_THREADS, ""), "threads");
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, threads, LLVMConstInt(cg->i32, 1, 0), ""), par, serial);
     LLVMPositionBuilderAtEnd(b, par);
     int64_t most = el->outer < (1 << 30) ? el->outer : (1 << 30);
     LLVMValueRef cap = LLVMConstInt(cg->i32, (unsigned long long)most, 0);
     LLVMValueRef ntasks = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, threads, cap, ""), threads, cap, "ntasks");
-    LLVMValueRef parallel = LLVMBuildLoad2(b, cg->ptr, LLVMBuildStructGEP2(b, exec_t, cg->ex, 0, ""), "parallel");
+    LLVMValueRef parallel = LLVMBuildLoad2(b, cg->ptr, LLVMBuildStructGEP2(b, exec_t, cg->ex, EXEC_PARALLEL, ""), "parallel");
     LLVMTypeRef ppt[4] = {cg->ptr, cg->ptr, cg->ptr, cg->i32};
     LLVMValueRef pargs[4] = {cg->ex, task, cg->data, ntasks};
     LLVMBuildCall2(b, LLVMFunctionType(cg->void_t, ppt, 4, 0), parallel, pargs, 4, "");

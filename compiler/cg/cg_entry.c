@@ -13,6 +13,7 @@
 #include <llvm-c/Core.h>
 
 #include "cg/cg_internal.h"
+#include "dm.h"
 
 #include <string.h>
 
@@ -87,7 +88,7 @@ static bool writes_params(Cg *cg, int i) {
     return cg->ep->epilogue[i] >= 0 && writes_params(cg, cg->ep->epilogue[i]);   /* the loop it runs */
 }
 
-/* --check-numerics: return DM_ENUMERIC (-6) unless the loss and every
+/* --check-numerics: return DM_ENUMERIC unless the loss and every
  * gradient are finite.  Placed before the first write of a parameter or of
  * optimizer state, so a failed step leaves them unchanged. */
 static void check_numerics(Cg *cg) {
@@ -106,7 +107,7 @@ static void check_numerics(Cg *cg) {
     LLVMBasicBlockRef good = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "numerics.ok");
     LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, all, LLVMConstInt(cg->i32, 0, 0), ""), good, bad);
     LLVMPositionBuilderAtEnd(cg->b, bad);
-    LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, (unsigned long long)-6, 1));
+    LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, (unsigned long long)DM_ENUMERIC, 1));
     LLVMPositionBuilderAtEnd(cg->b, good);
 }
 

@@ -10,6 +10,7 @@
 #include <llvm-c/Core.h>
 
 #include "cg/cg_internal.h"
+#include "cg/kernels/dmk.h"
 
 static LLVMValueRef i64c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
 static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }
@@ -33,14 +34,13 @@ static int epilogue_args(Cg *cg, int node, LLVMValueRef *args) {
 }
 
 /* A kernel that takes one more parameter than its shape arguments takes the
- * entry's dm_exec last (it may split its work over ex->parallel). */
+ * entry's dm_exec last (it may split its work over ex->parallel); cg_call
+ * checks the arguments against the kernel's type (cg/kernels/kernels.def). */
 static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
     LLVMValueRef fn = cg_kernel(cg, kernel), all[24];
-    unsigned want = LLVMCountParams(fn);
-    if (want != (unsigned)n && want != (unsigned)n + 1)
-        die("kernel %s takes %u arguments, not %d", kernel, want, n);
+    if (n >= (int)(sizeof all / sizeof all[0])) die("kernel %s with %d arguments", kernel, n);
     for (int i = 0; i < n; i++) all[i] = args[i];
-    if (want == (unsigned)n + 1) all[n++] = cg->ex;
+    if (LLVMCountParams(fn) == (unsigned)n + 1) all[n++] = cg->ex;
     cg_call_shared(cg, fn, all, n);
 }
 
@@ -57,7 +57,7 @@ void cg_complex(Cg *cg, int node) {
     switch (n->op) {
     case OP_SUM: case OP_MEAN: case OP_MAX: {
         LLVMValueRef dims = const_dims(cg, x->dim, x->rank, true, arena_printf(cg->arena, "%s.%s.dims", cg->prefix, name));
-        int kind = n->op == OP_SUM ? 0 : n->op == OP_MEAN ? 1 : 2;
+        DmkReduce kind = n->op == OP_SUM ? DMK_SUM : n->op == OP_MEAN ? DMK_MEAN : DMK_MAX;
         LLVMValueRef a[] = {out, in0, i32c(cg, x->rank), dims, LLVMConstInt(cg->i32, n->attr.axes, 0), i32c(cg, kind)};
         call(cg, "dmk_reduce", a, 6);
         return;
@@ -150,7 +150,13 @@ void cg_complex(Cg *cg, int node) {
         call(cg, "dmk_random_mask", a, 5);
         return;
     }
-    default:
-        die("cg_complex: unexpected op %s", op_info[n->op].name);
+    case OP_RESHAPE: case OP_BROADCAST:   /* views and loops (plan.c, cg_elem.c) */
+#define OP OP_CASE
+#define OP_REDUCE OP_NONE
+#define OP_SHAPE OP_NONE
+#define OP_COMPLEX OP_NONE
+#include "ir/ops.def"
+        break;
     }
+    die("cg_complex: unexpected op %s", op_info[n->op].name);
 }

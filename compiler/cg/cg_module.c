@@ -28,11 +28,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
-extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_conv_bc[], kernel_conv_im2col_bc[],
-    kernel_nn_bc[], kernel_tensor_bc[];
-extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_conv_bc_size, kernel_conv_im2col_bc_size,
-    kernel_nn_bc_size, kernel_tensor_bc_size;
+/* The kernels' bitcode, one embedded file per name of the Makefile's
+ * KERNELS (kernel_files.h, generated from that list; scripts/embed.sh). */
+#define KERNEL_FILE(NAME) extern const unsigned char kernel_##NAME##_bc[]; extern const unsigned long kernel_##NAME##_bc_size;
+#include "kernel_files.h"
+#undef KERNEL_FILE
+static const struct KernelFile {
+    const char *name;
+    const unsigned char *bytes;
+    const unsigned long *size;
+} kernel_files[] = {
+#define KERNEL_FILE(NAME) {#NAME, kernel_##NAME##_bc, &kernel_##NAME##_bc_size},
+#include "kernel_files.h"
+#undef KERNEL_FILE
+};
+
+/* The entry points generated code may call (cg/kernels/kernels.def). */
+static const char *const kernel_names[] = {
+#define KERNEL(RESULT, NAME, PARAMETERS) #NAME,
+#include "cg/kernels/kernels.def"
+};
+enum { NKERNELS = sizeof kernel_names / sizeof kernel_names[0] };
+
+static bool is_kernel_name(const char *name) {
+    for (int k = 0; k < NKERNELS; k++)
+        if (strcmp(kernel_names[k], name) == 0) return true;
+    return false;
+}
 
 LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
     LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
@@ -44,13 +66,27 @@ LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
 }
 
 LLVMValueRef cg_kernel(Cg *cg, const char *name) {
+    if (!is_kernel_name(name)) die("%s is not a kernel of cg/kernels/kernels.def", name);
     LLVMValueRef fn = LLVMGetNamedFunction(cg->mod, name);
     if (!fn) die("kernel %s is not in the linked bitcode", name);
     return fn;
 }
 
+/* A call of fn (a kernel, an entry): its arguments' count and types must be
+ * the function's, or the call would be undefined behaviour at run time. */
 LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name) {
     LLVMTypeRef ty = LLVMGlobalGetValueType(fn);
+    const char *fname = LLVMGetValueName(fn);
+    unsigned want = LLVMCountParamTypes(ty);
+    if (want != (unsigned)nargs) die("call of %s with %d arguments; it takes %u", fname, nargs, want);
+    LLVMTypeRef params[32];
+    if (want > sizeof params / sizeof params[0]) die("%s takes %u parameters", fname, want);
+    LLVMGetParamTypes(ty, params);
+    for (unsigned i = 0; i < want; i++)
+        if (LLVMTypeOf(args[i]) != params[i]) {
+            char *got = LLVMPrintTypeToString(LLVMTypeOf(args[i])), *wanted = LLVMPrintTypeToString(params[i]);
+            die("call of %s: argument %u is %s; the parameter is %s", fname, i + 1, got, wanted);
+        }
     if (LLVMGetReturnType(ty) == cg->void_t) name = "";
     return LLVMBuildCall2(cg->b, ty, fn, args, (unsigned)nargs, name);
 }
@@ -95,6 +131,20 @@ static bool link_kernels(Cg *cg, const char *name, const unsigned char *bytes, u
  * third of the compile time of a convolutional model (and grows them by a
  * half, which the back end pays for again).  They are marked, and
  * cg_emit keeps the pipeline off them (cg_hold_prebuilt). */
+/* Every entry point of kernels.def is defined by the bitcode, and every dmk_
+ * function the bitcode defines is one of them. */
+static void check_kernels(Cg *cg) {
+    for (int k = 0; k < NKERNELS; k++) {
+        LLVMValueRef f = LLVMGetNamedFunction(cg->mod, kernel_names[k]);
+        if (!f || LLVMIsDeclaration(f)) die("kernel %s of kernels.def is not in the bitcode", kernel_names[k]);
+    }
+    for (LLVMValueRef f = LLVMGetFirstFunction(cg->mod); f; f = LLVMGetNextFunction(f)) {
+        const char *name = LLVMGetValueName(f);
+        if (!LLVMIsDeclaration(f) && strncmp(name, "dmk_", 4) == 0 && !is_kernel_name(name))
+            die("the bitcode defines %s, which kernels.def does not declare", name);
+    }
+}
+
 static void internalise_kernels(Cg *cg) {
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
@@ -303,13 +353,11 @@ static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *mo
     cg.f32 = LLVMFloatTypeInContext(ctx);
     cg.ptr = LLVMPointerTypeInContext(ctx, 0);
     cg.void_t = LLVMVoidTypeInContext(ctx);
-    bool ok = link_kernels(&cg, "math", kernel_math_bc, kernel_math_bc_size) &&
-              link_kernels(&cg, "linalg", kernel_linalg_bc, kernel_linalg_bc_size) &&
-              link_kernels(&cg, "conv", kernel_conv_bc, kernel_conv_bc_size) &&
-              link_kernels(&cg, "conv_im2col", kernel_conv_im2col_bc, kernel_conv_im2col_bc_size) &&
-              link_kernels(&cg, "nn", kernel_nn_bc, kernel_nn_bc_size) &&
-              link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
+    bool ok = true;
+    for (size_t k = 0; k < sizeof kernel_files / sizeof kernel_files[0] && ok; k++)
+        ok = link_kernels(&cg, kernel_files[k].name, kernel_files[k].bytes, *kernel_files[k].size);
     if (ok) {
+        check_kernels(&cg);
         internalise_kernels(&cg);
         LLVMValueRef *descs = arena_alloc(a, sizeof *descs * (size_t)(models->n + 1));
         for (int i = 0; i < models->n; i++) {

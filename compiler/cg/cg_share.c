@@ -83,7 +83,7 @@ static LLVMValueRef make_wrapper(Cg *cg, LLVMValueRef kernel, LLVMValueRef *args
             LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
         p++;
     }
-    LLVMValueRef r = LLVMBuildCall2(cg->b, kty, kernel, inner, (unsigned)n, "");
+    LLVMValueRef r = cg_call(cg, kernel, inner, n, "");   /* checked against kernels.def */
     if (LLVMGetReturnType(kty) == cg->void_t) LLVMBuildRetVoid(cg->b);
     else LLVMBuildRet(cg->b, r);
     LLVMPositionBuilderAtEnd(cg->b, saved);

@@ -16,7 +16,10 @@
  * in ELF): A's are renamed ".Ldmka_..." so they cannot meet B's; A's
  * private data is renamed likewise, and its ".file" line dropped.  Other
  * object formats, or a machine with one processor, take the one-module path
- * (cg_module.c).
+ * (cg_module.c).  Why texts and not two objects: LLVM's C API has no object
+ * linker, and a relocatable link (ld -r) would need an external tool; the
+ * assembler LLVM already runs for the one-module path joins the texts, and
+ * the helpers stay local symbols of the one object.
  *
  * Needs: a verified module whose helpers carry the prebuilt attribute.
  * Guarantees: the same code as the one-module path (the helpers never took
@@ -33,6 +36,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* An allocation's result, which is never NULL: running out of memory here
+ * is fatal, as it is for the arena. */
+static void *must(void *p) {
+    if (!p) die("cg_split: out of memory");
+    return p;
+}
+
 bool cg_split_applies(const char *triple) {
     static const char *other_formats[] = {"apple", "darwin", "macos", "ios", "windows", "win32", "cygwin",
                                           "mingw", "wasm", "aix", "xcoff"};
@@ -44,7 +54,7 @@ bool cg_split_applies(const char *triple) {
 /* fn's body replaced by a declaration of the same name (its uses kept). */
 static void make_declaration(LLVMModuleRef mod, LLVMValueRef fn) {
     size_t len;
-    char *name = strdup(LLVMGetValueName2(fn, &len));
+    char *name = must(strdup(LLVMGetValueName2(fn, &len)));
     LLVMValueRef decl = LLVMAddFunction(mod, "dmc.split.decl", LLVMGlobalGetValueType(fn));
     LLVMReplaceAllUsesWith(fn, decl);
     LLVMDeleteFunction(fn);
@@ -57,7 +67,7 @@ static void make_declaration(LLVMModuleRef mod, LLVMValueRef fn) {
  * of A can be confused with anything of B in one assembly text. */
 static void keep_helpers(LLVMModuleRef a) {
     int n = 0, cap = 16;
-    LLVMValueRef *kept = malloc(sizeof *kept * (size_t)cap);
+    LLVMValueRef *kept = must(malloc(sizeof *kept * (size_t)cap));
     for (LLVMValueRef f = LLVMGetFirstFunction(a), next; f; f = next) {
         next = LLVMGetNextFunction(f);
         if (LLVMIsDeclaration(f)) continue;
@@ -65,7 +75,7 @@ static void keep_helpers(LLVMModuleRef a) {
             make_declaration(a, f);
             continue;
         }
-        if (n == cap) kept = realloc(kept, sizeof *kept * (size_t)(cap *= 2));
+        if (n == cap) kept = must(realloc(kept, sizeof *kept * (size_t)(cap *= 2)));
         kept[n++] = f;
     }
     /* Nothing in A calls them (B does): llvm.used keeps them through globaldce. */
@@ -78,8 +88,8 @@ static void keep_helpers(LLVMModuleRef a) {
     for (LLVMValueRef g = LLVMGetFirstGlobal(a); g; g = LLVMGetNextGlobal(g)) {
         if (g == used) continue;
         size_t len;
-        char *name = strdup(LLVMGetValueName2(g, &len));
-        char *renamed = malloc(len + 8);
+        char *name = must(strdup(LLVMGetValueName2(g, &len)));
+        char *renamed = must(malloc(len + 8));
         snprintf(renamed, len + 8, "dmka.%s", name);
         LLVMSetValueName2(g, renamed, strlen(renamed));
         LLVMLinkage l = LLVMGetLinkage(g);
@@ -115,7 +125,7 @@ static void drop_helpers(LLVMModuleRef b) {
 /* The text of an assembly buffer, as a NUL-terminated copy. */
 static char *buffer_text(LLVMMemoryBufferRef buf) {
     size_t n = LLVMGetBufferSize(buf);
-    char *s = malloc(n + 1);
+    char *s = must(malloc(n + 1));
     memcpy(s, LLVMGetBufferStart(buf), n);
     s[n] = 0;
     return s;
@@ -126,7 +136,7 @@ static char *buffer_text(LLVMMemoryBufferRef buf) {
 static char *rename_labels(const char *s) {
     size_t n = strlen(s), count = 0;
     for (const char *p = strstr(s, ".L"); p; p = strstr(p + 2, ".L")) count++;
-    char *out = malloc(n + count * 5 + 1), *o = out;
+    char *out = must(malloc(n + count * 5 + 1)), *o = out;
     for (const char *p = s; *p;) {
         const char *line_end = strchr(p, '\n');
         size_t line = line_end ? (size_t)(line_end - p) + 1 : strlen(p);
@@ -166,7 +176,7 @@ static void *compile_helpers(void *arg) {
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef mod = NULL;
     if (LLVMParseBitcodeInContext2(ctx, job->bitcode, &mod)) {
-        job->error = strdup("cannot read the helpers' bitcode back");
+        job->error = must(strdup("cannot read the helpers' bitcode back"));
         LLVMContextDispose(ctx);
         return NULL;
     }
@@ -176,9 +186,9 @@ static void *compile_helpers(void *arg) {
                                                       LLVMRelocPIC, LLVMCodeModelDefault);
     LLVMMemoryBufferRef buf = NULL;
     char *err = NULL;
-    if (!tm) job->error = strdup("cannot create a second target machine");
+    if (!tm) job->error = must(strdup("cannot create a second target machine"));
     else if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMAssemblyFile, &err, &buf)) {
-        job->error = strdup(err ? err : "unknown reason");
+        job->error = must(strdup(err ? err : "unknown reason"));
         LLVMDisposeMessage(err);
     } else {
         char *text = buffer_text(buf);
@@ -230,7 +240,7 @@ bool cg_split_compile(const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef 
     if (ok) {
         char *text = buffer_text(mine);
         size_t n = strlen(text), m = strlen(job.text);
-        char *all = malloc(n + m + 2);
+        char *all = must(malloc(n + m + 2));
         memcpy(all, text, n);
         all[n] = '\n';
         memcpy(all + n + 1, job.text, m + 1);

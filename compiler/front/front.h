@@ -172,6 +172,12 @@ typedef struct Defines { Define *items; int n, cap; } Defines;
  * if non-NULL).  Returns false after errors (reported through d). */
 bool sema_program(Arena *a, Diag *d, const Program *prog, const Defines *defs,
                   const char *only, Models *out);
+/* Every built-in function's name into names (room for SEMA_MAX_BUILTINS),
+ * the elementwise ones (ops.def) first; returns the count.  dmc
+ * --list-builtins prints them, and the tests check the docs, the fuzz
+ * dictionary and the conformance suite against that list. */
+enum { SEMA_MAX_BUILTINS = 128 };
+int sema_builtin_names(const char **names);
 /* The standard layers (Dense, Conv2d) written in dm, parsed before the user's file. */
 extern const char *prelude_source;
 

@@ -1,4 +1,4 @@
-/* sema_builtin.c: the built-in functions of LANGUAGE.md, and the argument
+/* sema_builtin.c: the built-in functions of docs/language.md, and the argument
  * binder shared by every kind of call.  Each built-in checks its operands'
  * dtypes and shapes, reporting violations with both shapes in the
  * language's notation, then builds its nodes.  Elementwise functions of
@@ -151,7 +151,7 @@ static Value node_value(Sema *s, int node, const Expr *call) {
 /* ---- the table ------------------------------------------------------------------- */
 
 typedef enum {
-    F_UNARY, F_LEAKY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
+    F_UNARY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
     F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT
 } FnKind;
 
@@ -164,15 +164,10 @@ typedef struct Builtin {
     int nparams;
 } Builtin;
 
+/* The elementwise functions (relu, exp, leaky_relu ...) are not listed
+ * here: they are the unary ops marked FN in ops.def, with their parameters
+ * (find_builtin). */
 static const Builtin builtins[] = {
-    {"relu", F_UNARY, OP_RELU, 1, {"x"}, 1},
-    {"sigmoid", F_UNARY, OP_SIGMOID, 1, {"x"}, 1},
-    {"tanh", F_UNARY, OP_TANH, 1, {"x"}, 1},
-    {"exp", F_UNARY, OP_EXP, 1, {"x"}, 1},
-    {"log", F_UNARY, OP_LOG, 1, {"x"}, 1},
-    {"sqrt", F_UNARY, OP_SQRT, 1, {"x"}, 1},
-    {"abs", F_UNARY, OP_ABS, 1, {"x"}, 1},
-    {"leaky_relu", F_LEAKY, OP_LEAKY_RELU, 1, {"x", "alpha"}, 2},
     {"sum", F_REDUCE, OP_SUM, 1, {"x", "axis", "keepdims"}, 3},
     {"mean", F_REDUCE, OP_MEAN, 1, {"x", "axis", "keepdims"}, 3},
     {"max", F_REDUCE, OP_MAX, 1, {"x", "axis", "keepdims"}, 3},
@@ -191,28 +186,41 @@ static const Builtin builtins[] = {
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
+_Static_assert(NBUILTINS + OP_COUNT + 1 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
 
-/* relu(2) etc. on plain numbers: folded. */
-static Value fold_unary(Sema *s, const Builtin *b, Value x, double alpha, const Expr *call) {
-    double v = x.num, r = v;
-    switch (b->op) {
-    case OP_RELU: r = v > 0 ? v : 0; break;
-    case OP_LEAKY_RELU: r = v > 0 ? v : alpha * v; break;
-    case OP_SIGMOID: r = 1 / (1 + exp(-v)); break;
-    case OP_TANH: r = tanh(v); break;
-    case OP_EXP: r = exp(v); break;
-    case OP_ABS: r = fabs(v); break;
-    case OP_LOG:
-    case OP_SQRT:
-        if (v < 0 || (b->op == OP_LOG && v == 0)) {
-            sema_error_from(s, x.defines, x.loc, "%s of %g is not a real number", b->name, v);
-            return sema_err();
+/* The built-in function called name, if there is one. */
+static bool find_builtin(const char *name, Builtin *out) {
+    for (int op = 0; op < OP_COUNT; op++) {
+        const OpInfo *in = &op_info[op];
+        if (in->cls == OC_UNARY && in->fn && strcmp(in->name, name) == 0) {
+            *out = (Builtin){in->name, F_UNARY, (Op)op, 1, {"x", in->param[0], in->param[1]}, 1 + in->nparams};
+            return true;
         }
-        r = b->op == OP_LOG ? log(v) : sqrt(v);
-        break;
-    default: die("not a unary op");
     }
-    bool is_int = x.is_int && r == floor(r) && (b->op == OP_RELU || b->op == OP_ABS);
+    for (int i = 0; i < NBUILTINS; i++)
+        if (strcmp(builtins[i].name, name) == 0) { *out = builtins[i]; return true; }
+    return false;
+}
+
+/* Every built-in function's name, elementwise ones first; returns how many. */
+int sema_builtin_names(const char **names) {
+    int n = 0;
+    for (int op = 0; op < OP_COUNT; op++)
+        if (op_info[op].cls == OC_UNARY && op_info[op].fn) names[n++] = op_info[op].name;
+    for (int i = 0; i < NBUILTINS; i++) names[n++] = builtins[i].name;
+    names[n++] = "select";
+    return n;
+}
+
+/* relu(2) etc. on plain numbers: folded by the op's definition (ops.def).
+ * An integer stays one through the ops defined on i32 (relu, abs). */
+static Value fold_unary(Sema *s, const Builtin *b, Value x, const Attr *at, const Expr *call) {
+    double v = x.num, r = op_scalar_unary(b->op, at, DT_F32, v);
+    if (isnan(r) || (isinf(r) && !isinf(v))) {
+        sema_error_from(s, x.defines, x.loc, "%s of %g is not a %s number", b->name, v, isnan(r) ? "real" : "finite");
+        return sema_err();
+    }
+    bool is_int = x.is_int && r == floor(r) && op_info[b->op].i32;
     Value n = sema_number(r, is_int, call->loc);
     n.defines = x.defines;
     return n;
@@ -460,36 +468,44 @@ static Value one_hot(Sema *s, const Expr *call, Value labels, Value classes) {
     return node_value(s, graph_node(s->a, &s->m->forward, OP_ONE_HOT, in, 1, at), call);
 }
 
+/* relu(x), leaky_relu(x, alpha) ...: the op of ops.def, its number
+ * parameters in attr.value and attr.value2. */
+static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
+    const OpInfo *info = &op_info[b->op];
+    Attr at = {0};
+    for (int k = 0; k < info->nparams; k++) {
+        double p = info->dflt[k];
+        if (given[k + 1]) {
+            if (v[k + 1].kind == V_ERR) return sema_err();
+            if (v[k + 1].kind != V_NUM) {
+                sema_error(s, v[k + 1].loc, "'%s' of %s must be a number, found %s", info->param[k], b->name,
+                           sema_type_str(s, v[k + 1]));
+                return sema_err();
+            }
+            p = v[k + 1].num;
+        }
+        *(k == 0 ? &at.value : &at.value2) = p;
+    }
+    if (v[0].kind == V_NUM) return fold_unary(s, b, v[0], &at, call);
+    if (s->const_why && v[0].kind != V_ERR) {
+        sema_error(s, v[0].loc, "%s must be a constant number, found %s", s->const_why, sema_type_str(s, v[0]));
+        return sema_err();
+    }
+    if (!want_tensor(s, b->name, "x", v[0], DT_F32)) return sema_err();
+    int in[1] = {v[0].node};
+    return node_value(s, graph_node(s->a, &s->m->forward, b->op, in, 1, at), call);
+}
+
 static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
     Graph *g = s->m ? &s->m->forward : NULL;
-    bool needs_tensor = b->kind != F_UNARY && b->kind != F_LEAKY;
+    bool needs_tensor = b->kind != F_UNARY;
     if (s->const_why && needs_tensor) {
         sema_error(s, call->name_loc, "%s must be a constant expression, but %s works on tensors", s->const_why,
                    b->name);
         return sema_err();
     }
     switch (b->kind) {
-    case F_UNARY:
-    case F_LEAKY: {
-        double alpha = 0.01;
-        if (b->kind == F_LEAKY && given[1]) {
-            if (v[1].kind == V_ERR) return sema_err();
-            if (v[1].kind != V_NUM) {
-                sema_error(s, v[1].loc, "'alpha' of leaky_relu must be a number, found %s", sema_type_str(s, v[1]));
-                return sema_err();
-            }
-            alpha = v[1].num;
-        }
-        if (v[0].kind == V_NUM) return fold_unary(s, b, v[0], alpha, call);
-        if (s->const_why && v[0].kind != V_ERR) {
-            sema_error(s, v[0].loc, "%s must be a constant number, found %s", s->const_why, sema_type_str(s, v[0]));
-            return sema_err();
-        }
-        if (!want_tensor(s, b->name, "x", v[0], DT_F32)) return sema_err();
-        int n = graph_unary(s->a, g, b->op, v[0].node);
-        if (b->op == OP_LEAKY_RELU) g->nodes[n].attr.value = alpha;
-        return node_value(s, n, call);
-    }
+    case F_UNARY: return elementwise(s, b, call, v, given);
     case F_REDUCE: return reduce(s, b, call, v, given);
     case F_RESHAPE: return reshape(s, call, v[0], v[1]);
     case F_TRANSPOSE: return transpose(s, call, v[0], v[1], given[1]);
@@ -526,11 +542,10 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
 }
 
 Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found) {
-    const Builtin *b = NULL;
-    for (int i = 0; i < NBUILTINS && !b; i++)
-        if (strcmp(builtins[i].name, call->name) == 0) b = &builtins[i];
-    *found = b != NULL;
-    if (!b) die("the call of '%s' was not checked (sema_callee_known)", call->name);
+    Builtin found_b;
+    *found = find_builtin(call->name, &found_b);
+    if (!*found) die("the call of '%s' was not checked (sema_callee_known)", call->name);
+    const Builtin *b = &found_b;
     Value v[5];
     bool given[5];
     const char *what = arena_printf(s->a, "'%s'", b->name);
@@ -550,9 +565,8 @@ const char *sema_builtin_name(int i) {
 
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
-    for (int i = 0; i < NBUILTINS; i++)
-        if (strcmp(builtins[i].name, name) == 0) return true;
-    return strcmp(name, "select") == 0;
+    Builtin b;
+    return find_builtin(name, &b) || strcmp(name, "select") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is

@@ -2,7 +2,7 @@
  * arguments are bound to the formals (positional, keyword, defaults), shape
  * patterns like `x : f32[N, I]` bind or check dimension names, and the body
  * is evaluated in a fresh scope (the top-level consts, the formals, the
- * pattern names) as a new instance whose parameters are named as LANGUAGE.md
+ * pattern names) as a new instance whose parameters are named as docs/language.md
  * "Parameter names" says: the binding's name when the call is the whole
  * right-hand side, else <layer in lower case>_<k>, nested with dots.
  * Before any model is built, sema_check_layers rejects malformed layers and
@@ -44,7 +44,7 @@ static void calls_in(Sema *s, const Expr *e, CallList *out) {
         }
         break;
     }
-    default: break;
+    case EX_NUMBER: case EX_BOOL: case EX_NAME: break;
     }
 }
 
@@ -117,7 +117,7 @@ static void check_layer_body(Sema *s, int k) {
             }
             ret = st;
             break;
-        default: break;
+        case ST_CONST: case ST_PARAM: case ST_BIND: break;
         }
         if (word) {
             diag_error(s->d, st->loc, "'%s' belongs in a model, not in layer %s", word, d->name);
@@ -162,8 +162,9 @@ static const char *expr_text(Sema *s, const Expr *e) {
     case EX_NEG: return arena_printf(s->a, "-%s", expr_text(s, e->lhs));
     case EX_BINARY:
         return arena_printf(s->a, "%s %c %s", expr_text(s, e->lhs), e->binop, expr_text(s, e->rhs));
-    default: return "...";
+    case EX_BOOL: case EX_ARRAY: case EX_CALL: return "...";
     }
+    return "...";
 }
 
 /* Matches the argument v against the formal's pattern `f32[N, I]`: a name
@@ -333,7 +334,7 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
             sema_bind(s, &scope, st->name, st->name_loc, BK_VALUE, sema_eval(s, st->value));
             break;
         case ST_RETURN: result = sema_eval(s, st->value); break;
-        default: break;   /* rejected by sema_check_layers */
+        case ST_INPUT: case ST_OUTPUT: case ST_LOSS: case ST_OPTIMIZER: break;   /* rejected by sema_check_layers */
         }
     }
     s->frame = frame.parent;

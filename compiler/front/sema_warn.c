@@ -51,8 +51,9 @@ static int mentions(const Expr *e, const char *name) {
     case EX_CALL:
         for (int i = 0; i < e->args.n; i++) n += mentions(e->args.items[i].value, name);
         return n;
-    default: return 0;
+    case EX_NUMBER: case EX_BOOL: return 0;
     }
+    return 0;
 }
 
 static int type_mentions(const TypeExpr *t, const char *name) {

@@ -21,24 +21,31 @@ int graph_add(Arena *a, Graph *g, Node n) {
 /* Ops whose result shape (or dtype) is not derivable from the operands: the
  * caller gives it, and graph_infer checks it against the operands. */
 bool op_is_shaped(Op op) {
+    if (op == OP_CAST) return true;   /* to the dtype given; the other elementwise ops: below */
     switch (op) {
-    case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST: case OP_CAST:
+    case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
     case OP_RANDOM_MASK: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_AVGPOOL2D_DX:
         return true;
-    default:
+    case OP_LOAD: case OP_STORE: case OP_TRANSPOSE:
+    case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D:
+    case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D: case OP_ONE_HOT: case OP_SCE: case OP_SCE_DX: case OP_BCE:
+    case OP_BCE_DX:
+#define OP OP_NONE
+#define OP_UNARY OP_CASE
+#define OP_BINARY OP_CASE
+#define OP_REDUCE OP_CASE
+#include "ir/ops.def"
         return false;
     }
+    die("op_is_shaped: bad op %d", (int)op);
 }
 
 static bool dtype_is_number(DType t) { return t == DT_F32 || t == DT_I32; }
 
 /* Whether the unary op is defined on i32 (the rest need f32). */
-static bool unary_takes_i32(Op op) {
-    return op == OP_NEG || op == OP_RELU || op == OP_ABS || op == OP_STEP || op == OP_SIGN ||
-           op == OP_CAST;
-}
+static bool unary_takes_i32(Op op) { return op_info[op].i32; }
 
-static bool binary_takes_i32(Op op) { return op != OP_POW; }
+static bool binary_takes_i32(Op op) { return op_info[op].i32; }
 
 static bool perm_valid(const int *perm, int rank) {
     bool seen[MAX_RANK] = {0};
@@ -203,9 +210,12 @@ const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t,
         if (n->op == OP_BCE_DX && x[2]->shape.rank != 0) return "dloss is not a scalar";
         *s = n->op == OP_BCE ? (Shape){0} : x[0]->shape;
         return NULL;
-    default:
-        return "op without a type rule";
+#define OP OP_CASE   /* by their class, above */
+#define OP_COMPLEX OP_NONE
+#include "ir/ops.def"
+        break;
     }
+    return "op without a type rule";
 }
 
 int graph_node_shaped(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr, DType t, Shape s) {

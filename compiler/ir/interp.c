@@ -50,40 +50,6 @@ static int64_t broadcast_offset(Shape out, Shape in, const int64_t *idx) {
     return off;
 }
 
-static double unary(const Node *n, double x) {
-    switch (n->op) {
-    case OP_NEG: return -x;
-    case OP_RELU: return x > 0 ? x : 0;
-    case OP_LEAKY_RELU: return x > 0 ? x : n->attr.value * x;
-    case OP_SIGMOID: return 1 / (1 + exp(-x));
-    case OP_TANH: return tanh(x);
-    case OP_EXP: return exp(x);
-    case OP_LOG: return log(x);
-    case OP_SQRT: return sqrt(x);
-    case OP_ABS: return fabs(x);
-    case OP_STEP: return x > 0 ? 1 : 0;
-    case OP_SIGN: return x > 0 ? 1 : x < 0 ? -1 : 0;
-    case OP_CAST: return n->dtype == DT_I32 ? trunc(x) : x;   /* f32 -> i32 truncates, as C */
-    default: die("interp: %s is not unary", op_info[n->op].name);
-    }
-}
-
-static double binary(const Node *n, double x, double y) {
-    switch (n->op) {
-    case OP_ADD: return x + y;
-    case OP_SUB: return x - y;
-    case OP_MUL: return x * y;
-    case OP_DIV:
-        if (n->dtype == DT_I32) return y == 0 ? 0 : trunc(x / y);
-        return x / y;
-    case OP_POW: return pow(x, y);
-    case OP_MAXIMUM: return x > y ? x : y;
-    case OP_EQ: return x == y ? 1 : 0;
-    case OP_GT: return x > y ? 1 : 0;
-    default: die("interp: %s is not binary", op_info[n->op].name);
-    }
-}
-
 static void run_reduce(const Node *n, Shape xs, const double *x, double *y) {
     int64_t count = shape_count(xs), ycount = shape_count(n->shape);
     for (int64_t j = 0; j < ycount; j++) y[j] = n->op == OP_MAX ? -INFINITY : 0;
@@ -245,19 +211,19 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
     int64_t idx[MAX_RANK];
     switch (op_info[n->op].cls) {
     case OC_UNARY:
-        for (int64_t i = 0; i < count; i++) y[i] = unary(n, v0[i]);
+        for (int64_t i = 0; i < count; i++) y[i] = op_scalar_unary(n->op, &n->attr, n->dtype, v0[i]);
         return;
     case OC_BINARY:
         for (int64_t i = 0; i < count; i++) {
             unravel(i, n->shape, idx);
-            y[i] = binary(n, v0[broadcast_offset(n->shape, x0->shape, idx)],
-                          v1[broadcast_offset(n->shape, x1->shape, idx)]);
+            y[i] = op_scalar_binary(n->op, n->dtype, v0[broadcast_offset(n->shape, x0->shape, idx)],
+                                    v1[broadcast_offset(n->shape, x1->shape, idx)]);
         }
         return;
     case OC_REDUCE:
         run_reduce(n, x0->shape, v0, y);
         return;
-    default:
+    case OC_LEAF: case OC_SHAPE: case OC_COMPLEX: case OC_EFFECT:
         break;
     }
     switch (n->op) {
@@ -328,8 +294,12 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
     case OP_BCE: case OP_BCE_DX:
         run_bce(n, shape_count(x0->shape), v0, v1, n->op == OP_BCE_DX ? val[n->in[2]][0] : 0, y);
         return;
-    default:
-        die("interp: no rule for %s", op_info[n->op].name);
+    case OP_SUM: case OP_MEAN: case OP_MAX:   /* by their class, above */
+#define OP OP_NONE
+#define OP_UNARY OP_CASE
+#define OP_BINARY OP_CASE
+#include "ir/ops.def"
+        die("interp: %s is run by its class", op_info[n->op].name);
     }
 }
 

@@ -14,14 +14,36 @@ typedef enum { DT_F32, DT_I32, DT_BOOL, DT_VOID } DType;
 
 typedef enum {
 #define OP(NAME, TEXT, ARITY, CLASS) OP_##NAME,
-#include "ops.def"
-#undef OP
-    OP_COUNT
+#include "ir/ops.def"
 } Op;
+enum {   /* the number of ops: not an Op, so that switches need no case for it */
+    OP_COUNT = 0
+#define OP(NAME, TEXT, ARITY, CLASS) + 1
+#include "ir/ops.def"
+};
+
+/* Case labels from ops.def in a switch over ops, naming every op of some
+ * classes without a list, e.g. the ops a per-class function never sees:
+ *     #define OP OP_CASE
+ *     #define OP_UNARY OP_NONE
+ *     #include "ir/ops.def"
+ *         die("%s is not unary", ...);
+ * (ops.def #undefs OP and the class macros at its end). */
+#define OP_CASE(NAME, ...) case OP_##NAME:
+#define OP_NONE(NAME, ...)
 
 typedef enum { OC_LEAF, OC_UNARY, OC_BINARY, OC_REDUCE, OC_SHAPE, OC_COMPLEX, OC_EFFECT } OpClass;
 
-typedef struct OpInfo { const char *name; int arity; OpClass cls; } OpInfo;
+typedef struct OpInfo {
+    const char *name;
+    int arity;
+    OpClass cls;
+    bool fn;              /* unary: also a built-in function of the language, named name */
+    bool i32;             /* elementwise: defined on i32 operands */
+    int nparams;          /* unary: number parameters, in attr.value and attr.value2 */
+    const char *param[2]; /* their names */
+    double dflt[2];       /* their defaults in the language */
+} OpInfo;
 extern const OpInfo op_info[OP_COUNT];
 
 typedef struct Shape {
@@ -36,7 +58,8 @@ const char *shape_str(Arena *a, DType t, Shape s);
 
 typedef struct Attr {
     int tensor;           /* OP_LOAD, OP_STORE: index into Model.tensors */
-    double value;         /* OP_CONST, LEAKY_RELU alpha, RANDOM_MASK rate */
+    double value;         /* OP_CONST, RANDOM_MASK rate, a unary op's first parameter (leaky_relu alpha) */
+    double value2;        /* a unary op's second parameter (OpInfo.param[1]) */
     uint32_t axes;        /* reductions: bit i = reduce axis i */
     bool keepdims;
     int axis;             /* softmax, log_softmax (non-negative after sema) */
@@ -47,6 +70,12 @@ typedef struct Attr {
     const double *data;   /* OP_LITERAL: shape_count(shape) values */
     uint32_t salt;        /* OP_RANDOM_MASK: which dropout site (0, 1, ...) in the model */
 } Attr;
+
+/* scalar.c: the value of an elementwise op on numbers, as ops.def defines
+ * it, in double (the interpreter and the constant folder).  dt: the result's
+ * dtype; at: the node's attributes (a unary op's parameters). */
+double op_scalar_unary(Op op, const Attr *at, DType dt, double x);
+double op_scalar_binary(Op op, DType dt, double x, double y);
 
 #define NODE_MAX_IN 4
 
@@ -69,12 +98,13 @@ typedef struct Graph {
     Node *nodes; int n, cap;
 } Graph;
 
+/* The values of dm_kind (asserted in cg_desc.c). */
 typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS } TensorKind;
 
 typedef enum {
     INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE,
     INIT_SEED
-} InitKind;           /* same order as dm_init_kind */
+} InitKind;           /* the values of dm_init_kind (asserted in cg_desc.c) */
 
 typedef struct Init {
     InitKind kind;

@@ -61,7 +61,7 @@ static void print_init(FILE *out, const Tensor *t) {
     case INIT_XAVIER: case INIT_HE:
         fprintf(out, " fan_in=%lld fan_out=%lld", (long long)in->fan_in, (long long)in->fan_out);
         break;
-    default: break;
+    case INIT_ZEROS: case INIT_ONES: case INIT_SEED: break;
     }
 }
 
@@ -69,7 +69,12 @@ static void print_init(FILE *out, const Tensor *t) {
 static void print_attrs(FILE *out, const Node *n) {
     const Attr *a = &n->attr;
     switch (n->op) {
-    case OP_LEAKY_RELU: fprintf(out, " alpha=%.9g", a->value); break;
+#define OP OP_NONE   /* a unary op's parameters, named in ops.def */
+#define OP_UNARY OP_CASE
+#include "ir/ops.def"
+        for (int k = 0; k < op_info[n->op].nparams; k++)
+            fprintf(out, " %s=%.9g", op_info[n->op].param[k], k ? a->value2 : a->value);
+        break;
     case OP_RANDOM_MASK: fprintf(out, " rate=%.9g salt=%u", a->value, a->salt); break;
     case OP_SUM: case OP_MEAN: case OP_MAX:
         fputs(" axes=[", out);
@@ -100,7 +105,12 @@ static void print_attrs(FILE *out, const Node *n) {
         print_ints(out, a->stride, 2);
         break;
     case OP_ONE_HOT: fprintf(out, " classes=%d", a->classes); break;
-    default: break;
+    case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
+    case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_STORE:
+#define OP OP_NONE
+#define OP_BINARY OP_CASE
+#include "ir/ops.def"
+        break;
     }
 }
 

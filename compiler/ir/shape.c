@@ -8,10 +8,14 @@
 
 #include <string.h>
 
+#define SURFACE_FN true    /* ops.def's SURFACE column */
+#define SURFACE_IR false
 const OpInfo op_info[OP_COUNT] = {
 #define OP(NAME, TEXT, ARITY, CLASS) [OP_##NAME] = {TEXT, ARITY, CLASS},
+#define OP_UNARY(NAME, TEXT, SURFACE, I32, NPARAMS, P0, D0, P1, D1, SCALAR) \
+    [OP_##NAME] = {TEXT, 1, OC_UNARY, SURFACE_##SURFACE, I32, NPARAMS, {P0, P1}, {D0, D1}},
+#define OP_BINARY(NAME, TEXT, I32, SCALAR) [OP_##NAME] = {TEXT, 2, OC_BINARY, false, I32},
 #include "ir/ops.def"
-#undef OP
 };
 
 int64_t shape_count(Shape s) {

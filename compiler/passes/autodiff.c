@@ -103,9 +103,15 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
         return false;
     case OP_SCE:
         return k == 0;
-    default:
+    case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
+    case OP_SQRT: case OP_ABS: case OP_CAST:
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM:
+    case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
+    case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
+    case OP_BCE:
         return true;
     }
+    die("autodiff: bad op %d", (int)n->op);
 }
 
 static void mark_needs_grad(Backward *b) {
@@ -124,7 +130,7 @@ static void mark_needs_grad(Backward *b) {
 /* ---- the adjoints, by op family ------------------------------------------ */
 
 static void adjoint_unary(Backward *b, int id, Node n, int dy) {
-    int x = n.in[0], d;
+    int x = n.in[0], d = -1;   /* set by every case that does not die */
     switch (n.op) {
     case OP_NEG: d = ad_neg(b, dy); break;
     /* step(relu(x)) = step(x), NaN included (both 0): reading the output lets
@@ -145,7 +151,11 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
     case OP_SQRT: d = ad_div(b, dy, ad_mul(b, ad_scalar(b, 2), id)); break;
     case OP_ABS: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_SIGN, x)); break;
     case OP_CAST: d = dy; break;   /* f32 -> f32 only: other casts carry no gradient */
-    default: die("autodiff: no adjoint for unary %s", op_info[n.op].name);
+    case OP_STEP: case OP_SIGN: die("autodiff: %s carries no gradient", op_info[n.op].name);
+#define OP OP_CASE
+#define OP_UNARY OP_NONE
+#include "ir/ops.def"
+        die("autodiff: %s is not unary", op_info[n.op].name);
     }
     accumulate(b, x, d);
 }
@@ -192,7 +202,11 @@ static void adjoint_binary(Backward *b, int id, Node n, int dy) {
         }
         break;
     }
-    default: die("autodiff: no adjoint for binary %s", op_info[n.op].name);
+#define OP OP_CASE
+#define OP_BINARY OP_NONE
+#include "ir/ops.def"
+        die("autodiff: %s is not binary", op_info[n.op].name);
+    case OP_EQ: case OP_GT: die("autodiff: %s carries no gradient", op_info[n.op].name);
     }
 }
 
@@ -200,7 +214,7 @@ static void adjoint_reduce(Backward *b, int id, Node n, int dy) {
     int x = n.in[0];
     Shape xs = node_shape(b, x);
     uint32_t axes = n.attr.axes;
-    int dyk = as_keepdims(b, dy, xs, axes), d;
+    int dyk = as_keepdims(b, dy, xs, axes), d = -1;
     switch (n.op) {
     case OP_SUM:
         d = graph_broadcast(b->a, b->g, dyk, xs);
@@ -219,7 +233,10 @@ static void adjoint_reduce(Backward *b, int id, Node n, int dy) {
         d = ad_mul(b, mask, ad_div(b, dyk, ties));
         break;
     }
-    default: die("autodiff: no adjoint for reduction %s", op_info[n.op].name);
+#define OP OP_CASE
+#define OP_REDUCE OP_NONE
+#include "ir/ops.def"
+        die("autodiff: %s is not a reduction", op_info[n.op].name);
     }
     accumulate(b, x, d);
 }
@@ -236,7 +253,10 @@ static void adjoint_shape(Backward *b, Node n, int dy) {
         break;
     }
     case OP_BROADCAST: accumulate_broadcast(b, x, dy); break;
-    default: die("autodiff: no adjoint for %s", op_info[n.op].name);
+#define OP OP_CASE
+#define OP_SHAPE OP_NONE
+#include "ir/ops.def"
+        die("autodiff: %s does not move data", op_info[n.op].name);
     }
 }
 
@@ -320,7 +340,14 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
         }
         return;
     }
-    default: die("autodiff: no adjoint for %s", op_info[n.op].name);
+    /* the adjoints' own ops and the random masks carry no gradient (op_differentiable_in) */
+    case OP_RANDOM_MASK: case OP_ONE_HOT: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX:
+    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX:
+        die("autodiff: no adjoint for %s", op_info[n.op].name);
+#define OP OP_CASE
+#define OP_COMPLEX OP_NONE
+#include "ir/ops.def"
+        die("autodiff: %s is not a complex op", op_info[n.op].name);
     }
 }
 

@@ -17,10 +17,11 @@
  * after it, becomes that kernel's epilogue (find_epilogues): it runs on each
  * part of the output as soon as the part is final, in the kernel's buffer. */
 #include "passes/passes.h"
+#include "dm.h"
 
 #include <string.h>
 
-enum { ALIGN = 64 };
+enum { ALIGN = DM_ALIGN };   /* the runtime aligns the data region to it */
 
 static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) / ALIGN * ALIGN; }
 

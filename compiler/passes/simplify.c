@@ -123,28 +123,32 @@ static bool same_type(const Node *a, const Node *b) {
     return a->dtype == b->dtype && shape_eq(a->shape, b->shape);
 }
 
+/* x + 0, x * 1, x / 1, x ^ 1, -(-x), a cast to the same dtype: rules that
+ * some elementwise ops have.  An op needs none, so they match by op rather
+ * than by a switch that every new op would have to join. */
+static int identity_elementwise(const Node *n, const Node *x, const Node *y) {
+    Op op = n->op;
+    if (op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_POW) {
+        double unit = op == OP_ADD || op == OP_SUB ? 0 : 1;   /* x op unit = x */
+        if (const_is(y, unit) && same_type(x, n)) return n->in[0];
+        if ((op == OP_ADD || op == OP_MUL) && const_is(x, unit) && same_type(y, n)) return n->in[1];
+    }
+    if (op == OP_NEG && x->op == OP_NEG) return x->in[0];
+    if (op == OP_CAST && x->dtype == n->dtype) return n->in[0];
+    return -1;
+}
+
 /* If n (operands in the new graph) equals one of the existing new nodes,
  * return its id; otherwise -1.  May rewrite *n into a simpler node. */
 static int identity(Rewriter *r, Node *n) {
     const Node *in = r->out->nodes;
     const Node *x = n->nin > 0 ? &in[n->in[0]] : NULL, *y = n->nin > 1 ? &in[n->in[1]] : NULL;
     switch (n->op) {
-    case OP_ADD:
-        if (const_is(y, 0) && same_type(x, n)) return n->in[0];
-        if (const_is(x, 0) && same_type(y, n)) return n->in[1];
-        return -1;
-    case OP_SUB:
-        return const_is(y, 0) && same_type(x, n) ? n->in[0] : -1;
-    case OP_MUL:
-        if (const_is(y, 1) && same_type(x, n)) return n->in[0];
-        if (const_is(x, 1) && same_type(y, n)) return n->in[1];
-        return -1;
-    case OP_DIV: case OP_POW:
-        return const_is(y, 1) && same_type(x, n) ? n->in[0] : -1;
-    case OP_NEG:
-        return x->op == OP_NEG ? x->in[0] : -1;
-    case OP_CAST:
-        return x->dtype == n->dtype ? n->in[0] : -1;
+#define OP OP_NONE
+#define OP_UNARY OP_CASE
+#define OP_BINARY OP_CASE
+#include "ir/ops.def"
+        return identity_elementwise(n, x, y);
     case OP_RESHAPE: case OP_BROADCAST:
         if (shape_eq(x->shape, n->shape)) return n->in[0];
         if (n->op == OP_RESHAPE && op_info[x->op].cls == OC_REDUCE && x->attr.keepdims) {
@@ -174,9 +178,14 @@ static int identity(Rewriter *r, Node *n) {
             if (n->attr.perm[i] != i) return -1;
         return n->in[0];
     }
-    default:
+#define OP OP_CASE   /* no identity known */
+#define OP_UNARY OP_NONE
+#define OP_BINARY OP_NONE
+#define OP_SHAPE OP_NONE
+#include "ir/ops.def"
         return -1;
     }
+    return -1;
 }
 
 /* ---- common subexpressions ---------------------------------------------- */
@@ -188,6 +197,7 @@ static bool attr_eq(const Node *p, const Node *q) {
         return false;
     /* value: compare bits, so that NaN constants merge and 0 / -0 stay apart */
     if (memcmp(&a->value, &b->value, sizeof a->value) != 0) return false;
+    if (memcmp(&a->value2, &b->value2, sizeof a->value2) != 0) return false;
     for (int i = 0; i < MAX_RANK; i++)
         if (a->perm[i] != b->perm[i]) return false;
     for (int i = 0; i < 2; i++)

@@ -34,8 +34,15 @@ static double node_flops(const Graph *g, const Node *n) {
         return 2.0 * out * (double)(dy->dim[0] * dy->dim[2] * dy->dim[3]);
     }
     case OP_MAXPOOL2D: case OP_AVGPOOL2D: return out * n->attr.size[0] * n->attr.size[1];
-    default: return x ? 5.0 * (double)shape_count(*x) : out;
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: case OP_ONE_HOT:
+    case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_RANDOM_MASK:
+        return x ? 5.0 * (double)shape_count(*x) : out;
+#define OP OP_CASE   /* by their class, above */
+#define OP_COMPLEX OP_NONE
+#include "ir/ops.def"
+        break;
     }
+    die("node_flops: bad op %s", op_info[n->op].name);
 }
 
 void plan_print_stats(FILE *out, const Model *m) {

@@ -1,4 +1,4 @@
-# examples/fashion_lenet: LANGUAGE.md's lenet on 28x28 images (NCHW).
+# examples/fashion_lenet: docs/language.md's lenet on 28x28 images (NCHW).
 model lenet {
   const batch = 64
   input x : f32[batch, 1, 28, 28]

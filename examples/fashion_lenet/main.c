@@ -1,4 +1,4 @@
-/* fashion_lenet: trains LANGUAGE.md's lenet on Fashion-MNIST (see --help).
+/* fashion_lenet: trains docs/language.md's lenet on Fashion-MNIST (see --help).
  * The whole training loop is in examples/common/trainer.c. */
 #include "fashion_lenet.h"
 #include "trainer.h"

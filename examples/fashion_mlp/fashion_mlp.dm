@@ -1,4 +1,4 @@
-# examples/fashion_mlp: LANGUAGE.md's mlp, 784-256-128-10 with Adam.
+# examples/fashion_mlp: docs/language.md's mlp, 784-256-128-10 with Adam.
 # The batch is a compile-time constant: dmc -D batch=128 fashion_mlp.dm
 model mlp {
   const batch = 64

@@ -1,4 +1,4 @@
-/* fashion_mlp: trains LANGUAGE.md's mlp on Fashion-MNIST (see --help).
+/* fashion_mlp: trains docs/language.md's mlp on Fashion-MNIST (see --help).
  * The whole training loop is in examples/common/trainer.c. */
 #include "fashion_mlp.h"
 #include "trainer.h"

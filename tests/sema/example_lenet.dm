@@ -1,4 +1,4 @@
-# LANGUAGE.md: the CNN; dense_0 is the 120-unit layer, dense_1 the 84-unit one
+# docs/language.md: the CNN; dense_0 is the 120-unit layer, dense_1 the 84-unit one
 model lenet {
   const batch = 64
   input x : f32[batch, 1, 28, 28]                  # NCHW

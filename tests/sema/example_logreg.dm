@@ -1,4 +1,4 @@
-# LANGUAGE.md: the seed's logistic model
+# docs/language.md: the seed's logistic model
 model logreg {
   input  x : f32[4, 2]
   input  y : f32[4]

@@ -1,4 +1,4 @@
-# LANGUAGE.md: the MLP
+# docs/language.md: the MLP
 model mlp {
   const batch = 64                 # overridable: dmc -D batch=128
   input x : f32[batch, 784]

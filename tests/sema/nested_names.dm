@@ -1,4 +1,4 @@
-# Parameter names of nested layers (LANGUAGE.md "Parameter names"):
+# Parameter names of nested layers (docs/language.md "Parameter names"):
 # the first unnamed Block is block_0; inside it, `h = Dense(...)` is the whole
 # right-hand side so it is block_0.h; the two unnamed Dense calls in the
 # return are numbered arguments first: the inner one (2 units) dense_0,

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# spirit.test.sh: models written in the spirit of LANGUAGE.md but not copied
+# spirit.test.sh: models written in the spirit of docs/language.md but not copied
 # from it (a residual MLP with a user layer, an autoencoder with mse, a CNN
 # with avgpool2d and leaky_relu, logistic regression with bce, reductions /
 # reshape / transpose).  Each is compiled and run entry by entry against the
 # reference interpreter by difftest (-O2; -O0 for two of them), and the
-# parameter names follow LANGUAGE.md's rules.
+# parameter names follow docs/language.md's rules.
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -19,7 +19,7 @@ want="stem.W stem.b b1.dense_0.W b1.dense_0.b b1.dense_1.W b1.dense_1.b b2.dense
 # c2's Conv2d has bias = false: no conv2d_1.b
 want="conv2d_0.W conv2d_0.b conv2d_1.W logits.W logits.b "
 [ "$(names tests/spirit/smallcnn.dm)" = "$want" ] || { echo "smallcnn params: $(names tests/spirit/smallcnn.dm)"; status=1; }
-# LANGUAGE.md's own examples (copied in tests/sema/example_*.dm, whose golden
+# docs/language.md's own examples (copied in tests/sema/example_*.dm, whose golden
 # IR is for inference only) compile whole: an object with the training entries.
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for f in tests/sema/example_*.dm; do

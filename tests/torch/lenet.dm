@@ -1,4 +1,4 @@
-# The LeNet of LANGUAGE.md, verbatim (the suite compiles it with -D batch=8).
+# The LeNet of docs/language.md, verbatim (the suite compiles it with -D batch=8).
 # Covers: Conv2d with pad, maxpool2d, flatten, nested unnamed Dense naming,
 # sgd with momentum.
 model lenet {

@@ -1,4 +1,4 @@
-# The MLP of LANGUAGE.md, verbatim (the suite compiles it with -D batch=8).
+# The MLP of docs/language.md, verbatim (the suite compiles it with -D batch=8).
 # Covers: Dense, relu, softmax (output), softmax_cross_entropy, adam defaults.
 model mlp {
   const batch = 64                 # overridable: dmc -D batch=128

@@ -238,7 +238,7 @@ static void test_random_mask(Arena *a) {
 }
 
 /* The seed's logistic model: sigmoid(x @ W + b) with x = [1, 2], W = [0.1, 0.2], b = 0.3
- * is sigmoid(0.8) = 0.689974481 (LANGUAGE.md); the second row [2, 2] gives sigmoid(0.9). */
+ * is sigmoid(0.8) = 0.689974481 (docs/language.md); the second row [2, 2] gives sigmoid(0.9). */
 static void test_logreg(Arena *a) {
     Model *m = new_model(a, "logreg");
     Graph *g = &m->forward;

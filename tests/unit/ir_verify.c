@@ -97,7 +97,7 @@ static void store_as_operand(void *arg) {
 }
 static void unknown_op(void *arg) {
     Case c = base(arg);
-    graph_add(c.a, &c.m->forward, node(OP_COUNT, 0, 0, 0, DT_F32, SHAPE(2, 3)));
+    graph_add(c.a, &c.m->forward, node((Op)OP_COUNT, 0, 0, 0, DT_F32, SHAPE(2, 3)));
     graph_verify(c.m, &c.m->forward);
 }
 static void bad_transpose(void *arg) {

@@ -1,4 +1,4 @@
-/* sema_values.c: the graphs sema builds compute what LANGUAGE.md says.
+/* sema_values.c: the graphs sema builds compute what docs/language.md says.
  * Each case compiles a small model (with the prelude), fills its inputs and
  * params, runs the forward graph in the reference interpreter and compares
  * the outputs with values worked out by hand in the comments (or, for the
@@ -78,7 +78,7 @@ static void logistic(Arena *a) {
     }
     expect(s, "p", p, 4, __LINE__);
     expect(s, "loss", &loss, 1, __LINE__);
-    CHECK(fabs(p[0] - 0.689974481127613) < 1e-12);   /* LANGUAGE.md: sigmoid(0.8) = 0.689974... */
+    CHECK(fabs(p[0] - 0.689974481127613) < 1e-12);   /* docs/language.md: sigmoid(0.8) = 0.689974... */
 }
 
 static void shapes(Arena *a) {

@@ -11,7 +11,7 @@
 #define DMK_KERNELS_H
 #include <stdint.h>
 
-#include "../../../runtime/dm.h"
+#include "dmk.h"
 
 typedef float v16 __attribute__((vector_size(64)));
 typedef float v8 __attribute__((vector_size(32)));
@@ -53,11 +53,6 @@ static ALWAYS_INLINE void copy_floats(float *restrict d, const float *restrict s
     }
     for (; j < n; j++) d[j] = add ? d[j] + s[j] : s[j];
 }
-
-/* An elementwise loop of generated code that a kernel runs on the elements
- * [first, end) of its output, in place, as soon as they are final (their
- * flat indices; plan.c's epilogues).  data is the instance's data region. */
-typedef void (*Epilogue)(void *data, int64_t first, int64_t end);
 
 /* Work below this many multiply-adds stays on the calling thread; no kernel
  * splits its work into more tasks than this. */

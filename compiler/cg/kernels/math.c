@@ -9,6 +9,8 @@
  * s = (m-1)/(m+1) for m in [sqrt(1/2), sqrt(2)]). */
 #include <stdint.h>
 
+#include "dmk.h"
+
 static float from_bits(uint32_t u) { union { uint32_t u; float f; } v = {u}; return v.f; }
 static uint32_t to_bits(float f) { union { float f; uint32_t u; } v = {f}; return v.u; }
 

@@ -13,9 +13,6 @@
 #include "kernels.h"
 #include "random.h"
 
-float dmk_expf(float x);
-float dmk_logf(float x);
-
 /* Pooling windows: no padding, window [kh x kw], stride [sh, sw]. */
 
 /* The common 2 x 2 window with stride 2, 16 windows at a time: the same

@@ -4,6 +4,7 @@
  * once inlined into a module the loops are specialised like the others. */
 #include <stdint.h>
 
+#include "dmk.h"
 #include "kernels.h"
 
 enum { RANK = 8 };
@@ -35,8 +36,8 @@ static void reduce_middle(float *restrict y, const float *restrict x, int64_t ou
         const float *xo = x + o * r * inner;
         float *yo = y + o * inner;
         if (inner == 1) {
-            float acc = kind == 2 ? xo[0] : 0.0f;
-            if (kind == 2)
+            float acc = kind == DMK_MAX ? xo[0] : 0.0f;
+            if (kind == DMK_MAX)
                 for (int64_t k = 1; k < r; k++) acc = xo[k] > acc ? xo[k] : acc;
             else
                 acc = sum_floats(xo, r);
@@ -46,19 +47,19 @@ static void reduce_middle(float *restrict y, const float *restrict x, int64_t ou
         for (int64_t i = 0; i < inner; i++) yo[i] = xo[i];
         for (int64_t k = 1; k < r; k++) {
             const float *xk = xo + k * inner;
-            if (kind == 2)
+            if (kind == DMK_MAX)
                 for (int64_t i = 0; i < inner; i++) yo[i] = xk[i] > yo[i] ? xk[i] : yo[i];
             else
                 for (int64_t i = 0; i < inner; i++) yo[i] += xk[i];
         }
     }
-    if (kind == 1 && r > 0) {
+    if (kind == DMK_MEAN && r > 0) {
         float s = 1.0f / (float)r;
         for (int64_t i = 0; i < outer * inner; i++) y[i] *= s;
     }
 }
 
-/* kind: 0 sum, 1 mean, 2 max.  axes: bit i = reduce axis i of x's dims. */
+/* kind: a DmkReduce (sum, mean, max).  axes: bit i = reduce axis i of x's dims. */
 void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const int64_t *dims, uint32_t axes,
                 int32_t kind) {
     int first = -1, last = -1;
@@ -98,7 +99,7 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
         if (!mr[i]) ocount *= md[i];
         count *= md[i];
     }
-    float init = kind == 2 ? -__builtin_inff() : 0.0f;
+    float init = kind == DMK_MAX ? -__builtin_inff() : 0.0f;
     for (int64_t i = 0; i < ocount; i++) y[i] = init;
     int64_t L = m > 0 ? md[m - 1] : 1, rows = L > 0 ? count / L : 0;
     int inner_reduced = m > 0 && mr[m - 1];
@@ -107,14 +108,14 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
         const float *xr = x + row * L;
         if (inner_reduced) {
             float acc = init;
-            if (kind == 2)
+            if (kind == DMK_MAX)
                 for (int64_t i = 0; i < L; i++) acc = xr[i] > acc ? xr[i] : acc;
             else
                 acc = sum_floats(xr, L);
-            y[o] = kind == 2 ? (acc > y[o] ? acc : y[o]) : y[o] + acc;
+            y[o] = kind == DMK_MAX ? (acc > y[o] ? acc : y[o]) : y[o] + acc;
         } else {
             float *yr = y + o;
-            if (kind == 2)
+            if (kind == DMK_MAX)
                 for (int64_t i = 0; i < L; i++) yr[i] = xr[i] > yr[i] ? xr[i] : yr[i];
             else
                 for (int64_t i = 0; i < L; i++) yr[i] += xr[i];
@@ -127,7 +128,7 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
             idx[k] = 0;
         }
     }
-    if (kind == 1 && ocount > 0) {
+    if (kind == DMK_MEAN && ocount > 0) {
         float r = (float)ocount / (float)count;
         for (int64_t i = 0; i < ocount; i++) y[i] *= r;
     }
