@@ -104,7 +104,6 @@ void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
  * a hint for other frameworks' names; an argument keyword's hint or NULL. */
 bool sema_callee_known(Sema *s, const Expr *call);
 const char *sema_key_hint(Sema *s, const char *key, const char *const *names, int n);
-const char *sema_builtin_name(int i);   /* the built-ins and select; NULL past the end */
 const char *sema_init_hint(const char *name);   /* another framework's initialiser: dm's, or NULL */
 /* sema_warn.c: the warnings of a program without errors. */
 void sema_warnings(Sema *s, const Models *models);

@@ -558,11 +558,6 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
     return r;
 }
 
-/* The i-th built-in's name, select last; NULL past the end. */
-const char *sema_builtin_name(int i) {
-    return i < NBUILTINS ? builtins[i].name : i == NBUILTINS ? "select" : NULL;
-}
-
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
     Builtin b;

@@ -146,9 +146,8 @@ static void unknown_function(Sema *s, const Expr *call) {
         if (strcmp(s->layers[i]->name, name) == 0) return;   /* a lower-case layer: reported where it is declared */
         if (strcasecmp(s->layers[i]->name, name) == 0) layer = s->layers[i]->name;
     }
-    const char *names[64];
-    int n = 0;
-    for (const char *b; n < 64 && (b = sema_builtin_name(n)); n++) names[n] = b;
+    const char *names[SEMA_MAX_BUILTINS];
+    int n = sema_builtin_names(names);
     const char *hint = FOREIGN(functions, name), *near = diag_suggest(name, names, n);
     if (layer) sema_error(s, call->name_loc, "unknown function '%s'; did you mean the layer '%s'?", name, layer);
     else if (hint) sema_error(s, call->name_loc, "unknown function '%s': %s", name, hint);

@@ -26,7 +26,7 @@ while IFS= read -r dm; do
     check "$dm: final" "$tmp/final.ir" "$tmp/again.ir"
     # the IR after sema: the training forward graph (the dump's '; after sema'
     # line before each model is a comment)
-    "$DMC" $flags --emit=ir "$dm" -o "$tmp/discard" --dump-after=sema 2>"$tmp/sema.ir"
+    "$DMC" $flags -w --emit=ir "$dm" -o "$tmp/discard" --dump-after=sema 2>"$tmp/sema.ir"   # -w: only the dump on stderr
     "$DMC" "$tmp/sema.ir" --emit=ir -o "$tmp/again.ir" 2>"$tmp/err" || { echo "FAIL $dm after sema: read"; cat "$tmp/err"; fail=$((fail + 1)); continue; }
     grep -v "^; after" "$tmp/sema.ir" >"$tmp/want.ir"
     check "$dm: after sema" "$tmp/want.ir" "$tmp/again.ir"
