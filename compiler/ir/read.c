@@ -440,10 +440,10 @@ static bool graph_line(Reader *r, const char *kw) {
 /* ---- nodes ---------------------------------------------------------------------- */
 
 /* The attributes each op takes, in the printer's order (print.c: print_attrs). */
-typedef enum { AT_NONE, AT_ALPHA, AT_RATE, AT_SALT, AT_AXES, AT_KEEPDIMS, AT_PERM, AT_TRANS_A, AT_TRANS_B, AT_AXIS,
+typedef enum { AT_NONE, AT_RATE, AT_SALT, AT_AXES, AT_KEEPDIMS, AT_PERM, AT_TRANS_A, AT_TRANS_B, AT_AXIS,
                AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_COUNT } AttrKey;
 static const char *const attr_names[AT_COUNT] = {
-    [AT_ALPHA] = "alpha", [AT_RATE] = "rate", [AT_SALT] = "salt", [AT_AXES] = "axes", [AT_KEEPDIMS] = "keepdims",
+    [AT_RATE] = "rate", [AT_SALT] = "salt", [AT_AXES] = "axes", [AT_KEEPDIMS] = "keepdims",
     [AT_PERM] = "perm", [AT_TRANS_A] = "trans_a", [AT_TRANS_B] = "trans_b", [AT_AXIS] = "axis",
     [AT_STRIDE] = "stride", [AT_PAD] = "pad", [AT_SIZE] = "size", [AT_CLASSES] = "classes",
 };
@@ -451,7 +451,6 @@ static bool attr_is_flag(AttrKey k) { return k == AT_KEEPDIMS || k == AT_TRANS_A
 
 typedef struct OpAttrs { AttrKey key[3]; } OpAttrs;
 static const OpAttrs op_attrs[OP_COUNT] = {
-    [OP_LEAKY_RELU] = {{AT_ALPHA}},
     [OP_RANDOM_MASK] = {{AT_RATE, AT_SALT}},
     [OP_SUM] = {{AT_AXES, AT_KEEPDIMS}}, [OP_MEAN] = {{AT_AXES, AT_KEEPDIMS}}, [OP_MAX] = {{AT_AXES, AT_KEEPDIMS}},
     [OP_TRANSPOSE] = {{AT_PERM}},
@@ -466,7 +465,7 @@ static const OpAttrs op_attrs[OP_COUNT] = {
 /* The value of attribute k after its '='. */
 static bool attr_value(Reader *r, AttrKey k, Attr *at) {
     switch (k) {
-    case AT_ALPHA: case AT_RATE: return number(r, &at->value);
+    case AT_RATE: return number(r, &at->value);
     case AT_SALT: {
         long long v;
         if (!integer(r, 0, UINT32_MAX, &v)) return false;
@@ -497,9 +496,32 @@ static bool attr_value(Reader *r, AttrKey k, Attr *at) {
     return false;
 }
 
+/* A unary op's parameters, NAME=VALUE as ops.def names them and print.c
+ * writes them (leaky_relu's alpha ...): each once, every one required. */
+static bool unary_parameters(Reader *r, Op op, Attr *at, const char *op_at) {
+    const OpInfo *in = &op_info[op];
+    bool given[2] = {false, false};
+    while (!peek(r, ':')) {
+        if (at_eol(r)) return expected(r, "':' and the type");
+        const char *key, *kat;
+        if (!name(r, "an attribute or ':'", &key, &kat)) return false;
+        int k = -1;
+        for (int i = 0; i < in->nparams; i++)
+            if (strcmp(key, in->param[i]) == 0) k = i;
+        if (k < 0) return fail(r, kat, (int)strlen(key), "%s has no attribute '%s'", in->name, key);
+        if (given[k]) return fail(r, kat, (int)strlen(key), "%s is given twice", key);
+        given[k] = true;
+        if (!punct(r, '=') || !number(r, k ? &at->value2 : &at->value)) return false;
+    }
+    for (int i = 0; i < in->nparams; i++)
+        if (!given[i]) return fail(r, op_at, (int)strlen(in->name), "%s needs %s=", in->name, in->param[i]);
+    return true;
+}
+
 /* The attributes of op up to the ':' of the type: each at most once, every
  * one that is not a flag required. */
 static bool attributes(Reader *r, Op op, Attr *at, const char *op_at) {
+    if (op_info[op].cls == OC_UNARY) return unary_parameters(r, op, at, op_at);
     const OpAttrs *spec = &op_attrs[op];
     bool given[AT_COUNT] = {0};
     while (!peek(r, ':')) {
