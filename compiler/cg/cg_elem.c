@@ -225,7 +225,7 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_CAST: return x;
     /* the rest in f32, exact for the i32 ops (relu, abs ...) below 2^24 */
     case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
-    case OP_ABS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
+    case OP_ABS: case OP_SOFTPLUS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
         return NULL;
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -274,6 +274,15 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_LOG: return kernel1(el, "dmk_logf", x);
     case OP_SQRT: return intrinsic(el, "llvm.sqrt", 1, args);
     case OP_ABS: return intrinsic(el, "llvm.fabs", 1, args);
+    case OP_SOFTPLUS: {   /* x where beta x > threshold, else log(1 + e) / beta, e = exp(beta x) */
+        LLVMValueRef bx = LLVMBuildFMul(b, x, cf(el, n->attr.value), "");
+        LLVMValueRef e = kernel1(el, "dmk_expf", bx);
+        /* below 2^-24, 1 + e rounds to 1 and log(1 + e) to 0, where it is e */
+        LLVMValueRef l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, e, cf(el, 0x1p-24), ""), e,
+                                         kernel1(el, "dmk_logf", LLVMBuildFAdd(b, cf(el, 1), e, "")), "");
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, bx, cf(el, n->attr.value2), ""), x,
+                               LLVMBuildFDiv(b, l, cf(el, n->attr.value), ""), name);
+    }
     case OP_STEP: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""));
     case OP_SIGN:
         return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), cf(el, 1),

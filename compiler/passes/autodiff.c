@@ -104,7 +104,7 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_SCE:
         return k == 0;
     case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
-    case OP_SQRT: case OP_ABS: case OP_CAST:
+    case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST:
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM:
     case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
@@ -150,6 +150,13 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
     case OP_LOG: d = ad_div(b, dy, x); break;
     case OP_SQRT: d = ad_div(b, dy, ad_mul(b, ad_scalar(b, 2), id)); break;
     case OP_ABS: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_SIGN, x)); break;
+    case OP_SOFTPLUS: {   /* slope sigmoid(beta x), 1 where beta x > threshold: s + step(bx - t) (1 - s) */
+        int bx = ad_mul(b, x, ad_scalar(b, n.attr.value));
+        int s = graph_unary(b->a, b->g, OP_SIGMOID, bx);
+        int over = graph_unary(b->a, b->g, OP_STEP, ad_sub(b, bx, ad_scalar(b, n.attr.value2)));
+        d = ad_mul(b, dy, ad_add(b, s, ad_mul(b, over, ad_sub(b, ad_scalar(b, 1), s))));
+        break;
+    }
     case OP_CAST: d = dy; break;   /* f32 -> f32 only: other casts carry no gradient */
     case OP_STEP: case OP_SIGN: die("autodiff: %s carries no gradient", op_info[n.op].name);
 #define OP OP_CASE

@@ -10,7 +10,8 @@ model elementwise {
   u = leaky_relu(x * s, alpha = 0.2) + relu(x - c)
   v = sigmoid(u) * tanh(x + s) - exp(-abs(x * c))
   w = log(a) / sqrt(a) + abs(x - s) / (a + 1)
-  output y = v + w * 0.5 + leaky_relu(x) - 2 / a
+  p = softplus(x * s, beta = 2) + softplus(x, 1, threshold = 0.5)   # x > 0: above the threshold
+  output y = v + w * 0.5 + leaky_relu(x) - 2 / a + p
   loss mse(y, t)
   optimizer sgd(lr = 0.1)
 }

@@ -18,7 +18,8 @@ def model(P, X, ctx):
     u = F.leaky_relu(x * s, 0.2) + F.relu(x - c)
     v = torch.sigmoid(u) * torch.tanh(x + s) - torch.exp(-torch.abs(x * c))
     w = torch.log(a) / torch.sqrt(a) + torch.abs(x - s) / (a + 1)
-    y = v + w * 0.5 + F.leaky_relu(x) - 2 / a
+    p = F.softplus(x * s, beta=2) + F.softplus(x, beta=1, threshold=0.5)
+    y = v + w * 0.5 + F.leaky_relu(x) - 2 / a + p
     return F.mse_loss(y, X["t"]), {"y": y}
 
 

@@ -13,6 +13,10 @@ static void unary_case(const char *name, Op op, double lo, double hi, bool signe
     int y;
     if (op == OP_LEAKY_RELU)
         y = graph_node(c->a, c->g, OP_LEAKY_RELU, &x, 1, (Attr){.value = 0.1});
+    else if (op == OP_SOFTPLUS && !signed_)   /* beta 2, threshold 20: the log(1 + exp) branch */
+        y = graph_node(c->a, c->g, OP_SOFTPLUS, &x, 1, (Attr){.value = 2, .value2 = 20});
+    else if (op == OP_SOFTPLUS)   /* beta 1, threshold 0.3: |x| >= 0.6, so x > 0 is the identity */
+        y = graph_node(c->a, c->g, OP_SOFTPLUS, &x, 1, (Attr){.value = 1, .value2 = 0.3});
     else if (op == OP_CAST)
         y = graph_cast(c->a, c->g, x, DT_F32);
     else
@@ -31,6 +35,8 @@ static void unary_cases(void) {
     unary_case("log", OP_LOG, 0.3, 3, false);
     unary_case("sqrt", OP_SQRT, 0.3, 3, false);
     unary_case("abs", OP_ABS, 0.2, 1.5, true);
+    unary_case("softplus", OP_SOFTPLUS, -2, 2, false);
+    unary_case("softplus_threshold", OP_SOFTPLUS, 0.6, 1.5, true);
     unary_case("cast_f32", OP_CAST, 0.2, 1.5, true);
 }
 
