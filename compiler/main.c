@@ -23,7 +23,7 @@ static const char usage_text[] =
     "                      (sema, autodiff, optim, entries, simplify)\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
     "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
-    "  --target=TRIPLE     cross-compile (default: the host; 64-bit targets only for now)\n"
+    "  --target=TRIPLE     cross-compile (default: the host; 32- or 64-bit targets)\n"
     "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
     "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
     "  --fp-contract=MODE  fast (default): multiply-adds may fuse anywhere; on: only within\n"

@@ -28,11 +28,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED). */
+/* The kernels' bitcode (scripts/embed.sh, see the Makefile's EMBED): one set
+ * optimised by clang for 64-bit targets, one unoptimised for 32-bit ones. */
 extern const unsigned char kernel_math_bc[], kernel_linalg_bc[], kernel_conv_bc[], kernel_conv_im2col_bc[],
     kernel_nn_bc[], kernel_tensor_bc[];
 extern const unsigned long kernel_math_bc_size, kernel_linalg_bc_size, kernel_conv_bc_size, kernel_conv_im2col_bc_size,
     kernel_nn_bc_size, kernel_tensor_bc_size;
+extern const unsigned char kernel32_math_bc[], kernel32_linalg_bc[], kernel32_conv_bc[], kernel32_conv_im2col_bc[],
+    kernel32_nn_bc[], kernel32_tensor_bc[];
+extern const unsigned long kernel32_math_bc_size, kernel32_linalg_bc_size, kernel32_conv_bc_size,
+    kernel32_conv_im2col_bc_size, kernel32_nn_bc_size, kernel32_tensor_bc_size;
+
+typedef struct KernelFile {
+    const char *name;
+    const unsigned char *bytes;
+    const unsigned long *size;
+} KernelFile;
+
+static const KernelFile kernels64[] = {
+    {"math", kernel_math_bc, &kernel_math_bc_size},    {"linalg", kernel_linalg_bc, &kernel_linalg_bc_size},
+    {"conv", kernel_conv_bc, &kernel_conv_bc_size},    {"conv_im2col", kernel_conv_im2col_bc, &kernel_conv_im2col_bc_size},
+    {"nn", kernel_nn_bc, &kernel_nn_bc_size},          {"tensor", kernel_tensor_bc, &kernel_tensor_bc_size}};
+static const KernelFile kernels32[] = {
+    {"math", kernel32_math_bc, &kernel32_math_bc_size}, {"linalg", kernel32_linalg_bc, &kernel32_linalg_bc_size},
+    {"conv", kernel32_conv_bc, &kernel32_conv_bc_size}, {"conv_im2col", kernel32_conv_im2col_bc, &kernel32_conv_im2col_bc_size},
+    {"nn", kernel32_nn_bc, &kernel32_nn_bc_size},       {"tensor", kernel32_tensor_bc, &kernel32_tensor_bc_size}};
 
 LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name) {
     LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
@@ -95,7 +115,7 @@ static bool link_kernels(Cg *cg, const char *name, const unsigned char *bytes, u
  * third of the compile time of a convolutional model (and grows them by a
  * half, which the back end pays for again).  They are marked, and
  * cg_emit keeps the pipeline off them (cg_hold_prebuilt). */
-static void internalise_kernels(Cg *cg) {
+static void internalise_kernels(Cg *cg, bool prebuilt) {
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
     for (LLVMValueRef f = LLVMGetFirstFunction(cg->mod); f; f = LLVMGetNextFunction(f)) {
@@ -104,8 +124,9 @@ static void internalise_kernels(Cg *cg) {
         if (LLVMIsDeclaration(f)) continue;
         LLVMSetLinkage(f, LLVMInternalLinkage);   /* helpers shared by kernel files too: never exported */
         if (strncmp(name, "dmk_", 4) != 0) {   /* the module holds only the kernels yet */
-            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
-                                    LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
+            if (prebuilt)
+                LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                        LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
             continue;
         }
         LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
@@ -141,8 +162,9 @@ void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold) {
  * a subtarget that doesn't support it").  The C API cannot list the valid
  * names, so the warning is caught -- standard error goes to a temporary file
  * while the target machine is created -- and made a usage error.  A target
- * whose pointers are not 64 bits is refused: the embedded kernels' bitcode
- * is compiled for a 64-bit target (docs/decisions.md, "Cross-compilation"). */
+ * whose pointers are neither 64 nor 32 bits is refused: the embedded
+ * kernels' bitcode exists for those two widths (docs/decisions.md,
+ * "Cross-compilation"). */
 static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *triple, const char *cpu,
                                            const char *features, LLVMCodeGenOptLevel level) {
     fflush(stderr);
@@ -177,9 +199,9 @@ static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *tri
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         unsigned pointer = LLVMPointerSize(td);
         LLVMDisposeTargetData(td);
-        if (pointer == 8) return tm;
-        fprintf(stderr, "dmc: error: target '%s' has %u-byte pointers; dmc supports 64-bit targets only "
-                        "(its kernels are compiled for one)\n", triple, pointer);
+        if (pointer == 8 || pointer == 4) return tm;
+        fprintf(stderr, "dmc: error: target '%s' has %u-byte pointers; dmc supports 32- and 64-bit targets only "
+                        "(its kernels are compiled for those)\n", triple, pointer);
     }
     if (!tm && !bad) fprintf(stderr, "dmc: error: cannot create a target machine for '%s'\n", triple);
     if (tm) LLVMDisposeTargetMachine(tm);
@@ -190,12 +212,23 @@ static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *tri
  * a cross target, where LLVM's generic CPU assumes less: Debian's riscv64
  * is rv64gc with the lp64d ABI (LLVM then picks lp64d from +d), its armhf
  * ARMv7 with VFPv3-D16 and Thumb-2.  An object without them does not link
- * with that C library (soft-float against double-float modules). */
+ * with that C library (soft-float against double-float modules).  i686 gets
+ * SSE2, so that float arithmetic rounds to float after every operation as
+ * on every other target (the x87 unit keeps wider intermediates). */
 static const char *linux_features(const char *triple) {
     if (!strstr(triple, "-linux")) return "";
     if (strncmp(triple, "riscv64", 7) == 0) return "+m,+a,+f,+d,+c";
     if (strncmp(triple, "armv7", 5) == 0 && strstr(triple, "gnueabihf")) return "+vfp3d16,+thumb2";
+    if (strncmp(triple, "i686", 4) == 0) return "+sse2";
     return "";
+}
+
+static unsigned pointer_size(LLVMTargetMachineRef tm) {
+    if (!tm) return 0;
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    unsigned pointer = LLVMPointerSize(td);
+    LLVMDisposeTargetData(td);
+    return pointer;
 }
 
 static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, CgTarget *t, bool *avx512) {
@@ -224,7 +257,7 @@ static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, Cg
                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
     LLVMTargetMachineRef tm = create_checked(target, norm, cpu, features, level[ol]);
-    *t = (CgTarget){.target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
+    *t = (CgTarget){.pointer = pointer_size(tm), .target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
                     .features = arena_strdup(a, features), .level = level[ol]};
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
@@ -274,14 +307,15 @@ static bool generate(Arena *a, const Options *opt, Models *models, LLVMContextRe
     cg.f32 = LLVMFloatTypeInContext(ctx);
     cg.ptr = LLVMPointerTypeInContext(ctx, 0);
     cg.void_t = LLVMVoidTypeInContext(ctx);
-    bool ok = link_kernels(&cg, "math", kernel_math_bc, kernel_math_bc_size) &&
-              link_kernels(&cg, "linalg", kernel_linalg_bc, kernel_linalg_bc_size) &&
-              link_kernels(&cg, "conv", kernel_conv_bc, kernel_conv_bc_size) &&
-              link_kernels(&cg, "conv_im2col", kernel_conv_im2col_bc, kernel_conv_im2col_bc_size) &&
-              link_kernels(&cg, "nn", kernel_nn_bc, kernel_nn_bc_size) &&
-              link_kernels(&cg, "tensor", kernel_tensor_bc, kernel_tensor_bc_size);
+    /* 64-bit targets take the kernels clang optimised (their helpers are
+     * prebuilt); 32-bit ones the unoptimised set, which the -O pipeline
+     * optimises whole for the target. */
+    bool wide = LLVMPointerSize(LLVMGetModuleDataLayout(mod)) == 8;
+    const KernelFile *files = wide ? kernels64 : kernels32;
+    bool ok = true;
+    for (int i = 0; ok && i < 6; i++) ok = link_kernels(&cg, files[i].name, files[i].bytes, *files[i].size);
     if (ok) {
-        internalise_kernels(&cg);
+        internalise_kernels(&cg, wide);
         for (int i = 0; i < models->n; i++) {
             cg.model = models->items[i];
             cg.plan = plan_model(a, cg.model, opt->opt_level);
@@ -355,7 +389,7 @@ static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachi
         return true;
     }
     bool assembly = opt->emit == EMIT_ASM;
-    if (cg_split_applies(t->triple)) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
+    if (cg_split_applies(t->triple) && t->pointer == 8) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
     return cg_compile_whole(tm, mod, opt->opt_level, assembly, out);
 }
 
