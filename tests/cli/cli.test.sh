@@ -122,6 +122,11 @@ check "--target=thumbv7em-none-eabihf" "$DMC" --target=thumbv7em-none-eabihf --c
 # ELF class (byte 4) 1 = 32-bit, e_machine 40 = EM_ARM
 [ "$(od -An -tu1 -j4 -N1 "$tmp/m4.o" | tr -d ' ')/$(od -An -tu2 -j18 -N2 "$tmp/m4.o" | tr -d ' ')" = 1/40 ] ||
     { echo "FAILED: not a 32-bit ARM object"; fails=$((fails + 1)); }
+# Stack use follows the shapes: logreg's 4 x 2 product takes no 640 KB frame
+# (the matmul's full packed blocks); every fixed frame is under 4 KB.
+"$DMC" --target=thumbv7em-none-eabihf --cpu=cortex-m4 --emit=asm $logreg -o "$tmp/m4.s"
+big=$(grep -E 'sub(\.w)?[[:space:]]+sp, (sp, )?#' "$tmp/m4.s" | grep -oE '#[0-9]+' | tr -d '#' | sort -n | tail -1)
+[ -n "$big" ] && [ "$big" -lt 4096 ] || { echo "FAILED: a Cortex-M4 frame of $big bytes"; fails=$((fails + 1)); }
 # --cpu and --features change the code: AVX-512 (zmm registers) only when enabled.
 "$DMC" --cpu=skylake-avx512 --emit=asm tests/torch/mlp.dm -o - | grep -q zmm ||
     { echo "FAILED: --cpu=skylake-avx512 gives no zmm code"; fails=$((fails + 1)); }
