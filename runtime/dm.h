@@ -127,6 +127,12 @@ int dm_apply(dm_model *m);                      /* optimizer update from the cur
 
 int dm_save(const dm_model *m, const char *path); /* safetensors: params, then optimizer state */
 int dm_load(dm_model *m, const char *path);       /* safetensors; on any error the model is unchanged */
+/* The same checkpoints in memory (to ship weights over any link): dm_save_buffer
+ * writes the bytes dm_save would write into buf and sets *written; if buf is NULL
+ * or smaller, it returns DM_ENOMEM and sets *written to the size needed.
+ * dm_load_buffer accepts and rejects exactly what dm_load does. */
+int dm_save_buffer(const dm_model *m, void *buf, size_t size, size_t *written);
+int dm_load_buffer(dm_model *m, const void *bytes, size_t size);
 const char *dm_last_error(void);                 /* human-readable reason of the last failure */
 
 /* Beyond the fixed contract. */

@@ -161,18 +161,6 @@ static bool write_all(FILE *f, const void *p, size_t n) {
     return fwrite(p, 1, n, f) == n;
 }
 
-static bool write_tensor(FILE *f, const uint8_t *data, uint64_t bytes) {
-    uint8_t buf[4096];
-    for (uint64_t done = 0; done < bytes;) {
-        uint64_t chunk = bytes - done < sizeof buf ? bytes - done : sizeof buf;
-        copy_le32(buf, data + done, chunk / 4);
-        if (!write_all(f, buf, chunk))
-            return false;
-        done += chunk;
-    }
-    return true;
-}
-
 /* Makes the rename durable: fsync the folder holding path (best effort). */
 static void sync_folder(const char *path) {
     const char *slash = strrchr(path, '/');
@@ -187,6 +175,56 @@ static void sync_folder(const char *path) {
     free(folder);
 }
 
+/* The checkpoint of m: *total bytes, written to buf when it has room
+ * (cap bytes); DM_ENOMEM (with *total set) when it has not. */
+static int checkpoint_bytes(const dm_model *m, const metadata *meta, uint8_t *buf, size_t cap, size_t *total,
+                            const char *caller) {
+    const dm_model_desc *d = m->desc;
+    int *order = malloc(((size_t)d->ntensors + 1) * sizeof *order);
+    if (!order)
+        return rt_error(DM_ENOMEM, "%s: out of memory", caller);
+    int n = saved_order(d, order);
+    size_t hlen = 0;
+    char *header = build_header(d, order, n, meta, &hlen);
+    if (!header) {
+        free(order);
+        return rt_error(DM_ENOMEM, "%s: out of memory", caller);
+    }
+    uint64_t size = 8 + (uint64_t)hlen;
+    for (int k = 0; k < n; k++)
+        size += d->tensors[order[k]].bytes;
+    int rc = DM_OK;
+    if (size > SIZE_MAX) {
+        rc = rt_error(DM_ENOMEM, "%s: the checkpoint is %llu bytes, too large for this machine", caller,
+                      (unsigned long long)size);
+    } else if (!buf || cap < size) {
+        *total = (size_t)size;
+        rc = rt_error(DM_ENOMEM, "%s: the checkpoint needs %zu bytes, the buffer has %zu", caller, (size_t)size,
+                      buf ? cap : 0);
+    } else {
+        *total = (size_t)size;
+        for (int i = 0; i < 8; i++)
+            buf[i] = (uint8_t)((uint64_t)hlen >> (8 * i));
+        memcpy(buf + 8, header, hlen);
+        uint8_t *at = buf + 8 + hlen;
+        for (int k = 0; k < n; k++) {
+            const dm_tensor_desc *t = &d->tensors[order[k]];
+            copy_le32(at, m->data + t->offset, t->bytes / 4);
+            at += t->bytes;
+        }
+    }
+    free(order), free(header);
+    return rc;
+}
+
+int dm_save_buffer(const dm_model *m, void *buf, size_t size, size_t *written) {
+    if (!m || !written)
+        return rt_error(DM_EINVAL, "dm_save_buffer: NULL %s", m ? "written" : "model");
+    const metadata none = {0, NULL, NULL};
+    *written = 0;
+    return checkpoint_bytes(m, &none, buf, size, written, "dm_save_buffer");
+}
+
 int dm_save(const dm_model *m, const char *path) {
     return dm_save_with_metadata(m, path, 0, NULL, NULL);
 }
@@ -199,18 +237,22 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
         if (!keys || !values || !keys[k] || !values[k] || !strcmp(keys[k], "format") || !strcmp(keys[k], "model"))
             return rt_error(DM_EINVAL, "dm_save_with_metadata: metadata %d is NULL or a reserved key", k);
     const metadata meta = {nmeta > 0 ? nmeta : 0, keys, values};
-    const dm_model_desc *d = m->desc;
-    int *order = malloc(((size_t)d->ntensors + 1) * sizeof *order);
-    if (!order)
-        return rt_error(DM_ENOMEM, "dm_save: out of memory");
-    int n = saved_order(d, order);
-    size_t hlen = 0;
-    char *header = build_header(d, order, n, &meta, &hlen);
+    /* The whole checkpoint in memory first: the same bytes as dm_save_buffer. */
+    size_t total = 0;
+    int brc = checkpoint_bytes(m, &meta, NULL, 0, &total, "dm_save");
+    if (brc != DM_OK && total == 0)
+        return brc;
+    uint8_t *bytes = malloc(total);
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
-    if (!header || !tmp) {
-        free(order), free(header), free(tmp);
+    if (!bytes || !tmp) {
+        free(bytes), free(tmp);
         return rt_error(DM_ENOMEM, "dm_save: out of memory");
+    }
+    brc = checkpoint_bytes(m, &meta, bytes, total, &total, "dm_save");
+    if (brc != DM_OK) {
+        free(bytes), free(tmp);
+        return brc;
     }
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
 
@@ -218,7 +260,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
     int fd = mkstemp(tmp);
     if (fd < 0) {
         rc = rt_error(DM_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        free(order), free(header), free(tmp);
+        free(bytes), free(tmp);
         return rc;
     }
     fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a checkpoint */
@@ -227,14 +269,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
         rc = rt_error(DM_EIO, "%s: %s", tmp, strerror(errno));
         close(fd);
     } else {
-        uint8_t len_le[8];
-        for (int i = 0; i < 8; i++)
-            len_le[i] = (uint8_t)((uint64_t)hlen >> (8 * i));
-        bool ok = write_all(f, len_le, 8) && write_all(f, header, hlen);
-        for (int k = 0; ok && k < n; k++) {
-            const dm_tensor_desc *t = &d->tensors[order[k]];
-            ok = write_tensor(f, m->data + t->offset, t->bytes);
-        }
+        bool ok = write_all(f, bytes, total);
         ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
         if (!ok)
             rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
@@ -247,7 +282,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
         sync_folder(path);
     if (rc != DM_OK)
         unlink(tmp);
-    free(order), free(header), free(tmp);
+    free(bytes), free(tmp);
     return rc;
 }
 
@@ -481,17 +516,11 @@ static int check_header(const char *path, const rt_json *h, uint64_t data_bytes,
     return check_overlaps(path, entries, *n);
 }
 
-/* Reads a checkpoint and parses its header: on success the caller frees
- * *file and *header; *hlen is the header's length. */
-static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_out, uint64_t *hlen_out,
-                           rt_json **header_out) {
-    uint8_t *file = NULL;
-    size_t size = 0;
-    int rc = rt_read_file(path, &file, &size);
-    if (rc != DM_OK)
-        return rc;
+/* Parses the header of the checkpoint file[0 .. size) (path names it in
+ * messages): on success the caller frees *header; *hlen is its length. */
+static int parse_checkpoint(const char *path, const uint8_t *file, size_t size, uint64_t *hlen_out,
+                            rt_json **header_out) {
     if (size < 8) {
-        free(file);
         return rt_error(DM_EFORMAT, "%s: %zu bytes, too short for a safetensors file (the header length alone is 8)",
                         path, size);
     }
@@ -499,23 +528,36 @@ static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_ou
     for (int i = 0; i < 8; i++)
         hlen |= (uint64_t)file[i] << (8 * i);
     if (hlen > size - 8) {
-        free(file);
         return rt_error(DM_EFORMAT, "%s: header length %llu exceeds the file (%zu bytes): truncated or not safetensors",
                         path, (unsigned long long)hlen, size);
     }
     if (hlen > MAX_HEADER) {
-        free(file);
         return rt_error(DM_EFORMAT, "%s: header length %llu is over the limit of %u bytes", path,
                         (unsigned long long)hlen, MAX_HEADER);
     }
     char why[128];
     size_t at = 0;
     rt_json *header = rt_json_parse((const char *)file + 8, (size_t)hlen, why, sizeof why, &at);
-    if (!header) {
-        free(file);
+    if (!header)
         return rt_error(DM_EFORMAT, "%s: the header is not valid JSON: %s at byte %zu of the header", path, why, at);
+    *hlen_out = hlen, *header_out = header;
+    return DM_OK;
+}
+
+/* Reads a checkpoint and parses its header: on success the caller frees
+ * *file and *header; *hlen is the header's length. */
+static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_out, uint64_t *hlen_out,
+                           rt_json **header_out) {
+    uint8_t *file = NULL;
+    size_t size = 0;
+    int rc = rt_read_file(path, &file, &size);
+    if (rc == DM_OK)
+        rc = parse_checkpoint(path, file, size, hlen_out, header_out);
+    if (rc != DM_OK) {
+        free(file);
+        return rc;
     }
-    *file_out = file, *size_out = size, *hlen_out = hlen, *header_out = header;
+    *file_out = file, *size_out = size;
     return DM_OK;
 }
 
@@ -545,14 +587,12 @@ int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) 
     return rc;
 }
 
-int dm_load(dm_model *m, const char *path) {
-    if (!m || !path)
-        return rt_error(DM_EINVAL, "dm_load: NULL %s", m ? "path" : "model");
-    uint8_t *file;
-    size_t size;
+/* Loads the checkpoint file[0 .. size) into m (path names it in messages);
+ * on any error m is unchanged. */
+static int load_bytes(dm_model *m, const char *path, const uint8_t *file, size_t size) {
     uint64_t hlen;
     rt_json *header;
-    int rc = read_checkpoint(path, &file, &size, &hlen, &header);
+    int rc = parse_checkpoint(path, file, size, &hlen, &header);
     if (rc != DM_OK)
         return rc;
     entry *entries = malloc(((size_t)header->count + 1) * sizeof *entries);
@@ -580,6 +620,23 @@ int dm_load(dm_model *m, const char *path) {
     }
     free(entries);
     rt_json_free(header);
+    return rc;
+}
+
+int dm_load_buffer(dm_model *m, const void *bytes, size_t size) {
+    if (!m || !bytes)
+        return rt_error(DM_EINVAL, "dm_load_buffer: NULL %s", m ? "buffer" : "model");
+    return load_bytes(m, "checkpoint buffer", bytes, size);
+}
+
+int dm_load(dm_model *m, const char *path) {
+    if (!m || !path)
+        return rt_error(DM_EINVAL, "dm_load: NULL %s", m ? "path" : "model");
+    uint8_t *file = NULL;
+    size_t size = 0;
+    int rc = rt_read_file(path, &file, &size);
+    if (rc == DM_OK)
+        rc = load_bytes(m, path, file, size);
     free(file);
     return rc;
 }

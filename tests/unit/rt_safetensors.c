@@ -81,6 +81,47 @@ static void expect_reject(dm_model *m, const char *what, const char *header, siz
                 code, dm_last_error(), says, memcmp(before, after, 64) ? ", and changed the model" : "");
         fx_failures++;
     }
+    /* dm_load_buffer on the same bytes: the same verdict, the model unchanged. */
+    size_t n;
+    uint8_t *bytes = read_all(p, &n);
+    rc = dm_load_buffer(m, bytes, n);
+    snapshot(m, after);
+    if (rc != code || !strstr(dm_last_error(), says) || memcmp(before, after, 64) != 0) {
+        fprintf(stderr, "%s: dm_load_buffer returned %d (expected %d), said \"%s\"%s\n", what, rc, code,
+                dm_last_error(), memcmp(before, after, 64) ? ", and changed the model" : "");
+        fx_failures++;
+    }
+    free(bytes);
+}
+
+/* dm_save_buffer writes the bytes dm_save writes; dm_load_buffer reads them. */
+static void test_buffers(void) {
+    dm_model *a = dm_new(&fx_model, 5), *b = dm_new(&fx_model, 6);
+    float loss;
+    ((float *)dm_data(a, "x"))[0] = 2;
+    dm_train_step(a, &loss);
+    const char *p = path_in("buf.safetensors");
+    CHECK_ERR(dm_save(a, p), DM_OK);
+    size_t n, need = 0, written = 0;
+    uint8_t *file = read_all(p, &n);
+    CHECK_ERR(dm_save_buffer(a, NULL, 0, &need), DM_ENOMEM);   /* the size query */
+    CHECK(need == n);
+    uint8_t *buf = malloc(n + 1);
+    CHECK_ERR(dm_save_buffer(a, buf, n - 1, &written), DM_ENOMEM);   /* one byte short */
+    CHECK(written == n);
+    memset(buf, 0xAA, n + 1);
+    CHECK_ERR(dm_save_buffer(a, buf, n + 1, &written), DM_OK);
+    CHECK(written == n && memcmp(buf, file, n) == 0 && buf[n] == 0xAA);
+    uint8_t sa[64], sb[64];
+    snapshot(a, sa);
+    CHECK_ERR(dm_load_buffer(b, buf, written), DM_OK);
+    snapshot(b, sb);
+    CHECK(memcmp(sa, sb, 64) == 0);
+    CHECK_ERR(dm_load_buffer(b, buf, 7), DM_EFORMAT);   /* shorter than the header length */
+    CHECK_ERR(dm_load_buffer(b, NULL, 8), DM_EINVAL);
+    CHECK_ERR(dm_save_buffer(NULL, buf, n, &written), DM_EINVAL);
+    free(file), free(buf);
+    dm_free(a), dm_free(b);
 }
 
 static void test_round_trip(void) {
@@ -309,6 +350,11 @@ static void test_fuzz(void) {
         snapshot(m, before);
         int rc = dm_load(m, p);
         snapshot(m, after);
+        int rc_buffer = dm_load_buffer(m, buf, len);
+        if (rc_buffer != rc) {
+            fprintf(stderr, "fuzz %d: dm_load returned %d, dm_load_buffer %d\n", iter, rc, rc_buffer);
+            fx_failures++;
+        }
         if (rc != DM_OK && memcmp(before, after, 64) != 0) {
             fprintf(stderr, "fuzz %d: failed load (%s) changed the model\n", iter, dm_last_error());
             fx_failures++;
@@ -423,6 +469,7 @@ int main(void) {
         return 1;
     }
     test_round_trip();
+    test_buffers();
     test_metadata();
     test_rejections();
     test_json();
