@@ -5,7 +5,9 @@
 #                                           CC (default: <triple>-gcc)
 #   make check-cross                        every model of tests/cross/cross.py on
 #                                           each target of CROSS_TARGETS, run under
-#                                           qemu-user against the host
+#                                           qemu-user against the host; then
+#                                           tests/cross/cortex_m.sh (a Cortex-M4F
+#                                           under qemu-system-arm, no runtime)
 #
 # A Debian cross toolchain names its compiler <gnu>-gcc and keeps its C
 # library under /usr/<gnu>, where qemu-user finds it (-L); programs are
@@ -47,6 +49,8 @@ check-cross: setup all
 	    f=$$(case $$t in i686-*) echo " -msse2 -mfpmath=sse";; esac); \
 	    $(PYTHON) tests/cross/cross.py --build $(BUILD) --target $$t --cc "$$g-gcc$$f" \
 	        --runtime $(BUILD)/$$t/libdmrt.a --emulator "qemu-$$q -L /usr/$$g" || fail=1; \
-	done; exit $$fail
+	done; \
+	BUILD=$(BUILD) bash tests/cross/cortex_m.sh || fail=1; \
+	exit $$fail
 
 .PHONY: runtime check-cross
