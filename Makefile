@@ -110,6 +110,19 @@ $(BUILD)/gen/kernels/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h compi
 $(BUILD)/gen/kernel_files.h: Makefile
 	@mkdir -p $(dir $@)
 	printf 'KERNEL_FILE(%s)\n' $(KERNELS) > $@
+# The same kernels for targets with 32-bit pointers: compiled for i686 with
+# LLVM's optimisations off (-disable-llvm-optzns), so that no struct offset
+# or size is folded into a constant: member accesses stay typed GEPs that
+# follow the data layout of the target dmc compiles for (its int64_t and
+# double alignment), and dmc's -O pipeline optimises them for that target.
+# Only clang's own headers (-nostdlibinc): no 32-bit C library is needed.
+KERNEL32_CFLAGS = -O2 -Xclang -disable-llvm-optzns --target=i686-unknown-linux-gnu -nostdlibinc -std=c11 \
+                  -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector
+EMBED += $(foreach k,$(KERNELS),kernel32_$(k)_bc=$(BUILD)/gen/kernels32/$(k).bc)
+$(BUILD)/gen/kernels32/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h compiler/cg/kernels/kernels.def runtime/dm.h \
+                             Makefile
+	@mkdir -p $(dir $@)
+	$(CLANG) $(KERNEL32_CFLAGS) -emit-llvm -c $< -o $@
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))
 $(BUILD)/gen/embedded.c: $(EMBED_FILES) scripts/embed.sh
 	@mkdir -p $(dir $@)

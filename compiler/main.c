@@ -41,7 +41,7 @@ static const char usage_text[] =
     "  -Werror             make warnings errors (-Werror=NAME: only that one)\n"
     "  -Wno-NAME, -w       silence one warning, or all: unused-input, unused-param,\n"
     "                      unused-binding, unused-argument, untrained-param, loss-constant\n"
-    "  --target=TRIPLE     cross-compile (default: the host; 64-bit targets only for now)\n"
+    "  --target=TRIPLE     cross-compile (default: the host; 32- or 64-bit targets)\n"
     "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
     "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
     "  --fp-contract=MODE  fast (default): multiply-adds may fuse anywhere; on: only within\n"

@@ -65,7 +65,11 @@ enum {
     DM_EPEER = -10       /* another process of a distributed run failed, or MPI did (libdmrt_mpi) */
 };
 
-typedef enum { DM_F32 = 0, DM_I32 = 1 } dm_dtype;
+/* The enums of the descriptor structs are 4 bytes on every target, as dmc
+ * lays them out: each has a member at INT32_MAX, since bare-metal ARM
+ * compilers (arm-none-eabi-gcc) otherwise give an enum the smallest type
+ * that holds its values (-fshort-enums). */
+typedef enum { DM_F32 = 0, DM_I32 = 1, DM_DTYPE_INT32_ = 0x7fffffff } dm_dtype;
 
 /* What a tensor of the model is for. */
 typedef enum {
@@ -74,7 +78,8 @@ typedef enum {
     DM_PARAM = 2,  /* trainable, initialised by dm_new/dm_init, saved in checkpoints */
     DM_GRAD = 3,   /* d loss / d param; name "grad/<param>" */
     DM_STATE = 4,  /* optimizer or generator state, saved in checkpoints after the params */
-    DM_LOSS = 5    /* the scalar loss, name "loss" */
+    DM_LOSS = 5,   /* the scalar loss, name "loss" */
+    DM_KIND_INT32_ = 0x7fffffff
 } dm_kind;
 
 /* The entries, in dm_model_desc's order; bit (1u << DM_ENTRY_...) of dm_tensor_desc.reads. */
@@ -93,7 +98,8 @@ typedef enum {
     DM_INIT_NORMAL = 5,  /* N(mean a, std b) */
     DM_INIT_XAVIER = 6,  /* Glorot uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)) */
     DM_INIT_HE = 7,      /* Kaiming normal, fan-in: N(0, sqrt(2 / fan_in)) */
-    DM_INIT_SEED = 8     /* i32[2] generator state: element 0 = a key drawn from the seed, element 1 = 0 */
+    DM_INIT_SEED = 8,    /* i32[2] generator state: element 0 = a key drawn from the seed, element 1 = 0 */
+    DM_INIT_KIND_INT32_ = 0x7fffffff
 } dm_init_kind;
 
 typedef struct dm_init_desc {

@@ -5,20 +5,29 @@
 #                                           CC (default: <triple>-gcc)
 #   make check-cross                        every model of tests/cross/cross.py on
 #                                           each target of CROSS_TARGETS, run under
-#                                           qemu-user against the host
+#                                           qemu-user against the host; then
+#                                           tests/cross/cortex_m.sh (a Cortex-M4F
+#                                           under qemu-system-arm, no runtime)
 #
-# A Debian cross toolchain names its compiler <triple>-gcc and keeps its C
-# library under /usr/<triple>, where qemu-user finds it (-L); programs are
-# linked statically so the emulator needs nothing else.
-CROSS_TARGETS ?= aarch64-linux-gnu riscv64-linux-gnu
+# A Debian cross toolchain names its compiler <gnu>-gcc and keeps its C
+# library under /usr/<gnu>, where qemu-user finds it (-L); programs are
+# linked statically so the emulator needs nothing else.  <gnu> is the triple
+# but for ARMv7, whose Debian name is arm-linux-gnueabihf (for dmc and LLVM,
+# "arm" alone is ARMv4T), and its emulator qemu-arm (qemu-i386 for i686).
+# i686 code computes in SSE2 registers (dmc's default
+# features for i686 Linux), and so must the runtime (GCC's default is x87,
+# whose wider registers round differently).
+CROSS_TARGETS ?= aarch64-linux-gnu riscv64-linux-gnu armv7-linux-gnueabihf i686-linux-gnu
+cross_gnu = $(patsubst armv7-%,arm-%,$(1))
+cross_cflags = $(if $(filter i686-%,$(1)),-msse2 -mfpmath=sse -Wno-psabi)
 
 ifdef TARGET
-TARGET_CC := $(if $(filter command line environment,$(origin CC)),$(CC),$(TARGET)-gcc)
+TARGET_CC := $(if $(filter command line environment,$(origin CC)),$(CC),$(call cross_gnu,$(TARGET))-gcc)
 TARGET_RT_OBJ := $(RT_SRC:%.c=$(BUILD)/$(TARGET)/%.o)
 
 $(BUILD)/$(TARGET)/runtime/%.o: runtime/%.c runtime/*.h runtime/data/*.c
 	@mkdir -p $(dir $@)
-	$(TARGET_CC) -O2 -g -std=c11 -D_GNU_SOURCE $(WARN) -fPIC -Iruntime -c $< -o $@
+	$(TARGET_CC) -O2 -g -std=c11 -D_GNU_SOURCE $(WARN) $(call cross_cflags,$(TARGET)) -fPIC -Iruntime -c $< -o $@
 
 $(BUILD)/$(TARGET)/libdmrt.a: $(TARGET_RT_OBJ)
 	@rm -f $@
@@ -35,8 +44,13 @@ check-cross: all
 	    $(MAKE) --no-print-directory -s runtime TARGET=$$t; \
 	done
 	@fail=0; for t in $(CROSS_TARGETS); do \
-	    $(PYTHON) tests/cross/cross.py --build $(BUILD) --target $$t --cc $$t-gcc \
-	        --runtime $(BUILD)/$$t/libdmrt.a --emulator "qemu-$${t%%-*} -L /usr/$$t" || fail=1; \
-	done; exit $$fail
+	    g=$$(echo $$t | sed 's/^armv7-/arm-/'); \
+	    q=$$(echo $${t%%-*} | sed 's/^armv7$$/arm/; s/^i686$$/i386/'); \
+	    f=$$(case $$t in i686-*) echo " -msse2 -mfpmath=sse";; esac); \
+	    $(PYTHON) tests/cross/cross.py --build $(BUILD) --target $$t --cc "$$g-gcc$$f" \
+	        --runtime $(BUILD)/$$t/libdmrt.a --emulator "qemu-$$q -L /usr/$$g" || fail=1; \
+	done; \
+	BUILD=$(BUILD) bash tests/cross/cortex_m.sh || fail=1; \
+	exit $$fail
 
 .PHONY: runtime check-cross

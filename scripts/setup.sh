@@ -6,7 +6,8 @@
 #   sh scripts/setup.sh [GROUP...]
 #     build     what `make` needs: a C compiler, flex, bison, LLVM 19, clang-19
 #     test      build, and PyTorch (the tests' oracle), numpy, Fashion-MNIST, graphviz,
-#               the aarch64 cross compiler and qemu-user (tests/cross), Open MPI (tests/mpi)
+#               the aarch64, armv7, i686 and Cortex-M cross compilers, qemu (tests/cross),
+#               Open MPI (tests/mpi)
 #     valgrind  test, and valgrind (make check-valgrind)
 #     bench     test, and OpenBLAS with its header and pkg-config file: PyTorch
 #               on the reference BLAS is no anchor (make bench, docs/performance.md)
@@ -16,7 +17,7 @@
 # it prints the exact command to run and fails.  Off Debian (no dpkg-query) it
 # names the packages and leaves the rest to the build.
 build="make gcc flex bison llvm-19-dev clang-19 libclang-rt-19-dev"
-test="$build python3-torch python3-numpy dataset-fashion-mnist graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev"
+test="$build python3-torch python3-numpy dataset-fashion-mnist graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 cross="$test gcc-riscv64-linux-gnu"
 want=""
 for group in ${*:-test}; do

@@ -36,10 +36,15 @@ _Static_assert((int)INIT_ZEROS == DM_INIT_ZEROS && (int)INIT_ONES == DM_INIT_ONE
                "InitKind is dm_init_kind");
 
 /* The LLVM struct types must lay out like the C structs: checked against
- * this compiler's own layout (every supported target is 64-bit, and these
- * structs hold only fixed-size members and pointers). */
+ * this compiler's own layout when the target's pointers and 64-bit
+ * alignments are the host's (these structs hold only fixed-size members and
+ * pointers, so the layout depends on nothing else).  For a 32-bit target the
+ * data layout decides (i686 aligns int64_t and double to 4 bytes, ARM to 8),
+ * as it does for the C compiler of that target; tests/cross runs the runtime
+ * built by that compiler on these descriptors. */
 static void check_layout(Cg *cg, LLVMTypeRef tensor_t, LLVMTypeRef desc_t) {
     LLVMTargetDataRef td = LLVMGetModuleDataLayout(cg->mod);
+    if (LLVMPointerSize(td) != sizeof(void *) || LLVMABIAlignmentOfType(td, cg->i64) != _Alignof(int64_t)) return;
     if (LLVMABISizeOfType(td, tensor_t) != sizeof(dm_tensor_desc) ||
         LLVMOffsetOfElement(td, tensor_t, 6) != offsetof(dm_tensor_desc, offset) ||
         LLVMOffsetOfElement(td, tensor_t, 9) != offsetof(dm_tensor_desc, init) ||

@@ -30,6 +30,7 @@ typedef struct CgTarget {
     LLVMTargetRef target;
     const char *triple, *cpu, *features;
     LLVMCodeGenOptLevel level;
+    unsigned pointer;   /* bytes of a pointer: 8 or 4 (the kernels' bitcode set, cg_module.c) */
 } CgTarget;
 /* cg_module.c: the kernels' prebuilt helpers (compiled by clang, never by
  * the -O pipeline): the test, and their hold (optnone) while a pipeline runs. */
@@ -42,7 +43,8 @@ bool cg_optimise(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level);
 bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
                       LLVMMemoryBufferRef *out);
 /* cg_split.c: the same on two threads (the helpers on one), where the
- * target's object format allows (ELF) and the machine has two processors. */
+ * target's object format allows (ELF) and the machine has two processors;
+ * only for 64-bit targets, the only ones with prebuilt helpers. */
 bool cg_split_applies(const char *triple);
 bool cg_split_compile(const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level, bool assembly,
                       LLVMMemoryBufferRef *out);

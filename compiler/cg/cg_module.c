@@ -29,19 +29,30 @@
 #include <unistd.h>
 
 /* The kernels' bitcode, one embedded file per name of the Makefile's
- * KERNELS (kernel_files.h, generated from that list; scripts/embed.sh). */
-#define KERNEL_FILE(NAME) extern const unsigned char kernel_##NAME##_bc[]; extern const unsigned long kernel_##NAME##_bc_size;
+ * KERNELS (kernel_files.h, generated from that list; scripts/embed.sh), in
+ * two sets: optimised by clang for 64-bit targets, unoptimised for 32-bit
+ * ones (kernel32_*: the Makefile's KERNEL32_CFLAGS). */
+#define KERNEL_FILE(NAME)                                                                  \
+    extern const unsigned char kernel_##NAME##_bc[], kernel32_##NAME##_bc[];               \
+    extern const unsigned long kernel_##NAME##_bc_size, kernel32_##NAME##_bc_size;
 #include "kernel_files.h"
 #undef KERNEL_FILE
-static const struct KernelFile {
+typedef struct KernelFile {
     const char *name;
     const unsigned char *bytes;
     const unsigned long *size;
-} kernel_files[] = {
+} KernelFile;
+static const KernelFile kernels64[] = {
 #define KERNEL_FILE(NAME) {#NAME, kernel_##NAME##_bc, &kernel_##NAME##_bc_size},
 #include "kernel_files.h"
 #undef KERNEL_FILE
 };
+static const KernelFile kernels32[] = {
+#define KERNEL_FILE(NAME) {#NAME, kernel32_##NAME##_bc, &kernel32_##NAME##_bc_size},
+#include "kernel_files.h"
+#undef KERNEL_FILE
+};
+enum { NKERNEL_FILES = sizeof kernels64 / sizeof kernels64[0] };
 
 /* The entry points generated code may call (cg/kernels/kernels.def). */
 static const char *const kernel_names[] = {
@@ -145,7 +156,7 @@ static void check_kernels(Cg *cg) {
     }
 }
 
-static void internalise_kernels(Cg *cg) {
+static void internalise_kernels(Cg *cg, bool prebuilt) {
     unsigned kind = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
     for (LLVMValueRef f = LLVMGetFirstFunction(cg->mod); f; f = LLVMGetNextFunction(f)) {
@@ -154,8 +165,9 @@ static void internalise_kernels(Cg *cg) {
         if (LLVMIsDeclaration(f)) continue;
         LLVMSetLinkage(f, LLVMInternalLinkage);   /* helpers shared by kernel files too: never exported */
         if (strncmp(name, "dmk_", 4) != 0) {   /* the module holds only the kernels yet */
-            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
-                                    LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
+            if (prebuilt)
+                LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                        LLVMCreateStringAttribute(cg->ctx, PREBUILT, sizeof PREBUILT - 1, "", 0));
             continue;
         }
         LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline);
@@ -191,8 +203,9 @@ void cg_hold_prebuilt(LLVMContextRef ctx, LLVMModuleRef mod, bool hold) {
  * a subtarget that doesn't support it").  The C API cannot list the valid
  * names, so the warning is caught -- standard error goes to a temporary file
  * while the target machine is created -- and made a usage error.  A target
- * whose pointers are not 64 bits is refused: the embedded kernels' bitcode
- * is compiled for a 64-bit target (docs/decisions.md, "Cross-compilation"). */
+ * whose pointers are neither 64 nor 32 bits is refused: the embedded
+ * kernels' bitcode exists for those two widths (docs/decisions.md,
+ * "Cross-compilation"). */
 static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *triple, const char *cpu,
                                            const char *features, LLVMCodeGenOptLevel level) {
     fflush(stderr);
@@ -227,9 +240,9 @@ static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *tri
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         unsigned pointer = LLVMPointerSize(td);
         LLVMDisposeTargetData(td);
-        if (pointer == 8) return tm;
-        fprintf(stderr, "dmc: error: target '%s' has %u-byte pointers; dmc supports 64-bit targets only "
-                        "(its kernels are compiled for one)\n", triple, pointer);
+        if (pointer == 8 || pointer == 4) return tm;
+        fprintf(stderr, "dmc: error: target '%s' has %u-byte pointers; dmc supports 32- and 64-bit targets only "
+                        "(its kernels are compiled for those)\n", triple, pointer);
     }
     if (!tm && !bad) fprintf(stderr, "dmc: error: cannot create a target machine for '%s'\n", triple);
     if (tm) LLVMDisposeTargetMachine(tm);
@@ -240,12 +253,23 @@ static LLVMTargetMachineRef create_checked(LLVMTargetRef target, const char *tri
  * a cross target, where LLVM's generic CPU assumes less: Debian's riscv64
  * is rv64gc with the lp64d ABI (LLVM then picks lp64d from +d), its armhf
  * ARMv7 with VFPv3-D16 and Thumb-2.  An object without them does not link
- * with that C library (soft-float against double-float modules). */
+ * with that C library (soft-float against double-float modules).  i686 gets
+ * SSE2, so that float arithmetic rounds to float after every operation as
+ * on every other target (the x87 unit keeps wider intermediates). */
 static const char *linux_features(const char *triple) {
     if (!strstr(triple, "-linux")) return "";
     if (strncmp(triple, "riscv64", 7) == 0) return "+m,+a,+f,+d,+c";
     if (strncmp(triple, "armv7", 5) == 0 && strstr(triple, "gnueabihf")) return "+vfp3d16,+thumb2";
+    if (strncmp(triple, "i686", 4) == 0) return "+sse2";
     return "";
+}
+
+static unsigned pointer_size(LLVMTargetMachineRef tm) {
+    if (!tm) return 0;
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    unsigned pointer = LLVMPointerSize(td);
+    LLVMDisposeTargetData(td);
+    return pointer;
 }
 
 static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, CgTarget *t, bool *avx512) {
@@ -274,7 +298,7 @@ static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, Cg
                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     int ol = opt->opt_level < 0 ? 0 : opt->opt_level > 3 ? 3 : opt->opt_level;
     LLVMTargetMachineRef tm = create_checked(target, norm, cpu, features, level[ol]);
-    *t = (CgTarget){.target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
+    *t = (CgTarget){.pointer = pointer_size(tm), .target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
                     .features = arena_strdup(a, features), .level = level[ol]};
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
@@ -353,12 +377,16 @@ static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *mo
     cg.f32 = LLVMFloatTypeInContext(ctx);
     cg.ptr = LLVMPointerTypeInContext(ctx, 0);
     cg.void_t = LLVMVoidTypeInContext(ctx);
+    /* 64-bit targets take the kernels clang optimised (their helpers are
+     * prebuilt); 32-bit ones the unoptimised set, which the -O pipeline
+     * optimises whole for the target. */
+    bool wide = LLVMPointerSize(LLVMGetModuleDataLayout(mod)) == 8;
+    const KernelFile *files = wide ? kernels64 : kernels32;
     bool ok = true;
-    for (size_t k = 0; k < sizeof kernel_files / sizeof kernel_files[0] && ok; k++)
-        ok = link_kernels(&cg, kernel_files[k].name, kernel_files[k].bytes, *kernel_files[k].size);
+    for (int i = 0; ok && i < NKERNEL_FILES; i++) ok = link_kernels(&cg, files[i].name, files[i].bytes, *files[i].size);
     if (ok) {
         check_kernels(&cg);
-        internalise_kernels(&cg);
+        internalise_kernels(&cg, wide);
         LLVMValueRef *descs = arena_alloc(a, sizeof *descs * (size_t)(models->n + 1));
         for (int i = 0; i < models->n; i++) {
             cg.model = models->items[i];
@@ -434,7 +462,7 @@ static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachi
         return true;
     }
     bool assembly = opt->emit == EMIT_ASM;
-    if (cg_split_applies(t->triple)) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
+    if (cg_split_applies(t->triple) && t->pointer == 8) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
     return cg_compile_whole(tm, mod, opt->opt_level, assembly, out);
 }
 

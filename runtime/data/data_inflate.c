@@ -400,8 +400,8 @@ int dm_gunzip(const uint8_t *in, size_t in_size, uint8_t **out, size_t *out_size
     s.in_size = in_size;
     s.name = name ? name : "gzip data";
     if (in_size >= 4) { /* ISIZE of the last member: a good first guess for the output size */
-        s.out_cap = le32(in + in_size - 4);
-        if (s.out_cap > ((size_t)1 << 32) || s.out_cap < 64)
+        s.out_cap = le32(in + in_size - 4);   /* at most 2^32 - 1: fits size_t on 32-bit targets too */
+        if (s.out_cap < 64)
             s.out_cap = 64;
         s.out = malloc(s.out_cap);
         if (!s.out)

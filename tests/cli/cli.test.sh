@@ -122,7 +122,18 @@ status_is 2 "an unknown --cpu" "$DMC" --cpu=nosuchcpu $logreg -o "$tmp/c.o"
 grep -q "nosuchcpu" "$tmp/err" || { echo "FAILED: unknown --cpu message"; fails=$((fails + 1)); }
 status_is 2 "an unknown --features" "$DMC" --features=+nosuchfeature $logreg -o "$tmp/c.o"
 status_is 2 "an unknown --target" "$DMC" --target=nosuch-triple $logreg -o "$tmp/c.o"
-status_is 2 "a 32-bit --target" "$DMC" --target=i686-linux-gnu $logreg -o "$tmp/c.o"
+status_is 2 "a 16-bit --target" "$DMC" --target=msp430 $logreg -o "$tmp/c.o"
+grep -q "2-byte pointers" "$tmp/err" || { echo "FAILED: 16-bit target message"; fails=$((fails + 1)); }
+# 32-bit targets take the 32-bit kernels (tests/cross/32bit.test.sh runs them).
+check "--target=thumbv7em-none-eabihf" "$DMC" --target=thumbv7em-none-eabihf --cpu=cortex-m4 $logreg -o "$tmp/m4.o"
+# ELF class (byte 4) 1 = 32-bit, e_machine 40 = EM_ARM
+[ "$(od -An -tu1 -j4 -N1 "$tmp/m4.o" | tr -d ' ')/$(od -An -tu2 -j18 -N2 "$tmp/m4.o" | tr -d ' ')" = 1/40 ] ||
+    { echo "FAILED: not a 32-bit ARM object"; fails=$((fails + 1)); }
+# Stack use follows the shapes: logreg's 4 x 2 product takes no 640 KB frame
+# (the matmul's full packed blocks); every fixed frame is under 4 KB.
+"$DMC" --target=thumbv7em-none-eabihf --cpu=cortex-m4 --emit=asm $logreg -o "$tmp/m4.s"
+big=$(grep -E 'sub(\.w)?[[:space:]]+sp, (sp, )?#' "$tmp/m4.s" | grep -oE '#[0-9]+' | tr -d '#' | sort -n | tail -1)
+[ -n "$big" ] && [ "$big" -lt 4096 ] || { echo "FAILED: a Cortex-M4 frame of $big bytes"; fails=$((fails + 1)); }
 # --cpu and --features change the code: AVX-512 (zmm registers) only when enabled.
 "$DMC" --cpu=skylake-avx512 --emit=asm tests/torch/mlp.dm -o - | grep -q zmm ||
     { echo "FAILED: --cpu=skylake-avx512 gives no zmm code"; fails=$((fails + 1)); }
@@ -138,7 +149,7 @@ cp "$tmp/dest/m.o" "$tmp/m.o.orig"; cp "$tmp/dest/m.h" "$tmp/m.h.orig"
 printf 'model bad {\n  input x : f32[2]\n  output y = nosuch(x)\n}\n' >"$tmp/bad.dm"
 status_is 1 "a bad model" "$DMC" "$tmp/bad.dm" -o "$tmp/dest/m.o"
 status_is 1 "a bad model, --emit=ir" "$DMC" --emit=ir "$tmp/bad.dm" -o "$tmp/dest/m.o"
-status_is 2 "a failing back end (32-bit target)" "$DMC" --target=i686-linux-gnu $logreg -o "$tmp/dest/m.o"
+status_is 2 "a failing back end (16-bit target)" "$DMC" --target=msp430 $logreg -o "$tmp/dest/m.o"
 status_is 2 "a failing back end (unknown cpu)" "$DMC" --cpu=nosuchcpu $logreg -o "$tmp/dest/m.o"
 cmp -s "$tmp/dest/m.o" "$tmp/m.o.orig" && cmp -s "$tmp/dest/m.h" "$tmp/m.h.orig" ||
     { echo "FAILED: a failed compilation changed the existing output"; fails=$((fails + 1)); }

@@ -142,7 +142,7 @@ static NO_LIBC void col2im(float *restrict dx, const float *restrict dcol, const
 static void conv_fwd_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float col[COL_FLOATS + COL_SLACK] __attribute__((aligned(64)));
+    float col[cv->R * cv->chunk + COL_SLACK] __attribute__((aligned(64)));   /* at most COL_FLOATS + COL_SLACK */
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);
     for (int64_t n = n0; n < n1; n++)
@@ -161,7 +161,7 @@ static void conv_fwd_task(void *ctx, int t, int ntasks) {
 static NO_LIBC void conv_dx_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float dcol[COL_FLOATS] __attribute__((aligned(64)));
+    float dcol[cv->R * cv->chunk] __attribute__((aligned(64)));   /* at most COL_FLOATS */
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);
     for (int64_t n = n0; n < n1; n++) {
@@ -179,7 +179,7 @@ static NO_LIBC void conv_dx_task(void *ctx, int t, int ntasks) {
 static void conv_dw_task(void *ctx, int t, int ntasks) {
     (void)ntasks;
     const Conv *cv = ctx;
-    float col[COL_FLOATS + COL_SLACK] __attribute__((aligned(64)));
+    float col[cv->R * cv->chunk + COL_SLACK] __attribute__((aligned(64)));   /* at most COL_FLOATS + COL_SLACK */
     float *dw = cv->ntasks == 1 ? cv->out : cv->partial + t * cv->F * cv->R;
     int64_t n0, n1;
     conv_range(cv, t, &n0, &n1);

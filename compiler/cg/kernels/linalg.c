@@ -20,7 +20,8 @@
  * With an epilogue (kernels.h), each tile of C goes through it, a row at a
  * time, right after its last block of k, while it is still in cache.
  *
- * Buffers are bounded on the stack (no heap in generated code): 640 KB.
+ * Buffers are on the stack (no heap in generated code), as big as the
+ * product needs and at most 640 KB.
  * Every element of C is the sum over k in increasing order, in KC blocks,
  * whatever the partition into tasks, so results do not depend on the number
  * of threads.  Big products are split into bands of rows or columns of C,
@@ -241,10 +242,18 @@ static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64
     }
 }
 
-/* C[i0:i1, j0:j1] of the product, the whole k range. */
+/* Floats of a packed block of A for mc rows (whole slivers) or of B for nc
+ * columns (whole panels), kc steps of k. */
+static int64_t packed_a(int64_t mc, int64_t kc) { return (mc < MC ? (mc + MR - 1) / MR * MR : MC) * (kc < KC ? kc : KC); }
+static int64_t packed_b(int64_t nc, int64_t kc) { return (nc < NCB ? (nc + NR - 1) / NR * NR : NCB) * (kc < KC ? kc : KC); }
+
+/* C[i0:i1, j0:j1] of the product, the whole k range.  The packed blocks
+ * are as big as this part of the product needs, at most MC x KC and
+ * KC x NCB: a small product takes a small frame. */
 static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-    float ap[MC * KC] __attribute__((aligned(64)));
-    float bp[KC * NCB] __attribute__((aligned(64)));
+    int64_t k1 = g->K > 0 ? g->K : 1;
+    float ap[packed_a(i1 - i0 > 0 ? i1 - i0 : 1, k1)] __attribute__((aligned(64)));
+    float bp[packed_b(j1 - j0 > 0 ? j1 - j0 : 1, k1)] __attribute__((aligned(64)));
     /* B read in place: plain rows, and too few rows of A to repay packing
      * (up to 64 rows, a panel of B stays in L1 while the rows pass over it). */
     int direct_b = g->b_cs == 1 && i1 - i0 <= 8 * MR;
