@@ -56,26 +56,10 @@ static bool perm_valid(const int *perm, int rank) {
     return true;
 }
 
-/* The type rule.  n->dtype and n->shape are read as the requested type for
- * the ops of op_is_shaped and LOAD without a model; everything else is
- * computed.  Returns NULL and sets *t, *s, or returns what is wrong. */
-const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t, Shape *s) {
-    if ((unsigned)n->op >= OP_COUNT) return "unknown op";
-    const OpInfo *info = &op_info[n->op];
-    if (info->arity >= 0 && n->nin != info->arity) return "wrong number of operands";
-    const Node *x[NODE_MAX_IN] = {0};
-    for (int i = 0; i < n->nin; i++) {
-        if (n->in[i] < 0 || n->in[i] >= g->n) return "operand id out of range";
-        x[i] = &g->nodes[n->in[i]];
-        if (x[i]->op == OP_STORE) return "operand is a store";
-    }
-    if (op_is_shaped(n->op) || n->op == OP_LOAD) {   /* a given shape must be a shape */
-        if (n->shape.rank < 0 || n->shape.rank > MAX_RANK) return "result rank out of range";
-        for (int i = 0; i < n->shape.rank; i++)
-            if (n->shape.dim[i] < 0) return "negative dimension";
-    }
+/* The type rule of every class but the complex ops (whose rules are by op). */
+static const char *infer_by_class(const Model *m, const Node *n, const Node *const *x, DType *t, Shape *s) {
     const Attr *at = &n->attr;
-    switch (info->cls) {
+    switch (op_info[n->op].cls) {
     case OC_LEAF:
         if (n->op == OP_LOAD) {
             if (!m) { *t = n->dtype; *s = n->shape; return NULL; }
@@ -143,7 +127,12 @@ const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t,
     case OC_COMPLEX:
         break;
     }
-    /* OC_COMPLEX */
+    die("infer_by_class: %s is complex", op_info[n->op].name);
+}
+
+/* The type rule of a complex op (matmul, convolution, pooling, losses ...). */
+static const char *infer_complex(const Node *n, const Node *const *x, DType *t, Shape *s) {
+    const Attr *at = &n->attr;
     for (int i = 0; i < n->nin; i++)
         if (x[i]->dtype != DT_F32 && !((n->op == OP_SCE || n->op == OP_SCE_DX) && i == 1) &&
             n->op != OP_ONE_HOT && n->op != OP_RANDOM_MASK)
@@ -216,6 +205,28 @@ const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t,
         break;
     }
     return "op without a type rule";
+}
+
+/* The type rule.  n->dtype and n->shape are read as the requested type for
+ * the ops of op_is_shaped and LOAD without a model; everything else is
+ * computed.  Returns NULL and sets *t, *s, or returns what is wrong. */
+const char *graph_infer(const Model *m, const Graph *g, const Node *n, DType *t, Shape *s) {
+    if ((unsigned)n->op >= OP_COUNT) return "unknown op";
+    const OpInfo *info = &op_info[n->op];
+    if (info->arity >= 0 && n->nin != info->arity) return "wrong number of operands";
+    const Node *x[NODE_MAX_IN] = {0};
+    for (int i = 0; i < n->nin; i++) {
+        if (n->in[i] < 0 || n->in[i] >= g->n) return "operand id out of range";
+        x[i] = &g->nodes[n->in[i]];
+        if (x[i]->op == OP_STORE) return "operand is a store";
+    }
+    if (op_is_shaped(n->op) || n->op == OP_LOAD) {   /* a given shape must be a shape */
+        if (n->shape.rank < 0 || n->shape.rank > MAX_RANK) return "result rank out of range";
+        for (int i = 0; i < n->shape.rank; i++)
+            if (n->shape.dim[i] < 0) return "negative dimension";
+    }
+    if (info->cls == OC_COMPLEX) return infer_complex(n, x, t, s);
+    return infer_by_class(m, n, x, t, s);
 }
 
 int graph_node_shaped(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr, DType t, Shape s) {
