@@ -14,6 +14,11 @@
 # models.
 set -u
 cd "$(dirname "$0")/../.."
+# Under make check-sanitize: Open MPI's components (loaded and unloaded by
+# MPI_Init and MPI_Finalize) leave allocations LeakSanitizer reports, with no
+# module to suppress them by; our own code's leaks are checked by every
+# other case.
+[ -n "${DM_SANITIZE:-}" ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 BUILD=${BUILD:-build}
 DMC=${DMC:-$PWD/$BUILD/dmc}
 PYTHON=${PYTHON:-/usr/bin/python3}
