@@ -27,8 +27,10 @@ extern "C" {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DM_API __attribute__((visibility("default")))
+#define DM_UNUSED __attribute__((unused))   /* a generated header's accessors a program need not call */
 #else
 #define DM_API
+#define DM_UNUSED
 #endif
 
 #define DM_ABI_VERSION 2

@@ -22,7 +22,7 @@ cross_gnu = $(patsubst armv7-%,arm-%,$(1))
 cross_cflags = $(if $(filter i686-%,$(1)),-msse2 -mfpmath=sse -Wno-psabi)
 
 ifdef TARGET
-TARGET_CC := $(if $(filter command line environment,$(origin CC)),$(CC),$(call cross_gnu,$(TARGET))-gcc)
+TARGET_CC := $(if $(filter command line,$(origin CC)),$(CC),$(call cross_gnu,$(TARGET))-gcc)
 TARGET_RT_OBJ := $(RT_SRC:%.c=$(BUILD)/$(TARGET)/%.o)
 
 $(BUILD)/$(TARGET)/runtime/%.o: runtime/%.c runtime/*.h runtime/data/*.c

@@ -93,7 +93,6 @@ void cg_complex(Cg *cg, int node) {
     const Graph *g = cg->ep->graph;
     const Node *n = &g->nodes[node];
     const Shape *x = n->nin > 0 ? &g->nodes[n->in[0]].shape : NULL;
-    const Shape *y = n->nin > 1 ? &g->nodes[n->in[1]].shape : NULL;
     LLVMValueRef out = cg_node_ptr(cg, node);
     LLVMValueRef in0 = n->nin > 0 ? cg_node_ptr(cg, n->in[0]) : NULL;
     LLVMValueRef in1 = n->nin > 1 ? cg_node_ptr(cg, n->in[1]) : NULL;

@@ -72,7 +72,7 @@ static void model_accessors(FILE *f, Arena *a, const Model *m, const ModelPlan *
             }
             take_name(a, names, fn);
             const char *type = t->dtype == DT_I32 ? "int32_t" : "float";
-            fprintf(f, "static inline %s *%s(dm_model *m) { return (%s *)dm_tensor_data(m, &%s_model, %d); }\n", type,
+            fprintf(f, "static inline DM_UNUSED %s *%s(dm_model *m) { return (%s *)dm_tensor_data(m, &%s_model, %d); }\n", type,
                     fn, type, m->name, i);
         }
     }

@@ -34,13 +34,16 @@ import torch  # noqa: E402
 MODELS = ("mlp", "layers", "conv")
 UPDATES = 4
 conformance.RTOL = 1e-5
+# Child processes (dmc, cc, the layout program) without the AddressSanitizer
+# runtime that torch.test.sh preloads into this process under check-sanitize.
+PLAIN_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
 
 
 def build(name, spec, build_dir, tmp):
     out = os.path.join(tmp, name + ".so")
     defines = [f"-D{k}={v}" for k, v in getattr(spec, "DEFINES", {}).items()]
     subprocess.run([os.path.join(build_dir, "dmc"), *defines, os.path.join(ROOT, "tests", "torch", name + ".dm"),
-                    "--emit=shared", "-o", out], check=True)
+                    "--emit=shared", "-o", out], check=True, env=PLAIN_ENV)
     return out
 
 
@@ -108,8 +111,8 @@ def check_layout(tmp):
     with open(src, "w") as f:
         f.write("\n".join(lines))
     exe = os.path.join(tmp, "layout")
-    subprocess.run(["cc", "-I", os.path.join(ROOT, "runtime"), "-o", exe, src], check=True)
-    want = dict(line.split() for line in subprocess.run([exe], check=True, capture_output=True,
+    subprocess.run(["cc", "-I", os.path.join(ROOT, "runtime"), "-o", exe, src], check=True, env=PLAIN_ENV)
+    want = dict(line.split() for line in subprocess.run([exe], check=True, env=PLAIN_ENV, capture_output=True,
                                                            text=True).stdout.splitlines())
     problems = []
     for cname, ct in fields.items():
