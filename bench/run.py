@@ -176,7 +176,10 @@ def check_threads(name, info, threads):
     on one thread, a single thread used a CPU at all."""
     own, blas = info.get("torch_threads"), info.get("blas_threads", threads)
     busy, cores = info.get("busy_threads") or 0, info.get("cores_used") or 0
-    if own != threads or blas != threads or cores > threads * 1.05 or (threads == 1 and busy > 1):
+    # CPU time over the timed wall time carries the edges of the interval and
+    # the kernel's page-fault time: a quarter over is measurement, a second
+    # thread would show as twice (and as two busy threads, checked too).
+    if own != threads or blas != threads or cores > threads * 1.25 or (threads == 1 and busy > 1):
         fail(f"{name}: PyTorch was to run on {threads} thread(s) but had {own} of its own, {blas} in "
              f"the BLAS, {busy} busy while timed, using {cores} CPUs' worth of time")
 
