@@ -168,6 +168,16 @@ static void entry_body(Cg *cg, bool check) {
  * on a training model.  A failing gradients entry (--check-numerics) returns
  * before apply writes anything.  The calls stay calls (noinline): inlining
  * them would rebuild the duplicate. */
+/* The entry returns rc unless it is 0; code built after this runs when it is 0. */
+void cg_return_if_failed(Cg *cg, LLVMValueRef rc, const char *what) {
+    LLVMBasicBlockRef failed = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, arena_printf(cg->arena, "%s.failed", what));
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, arena_printf(cg->arena, "%s.ok", what));
+    LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, rc, LLVMConstInt(cg->i32, 0, 0), ""), ok, failed);
+    LLVMPositionBuilderAtEnd(cg->b, failed);
+    LLVMBuildRet(cg->b, rc);
+    LLVMPositionBuilderAtEnd(cg->b, ok);
+}
+
 static void train_step_body(Cg *cg, LLVMValueRef gradients, LLVMValueRef apply) {
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
     LLVMValueRef args[2] = {cg->data, cg->ex};
@@ -175,14 +185,7 @@ static void train_step_body(Cg *cg, LLVMValueRef gradients, LLVMValueRef apply) 
     LLVMValueRef rc = NULL;
     for (int k = 0; k < 2; k++) {
         if (!fns[k]) continue;
-        if (rc) {
-            LLVMBasicBlockRef failed = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "gradients.failed");
-            LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "gradients.ok");
-            LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, rc, LLVMConstInt(cg->i32, 0, 0), ""), ok, failed);
-            LLVMPositionBuilderAtEnd(cg->b, failed);
-            LLVMBuildRet(cg->b, rc);
-            LLVMPositionBuilderAtEnd(cg->b, ok);
-        }
+        if (rc) cg_return_if_failed(cg, rc, "gradients");
         rc = cg_call(cg, fns[k], args, 2, k ? "apply" : "gradients");
         LLVMAddCallSiteAttribute(rc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(cg->ctx, noinline, 0));
     }

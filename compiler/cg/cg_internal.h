@@ -53,6 +53,8 @@ LLVMValueRef cg_kernel(Cg *cg, const char *name);
 LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, const char *name);
 /* A private, unnamed_addr constant global holding init. */
 LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name);
+/* cg_entry.c: the entry returns rc unless it is 0 (building continues where it is 0). */
+void cg_return_if_failed(Cg *cg, LLVMValueRef rc, const char *what);
 /* cg_entry.c: the entries of one model. */
 void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 LLVMValueRef cg_node_ptr(Cg *cg, int node);   /* where node's value lives */

@@ -48,12 +48,7 @@ static void check_label(Cg *cg, const Label *l, int index) {
                            dims,
                            cg->ex};
     LLVMValueRef rc = cg_call(cg, cg_kernel(cg, "dmk_check_labels"), args, 7, "labels.rc");
-    LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "labels.bad");
-    LLVMBasicBlockRef good = LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, "labels.ok");
-    LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, rc, LLVMConstInt(cg->i32, 0, 0), ""), good, bad);
-    LLVMPositionBuilderAtEnd(cg->b, bad);
-    LLVMBuildRet(cg->b, rc);
-    LLVMPositionBuilderAtEnd(cg->b, good);
+    cg_return_if_failed(cg, rc, "labels");
 }
 
 /* Does node x's loop read only tensors (from their memory) and constants?

@@ -19,6 +19,15 @@
 #define T_M 2
 #define T_RNG 3
 
+/* The first size bytes of a file into buf; how many were read (0 if it cannot be opened). */
+static inline size_t read_all(const char *path, char *buf, size_t size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, size, f);
+    fclose(f);
+    return n;
+}
+
 static float *fx_f(uint8_t *data, uint64_t off) { return (float *)(data + off); }
 
 static int fx_forward(uint8_t *data, dm_exec *ex) {

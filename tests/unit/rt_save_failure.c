@@ -14,14 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static size_t read_all(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t n = fread(buf, 1, size, f);
-    fclose(f);
-    return n;
-}
-
 static int count_files(const char *dir) {
     DIR *d = opendir(dir);
     int n = 0;

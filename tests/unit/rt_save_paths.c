@@ -25,14 +25,6 @@ static const char *at(const char *name) {
     return buf[k];
 }
 
-static size_t read_all(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t n = fread(buf, 1, size, f);
-    fclose(f);
-    return n;
-}
-
 static int temporaries(const char *folder) {
     DIR *d = opendir(folder);
     int n = 0;
