@@ -20,7 +20,7 @@
 #define T_RNG 3
 
 /* The first size bytes of a file into buf; how many were read (0 if it cannot be opened). */
-static inline size_t read_all(const char *path, char *buf, size_t size) {
+static inline size_t fx_read_all(const char *path, char *buf, size_t size) {
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     size_t n = fread(buf, 1, size, f);

@@ -49,20 +49,20 @@ int main(void) {
     float *W = dm_data(m, "fc.W");
     W[0] = 1.5f;
     CHECK_ERR(dm_save(m, path), DM_OK);
-    size_t old_size = read_all(path, old, sizeof old);
+    size_t old_size = fx_read_all(path, old, sizeof old);
     CHECK(old_size > 64 && old_size < sizeof old);
     W[0] = -2.5f;   /* what a failed save must not write */
 
     /* full disk: the write fails half way */
     int status = save_in_child(m, path, old_size / 2, 1);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);   /* dm_save returned DM_EIO */
-    CHECK(read_all(path, now, sizeof now) == old_size && memcmp(old, now, old_size) == 0);
+    CHECK(fx_read_all(path, now, sizeof now) == old_size && memcmp(old, now, old_size) == 0);
     CHECK(count_files(dir) == 1);                            /* no temporary left */
 
     /* crash: killed by SIGXFSZ inside the write */
     status = save_in_child(m, path, old_size / 2, 0);
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ);
-    CHECK(read_all(path, now, sizeof now) == old_size && memcmp(old, now, old_size) == 0);
+    CHECK(fx_read_all(path, now, sizeof now) == old_size && memcmp(old, now, old_size) == 0);
     dm_model *back = dm_new(&fx_model, 8);
     CHECK_ERR(dm_load(back, path), DM_OK);
     CHECK(((float *)dm_data(back, "fc.W"))[0] == 1.5f);

@@ -53,7 +53,7 @@ int main(void) {
     W[0] = 1.5f;
     char ref[4096], got[4096];
     CHECK_ERR(dm_save(m, at("ref.st")), DM_OK);
-    size_t size = read_all(at("ref.st"), ref, sizeof ref);
+    size_t size = fx_read_all(at("ref.st"), ref, sizeof ref);
     CHECK(size > 64 && size < sizeof ref);
 
     /* A link to a file in another folder (relative), and a chain to it. */
@@ -96,7 +96,7 @@ int main(void) {
     CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     struct stat st;
     CHECK(lstat(at("fifo"), &st) == 0 && S_ISFIFO(st.st_mode));
-    CHECK(read_all(at("from_fifo"), got, sizeof got) == size && memcmp(ref, got, size) == 0);
+    CHECK(fx_read_all(at("from_fifo"), got, sizeof got) == size && memcmp(ref, got, size) == 0);
     CHECK(temporaries(dir) == 0);
 
     /* A directory is refused. */
