@@ -23,6 +23,7 @@ typedef struct Cg {
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
     struct SharedKernel *shared; int nshared, capshared;  /* cg_share.c's wrappers, for the module */
     const char *cpu, *features; /* the target machine's (the descriptor records what the code needs) */
+    struct ElemScratch *elem_scratch; /* cg_elem.c's per-node tables, reused by every loop of an entry */
 } Cg;
 
 /* cg_module.c: the target machine's settings (cg_split.c makes a second). */
