@@ -98,7 +98,7 @@ EMBED := prelude_dm=compiler/front/prelude.dm
 # target: cg_module drops their target attributes.  Not vectorised here: a
 # loop vectorised for the generic target (SSE) would stay that narrow; dmc's
 # own pipeline vectorises the inlined kernels for the target's width.
-KERNELS := math linalg conv conv_im2col nn tensor
+KERNELS := math linalg conv conv_im2col nn tensor gather
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector \
                 -fno-vectorize -fno-slp-vectorize
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)

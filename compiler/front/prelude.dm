@@ -16,3 +16,11 @@ layer Conv2d(x : f32[N, C, _, _], filters, kernel, stride = 1, pad = 0, bias = t
   y = conv2d(x, W, stride = stride, pad = pad)
   return select(bias, y + reshape(b, [filters, 1, 1]), y)
 }
+
+# ids (i32, any shape) -> f32[ids..., dim]: row ids[...] of a table of num
+# vectors (PyTorch's nn.Embedding, whose weight starts N(0, 1)).  An id
+# outside [0, num) makes the entry fail with DM_ERANGE.
+layer Embedding(ids, num, dim) {
+  param W : f32[num, dim] = normal(0, 1)
+  return embedding(W, ids)
+}

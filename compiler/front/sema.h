@@ -97,6 +97,14 @@ void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *
 bool sema_list_data(Sema *s, Value v, Shape *shape, const double **data);
 Value sema_as_tensor(Sema *s, Value v, DType t);
 Value sema_select(Sema *s, const Expr *call);
+/* sema_builtin.c: the rows of table named by ids, table[ids] (embedding(table,
+ * ids), an i32 index): table f32 [V, D...] (rank >= 1), ids an i32 tensor of
+ * any shape or constant integers (a number, a list: checked against [0, V)
+ * here; tensor ids are checked when the model runs, DM_ERANGE); the result is
+ * f32 [ids..., D...], differentiable in table.  Reports wrong operands (what
+ * names the operation in messages: "embedding"); the node is placed at `at`
+ * (where a run-time error points), the value at `whole`. */
+Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc whole);
 int sema_dropout_site(Sema *s);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);

@@ -152,7 +152,7 @@ static Value node_value(Sema *s, int node, const Expr *call) {
 
 typedef enum {
     F_UNARY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
-    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT
+    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING
 } FnKind;
 
 typedef struct Builtin {
@@ -184,6 +184,7 @@ static const Builtin builtins[] = {
     {"bce", F_BCE, OP_BCE, 2, {"prob", "target"}, 2},
     {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels"}, 2},
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
+    {"embedding", F_EMBEDDING, OP_GATHER, 2, {"table", "ids"}, 2},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
 _Static_assert(NBUILTINS + OP_COUNT + 1 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
@@ -468,6 +469,56 @@ static Value one_hot(Sema *s, const Expr *call, Value labels, Value classes) {
     return node_value(s, graph_node(s->a, &s->m->forward, OP_ONE_HOT, in, 1, at), call);
 }
 
+/* ---- gather: rows of a table ----------------------------------------------------- */
+
+/* Constant ids (a number, a list): integers in [0, V), checked here. */
+static bool constant_ids(Sema *s, const char *what, Value ids, Value table) {
+    int64_t V = table.shape.dim[0];
+    if (ids.kind == V_NUM) {
+        if (ids.num != floor(ids.num) || ids.num < 0 || ids.num >= (double)V) {
+            sema_error_from(s, ids.defines | table.defines, ids.loc,
+                            "the id %g of %s is not a row of the table %s: ids are integers in [0, %lld)", ids.num,
+                            what, sema_type_str(s, table), (long long)V);
+            return false;
+        }
+        return true;
+    }
+    for (int i = 0; i < ids.n; i++)
+        if (ids.items[i].kind == V_NUM || ids.items[i].kind == V_LIST)
+            if (!constant_ids(s, what, ids.items[i], table)) return false;
+    return true;
+}
+
+Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc whole) {
+    if (table.kind == V_ERR || ids.kind == V_ERR) return sema_err();
+    if (table.kind == V_TENSOR && ids.kind == V_TENSOR && table.dtype == DT_I32 && ids.dtype == DT_F32) {
+        sema_error(s, at, "%s takes the table first, then the ids: found the ids %s first and the table %s second",
+                   what, sema_type_str(s, table), sema_type_str(s, ids));
+        return sema_err();
+    }
+    if (!want_tensor(s, what, "table", table, DT_F32)) return sema_err();
+    if (table.shape.rank < 1) {
+        sema_error(s, table.loc, "the table of %s must have rows, f32[V, ...], found the scalar %s", what,
+                   sema_type_str(s, table));
+        return sema_err();
+    }
+    bool constant = ids.kind == V_NUM || ids.kind == V_LIST;
+    if (constant && !constant_ids(s, what, ids, table)) return sema_err();
+    if (constant) ids = sema_as_tensor(s, ids, DT_I32);
+    if (!want_tensor(s, what, "ids", ids, DT_I32)) return sema_err();
+    Shape out;
+    if (!shape_gather(table.shape, ids.shape, &out)) {
+        sema_error(s, at, "%s of ids %s in the table %s would have %d dimensions, more than %d", what,
+                   sema_type_str(s, ids), sema_type_str(s, table), ids.shape.rank + table.shape.rank - 1, MAX_RANK);
+        return sema_err();
+    }
+    int in[2] = {table.node, ids.node};
+    Attr none = {0};
+    Value r = sema_tensor(s, sema_at(s, graph_node(s->a, &s->m->forward, OP_GATHER, in, 2, none), at), whole);
+    r.defines = table.defines | ids.defines;
+    return r;
+}
+
 /* relu(x), leaky_relu(x, alpha) ...: the op of ops.def, its number
  * parameters in attr.value and attr.value2. */
 static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
@@ -537,6 +588,7 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
     case F_BCE:
     case F_SCE: return losses(s, b, call, v);
     case F_ONE_HOT: return one_hot(s, call, v[0], v[1]);
+    case F_EMBEDDING: return sema_gather(s, "embedding", v[0], v[1], call->name_loc, call->loc);
     }
     die("bad built-in");
 }

@@ -118,3 +118,12 @@ bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out) {
     *out = r;
     return true;
 }
+
+/* Rows of a table: table [V, D...], ids [S...] -> [S..., D...]. */
+bool shape_gather(Shape table, Shape ids, Shape *out) {
+    if (table.rank < 1 || table.dim[0] < 1 || ids.rank + table.rank - 1 > MAX_RANK) return false;
+    Shape r = ids;
+    for (int i = 1; i < table.rank; i++) r.dim[r.rank++] = table.dim[i];
+    *out = r;
+    return true;
+}

@@ -99,9 +99,9 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RANDOM_MASK: case OP_ONE_HOT:
     case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_STORE:
     case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX:
-    case OP_SCE_DX: case OP_BCE_DX:
+    case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
         return false;
-    case OP_SCE:
+    case OP_SCE: case OP_GATHER:
         return k == 0;
     case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
     case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST:
@@ -328,6 +328,11 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
         accumulate(b, x, graph_node(b->a, b->g, OP_SCE_DX, in, 3, n.attr));
         return;
     }
+    case OP_GATHER: {   /* a scatter-add of dy's rows into a zero table: repeated ids sum */
+        int in[2] = {dy, n.in[1]};
+        accumulate(b, x, shaped(b, OP_GATHER_DX, in, 2, n.attr, node_shape(b, x)));
+        return;
+    }
     case OP_BCE: {
         int t = n.in[1];
         if (b->needs_grad[x]) {
@@ -349,7 +354,7 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
     }
     /* the adjoints' own ops and the random masks carry no gradient (op_differentiable_in) */
     case OP_RANDOM_MASK: case OP_ONE_HOT: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX:
-    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX:
+    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
         die("autodiff: no adjoint for %s", op_info[n.op].name);
 #define OP OP_CASE
 #define OP_COMPLEX OP_NONE
