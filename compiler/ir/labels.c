@@ -47,7 +47,7 @@ static const char *label_name(Arena *a, const Model *m, const Node *reader, int 
         return arena_printf(a, "%s '%s'", t->kind == TK_INPUT ? "input" : "tensor", t->name);
     }
     const char *op = reader_name(reader);
-    const char *which = reader->op == OP_GATHER || reader->op == OP_GATHER_DX ? "ids" : "labels";
+    const char *which = reader->op == OP_GATHER || reader->op == OP_GATHER_DX ? "id tensor" : "labels";
     if (!reader->loc.file) return arena_printf(a, "the %s of %s", which, op);
     return arena_printf(a, "the %s of %s at %s:%d:%d", which, op, reader->loc.file->path, reader->loc.line,
                         reader->loc.col);

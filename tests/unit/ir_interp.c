@@ -221,6 +221,25 @@ static void test_losses(Arena *a) {
     EXPECT_OP(a, OP_BCE_DX, NOATTR, 0, SCALAR, ARGS(p, t, F32(SCALAR, 3)), -2, 10, -1.0000000040e12);
 }
 
+/* Rows of a table by i32 ids, and the scatter-add of the adjoint. */
+static void test_gather(Arena *a) {
+    Operand table = F32(SHAPE(3, 2), 10, 11, 20, 21, 30, 31);   /* row v = [10(v+1), 10(v+1)+1] */
+    /* ids [2, 2]: rows 2, 0, 2, 1 -> [2, 2, 2] */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(table, I32(SHAPE(2, 2), 2, 0, 2, 1)),
+              30, 31, 10, 11, 30, 31, 20, 21);
+    /* a scalar id: one row, f32[2] */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(table, I32(SCALAR, 1)), 20, 21);
+    /* a table of rank 1 (V = 4): its elements, in the ids' shape */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 5, 6, 7, 8), I32(SHAPE(3), 3, 3, 0)), 8, 8, 5);
+    /* a table of rank 3 [2, 1, 2] by ids [3]: [3, 1, 2] */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1, 2), 1, 2, 3, 4), I32(SHAPE(3), 1, 0, 1)),
+              3, 4, 1, 2, 3, 4);
+    /* the adjoint of ids [2, 0, 2, 1] into [3, 2]: row 0 gets dy row 1 = (3, 4); row 1 gets row 3 = (7, 8);
+     * row 2 gets rows 0 and 2 = (1 + 5, 2 + 6) = (6, 8): a repeated id sums */
+    EXPECT_OP(a, OP_GATHER_DX, NOATTR, DT_F32, SHAPE(3, 2),
+              ARGS(F32(SHAPE(4, 2), 1, 2, 3, 4, 5, 6, 7, 8), I32(SHAPE(4), 2, 0, 2, 1)), 3, 4, 7, 8, 6, 8);
+}
+
 static void test_random_mask(Arena *a) {
     enum { N = 10000 };
     Operand state = I32(SHAPE(2), 7, 3);
@@ -302,6 +321,41 @@ static void test_bad_labels(Arena *a) {
     CHECK_NEAR(s->values[tl][0], log(1 + exp(1) + exp(2)) - 1.5, 1e-12);
 }
 
+/* A gather's id outside [0, V) is an error as a label is: loaded ids before
+ * any node runs, computed ones (ids - 1) before the gather, the store unchanged. */
+static void test_bad_ids(Arena *a) {
+    Model *m = new_model(a, "bad_ids");
+    Graph *g = &m->forward;
+    int tids = add_tensor(a, m, "ids", TK_INPUT, DT_I32, SHAPE(2, 2));
+    int tE = add_tensor(a, m, "E", TK_PARAM, DT_F32, SHAPE(3, 2));
+    int tr = add_tensor(a, m, "r", TK_OUTPUT, DT_F32, SHAPE(2, 2, 2));
+    int ts = add_tensor(a, m, "s", TK_OUTPUT, DT_F32, SHAPE(2, 2, 2));
+    int ids = graph_load(a, g, m, tids), E = graph_load(a, g, m, tE);
+    graph_store(a, g, tr, graph_node(a, g, OP_GATHER, (int[]){E, ids}, 2, (Attr){0}));
+    int one = graph_node_shaped(a, g, OP_CONST, NULL, 0, (Attr){.value = 1}, DT_I32, SCALAR);
+    graph_store(a, g, ts, graph_node(a, g, OP_GATHER, (int[]){E, graph_binary(a, g, OP_SUB, ids, one)}, 2, (Attr){0}));
+    model_verify(m);
+    TensorStore *s = store_new(a, m);
+    for (int i = 0; i < 8; i++) s->values[tr][i] = s->values[ts][i] = 7;
+    const double bad[][4] = {{1, 2, 3, 1}, {1, 2, 1, -4}, {1, 2, 0, 1}};
+    const char *want[] = {"input 'ids' holds 3 at [1, 0] (element 2), not a class index in [0, 3)",
+                          "input 'ids' holds -4 at [1, 1] (element 3), not a class index in [0, 3)",
+                          "the id tensor of embedding holds -1 at [1, 0] (element 2), not a class index in [0, 3)"};
+    for (int k = 0; k < 3; k++) {
+        memcpy(s->values[tids], bad[k], sizeof bad[k]);
+        CHECK(interp_run(a, m, g, s) == DM_ERANGE);
+        CHECK(s->error && strcmp(s->error, want[k]) == 0);
+        if (s->error && strcmp(s->error, want[k]) != 0) fprintf(stderr, "  message: %s\n", s->error);
+        for (int i = 0; i < 8; i++) CHECK(s->values[tr][i] == 7 && s->values[ts][i] == 7);
+    }
+    memcpy(s->values[tids], V(1, 2, 2, 1), 4 * sizeof(double));
+    memcpy(s->values[tE], V(0, 1, 2, 3, 4, 5), 6 * sizeof(double));
+    CHECK(interp_run(a, m, g, s) == 0 && s->error == NULL);
+    /* r = rows 1, 2, 2, 1 = (2,3) (4,5) (4,5) (2,3); s = rows 0, 1, 1, 0 */
+    expect("gather of ids", s->values[tr], 8, V(2, 3, 4, 5, 4, 5, 2, 3), 8, 0);
+    expect("gather of ids - 1", s->values[ts], 8, V(0, 1, 2, 3, 2, 3, 0, 1), 8, 0);
+}
+
 /* A graph that loads W and stores W: the load sees the value from before the run. */
 static void test_load_then_store(Arena *a) {
     Model *m = new_model(a, "upd");
@@ -330,10 +384,12 @@ int main(void) {
     test_conv(a);
     test_pool(a);
     test_losses(a);
+    test_gather(a);
     test_random_mask(a);
     test_logreg(a);
     test_load_then_store(a);
     test_bad_labels(a);
+    test_bad_ids(a);
     arena_free(a);
     return check_report("ir_interp");
 }
