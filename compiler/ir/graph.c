@@ -197,13 +197,13 @@ static const char *infer_complex(const Node *n, const Node *const *x, DType *t, 
         *s = n->op == OP_SCE ? (Shape){0} : x[0]->shape;
         return NULL;
     case OP_GATHER:   /* (table, ids) -> rows */
-        if (x[1]->dtype != DT_I32) return "gather of non-i32 ids";
+        if (x[1]->dtype != DT_I32) return "the ids are not i32";
         if (!shape_gather(x[0]->shape, x[1]->shape, s)) return "gather needs a table [V, D...] and ids of a rank that fits";
         return NULL;
     case OP_GATHER_DX:   /* (dy, ids) -> dtable of the node's shape */
-        if (x[1]->dtype != DT_I32) return "gather_dx of non-i32 ids";
+        if (x[1]->dtype != DT_I32) return "the ids are not i32";
         if (!shape_gather(n->shape, x[1]->shape, &tmp) || !shape_eq(tmp, x[0]->shape))
-            return "gather_dx: gather(result, ids) is not dy's shape";
+            return "gather(result, ids) is not dy's shape";
         *s = n->shape;
         return NULL;
     case OP_BCE: case OP_BCE_DX:
