@@ -8,7 +8,8 @@
 # float bits of 1.0f written into the i32 buffer) every entry that reads the ids
 # (train_step, gradients, forward) returns DM_ERANGE, names the ids, the
 # element and the value in dm_last_error(), and changes no tensor; with the ids
-# in range again the instance trains on.  `shifted` computes its ids (ids - 1):
+# in range again the instance trains on.  dm_tensor_range gives the ids' range
+# [0, 3] and dm_check_inputs refuses a bad id.  `shifted` computes its ids (ids - 1):
 # sum(E[[0, 3, 0]]) = 1+2+7+8+1+2 = 21, and ids - 1 = -1 is refused likewise.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -76,7 +77,16 @@ int main(void) {
         else ids[bad[k].at] = bad[k].value;
         refused(m, 1, bad[k].want);
     }
+    /* The descriptor knows the ids' range: a loader can check a batch before any entry runs. */
     memcpy(dm_data(m, "ids"), good, sizeof good);
+    int64_t lo = -7, hi = -7;
+    CHECK(dm_tensor_range(m, "ids", &lo, &hi) == 0 && lo == 0 && hi == 3, "range [%lld, %lld]", (long long)lo,
+          (long long)hi);
+    ((int *)dm_data(m, "ids"))[4] = 4;
+    CHECK(dm_check_inputs(m, DM_ENTRY_FORWARD) == DM_ERANGE && strstr(dm_last_error(), "element 4 is 4, outside [0, 3]"),
+          "%s", dm_last_error());
+    memcpy(dm_data(m, "ids"), good, sizeof good);
+    CHECK(dm_check_inputs(m, DM_ENTRY_TRAIN_STEP) == DM_OK, "%s", dm_last_error());
     CHECK(dm_forward(m) == 0, "%s", dm_last_error());
     CHECK(((float *)dm_data(m, "rows"))[2] == E[2], "rows[2] = %g, E[2] = %g", ((float *)dm_data(m, "rows"))[2], E[2]);
     CHECK(dm_train_step(m, &loss) == 0, "%s", dm_last_error());
