@@ -354,6 +354,20 @@ static void test_bad_ids(Arena *a) {
     /* r = rows 1, 2, 2, 1 = (2,3) (4,5) (4,5) (2,3); s = rows 0, 1, 1, 0 */
     expect("gather of ids", s->values[tr], 8, V(2, 3, 4, 5, 4, 5, 2, 3), 8, 0);
     expect("gather of ids - 1", s->values[ts], 8, V(0, 1, 2, 3, 2, 3, 0, 1), 8, 0);
+
+    /* a scalar id: the message has no element */
+    Model *m1 = new_model(a, "one_id");
+    g = &m1->forward;
+    int tid = add_tensor(a, m1, "id", TK_INPUT, DT_I32, SCALAR);
+    tE = add_tensor(a, m1, "E", TK_PARAM, DT_F32, SHAPE(3, 2));
+    tr = add_tensor(a, m1, "r", TK_OUTPUT, DT_F32, SHAPE(2));
+    int id = graph_load(a, g, m1, tid);
+    graph_store(a, g, tr, graph_node(a, g, OP_GATHER, (int[]){graph_load(a, g, m1, tE), id}, 2, (Attr){0}));
+    model_verify(m1);
+    s = store_new(a, m1);
+    s->values[tid][0] = 3;
+    CHECK(interp_run(a, m1, g, s) == DM_ERANGE);
+    CHECK(s->error && strcmp(s->error, "input 'id' holds 3, not a class index in [0, 3)") == 0);
 }
 
 /* A graph that loads W and stores W: the load sees the value from before the run. */
