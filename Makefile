@@ -1,6 +1,6 @@
 # dmc: a compiler for training neural networks.  See README.md.
 #
-#   make            build/dmc, build/libdmrt.a and build/libdmrt.so
+#   make            build/dmc, build/libdmrt.a, build/libdmrt.so and build/libdmrt_core.a
 #   make test       every test; ends with "N passed, M failed"
 #   make demo       the main job: build, compile an example, train it, report
 #   make demo-mpi   an example trained on 2 MPI ranks (runtime/mpi/mpi.mk)
@@ -52,8 +52,15 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) $(shell $(LLVM_CONF
                -Wl,-rpath,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)
 
 # ---- the runtime --------------------------------------------------------
-RT_SRC := $(wildcard runtime/*.c runtime/data/*.c)
+# Two libraries (docs/runtime.md, "The freestanding core"): libdmrt_core.a,
+# the files that need no operating system and core.c, built -ffreestanding;
+# libdmrt.a, the same files and the hosted ones (every other file: a new
+# runtime file is hosted unless listed here) instead of core.c.
+RT_CORE_COMMON := $(addprefix runtime/,model.c init.c describe.c labels.c metadata.c format.c)
+RT_CORE_SRC := $(RT_CORE_COMMON) runtime/core.c
+RT_SRC := $(filter-out runtime/core.c,$(wildcard runtime/*.c runtime/data/*.c))
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o)
+RT_CORE_OBJ := $(RT_CORE_SRC:runtime/%.c=$(BUILD)/runtime/core/%.o)
 
 # Position-independent (the archive also goes into shared libraries: dmc
 # --emit=shared) and hidden but for the DM_API functions of dm.h and dm_data.h.
@@ -62,6 +69,15 @@ $(BUILD)/runtime/%.o: runtime/%.c runtime/*.h
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -Iruntime -c $< -o $@
 
 $(BUILD)/libdmrt.a: $(RT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# -ffreestanding: no builtin assumes a hosted C library (docs/targets.md).
+$(BUILD)/runtime/core/%.o: runtime/%.c runtime/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -ffreestanding -fPIC -fvisibility=hidden -Iruntime -c $< -o $@
+
+$(BUILD)/libdmrt_core.a: $(RT_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -140,7 +156,7 @@ $(BUILD)/libdmc.a: $(CC_OBJ)
 $(BUILD)/dmc: $(BUILD)/compiler/main.o $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LLVM_LIBS) -lm
 
-all: $(BUILD)/dmc $(BUILD)/libdmrt.a $(BUILD)/libdmrt.so
+all: $(BUILD)/dmc $(BUILD)/libdmrt.a $(BUILD)/libdmrt.so $(BUILD)/libdmrt_core.a
 .DEFAULT_GOAL := all
 
 include examples/examples.mk
