@@ -4,6 +4,7 @@
 #   make test       every test; ends with "N passed, M failed"
 #   make demo       the main job: build, compile an example, train it, report
 #   make demo-mpi   an example trained on 2 MPI ranks (runtime/mpi/mpi.mk)
+#   make baremetal-demo   an MLP trained on an emulated Cortex-M4F in 256 KB of RAM
 #   make examples   every example into build/examples/<name>
 #   make update-goldens   rewrite expected outputs (review with git diff)
 #   make clean
@@ -29,7 +30,7 @@ SETUP ?= sh scripts/setup.sh
 SETUP_GOALS  := $(or $(MAKECMDGOALS),all)
 SETUP_GROUPS := $(strip \
     $(if $(filter all install,$(SETUP_GOALS)),build) \
-    $(if $(filter demo test tests-build update-goldens examples conformance fuzz fuzz-% check-%,$(SETUP_GOALS)),test) \
+    $(if $(filter demo test tests-build update-goldens examples conformance fuzz fuzz-% check-% baremetal-demo,$(SETUP_GOALS)),test) \
     $(if $(filter check-valgrind,$(SETUP_GOALS)),valgrind) \
     $(if $(filter bench,$(SETUP_GOALS)),bench) \
     $(if $(filter check-cross runtime,$(SETUP_GOALS)),cross))
@@ -160,6 +161,7 @@ all: $(BUILD)/dmc $(BUILD)/libdmrt.a $(BUILD)/libdmrt.so $(BUILD)/libdmrt_core.a
 .DEFAULT_GOAL := all
 
 include examples/examples.mk
+include examples/baremetal/baremetal.mk
 include tests/tests.mk
 -include tests/reliability.mk
 -include tests/torch/torch.mk

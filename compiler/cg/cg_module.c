@@ -366,6 +366,19 @@ bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level,
     return false;
 }
 
+/* A bare-metal target (an OS "none": thumbv7em-none-eabihf, riscv32-unknown-none-elf)
+ * has no unwinder: the kernels' uwtable (clang's default for C on Linux)
+ * would make the ARM back end emit EHABI tables naming the personality
+ * routine __aeabi_unwind_cpp_pr0, which links libgcc's unwinder and newlib's
+ * abort, raise and _kill into the program (docs/targets.md).  No generated
+ * function throws: without uwtable they are marked .cantunwind. */
+static void drop_unwind_tables(const CgTarget *t, LLVMModuleRef mod) {
+    if (!strstr(t->triple, "-none")) return;
+    unsigned uwtable = LLVMGetEnumAttributeKindForName("uwtable", 7);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, uwtable);
+}
+
 static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *models, LLVMContextRef ctx,
                      LLVMModuleRef mod) {
     Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx),
@@ -396,6 +409,7 @@ static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *mo
             descs[i] = cg_descriptor(&cg, fns);
         }
         if (opt->emit == EMIT_SHARED) cg_model_table(&cg, descs, models->n);
+        drop_unwind_tables(t, mod);
     }
     LLVMDisposeBuilder(cg.b);
     return ok;
