@@ -17,7 +17,7 @@
 # contracted code), is 50 times that and far below what a wrong kernel or
 # layout gives (differences of the order of the parameters).  With --fp-contract=off the two are
 # bit-identical (tests/cross/cortex_m.test.sh shows it for three models);
-# this test checks that too, on the same program.
+# this test checks that too, on the same program, and with -Oz on the M4.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -41,6 +41,7 @@ build() {   # build TAG DMC-ARGS...: the host and the Cortex-M4F program
 }
 build fast
 build off --fp-contract=off
+build oz --fp-contract=off -Oz
 
 /usr/bin/python3 - "$tmp/fast/host.out" "$tmp/fast/m4.out" <<'PY'
 import struct, sys
@@ -74,3 +75,8 @@ if ! cmp -s <(grep -v '^training\|^RAM' "$tmp/off/host.out") <(grep -v '^trainin
     echo "FAILED: with --fp-contract=off the M4 and the host differ"; exit 1
 fi
 echo "ok   --fp-contract=off: bit-identical parameters"
+# -Oz changes the code, not the order of any sum (docs/targets.md): the same bits.
+if ! cmp -s <(grep -v '^training\|^RAM' "$tmp/off/host.out") <(grep -v '^training\|^RAM' "$tmp/oz/m4.out"); then
+    echo "FAILED: -Oz on the M4 differs from -O2 on the host"; exit 1
+fi
+echo "ok   -Oz: the same parameters as -O2"
