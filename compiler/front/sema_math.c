@@ -367,8 +367,8 @@ static Value reduction(Sema *s, const MathFn *f, const Expr *call, Value *v, boo
 Value sema_math_call(Sema *s, const Expr *call, const Value *args) {
     const MathFn *f = find(call->name);
     if (!f) die("sema_math_call: '%s' is not one of sema_math's built-ins", call->name);
-    Value v[4];
-    bool given[4];
+    Value v[4] = {{0}};
+    bool given[4] = {0};   /* the parameters past nparams stay absent */
     const char *what = arena_printf(s->a, "'%s'", f->name);
     if (!sema_bind_args(s, call, what, f->params, f->nparams, f->nrequired, args, v, given)) return sema_err();
     for (int j = 0; j < f->nparams; j++)
