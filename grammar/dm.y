@@ -223,6 +223,8 @@ primary
     | KW_FALSE                          { $$ = ast_bool(p, L(@1), false); }
     | IDENT                             { $$ = ast_name(p, L(@1), $1); }
     | call
+    | F32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "f32", $3); }   /* the casts */
+    | I32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "i32", $3); }
     | '(' expr ')'                      { $$ = $2; }
     | '[' items ']'                     { $$ = ast_array(p, L(@$), $2); }
     | '[' items ',' ']'                 { $$ = ast_array(p, L(@$), $2); }
@@ -235,8 +237,6 @@ items
 
 call
     : IDENT '(' arglist ')'             { $$ = ast_call(p, L(@$), $1, $3); }
-    | F32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "f32", $3); }   /* the casts */
-    | I32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "i32", $3); }
     ;
 
 arglist
@@ -408,7 +408,8 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     if (found == YYSYMBOL_NEWLINE && n > 0 && expects(expected, n, "number") && p->token_offset > 0) {
         const char *t = p->file->text + p->token_offset;
         while (t > p->file->text && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r')) t--;
-        if (t > p->file->text && strchr("+-*/@<>=", t[-1])) {
+        bool comparison = t - p->file->text >= 2 && t[-1] == '=' && strchr("=<>!", t[-2]);
+        if (t > p->file->text && (strchr("+-*/@<>", t[-1]) || comparison)) {
             diag_note(p->diag, L(where), "a statement continues onto the next line only inside ( ) or [ ]");
             p->continued_line = where.first_line;
         }

@@ -190,6 +190,7 @@ static const ForeignKey keys[] = {
     {"a_max", {"hi"}, NULL},
     {"exponent", {"p"}, NULL},
     {"condition", {"cond"}, NULL},
+    {"other", {"b"}, NULL},
     {"correction", {NULL}, "dm takes unbiased = true (correction 1, the default) or false (0)"},
     {"high", {"hi"}, NULL},
     {"in_features", {NULL}, "dm infers it from the input's shape"},

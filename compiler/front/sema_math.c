@@ -108,9 +108,15 @@ Value sema_pow(Sema *s, Value x, Value p, Loc loc, const char *what) {
         return sema_err();
     }
     if (x.kind == V_NUM) {
-        Value r = folded(s, pow(x.num, p.num), x.is_int && p.is_int && p.num >= 0, loc, x, what);
-        r.defines |= p.defines;
-        return r;
+        double r = pow(x.num, p.num);
+        if (isnan(r) || (isinf(r) && !isinf(x.num))) {
+            sema_error_from(s, x.defines | p.defines, loc, x.num < 0 ? "(%g) ** %g is not a %s number"
+                            : "%g ** %g is not a %s number", x.num, p.num, isnan(r) ? "real" : "finite");
+            return sema_err();
+        }
+        Value v = sema_number(r, x.is_int && p.is_int && p.num >= 0 && r == floor(r), loc);
+        v.defines = x.defines | p.defines;
+        return v;
     }
     if (s->const_why) return sema_err();   /* a list: reported by the caller */
     if (!want_f32(s, what, "x", x)) return sema_err();
@@ -153,8 +159,7 @@ Value sema_compare(Sema *s, const Expr *e, Value x, Value y) {
         v.defines = x.defines | y.defines;
         return v;
     }
-    if (x.kind == V_BOOL || y.kind == V_BOOL || x.kind == V_LIST || y.kind == V_LIST) {
-        if (s->const_why && (x.kind == V_LIST || y.kind == V_LIST)) return sema_err();
+    if (x.kind == V_BOOL || y.kind == V_BOOL) {
         sema_error(s, e->loc, "'%s' compares numbers or tensors, found %s %s %s", word, sema_type_str(s, x), word,
                    sema_type_str(s, y));
         return sema_err();
@@ -258,7 +263,8 @@ static Value extremum(Sema *s, const MathFn *f, const Expr *call, Value x, Value
         v.defines = x.defines | y.defines;
         return v;
     }
-    bool tx = x.kind == V_TENSOR || x.kind == V_NUM, ty = y.kind == V_TENSOR || y.kind == V_NUM;
+    bool tx = x.kind == V_TENSOR || x.kind == V_NUM || x.kind == V_LIST;
+    bool ty = y.kind == V_TENSOR || y.kind == V_NUM || y.kind == V_LIST;
     if (!tx || !ty) {
         Value bad = tx ? y : x;
         sema_error(s, bad.loc, "%s expects tensors or numbers, found %s", f->name, sema_type_str(s, bad));
@@ -290,8 +296,8 @@ static Value where(Sema *s, const Expr *call, Value c, Value x, Value y) {
                    sema_type_str(s, c));
         return sema_err();
     }
-    if (x.kind == V_NUM) x = sema_as_tensor(s, x, DT_F32);
-    if (y.kind == V_NUM) y = sema_as_tensor(s, y, DT_F32);
+    if (x.kind == V_NUM || x.kind == V_LIST) x = sema_as_tensor(s, x, DT_F32);
+    if (y.kind == V_NUM || y.kind == V_LIST) y = sema_as_tensor(s, y, DT_F32);
     bool okx = want_f32(s, "where", "a", x), oky = want_f32(s, "where", "b", y);
     if (!okx || !oky) return sema_err();
     Shape cx, all;
