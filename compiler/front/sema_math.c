@@ -13,6 +13,7 @@
  *   min(x, axis, keepdims)          -max(-x): max's ties and NaNs, as torch.amin
  *   var(x, axis, keepdims, unbiased), std(...)   sum((x - mean)^2) / (n - 1)
  *                         (n with unbiased = false), std its square root
+ *                         (with torch.std's gradient 0 where it is 0)
  *   a < b ...             f32 masks of 1 and 0 (constants: true or false)
  *
  * Each composite is differentiated through its parts (autodiff.c), which
@@ -365,7 +366,10 @@ static Value reduction(Sema *s, const MathFn *f, const Expr *call, Value *v, boo
         int ss = axes ? at(&b, graph_reduce(s->a, g, OP_SUM, sq, axes, keep)) : sq;
         /* n = 1 with unbiased: 0 / 0, NaN, as torch.var */
         r = bin(&b, OP_DIV, ss, num(&b, (double)(n - unbiased)));
-        if (f->kind == M_STD) r = un(&b, OP_SQRT, r);
+        /* std = sqrt(keep(var != 0, var)): the same value, and where var is 0
+         * keep drops sqrt's infinite derivative, so the gradient is 0 there,
+         * as torch.std's (not 0 * inf) */
+        if (f->kind == M_STD) r = un(&b, OP_SQRT, bin(&b, OP_KEEP, bin(&b, OP_NE, r, num(&b, 0)), r));
     }
     return result(&b, r, call->loc, x.defines);
 }

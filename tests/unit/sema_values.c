@@ -9,6 +9,7 @@
  * Dense with and without its bias, -D overrides, and the built-ins of
  * sema_math.c (gelu ... std, '**', comparisons, where, casts) with NaNs. */
 #include "cg/cg.h"
+#include "passes/passes.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static void set(TensorStore *s, const char *name, const double *v, int n) {
 static void expect(TensorStore *s, const char *name, const double *want, int n, int line) {
     const double *got = tensor(s, name);
     for (int i = 0; i < n; i++) {
-        bool same = isnan(want[i]) ? isnan(got[i]) : fabs(got[i] - want[i]) <= 1e-9 * (1 + fabs(want[i]));
+        bool same = isnan(want[i]) ? isnan(got[i]) : isinf(want[i]) ? got[i] == want[i]
+                                                    : fabs(got[i] - want[i]) <= 1e-9 * (1 + fabs(want[i]));
         if (!same) {
             fprintf(stderr, "sema_values.c:%d: %s[%d] = %.17g, expected %.17g\n", line, name, i, got[i], want[i]);
             failures++;
@@ -215,12 +217,53 @@ static void modern(Arena *a) {
     CHECK(tr >= 0 && m->tensors[tr].dtype == DT_I32 && cm >= 0 && m->tensors[cm].dtype == DT_F32);
 }
 
+/* The gradients where the derivative has a tie, a kink or a pole, from
+ * PyTorch in float64 (torch.pow, minimum, maximum, clamp, amin, where, std). */
+static void modern_gradients(Arena *a) {
+    Model *m = compile(a,
+        "model ties {\n"
+        "  param z2 : f32[3]\n  param z3 : f32[3]\n  param z0 : f32[3]\n  param zh : f32[2]\n"
+        "  param zm : f32[2]\n  param p : f32[3]\n  param q : f32[3]\n  param c : f32[5]\n"
+        "  param r : f32[2, 3]\n  param w : f32[3]\n  param s : f32[2, 2]\n"
+        "  loss sum(z2 ** 2) + sum(pow(z3, 3)) + sum(z0 ** 0 + z0 * 0) + sum(zh ** 0.5) + sum(zm ** -1)"
+        " + sum(minimum(p, q)) + 2 * sum(maximum(p, q)) + sum(clip(c, -1, 1)) + sum(min(r, 1))"
+        " + sum(where(w > 0, w * 2, w * 3)) + sum(std(s, 0))\n"
+        "  optimizer sgd(lr = 0.1)\n"
+        "}\n", NULL);
+    autodiff_model(a, m);
+    TensorStore *st = store_new(a, m);
+    set(st, "z2", (double[]){0, 0, 1}, 3);
+    set(st, "z3", (double[]){0, -1, 2}, 3);
+    set(st, "z0", (double[]){0, NAN, 2}, 3);
+    set(st, "zh", (double[]){0, 4}, 2);
+    set(st, "zm", (double[]){0, 2}, 2);
+    set(st, "p", (double[]){1, 2, 3}, 3);
+    set(st, "q", (double[]){1, 1, 4}, 3);
+    set(st, "c", (double[]){-1, 1, 0, 2, -3}, 5);
+    set(st, "r", (double[]){1, 3, 1, 2, 2, 5}, 6);
+    set(st, "w", (double[]){1, -1, 0}, 3);
+    set(st, "s", (double[]){1, 2, 1, 3}, 4);   /* column 0 constant: std 0 */
+    interp_run(a, m, &m->gradients, st);
+    EXPECT(st, "grad/z2", 0, 0, 2);
+    EXPECT(st, "grad/z3", 0, 3, 12);
+    EXPECT(st, "grad/z0", 0, 0, 0);
+    EXPECT(st, "grad/zh", INFINITY, 0.25);
+    EXPECT(st, "grad/zm", -INFINITY, -0.25);
+    EXPECT(st, "grad/p", 1.5, 2, 1);            /* ties split half and half */
+    EXPECT(st, "grad/q", 1.5, 1, 2);
+    EXPECT(st, "grad/c", 1, 1, 1, 0, 0);         /* the bounds are inside */
+    EXPECT(st, "grad/r", 0.5, 0, 0.5, 0.5, 0.5, 0);
+    EXPECT(st, "grad/w", 2, 3, 3);
+    EXPECT(st, "grad/s", 0, -0.7071067811865475, 0, 0.7071067811865475);
+}
+
 int main(void) {
     Arena *a = arena_new();
     logistic(a);
     shapes(a);
     dense(a);
     modern(a);
+    modern_gradients(a);
     arena_free(a);
     if (failures) fprintf(stderr, "sema_values: %d failures\n", failures);
     return failures != 0;
