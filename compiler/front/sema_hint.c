@@ -3,7 +3,7 @@
  * (so it is the only error of the call); names that other frameworks use
  * (PyTorch, Keras, NumPy) get a note on what dm has instead, or an honest
  * "not yet", rather than a suggestion close in spelling but wrong in
- * meaning (`gelu` is not `relu`); argument keywords spelt as in PyTorch
+ * meaning (`elu` is not `relu`); argument keywords spelt as in PyTorch
  * (`padding`, `kernel_size`, `learning_rate`) are translated.
  * Needs: sema_builtin.c (the built-ins), sema_layer.c (the layers).
  * Guarantees: every hint names only what dm really has. */
