@@ -51,15 +51,18 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
     FormalList formals;
     Decl *decl;
     int count;
+    char binop;
 }
 
 %token MODEL "'model'" LAYER "'layer'" CONST "'const'" INPUT "'input'" PARAM "'param'"
 %token OUTPUT "'output'" LOSS "'loss'" OPTIMIZER "'optimizer'" RETURN "'return'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
 %token <text> IDENT "name" NUMBER "number"
+%token POW "'**'" LE "'<='" GE "'>='" EQ "'=='" NE "'!='"
 %token NEWLINE "newline"
 
-%type <expr> expr term unary primary call init
+%type <expr> expr arith compare term unary power primary call init
+%type <binop> cmpop
 %type <exprs> items dims
 %type <arg> arg
 %type <args> args arglist
@@ -161,11 +164,32 @@ dims
     | dims ',' expr                     { $$ = ast_exprs_add(p, $1, $3); }
     ;
 
-/* Precedence, high to low: call, unary minus, @ * /, + -; left associative. */
+/* Precedence, high to low (Python's): call, '**' (right associative, and
+ * above unary minus on its left: -x ** 2 is -(x ** 2)), unary minus, @ * /,
+ * + -, then the comparisons, which do not chain (a < b < c is an error). */
 expr
+    : arith
+    | compare
+    ;
+
+compare
+    : arith cmpop arith                 { $$ = ast_binary(p, L(@2), $2, $1, $3); }
+    | compare cmpop arith               { $$ = ast_chained_comparison(p, L(@2), $1); }
+    ;
+
+cmpop
+    : '<'                               { $$ = '<'; }
+    | '>'                               { $$ = '>'; }
+    | LE                                { $$ = AST_LE; }
+    | GE                                { $$ = AST_GE; }
+    | EQ                                { $$ = AST_EQ; }
+    | NE                                { $$ = AST_NE; }
+    ;
+
+arith
     : term
-    | expr '+' term                     { $$ = ast_binary(p, L(@2), '+', $1, $3); }
-    | expr '-' term                     { $$ = ast_binary(p, L(@2), '-', $1, $3); }
+    | arith '+' term                    { $$ = ast_binary(p, L(@2), '+', $1, $3); }
+    | arith '-' term                    { $$ = ast_binary(p, L(@2), '-', $1, $3); }
     ;
 
 term
@@ -178,8 +202,14 @@ term
 /* A run of minuses is counted, not nested, so the parser's stack stays flat
  * however many there are (the builder reports a run too deep). */
 unary
+    : power
+    | negs power                        { $$ = ast_negs(p, L(@1), $1, $2); }
+    ;
+
+/* The exponent may have its own minus: x ** -1. */
+power
     : primary
-    | negs primary                      { $$ = ast_negs(p, L(@1), $1, $2); }
+    | primary POW unary                 { $$ = ast_binary(p, L(@2), AST_POW, $1, $3); }
     ;
 
 negs
@@ -193,6 +223,8 @@ primary
     | KW_FALSE                          { $$ = ast_bool(p, L(@1), false); }
     | IDENT                             { $$ = ast_name(p, L(@1), $1); }
     | call
+    | F32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "f32", $3); }   /* the casts */
+    | I32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "i32", $3); }
     | '(' expr ')'                      { $$ = $2; }
     | '[' items ']'                     { $$ = ast_array(p, L(@$), $2); }
     | '[' items ',' ']'                 { $$ = ast_array(p, L(@$), $2); }
@@ -258,11 +290,13 @@ static const char *found_text(ParseCtx *p, yysymbol_kind_t found) {
  * keywords "a declaration"; the binary operators (which could always
  * continue an expression) are left out when something else is expected. */
 static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n) {
-    static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", NULL};
+    static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", "'f32'",
+                                             "'i32'", NULL};
     static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
                                              "'optimizer'", "'return'", "name", "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
-    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", NULL};
+    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", "'**'", "'<'", "'>'",
+                                            "'<='", "'>='", "'=='", "'!='", NULL};
     bool has_expr = expects(exp, n, "number") && expects(exp, n, "'['");
     bool has_stmt = expects(exp, n, "'input'");
     bool has_decl = expects(exp, n, "'model'");
@@ -374,7 +408,8 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     if (found == YYSYMBOL_NEWLINE && n > 0 && expects(expected, n, "number") && p->token_offset > 0) {
         const char *t = p->file->text + p->token_offset;
         while (t > p->file->text && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r')) t--;
-        if (t > p->file->text && strchr("+-*/@", t[-1])) {
+        bool comparison = t - p->file->text >= 2 && t[-1] == '=' && strchr("=<>!", t[-2]);
+        if (t > p->file->text && (strchr("+-*/@<>", t[-1]) || comparison)) {
             diag_note(p->diag, L(where), "a statement continues onto the next line only inside ( ) or [ ]");
             p->continued_line = where.first_line;
         }

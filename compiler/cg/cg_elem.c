@@ -242,6 +242,16 @@ static LLVMValueRef select01(Elem *el, LLVMValueRef cond) {
 
 static LLVMValueRef value(Elem *el, int node);
 
+/* f32 -> i32 toward zero, saturating (NaN -> 0), as ops.def's CAST: an i32
+ * value (store_element and as_f32 take either type). */
+static LLVMValueRef saturating_i32(Elem *el, LLVMValueRef x, const char *name) {
+    Cg *cg = el->cg;
+    LLVMTypeRef ty[2] = {cg->i32, cg->f32};
+    unsigned id = LLVMLookupIntrinsicID("llvm.fptosi.sat", 15);
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, ty, 2);
+    return LLVMBuildCall2(cg->b, LLVMIntrinsicGetType(cg->ctx, id, ty, 2), fn, &x, 1, name);
+}
+
 /* The value of operand x of a node of the root's shape. */
 static LLVMValueRef operand(Elem *el, int x) {
     Cg *cg = el->cg;
@@ -269,10 +279,14 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_SUB: return LLVMBuildSub(b, x, y, name);
     case OP_MUL: return LLVMBuildMul(b, x, y, name);
     case OP_MAXIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, x, y, ""), x, y, name);
+    case OP_MINIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, y, ""), x, y, name);
+    case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntNE, x, LLVMConstInt(el->cg->i32, 0, 0), ""), y,
+                                         LLVMConstInt(el->cg->i32, 0, 0), name);
     case OP_CAST: return x;
     /* the rest in f32, exact for the i32 ops (relu, abs ...) below 2^24 */
     case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_ABS: case OP_SOFTPLUS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
+    case OP_ERF: case OP_CLIP: case OP_GE: case OP_NE:
         return NULL;
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -338,15 +352,28 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_CAST:
         if (n->dtype == DT_F32) return x;
         if (n->dtype == DT_BOOL) return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""));
-        return intrinsic(el, "llvm.trunc", 1, args);
+        return saturating_i32(el, x, name);
+    case OP_ERF: return kernel1(el, "dmk_erff", x);
+    case OP_CLIP: {   /* the comparisons are false for a NaN, which stays */
+        LLVMValueRef lo = cf(el, n->attr.value), hi = cf(el, n->attr.value2);
+        LLVMValueRef up = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, lo, ""), lo, x, "");
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, hi, ""), hi, up, name);
+    }
     case OP_ADD: return LLVMBuildFAdd(b, x, y, name);
     case OP_SUB: return LLVMBuildFSub(b, x, y, name);
     case OP_MUL: return LLVMBuildFMul(b, x, y, name);
     case OP_DIV: return LLVMBuildFDiv(b, x, y, name);
     case OP_POW: return cg_call(cg, cg_kernel(cg, "dmk_powf"), args, 2, name);
-    case OP_MAXIMUM: return intrinsic(el, "llvm.maxnum", 2, args);
+    case OP_MAXIMUM: case OP_MINIMUM: {   /* x if it is NaN or beyond y, else y (NaN included) */
+        LLVMValueRef beyond = LLVMBuildFCmp(b, n->op == OP_MAXIMUM ? LLVMRealOGT : LLVMRealOLT, x, y, "");
+        LLVMValueRef pick_x = LLVMBuildOr(b, beyond, LLVMBuildFCmp(b, LLVMRealUNO, x, x, ""), "");
+        return LLVMBuildSelect(b, pick_x, x, y, name);
+    }
     case OP_EQ: return select01(el, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""));
     case OP_GT: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, y, ""));
+    case OP_GE: return select01(el, LLVMBuildFCmp(b, LLVMRealOGE, x, y, ""));
+    case OP_NE: return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, y, ""));
+    case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""), y, zero, name);
 #define OP OP_CASE   /* const and broadcast: above */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE

@@ -115,6 +115,29 @@ Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r) {
     return e;
 }
 
+const char *ast_binop_text(char op) {
+    switch (op) {
+    case AST_POW: return "**";
+    case AST_LE: return "<=";
+    case AST_GE: return ">=";
+    case AST_EQ: return "==";
+    case AST_NE: return "!=";
+    case '+': return "+";
+    case '-': return "-";
+    case '*': return "*";
+    case '/': return "/";
+    case '<': return "<";
+    case '>': return ">";
+    }
+    return "@";
+}
+
+Expr *ast_chained_comparison(ParseCtx *p, Loc second, Expr *first) {
+    diag_error(p->diag, second, "comparisons do not chain in dm: write (a < b) * (b < c) for a < b and b < c "
+               "(a comparison is a mask of 1s and 0s)");
+    return first;
+}
+
 Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args) {
     int depth = 0;
     for (int i = 0; i < args.n; i++)
@@ -260,7 +283,7 @@ static void dump_expr(FILE *out, const Expr *e) {
         fputc(')', out);
         break;
     case EX_BINARY:
-        fprintf(out, "(%c ", e->binop);
+        fprintf(out, "(%s ", ast_binop_text(e->binop));
         dump_expr(out, e->lhs);
         fputc(' ', out);
         dump_expr(out, e->rhs);

@@ -18,7 +18,7 @@ typedef enum {
     EX_NAME,     /* name */
     EX_ARRAY,    /* items: the elements (each a number, name, expr or nested array) */
     EX_NEG,      /* lhs */
-    EX_BINARY,   /* binop is one of + - * / @; lhs, rhs */
+    EX_BINARY,   /* binop is one of + - * / @ < > or an AST_ code below; lhs, rhs */
     EX_CALL      /* name (callee), name_loc, args */
 } ExprKind;
 
@@ -39,7 +39,7 @@ struct Expr {
     bool boolean;
     const char *name;
     Loc name_loc;
-    char binop;           /* '+', '-', '*', '/', '@' */
+    char binop;           /* '+', '-', '*', '/', '@', '<', '>', AST_POW ... (ast_binop_text) */
     Expr *lhs, *rhs;
     ExprList items;       /* EX_ARRAY */
     ArgList args;         /* EX_CALL */
@@ -138,7 +138,12 @@ Expr *ast_bool(ParseCtx *p, Loc loc, bool value);
 Expr *ast_name(ParseCtx *p, Loc loc, const char *name);
 Expr *ast_array(ParseCtx *p, Loc loc, ExprList items);
 Expr *ast_neg(ParseCtx *p, Loc loc, Expr *x);
+/* EX_BINARY's binop for the operators of two characters. */
+enum { AST_POW = '^', AST_LE = 'l', AST_GE = 'g', AST_EQ = 'e', AST_NE = 'n' };
+const char *ast_binop_text(char op);   /* "+", "**", "<=" ... */
 Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r);
+/* `a < b < c`: reported at the second operator; returns the first comparison. */
+Expr *ast_chained_comparison(ParseCtx *p, Loc second, Expr *first);
 Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args);
 Expr *ast_negs(ParseCtx *p, Loc first_minus, int count, Expr *x);  /* count unary minuses */
 ExprList ast_exprs_add(ParseCtx *p, ExprList list, Expr *e);

@@ -108,6 +108,20 @@ Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc
 int sema_dropout_site(Sema *s);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+/* sema_builtin.c: the axes and keepdims of a reduction fn(x, axis, keepdims)
+ * (all axes when axis is not given). */
+bool sema_reduce_axes(Sema *s, const char *fn, Value x, Value axis, bool given_axis, Value keepdims,
+                      bool given_keepdims, uint32_t *axes, bool *keep);
+/* sema_math.c: gelu, silu, square, pow, minimum, maximum, where, f32, i32,
+ * min, var, std; '**' (what: the operator or function, for messages) and
+ * the comparison operators. */
+bool sema_math_is(const char *name);
+int sema_math_names(const char **names);
+Value sema_math_call(Sema *s, const Expr *call, const Value *args);
+Value sema_pow(Sema *s, Value x, Value p, Loc loc, const char *what);
+bool sema_is_comparison(char op);
+bool sema_clip_bounds(Sema *s, const Expr *call, const bool *given, const Attr *at);   /* given: x, lo, hi */
+Value sema_compare(Sema *s, const Expr *e, Value x, Value y);
 /* sema_hint.c: reports a call of an unknown function or layer (false), with
  * a hint for other frameworks' names; an argument keyword's hint or NULL. */
 bool sema_callee_known(Sema *s, const Expr *call);

@@ -187,7 +187,7 @@ static const Builtin builtins[] = {
     {"embedding", F_EMBEDDING, OP_GATHER, 2, {"table", "ids"}, 2},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
-_Static_assert(NBUILTINS + OP_COUNT + 1 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
+_Static_assert(NBUILTINS + OP_COUNT + 16 <= SEMA_MAX_BUILTINS /* sema_math's, select */, "SEMA_MAX_BUILTINS holds every name");
 
 /* The built-in function called name, if there is one. */
 static bool find_builtin(const char *name, Builtin *out) {
@@ -209,6 +209,7 @@ int sema_builtin_names(const char **names) {
     for (int op = 0; op < OP_COUNT; op++)
         if (op_info[op].cls == OC_UNARY && op_info[op].fn) names[n++] = op_info[op].name;
     for (int i = 0; i < NBUILTINS; i++) names[n++] = builtins[i].name;
+    n += sema_math_names(names + n);
     names[n++] = "select";
     return n;
 }
@@ -227,28 +228,34 @@ static Value fold_unary(Sema *s, const Builtin *b, Value x, const Attr *at, cons
     return n;
 }
 
+bool sema_reduce_axes(Sema *s, const char *fn, Value x, Value axis, bool given_axis, Value keepdims,
+                      bool given_keepdims, uint32_t *axes, bool *keep) {
+    *axes = 0;
+    *keep = false;
+    if (!given_axis) {
+        *axes = x.shape.rank ? (1u << x.shape.rank) - 1 : 0;
+    } else {
+        int n = axis.kind == V_LIST ? axis.n : 1;
+        for (int i = 0; i < n; i++) {
+            Value one = axis.kind == V_LIST ? axis.items[i] : axis;
+            int a;
+            if (!want_axis(s, fn, one, x, &a)) return false;
+            if (*axes & (1u << a)) {
+                sema_error(s, one.loc, "axis %d appears twice in the axes of %s", a, fn);
+                return false;
+            }
+            *axes |= 1u << a;
+        }
+    }
+    return !given_keepdims || want_bool(s, fn, "keepdims", keepdims, keep);
+}
+
 static Value reduce(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
     Value x = v[0];
     if (!want_tensor(s, b->name, "x", x, DT_F32)) return sema_err();
-    uint32_t axes = 0;
-    if (!given[1]) {
-        axes = x.shape.rank ? (1u << x.shape.rank) - 1 : 0;
-    } else {
-        Value ax = v[1];
-        int n = ax.kind == V_LIST ? ax.n : 1;
-        for (int i = 0; i < n; i++) {
-            Value one = ax.kind == V_LIST ? ax.items[i] : ax;
-            int a;
-            if (!want_axis(s, b->name, one, x, &a)) return sema_err();
-            if (axes & (1u << a)) {
-                sema_error(s, one.loc, "axis %d appears twice in the axes of %s", a, b->name);
-                return sema_err();
-            }
-            axes |= 1u << a;
-        }
-    }
-    bool keep = false;
-    if (given[2] && !want_bool(s, b->name, "keepdims", v[2], &keep)) return sema_err();
+    uint32_t axes;
+    bool keep;
+    if (!sema_reduce_axes(s, b->name, x, v[1], given[1], v[2], given[2], &axes, &keep)) return sema_err();
     if (axes == 0) return x;
     return node_value(s, graph_reduce(s->a, &s->m->forward, b->op, x.node, axes, keep), call);
 }
@@ -537,6 +544,7 @@ static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, 
         }
         *(k == 0 ? &at.value : &at.value2) = p;
     }
+    if (b->op == OP_CLIP && !sema_clip_bounds(s, call, given, &at)) return sema_err();
     if (v[0].kind == V_NUM) return fold_unary(s, b, v[0], &at, call);
     if (s->const_why && v[0].kind != V_ERR) {
         sema_error(s, v[0].loc, "%s must be a constant number, found %s", s->const_why, sema_type_str(s, v[0]));
@@ -594,6 +602,10 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
 }
 
 Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found) {
+    if (sema_math_is(call->name)) {
+        *found = true;
+        return sema_math_call(s, call, args);
+    }
     Builtin found_b;
     *found = find_builtin(call->name, &found_b);
     if (!*found) die("the call of '%s' was not checked (sema_callee_known)", call->name);
@@ -613,7 +625,7 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
     Builtin b;
-    return find_builtin(name, &b) || strcmp(name, "select") == 0;
+    return find_builtin(name, &b) || sema_math_is(name) || strcmp(name, "select") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is

@@ -161,7 +161,7 @@ static const char *expr_text(Sema *s, const Expr *e) {
     case EX_NUMBER: return arena_printf(s->a, "%g", e->num);
     case EX_NEG: return arena_printf(s->a, "-%s", expr_text(s, e->lhs));
     case EX_BINARY:
-        return arena_printf(s->a, "%s %c %s", expr_text(s, e->lhs), e->binop, expr_text(s, e->rhs));
+        return arena_printf(s->a, "%s %s %s", expr_text(s, e->lhs), ast_binop_text(e->binop), expr_text(s, e->rhs));
     case EX_BOOL: case EX_ARRAY: case EX_CALL: return "...";
     }
     return "...";

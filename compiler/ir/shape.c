@@ -6,6 +6,8 @@
  * user error, the builder and the verifier to assert them. */
 #include "ir/ir.h"
 
+#include <math.h>   /* INFINITY: clip's default bounds (ops.def) */
+
 #include <string.h>
 
 #define SURFACE_FN true    /* ops.def's SURFACE column */

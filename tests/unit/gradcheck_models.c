@@ -1,6 +1,6 @@
 /* gradcheck_models.c: gradient checks of whole models written in dm, as sema
  * builds them (standard layers, flatten, dropout, the losses, a user layer
- * inside a layer), and the consistency of the four entries:
+ * inside a layer, the built-ins that sema_math.c lowers), and the consistency of the four entries:
  *   - every grad/<p> of the gradients graph against the central finite
  *     difference of the loss through the interpreter's run of the training
  *     forward (h = 1e-6, tolerance 1e-6 (1 + |fd|)), with every persistent
@@ -56,6 +56,17 @@ static const Case cases[] = {
                    "  m = max(z, axis = 1, keepdims = true)\n"
                    "  output q = sigmoid(z - m + mean(abs(z), axis = 0))\n"
                    "  loss bce(q, t) + 0.1 * sum(exp(-z * z))\n  optimizer adamw(lr = 0.01)\n}\n", 0, NULL},
+    /* gelu ... std, '**', where and the masks (no gradient through a mask) */
+    {"modern", "model modern {\n"
+               "  input x : f32[3, 5]\n  input t : f32[3, 5]\n"
+               "  param w : f32[5]\n  param v : f32[3, 1]\n"
+               "  h = gelu(x * w) + gelu(x - v, approximate = true) + silu(x * v)\n"
+               "  p = abs(w) ** 1.5 + pow(v, 2) + square(x * w) + (x + v) ** 3 - abs(v) ** -0.5\n"
+               "  m = minimum(x * w, v) + maximum(x, w) + clip(x * w, -0.5, 0.5) + clip(v * x, lo = 0.3)\n"
+               "  s = where(x * w > v, h, p) + (x > 0.5) * v + (w <= 0) * h\n"
+               "  r = min(h, axis = 1, keepdims = true) + var(p, 0) + f32(i32(x * 4)) * w\n"
+               "  output y = s + r + m + std(m, axis = 1, keepdims = true, unbiased = false) + std(h * w)\n"
+               "  loss mse(y, t)\n  optimizer sgd(lr = 0.01)\n}\n", 0, NULL},
 };
 
 static Model *compile(Arena *a, const char *name, const char *source) {

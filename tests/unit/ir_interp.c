@@ -18,7 +18,7 @@ static void expect(const char *what, const double *got, int64_t n, const double 
         return;
     }
     for (int64_t i = 0; i < n; i++)
-        if (!(fabs(got[i] - want[i]) <= tol * (1 + fabs(want[i])))) {
+        if (isnan(want[i]) ? !isnan(got[i]) : !(fabs(got[i] - want[i]) <= tol * (1 + fabs(want[i])))) {
             fprintf(stderr, "%s: [%lld] = %.12g, want %.12g\n", what, (long long)i, got[i], want[i]);
             check_failures++;
         }
@@ -75,6 +75,34 @@ static void test_binary(Arena *a) {
     /* rank 3: [2,1,2] + [3,1] -> [2,3,2], out[i][j][k] = a[i][0][k] + b[j][0] */
     EXPECT_OP(a, OP_ADD, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1, 2), 1, 2, 3, 4), F32(SHAPE(3, 1), 10, 20, 30)),
               11, 12, 21, 22, 31, 32, 13, 14, 23, 24, 33, 34);
+}
+
+/* The ops of the modern-models set (sema_math.c lowers the built-ins to them). */
+static void test_elem_ops(Arena *a) {
+    /* erf, from PyTorch in float64 (torch.erf) */
+    EXPECT_OP(a, OP_ERF, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 0, 0.5, -1, 2)), 0, 0.5204998778130465,
+              -0.8427007929497149, 0.9953222650189527);
+    /* clip to [-1, 0.5]: NaN stays NaN (torch.clamp); an infinite bound never clips */
+    Operand x = F32(SHAPE(5), -2, -0.5, 0, 1.5, NAN);
+    EXPECT_OP(a, OP_CLIP, ((Attr){.value = -1, .value2 = 0.5}), 0, SCALAR, ARGS(x), -1, -0.5, 0, 0.5, NAN);
+    EXPECT_OP(a, OP_CLIP, ((Attr){.value = -INFINITY, .value2 = 0}), 0, SCALAR, ARGS(x), -2, -0.5, 0, 0, NAN);
+    /* minimum of [[1],[2]] and [10, 1.5, -3] */
+    EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1), 1, 2), F32(SHAPE(3), 10, 1.5, -3)),
+              1, 1, -3, 2, 1.5, -3);
+    EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(I32(SHAPE(2), 4, -7), I32(SCALAR, 0)), 0, -7);
+    /* NaN on either side propagates through maximum and minimum, as torch's */
+    Operand n = F32(SHAPE(2), NAN, 1), m = F32(SHAPE(2), 1, NAN);
+    EXPECT_OP(a, OP_MAXIMUM, NOATTR, 0, SCALAR, ARGS(n, m), NAN, NAN);
+    EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(n, m), NAN, NAN);
+    Operand p = F32(SHAPE(4), 1, 5, 3, NAN), q = F32(SHAPE(4), 4, 2, 3, NAN);
+    EXPECT_OP(a, OP_GE, NOATTR, 0, SCALAR, ARGS(p, q), 0, 1, 1, 0);
+    EXPECT_OP(a, OP_NE, NOATTR, 0, SCALAR, ARGS(p, q), 1, 1, 0, 1);   /* NaN != NaN */
+    /* keep(mask, y): y where the mask is non-zero, 0 (not 0 * inf) elsewhere */
+    EXPECT_OP(a, OP_KEEP, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 1, 0, -2, 0), F32(SHAPE(4), 7, INFINITY, 3, NAN)),
+              7, 0, 3, 0);
+    /* f32 -> i32 saturates: NaN -> 0, beyond the range -> its ends */
+    EXPECT_OP(a, OP_CAST, NOATTR, DT_I32, SCALAR, ARGS(F32(SHAPE(4), NAN, 3e9, -3e9, -0.5)), 0, 2147483647,
+              -2147483648.0, 0);
 }
 
 static void test_reduce(Arena *a) {
@@ -391,6 +419,7 @@ int main(void) {
     Arena *a = arena_new();
     test_unary(a);
     test_binary(a);
+    test_elem_ops(a);
     test_reduce(a);
     test_data_movement(a);
     test_matmul(a);
