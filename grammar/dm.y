@@ -55,6 +55,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
 
 %token MODEL "'model'" LAYER "'layer'" CONST "'const'" INPUT "'input'" PARAM "'param'"
 %token OUTPUT "'output'" LOSS "'loss'" OPTIMIZER "'optimizer'" RETURN "'return'"
+%token FOR "'for'" IN "'in'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
 %token <text> IDENT "name" NUMBER "number"
 %token NEWLINE "newline"
@@ -138,6 +139,9 @@ stmt
     | OPTIMIZER call                    { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, $2); }
     | OPTIMIZER IDENT                   { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, ast_call(p, L(@2), $2, (ArgList){0})); }
     | RETURN expr                       { $$ = ast_stmt(p, ST_RETURN, L(@1), NULL, L(@1), NULL, $2); }
+    /* a static loop; the optional name after the range is the word `shared` (not a keyword) */
+    | FOR IDENT IN expr block           { $$ = ast_for(p, L(@1), $2, L(@2), $4, NULL, L(@4), $5); }
+    | FOR IDENT IN expr IDENT block     { $$ = ast_for(p, L(@1), $2, L(@2), $4, $5, L(@5), $6); }
     ;
 
 init
@@ -260,7 +264,7 @@ static const char *found_text(ParseCtx *p, yysymbol_kind_t found) {
 static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n) {
     static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", NULL};
     static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
-                                             "'optimizer'", "'return'", "name", "newline", NULL};
+                                             "'optimizer'", "'return'", "'for'", "name", "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
     static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", NULL};
     bool has_expr = expects(exp, n, "number") && expects(exp, n, "'['");
@@ -316,7 +320,7 @@ static void resync_nesting(ParseCtx *p, YYLTYPE where) {
  * name close to a keyword (or the found token is that name), say so at the
  * name instead of "expected '='".  Works on the source text only. */
 static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, bool statement) {
-    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return"};
+    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return", "for"};
     static const char *const declarations[] = {"model", "layer", "const"};
     Loc at = L(where);
     const char *line = p->file->text, *text_end = p->file->text + p->file->size;
@@ -340,7 +344,7 @@ static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, 
         after = word + p->token_len;
     }
     char *name = arena_strndup(p->arena, word, (size_t)(after - word));
-    const char *near = statement ? diag_suggest(name, statements, 7) : diag_suggest(name, declarations, 3);
+    const char *near = statement ? diag_suggest(name, statements, 8) : diag_suggest(name, declarations, 3);
     if (!near) return false;
     diag_error(p->diag, (Loc){p->file, at.line, (int)(word - line) + 1, (int)(after - word)},
                "unknown %s '%s'; did you mean '%s'?", statement ? "statement" : "declaration", name, near);
