@@ -126,6 +126,7 @@ stmts
     | stmts NEWLINE
     | stmts stmt NEWLINE                { $$ = ast_stmts_add(p, $1, $2); }
     | stmts error NEWLINE               { $$ = $1; yyerrok; }
+    | stmts error block NEWLINE         { $$ = $1; yyerrok; }   /* `for t range(3) {`: skip the body whole */
     ;
 
 stmt

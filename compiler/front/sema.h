@@ -36,6 +36,7 @@ typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope
 typedef struct LoopRebinding { const char *name; Loc loc; } LoopRebinding;
 typedef struct Loop {
     struct Loop *parent;              /* the enclosing loop in the same frame, or NULL */
+    const char *var;                  /* the loop variable */
     const char *suffix;               /* per enclosing loop, ".i" (plain) or ".NAME" (shared): ".2", ".1.t" */
     const char *path;                 /* ".i" per enclosing loop, shared ones too (node names) */
     LoopRebinding *rebound; int nrebound, caprebound;   /* carried names rebound this iteration */

@@ -129,6 +129,11 @@ static void rebind(Sema *s, Loop *l, Binding *old, const char *name, Loc loc, Va
 
 void sema_bind_value(Sema *s, const char *name, Loc loc, Value v) {
     Loop *l = s->frame->loop;
+    for (Loop *up = l; up; up = up->parent) {
+        if (strcmp(up->var, name) != 0) continue;
+        sema_error(s, loc, "'%s' is the loop variable; it cannot be rebound in the loop", name);
+        return;
+    }
     Binding *old = l && !sema_scope_find(s->frame->scope, name) ? frame_binding(s, s->frame->scope->parent, name) : NULL;
     if (old) rebind(s, l, old, name, loc, v);
     else sema_bind(s, s->frame->scope, name, loc, BK_VALUE, v);
@@ -149,7 +154,7 @@ static bool allowed_in_loop(Sema *s, const Stmt *st) {
     case ST_RETURN: word = "the return"; break;
     case ST_CONST: case ST_PARAM: case ST_BIND: case ST_FOR: break;
     }
-    if (word) sema_error(s, st->loc, "%s cannot be inside a loop: it is declared once; put it after the loop", word);
+    if (word) sema_error(s, st->loc, "%s cannot be inside a loop: it exists once, not once per iteration; move it out of the loop", word);
     return !word;
 }
 
@@ -173,8 +178,9 @@ void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx) {
         return;
     }
     s->unrolled += count;
-    for (int i = 0; i < st->body.n; i++)
-        if (!allowed_in_loop(s, st->body.items[i])) return;
+    bool ok = true;
+    for (int i = 0; i < st->body.n; i++) ok &= allowed_in_loop(s, st->body.items[i]);
+    if (!ok) return;
 
     /* A shared loop replays the first iteration's instance names. */
     int ncounts = f->ncounts, ninstances = f->ninstances;
@@ -194,7 +200,7 @@ void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx) {
         }
         Scope scope = {.parent = outer};
         const char *up_suffix = parent ? parent->suffix : "", *up_path = parent ? parent->path : "";
-        Loop loop = {.parent = parent,
+        Loop loop = {.parent = parent, .var = st->name,
                      .suffix = st->shared ? arena_printf(s->a, "%s.%s", up_suffix, st->name)
                                           : arena_printf(s->a, "%s.%lld", up_suffix, (long long)index),
                      .path = arena_printf(s->a, "%s.%lld", up_path, (long long)index)};

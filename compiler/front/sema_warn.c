@@ -142,9 +142,18 @@ static Reading reading(const Model *m, int t, const bool *live, const bool *live
     return r;
 }
 
-static const Stmt *declaration(const Decl *d, const char *name) {
-    for (int i = 0; i < d->body.n; i++)
-        if (d->body.items[i]->name && strcmp(d->body.items[i]->name, name) == 0) return d->body.items[i];
+static bool same_loc(Loc a, Loc b) {
+    return a.file == b.file && a.line == b.line && a.col == b.col;
+}
+
+/* The input or param statement (in a loop too) that declares the tensor at loc. */
+static const Stmt *declared_at(const StmtList *body, Loc loc) {
+    for (int i = 0; i < body->n; i++) {
+        const Stmt *st = body->items[i];
+        if ((st->kind == ST_INPUT || st->kind == ST_PARAM) && same_loc(st->name_loc, loc)) return st;
+        const Stmt *inner = declared_at(&st->body, loc);
+        if (inner) return inner;
+    }
     return NULL;
 }
 
@@ -154,10 +163,6 @@ static const char *param_list(Sema *s, const Model *m, const int *ts, int n) {
     for (int i = 0; i < n; i++)
         list = arena_printf(s->a, "%s%s'%s'", list, i == 0 ? "" : i + 1 < n ? ", " : " and ", m->tensors[ts[i]].name);
     return arena_printf(s->a, "param%s %s", n > 1 ? "s" : "", list);
-}
-
-static bool same_loc(Loc a, Loc b) {
-    return a.file == b.file && a.line == b.line && a.col == b.col;
 }
 
 static void graph_checks(Warnings *w, const Model *m, const Decl *d) {
@@ -180,8 +185,8 @@ static void graph_checks(Warnings *w, const Model *m, const Decl *d) {
         if (done[t] || (tt->kind != TK_INPUT && tt->kind != TK_PARAM)) continue;
         const char *kind = tt->kind == TK_INPUT ? "input" : "param";
         WarningKind wk = tt->kind == TK_INPUT ? W_UNUSED_INPUT : W_UNUSED_PARAM;
-        const Stmt *st = strchr(tt->name, '.') ? NULL : declaration(d, tt->name);
-        if (st && !body_mentions(d, tt->name)) continue;   /* said by the text checks */
+        const Stmt *st = declared_at(&d->body, tt->loc);
+        if (st && !body_mentions(d, st->name)) continue;   /* said by the text checks */
         if (r[t] == READ_NEVER) {   /* only a model's own: a layer's param exists once read */
             add(w, wk, tt->loc, arena_printf(a, "%s '%s' is used only in a branch of select that is not taken",
                                              kind, tt->name));
