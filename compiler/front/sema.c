@@ -246,9 +246,10 @@ static Value define_value(const Sema *s, const Define *def, Loc loc) {
     return n;
 }
 
-/* `const NAME = expr`, at top level, in a model or in a layer instance. */
+/* `const NAME = expr`, at top level, in a model or in a layer instance.  A
+ * const in a loop body is computed per iteration: -D does not set it. */
 void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *value) {
-    const Define *def = define_for(s, name);
+    const Define *def = s->frame && s->frame->loop ? NULL : define_for(s, name);
     Value v;
     if (def) {
         v = define_value(s, def, loc);   /* a bad value was reported by check_defines */
