@@ -8,7 +8,8 @@
  * location; after an error the offending value is poison (V_ERR) so the
  * same mistake is not reported twice; returns true only without errors.
  * Expressions live in sema_expr.c, built-ins in sema_builtin.c, layers in
- * sema_layer.c, initialisers in sema_init.c, the optimizer in sema_optim.c. */
+ * sema_layer.c, loops in sema_loop.c, initialisers in sema_init.c, the optimizer
+ * in sema_optim.c. */
 #include "front/sema.h"
 
 #include <errno.h>

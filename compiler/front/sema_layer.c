@@ -345,7 +345,8 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     }
     /* The body stops at its first error: the rest would only cascade. */
     int errors = s->d->nerrors;
-    for (int i = 0; i < layer->body.n && ok && s->d->nerrors == errors; i++) layer_stmt(s, layer->body.items[i], &result);
+    for (int i = 0; i < layer->body.n && ok && s->d->nerrors == errors; i++)
+        layer_stmt(s, layer->body.items[i], &result);
     s->frame = frame.parent;
     if (s->d->nerrors != errors) return sema_err();
     result.loc = call->loc;

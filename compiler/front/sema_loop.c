@@ -134,7 +134,8 @@ void sema_bind_value(Sema *s, const char *name, Loc loc, Value v) {
         sema_error(s, loc, "'%s' is the loop variable; it cannot be rebound in the loop", name);
         return;
     }
-    Binding *old = l && !sema_scope_find(s->frame->scope, name) ? frame_binding(s, s->frame->scope->parent, name) : NULL;
+    Binding *old = NULL;
+    if (l && !sema_scope_find(s->frame->scope, name)) old = frame_binding(s, s->frame->scope->parent, name);
     if (old) rebind(s, l, old, name, loc, v);
     else sema_bind(s, s->frame->scope, name, loc, BK_VALUE, v);
 }
@@ -154,7 +155,9 @@ static bool allowed_in_loop(Sema *s, const Stmt *st) {
     case ST_RETURN: word = "the return"; break;
     case ST_CONST: case ST_PARAM: case ST_BIND: case ST_FOR: break;
     }
-    if (word) sema_error(s, st->loc, "%s cannot be inside a loop: it exists once, not once per iteration; move it out of the loop", word);
+    if (word)
+        sema_error(s, st->loc, "%s cannot be inside a loop: it exists once, not once per iteration; move it out "
+                   "of the loop", word);
     return !word;
 }
 
