@@ -169,6 +169,14 @@ Stmt *ast_stmt(ParseCtx *p, StmtKind kind, Loc loc, const char *name, Loc name_l
 Stmt *ast_for(ParseCtx *p, Loc loc, const char *name, Loc name_loc, Expr *range, const char *word, Loc word_loc,
               StmtList body) {
     Stmt *s = ast_stmt(p, ST_FOR, loc, name, name_loc, NULL, range);
+    s->depth = 1;
+    for (int i = 0; i < body.n; i++)
+        if (body.items[i]->kind == ST_FOR && body.items[i]->depth >= s->depth) s->depth = body.items[i]->depth + 1;
+    if (s->depth > PARSE_MAX_DEPTH) {   /* sema and the dump recurse once per level */
+        if (s->depth == PARSE_MAX_DEPTH + 1)
+            diag_error(p->diag, loc, "loops nested too deeply (the limit is %d levels)", PARSE_MAX_DEPTH);
+        body = (StmtList){0};
+    }
     s->body = body;
     if (word && strcmp(word, "shared") == 0) s->shared = true;
     else if (word) diag_error(p->diag, word_loc, "expected 'shared' or '{' after the range, found name '%s'", word);

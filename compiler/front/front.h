@@ -78,6 +78,7 @@ struct Stmt {
     Expr *value;
     StmtList body;        /* ST_FOR */
     bool shared;          /* ST_FOR: every iteration uses the same layer instances */
+    int depth;            /* ST_FOR: 1 + the deepest loop in body; never above PARSE_MAX_DEPTH */
 };
 
 /* A layer's formal parameter: `x : f32[N, I]`, `units`, `bias = true`. */
@@ -107,7 +108,7 @@ typedef struct Program {
 
 /* Limits (docs/reliability.md): past them the parser reports an error instead of
  * recursing, so no later phase can recurse deeper than PARSE_MAX_DEPTH. */
-#define PARSE_MAX_DEPTH 256          /* ( [ nesting and expression tree depth */
+#define PARSE_MAX_DEPTH 256          /* ( [ nesting, expression tree depth, loops in loops */
 #define PARSE_MAX_TOKEN 256          /* bytes of an identifier or a number */
 #define PARSE_MAX_FILE (16 << 20)    /* bytes of a source file */
 
