@@ -126,7 +126,8 @@ void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx);
 /* A binding statement `name = v`: binds in the current scope or, in a loop
  * body, rebinds the carried value of a name bound before the loop. */
 void sema_bind_value(Sema *s, const char *name, Loc loc, Value v);
-/* The suffix a plain loop adds to the names its statements give: ".3". */
+/* The suffix the enclosing loops add to the names statements give (layer
+ * instances, params): ".3" in a plain loop, ".t" in a shared one, "" outside. */
 const char *sema_loop_suffix(Sema *s);
 /* sema_warn.c: the warnings of a program without errors. */
 void sema_warnings(Sema *s, const Models *models);

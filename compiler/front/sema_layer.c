@@ -253,8 +253,8 @@ static void layer_param(Sema *s, const Stmt *st) {
     if (!b) return;
     b->defines = defines;
     if (!ok) { b->loaded = true; return; }
-    Tensor t = {.name = arena_printf(s->a, "%s%s%s", s->frame->prefix, st->name, sema_loop_suffix(s)), .kind = TK_PARAM,
-                .dtype = DT_F32, .shape = shape, .init = init, .loc = s->frame->call};
+    Tensor t = {.name = arena_printf(s->a, "%s%s%s", s->frame->prefix, st->name, sema_loop_suffix(s)),
+                .kind = TK_PARAM, .dtype = DT_F32, .shape = shape, .init = init, .loc = s->frame->call};
     /* the outermost call in the user's code is the useful place */
     for (Frame *f = s->frame; f && f->layer; f = f->parent) t.loc = f->call;
     b->pending = t;
