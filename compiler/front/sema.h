@@ -126,6 +126,9 @@ void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx);
 /* A binding statement `name = v`: binds in the current scope or, in a loop
  * body, rebinds the carried value of a name bound before the loop. */
 void sema_bind_value(Sema *s, const char *name, Loc loc, Value v);
+/* Whether st may be in a loop's body (input, output, loss, optimizer and
+ * return may not: reported). */
+bool sema_allowed_in_loop(Sema *s, const Stmt *st);
 /* The suffix the enclosing loops add to the names statements give (layer
  * instances, params): ".3" in a plain loop, ".t" in a shared one, "" outside. */
 const char *sema_loop_suffix(Sema *s);

@@ -96,6 +96,19 @@ static void find_cycles(Sema *s, int *stack, int depth, int *state, CallList *ca
 
 static bool is_upper(const char *name) { return name[0] >= 'A' && name[0] <= 'Z'; }
 
+/* The statements of the layer's loops (at any depth), checked once here
+ * rather than at every call. */
+static bool loops_ok(Sema *s, const StmtList *body) {
+    bool ok = true;
+    for (int i = 0; i < body->n; i++) {
+        if (body->items[i]->kind != ST_FOR) continue;
+        const StmtList *inner = &body->items[i]->body;
+        for (int j = 0; j < inner->n; j++) ok &= sema_allowed_in_loop(s, inner->items[j]);
+        ok &= loops_ok(s, inner);
+    }
+    return ok;
+}
+
 static void check_layer_body(Sema *s, int k) {
     const Decl *d = s->layers[k];
     if (!is_upper(d->name)) {
@@ -133,6 +146,7 @@ static void check_layer_body(Sema *s, int k) {
         diag_error(s->d, d->loc, "layer %s has no 'return'", d->name);
         s->layer_bad[k] = true;
     }
+    if (!loops_ok(s, &d->body)) s->layer_bad[k] = true;
 }
 
 void sema_check_layers(Sema *s) {

@@ -145,7 +145,7 @@ const char *sema_loop_suffix(Sema *s) {
 }
 
 /* The statements a loop body cannot hold: they declare what exists once. */
-static bool allowed_in_loop(Sema *s, const Stmt *st) {
+bool sema_allowed_in_loop(Sema *s, const Stmt *st) {
     const char *word = NULL;
     switch (st->kind) {
     case ST_INPUT: word = "an input"; break;
@@ -182,7 +182,7 @@ void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx) {
     }
     s->unrolled += count;
     bool ok = true;
-    for (int i = 0; i < st->body.n; i++) ok &= allowed_in_loop(s, st->body.items[i]);
+    for (int i = 0; i < st->body.n; i++) ok &= sema_allowed_in_loop(s, st->body.items[i]);
     if (!ok) return;
 
     /* A shared loop replays the first iteration's instance names. */
