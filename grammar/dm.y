@@ -56,6 +56,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
 
 %token MODEL "'model'" LAYER "'layer'" CONST "'const'" INPUT "'input'" PARAM "'param'"
 %token OUTPUT "'output'" LOSS "'loss'" OPTIMIZER "'optimizer'" RETURN "'return'"
+%token FOR "'for'" IN "'in'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
 %token <text> IDENT "name" NUMBER "number"
 %token POW "'**'" LE "'<='" GE "'>='" EQ "'=='" NE "'!='"
@@ -128,6 +129,7 @@ stmts
     | stmts NEWLINE
     | stmts stmt NEWLINE                { $$ = ast_stmts_add(p, $1, $2); }
     | stmts error NEWLINE               { $$ = $1; yyerrok; }
+    | stmts error block NEWLINE         { $$ = $1; yyerrok; }   /* `for t range(3) {`: skip the body whole */
     ;
 
 stmt
@@ -141,6 +143,9 @@ stmt
     | OPTIMIZER call                    { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, $2); }
     | OPTIMIZER IDENT                   { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, ast_call(p, L(@2), $2, (ArgList){0})); }
     | RETURN expr                       { $$ = ast_stmt(p, ST_RETURN, L(@1), NULL, L(@1), NULL, $2); }
+    /* a static loop; the optional name after the range is the word `shared` (not a keyword) */
+    | FOR IDENT IN expr block           { $$ = ast_for(p, L(@1), $2, L(@2), $4, NULL, L(@4), $5); }
+    | FOR IDENT IN expr IDENT block     { $$ = ast_for(p, L(@1), $2, L(@2), $4, $5, L(@5), $6); }
     ;
 
 init
@@ -293,7 +298,7 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
     static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", "'f32'",
                                              "'i32'", NULL};
     static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
-                                             "'optimizer'", "'return'", "name", "newline", NULL};
+                                             "'optimizer'", "'return'", "'for'", "name", "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
     static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", "'**'", "'<'", "'>'",
                                             "'<='", "'>='", "'=='", "'!='", NULL};
@@ -350,7 +355,7 @@ static void resync_nesting(ParseCtx *p, YYLTYPE where) {
  * name close to a keyword (or the found token is that name), say so at the
  * name instead of "expected '='".  Works on the source text only. */
 static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, bool statement) {
-    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return"};
+    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return", "for"};
     static const char *const declarations[] = {"model", "layer", "const"};
     Loc at = L(where);
     const char *line = p->file->text, *text_end = p->file->text + p->file->size;
@@ -374,7 +379,7 @@ static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, 
         after = word + p->token_len;
     }
     char *name = arena_strndup(p->arena, word, (size_t)(after - word));
-    const char *near = statement ? diag_suggest(name, statements, 7) : diag_suggest(name, declarations, 3);
+    const char *near = statement ? diag_suggest(name, statements, 8) : diag_suggest(name, declarations, 3);
     if (!near) return false;
     diag_error(p->diag, (Loc){p->file, at.line, (int)(word - line) + 1, (int)(after - word)},
                "unknown %s '%s'; did you mean '%s'?", statement ? "statement" : "declaration", name, near);

@@ -11,6 +11,7 @@
  *   (model NAME stmt...)   (layer NAME (formals formal...) stmt...)   (const NAME expr)
  *   stmt:    (const n e) (input n TYPE) (param n TYPE [init]) (bind n e)
  *            (output n [e]) (loss e) (optimizer CALL) (return e)
+ *            (for n RANGE [shared] stmt...)   (its statements one level deeper)
  *   formal:  (n [TYPE] [default e])
  *   TYPE:    (f32 dim...) / (i32 dim...), (f32) for a scalar
  *   expr:    42  0.5  true  x  (neg e)  (+ a b) (- a b) (* a b) (/ a b) (@ a b)
@@ -183,8 +184,25 @@ TypeExpr *ast_type(ParseCtx *p, Loc loc, DType dtype, ExprList dims) {
 Stmt *ast_stmt(ParseCtx *p, StmtKind kind, Loc loc, const char *name, Loc name_loc, TypeExpr *type,
                Expr *value) {
     Stmt *s = arena_alloc(p->arena, sizeof *s);
-    *s = (Stmt){kind, loc, name, name_loc, type, value};
+    *s = (Stmt){.kind = kind, .loc = loc, .name = name, .name_loc = name_loc, .type = type, .value = value};
     p->depth_reported = false;   /* the next statement may report its own */
+    return s;
+}
+
+Stmt *ast_for(ParseCtx *p, Loc loc, const char *name, Loc name_loc, Expr *range, const char *word, Loc word_loc,
+              StmtList body) {
+    Stmt *s = ast_stmt(p, ST_FOR, loc, name, name_loc, NULL, range);
+    s->depth = 1;
+    for (int i = 0; i < body.n; i++)
+        if (body.items[i]->kind == ST_FOR && body.items[i]->depth >= s->depth) s->depth = body.items[i]->depth + 1;
+    if (s->depth > PARSE_MAX_DEPTH) {   /* sema and the dump recurse once per level */
+        if (s->depth == PARSE_MAX_DEPTH + 1)
+            diag_error(p->diag, loc, "loops nested too deeply (the limit is %d levels)", PARSE_MAX_DEPTH);
+        body = (StmtList){0};
+    }
+    s->body = body;
+    if (word && strcmp(word, "shared") == 0) s->shared = true;
+    else if (word) diag_error(p->diag, word_loc, "expected 'shared' or '{' after the range, found name '%s'", word);
     return s;
 }
 
@@ -311,10 +329,12 @@ static void dump_type(FILE *out, const TypeExpr *t) {
 static const char *const stmt_word[] = {
     [ST_CONST] = "const", [ST_INPUT] = "input", [ST_PARAM] = "param", [ST_BIND] = "bind",
     [ST_OUTPUT] = "output", [ST_LOSS] = "loss", [ST_OPTIMIZER] = "optimizer", [ST_RETURN] = "return",
+    [ST_FOR] = "for",
 };
 
-static void dump_stmt(FILE *out, const Stmt *s) {
-    fprintf(out, "\n  (%s", stmt_word[s->kind]);
+/* A loop's body is indented one level deeper than the loop. */
+static void dump_stmt(FILE *out, const Stmt *s, int depth) {
+    fprintf(out, "\n%*s(%s", 2 * depth, "", stmt_word[s->kind]);
     if (s->name) fprintf(out, " %s", s->name);
     if (s->type) {
         fputc(' ', out);
@@ -324,6 +344,8 @@ static void dump_stmt(FILE *out, const Stmt *s) {
         fputc(' ', out);
         dump_expr(out, s->value);
     }
+    if (s->shared) fputs(" shared", out);
+    for (int i = 0; i < s->body.n; i++) dump_stmt(out, s->body.items[i], depth + 1);
     fputc(')', out);
 }
 
@@ -357,7 +379,7 @@ void ast_dump(FILE *out, const Program *prog) {
                 for (int k = 0; k < d->formals.n; k++) dump_formal(out, &d->formals.items[k]);
                 fputc(')', out);
             }
-            for (int k = 0; k < d->body.n; k++) dump_stmt(out, d->body.items[k]);
+            for (int k = 0; k < d->body.n; k++) dump_stmt(out, d->body.items[k], 1);
             break;
         }
         fputs(")\n", out);

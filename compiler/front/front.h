@@ -48,6 +48,8 @@ struct Expr {
 
 /* f32[d0, d1] / i32 / f32[]: dims are expressions (constants, or in a layer's
  * signature, pattern names). */
+typedef struct StmtList { Stmt **items; int n, cap; } StmtList;
+
 typedef struct TypeExpr {
     DType dtype;
     ExprList dims;        /* n == 0 for a scalar */
@@ -62,7 +64,9 @@ typedef enum {
     ST_OUTPUT,     /* output name [= value]  (value NULL: names an existing binding) */
     ST_LOSS,       /* loss value */
     ST_OPTIMIZER,  /* optimizer name(args) : value is an EX_CALL */
-    ST_RETURN      /* return value */
+    ST_RETURN,     /* return value */
+    ST_FOR         /* for name in value { body }: value is the range (an expression, checked
+                      by sema), shared for `range(...) shared` */
 } StmtKind;
 
 struct Stmt {
@@ -72,9 +76,10 @@ struct Stmt {
     Loc name_loc;
     TypeExpr *type;
     Expr *value;
+    StmtList body;        /* ST_FOR */
+    bool shared;          /* ST_FOR: every iteration uses the same layer instances */
+    int depth;            /* ST_FOR: 1 + the deepest loop in body; never above PARSE_MAX_DEPTH */
 };
-
-typedef struct StmtList { Stmt **items; int n, cap; } StmtList;
 
 /* A layer's formal parameter: `x : f32[N, I]`, `units`, `bias = true`. */
 typedef struct Formal {
@@ -103,7 +108,7 @@ typedef struct Program {
 
 /* Limits (docs/reliability.md): past them the parser reports an error instead of
  * recursing, so no later phase can recurse deeper than PARSE_MAX_DEPTH. */
-#define PARSE_MAX_DEPTH 256          /* ( [ nesting and expression tree depth */
+#define PARSE_MAX_DEPTH 256          /* ( [ nesting, expression tree depth, loops in loops */
 #define PARSE_MAX_TOKEN 256          /* bytes of an identifier or a number */
 #define PARSE_MAX_FILE (16 << 20)    /* bytes of a source file */
 
@@ -153,6 +158,9 @@ TypeExpr *ast_type(ParseCtx *p, Loc loc, DType dtype, ExprList dims);
 Stmt *ast_stmt(ParseCtx *p, StmtKind kind, Loc loc, const char *name, Loc name_loc,
                TypeExpr *type, Expr *value);
 StmtList ast_stmts_add(ParseCtx *p, StmtList list, Stmt *s);
+/* `for name in range [word] { body }`: word is NULL or must be `shared`. */
+Stmt *ast_for(ParseCtx *p, Loc loc, const char *name, Loc name_loc, Expr *range, const char *word, Loc word_loc,
+              StmtList body);
 Formal ast_formal(ParseCtx *p, Loc loc, const char *name, TypeExpr *type, Expr *def);
 FormalList ast_formals_add(ParseCtx *p, FormalList list, Formal f);
 Decl *ast_model(ParseCtx *p, Loc loc, const char *name, StmtList body);

@@ -32,6 +32,16 @@ typedef struct Binding {
 } Binding;
 typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
 
+/* One iteration of a loop being unrolled (sema_loop.c). */
+typedef struct LoopRebinding { const char *name; Loc loc; } LoopRebinding;
+typedef struct Loop {
+    struct Loop *parent;              /* the enclosing loop in the same frame, or NULL */
+    const char *var;                  /* the loop variable */
+    const char *suffix;               /* per enclosing loop, ".i" (plain) or ".NAME" (shared): ".2", ".1.t" */
+    const char *path;                 /* ".i" per enclosing loop, shared ones too (node names) */
+    LoopRebinding *rebound; int nrebound, caprebound;   /* carried names rebound this iteration */
+} Loop;
+
 typedef struct LayerCount { const char *layer; int k; } LayerCount;
 typedef struct InstanceName { const char *name; Loc loc; } InstanceName;
 /* The model, or one layer instance being expanded. */
@@ -46,6 +56,7 @@ typedef struct Frame {
     InstanceName *instances; int ninstances, capinstances;  /* names given to calls so far */
     const Expr *rhs_expr;             /* the whole RHS of the statement being evaluated */
     const char *rhs_name;             /* ...and the name it binds */
+    Loop *loop;                       /* the innermost loop iteration being evaluated, or NULL */
     int depth;
 } Frame;
 
@@ -61,6 +72,8 @@ typedef struct Sema {
     int dropout_sites, rng_tensor, rng_node;
     Loc *define_loc;                  /* per -D: the const it set last (for notes) */
     uint32_t dims_defines;            /* the -D values of sema_dims's last type */
+    bool reuse;                       /* in a shared loop's later iteration: params already exist */
+    int64_t unrolled;                 /* loop iterations unrolled in this model */
 } Sema;
 
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -79,6 +92,7 @@ const char *sema_type_str(Sema *s, Value v);
 bool sema_dims(Sema *s, const TypeExpr *t, Shape *out);
 bool sema_int_of(Sema *s, Value v, const char *what, int64_t *out);
 Binding *sema_lookup(Sema *s, const char *name);
+Binding *sema_scope_find(Scope *sc, const char *name);   /* in sc alone */
 Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind, Value v);
 Value sema_binding_value(Sema *s, Binding *b, Loc use);
 int sema_add_param(Sema *s, Tensor t);
@@ -127,6 +141,19 @@ Value sema_compare(Sema *s, const Expr *e, Value x, Value y);
 bool sema_callee_known(Sema *s, const Expr *call);
 const char *sema_key_hint(Sema *s, const char *key, const char *const *names, int n);
 const char *sema_init_hint(const char *name);   /* another framework's initialiser: dm's, or NULL */
+/* sema_loop.c: a `for` statement, unrolled; run evaluates one statement of
+ * the body (the model's or the layer's statement evaluator). */
+typedef void (*SemaStmtRunner)(Sema *s, const Stmt *st, void *ctx);
+void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx);
+/* A binding statement `name = v`: binds in the current scope or, in a loop
+ * body, rebinds the carried value of a name bound before the loop. */
+void sema_bind_value(Sema *s, const char *name, Loc loc, Value v);
+/* Whether st may be in a loop's body (input, output, loss, optimizer and
+ * return may not: reported). */
+bool sema_allowed_in_loop(Sema *s, const Stmt *st);
+/* The suffix the enclosing loops add to the names statements give (layer
+ * instances, params): ".3" in a plain loop, ".t" in a shared one, "" outside. */
+const char *sema_loop_suffix(Sema *s);
 /* sema_warn.c: the warnings of a program without errors. */
 void sema_warnings(Sema *s, const Models *models);
 

@@ -45,6 +45,7 @@ static const Foreign functions[] = {
     {"mm", "dm multiplies matrices with the '@' operator: a @ b"},
     {"dot", "dm multiplies vectors and matrices with the '@' operator: a @ b"},
     {"linear", "write x @ W + b, or use the layer Dense(x, units)"},
+    {"range", "range(...) is only the range of a loop: for i in range(N) { ... }"},
     {"add", "dm adds with the '+' operator"},
     {"sub", "dm subtracts with the '-' operator"},
     {"subtract", "dm subtracts with the '-' operator"},
