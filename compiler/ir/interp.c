@@ -8,7 +8,8 @@
  * Needs: a verified graph and a TensorStore for its model.  Guarantees:
  * loads read the store as it was when the run began (a graph never loads a
  * tensor after storing it), stores write the store; i32 values are exact
- * integers held in doubles; node values live in the arena (nothing freed).
+ * integers held in doubles; f32 values have double precision but f32's range
+ * (beyond it, infinities: f32_range); node values live in the arena.
  * Defined behaviour at the edges (no traps): integer division by zero gives
  * 0.  A class index outside [0, classes) is an error (labels.c): the run
  * returns DM_ERANGE and leaves the store as it was, which it can because it
@@ -61,7 +62,7 @@ static void run_reduce(const Node *n, Shape xs, const double *x, double *y) {
             if (n->attr.axes & (1u << d)) continue;
             j = j * xs.dim[d] + idx[d];
         }
-        if (n->op == OP_MAX) y[j] = x[i] > y[j] ? x[i] : y[j];
+        if (n->op == OP_MAX) y[j] = x[i] > y[j] || isnan(x[i]) ? x[i] : y[j];   /* NaN wins, as torch.amax */
         else y[j] += x[i];
     }
     if (n->op == OP_MEAN && ycount > 0)
@@ -139,8 +140,9 @@ static void run_conv(Op op, const Attr *at, Shape xs, Shape ws, Shape ys, double
                 }
 }
 
-/* Pooling windows (no padding): max, its adjoint (to the first maximum of the
- * window in row-major order), average and its adjoint. */
+/* Pooling windows (no padding): max, its adjoint, average and its adjoint.
+ * As PyTorch's: a NaN is the maximum of any window it is in, and the adjoint
+ * goes to the window's last NaN, else to its first maximum (row-major). */
 static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x, double *dx, double *y) {
     int64_t NC = xs.dim[0] * xs.dim[1], H = xs.dim[2], W = xs.dim[3], OH = ys.dim[2], OW = ys.dim[3];
     double area = (double)at->size[0] * at->size[1];
@@ -154,7 +156,7 @@ static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x,
                         int64_t xi = (p * H + oh * at->stride[0] + kh) * W + ow * at->stride[1] + kw;
                         if (op == OP_AVGPOOL2D) acc += x[xi];
                         else if (op == OP_AVGPOOL2D_DX) dx[xi] += y[yi] / area;
-                        else if (best < 0 || x[xi] > mx) { mx = x[xi]; best = xi; }
+                        else if (best < 0 || x[xi] > mx || isnan(x[xi])) { mx = x[xi]; best = xi; }
                     }
                 if (op == OP_AVGPOOL2D) y[yi] = acc / area;
                 else if (op == OP_MAXPOOL2D) y[yi] = mx;
@@ -200,7 +202,24 @@ static void run_bce(const Node *n, int64_t count, const double *p, const double 
     if (n->op == OP_BCE) y[0] = total / (double)count;
 }
 
+/* A double as the nearest f32 would be in range: beyond the largest float
+ * (with its rounding margin, 2^128 (1 - 2^-25)) it is an infinity, as exp(89)
+ * is in f32.  Precision stays double: only the range is f32's. */
+static double f32_range(double v) {
+    if (fabs(v) < 0x1.ffffffp127) return v;
+    return v != v ? v : v > 0 ? INFINITY : -INFINITY;
+}
+
+static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s);
+
 static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s) {
+    compute_node(a, g, id, val, s);
+    const Node *n = &g->nodes[id];
+    if (n->dtype == DT_F32 && n->op != OP_STORE)
+        for (int64_t i = 0; i < shape_count(n->shape); i++) val[id][i] = f32_range(val[id][i]);
+}
+
+static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s) {
     const Node *n = &g->nodes[id];
     int64_t count = shape_count(n->shape);
     double *y = arena_alloc(a, sizeof(double) * (size_t)(count > 0 ? count : 1));

@@ -21,6 +21,11 @@ done
 for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
 done
+# NaN, infinities, signed zeros, huge and tiny values (--special): the
+# compiled code's non-finite results are the interpreter's, exactly.
+for f in tests/torch/*.dm tests/codegen/threads_elementwise.dm tests/codegen/matmul_odd.dm; do
+    "$tool" --special "$f" || status=1
+done
 # Labels outside [0, K): every entry that reads them refuses as the
 # interpreter does (the same code and message) and changes no tensor.
 "$tool" --bad-labels tests/torch/mlp.dm || status=1
