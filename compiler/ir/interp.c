@@ -164,10 +164,14 @@ static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x,
             }
 }
 
-/* softmax_cross_entropy and its adjoint: loss = mean over the batch of
- * -log_softmax(logits[n])[label[n]]; dlogits = (softmax - onehot) * dloss / N. */
+/* softmax_cross_entropy and its adjoint: loss = mean over the rows not
+ * labelled attr.ignore (when has_ignore) of -log_softmax(logits[n])[label[n]]
+ * (no such row: 0/0, NaN, as PyTorch); dlogits = (softmax - onehot) * dloss /
+ * that count, 0 in the ignored rows. */
 static void run_sce(const Node *n, Shape ls, const double *logits, const double *labels, double dloss, double *y) {
-    int64_t N = ls.dim[0], K = ls.dim[1];
+    int64_t N = ls.dim[0], K = ls.dim[1], counted = 0;
+    const Attr *at = &n->attr;
+    for (int64_t b = 0; b < N; b++) counted += !(at->has_ignore && labels[b] == at->ignore);
     double total = 0;
     for (int64_t b = 0; b < N; b++) {
         const double *row = logits + b * K;
@@ -175,15 +179,15 @@ static void run_sce(const Node *n, Shape ls, const double *logits, const double 
         for (int64_t k = 0; k < K; k++) mx = row[k] > mx ? row[k] : mx;
         for (int64_t k = 0; k < K; k++) sum += exp(row[k] - mx);
         double label = labels[b];
-        bool valid = label >= 0 && label < (double)K;
+        bool valid = label >= 0 && label < (double)K && !(at->has_ignore && label == at->ignore);
         if (n->op == OP_SCE) {
             if (valid) total -= row[(int64_t)label] - mx - log(sum);
             continue;
         }
         for (int64_t k = 0; k < K; k++)
-            y[b * K + k] = valid ? (exp(row[k] - mx) / sum - (k == (int64_t)label)) * dloss / (double)N : 0;
+            y[b * K + k] = valid ? (exp(row[k] - mx) / sum - (k == (int64_t)label)) * dloss / (double)counted : 0;
     }
-    if (n->op == OP_SCE) y[0] = total / (double)N;
+    if (n->op == OP_SCE) y[0] = total / (double)counted;
 }
 
 /* bce = mean of -(t*max(log p, -100) + (1-t)*max(log(1-p), -100)) (PyTorch);
@@ -326,7 +330,7 @@ static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorS
  * values v is a class index of l. */
 static int check_label(Arena *a, const Label *l, const double *v, int64_t count, TensorStore *s) {
     for (int64_t i = 0; i < count; i++)
-        if (!(v[i] >= 0 && v[i] < (double)l->classes)) {
+        if (!label_valid(l, v[i])) {
             s->error = label_message(a, l, i, (int32_t)fmax(fmin(v[i], INT32_MAX), INT32_MIN));
             return DM_ERANGE;
         }

@@ -46,15 +46,20 @@ static float special_value(void) {
     return v[(int)(uniform() * (sizeof v / sizeof v[0]))];
 }
 
-static int label_classes(const Model *m, int tensor) {
+/* The class count of the loss or one_hot that reads tensor (2 if none), and
+ * in *ignore the loss's ignored label, if it has one. */
+static int label_classes(const Model *m, int tensor, bool *has_ignore, int32_t *ignore) {
     const Graph *g = &m->forward;
+    *has_ignore = false;
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
         if ((n->op == OP_SCE || n->op == OP_ONE_HOT) && n->nin > 0) {
             int x = n->op == OP_SCE ? n->in[1] : n->in[0];
             while (g->nodes[x].op == OP_RESHAPE || g->nodes[x].op == OP_CAST) x = g->nodes[x].in[0];
-            if (g->nodes[x].op == OP_LOAD && g->nodes[x].attr.tensor == tensor)
+            if (g->nodes[x].op == OP_LOAD && g->nodes[x].attr.tensor == tensor) {
+                *has_ignore = n->op == OP_SCE && n->attr.has_ignore, *ignore = n->attr.ignore;
                 return n->op == OP_SCE ? (int)g->nodes[n->in[0]].shape.dim[1] : n->attr.classes;
+            }
         }
     }
     return 2;
@@ -150,13 +155,16 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, int thread
         const Tensor *t = &m->tensors[i];
         if (t->kind != TK_PARAM && t->kind != TK_INPUT) continue;
         void *p = tensor_ptr(dm, t);
-        int classes = t->dtype == DT_F32 ? 0 : label_classes(m, i);
+        bool has_ignore = false;
+        int32_t ignore = 0;
+        int classes = t->dtype == DT_F32 ? 0 : label_classes(m, i, &has_ignore, &ignore);
         for (int64_t k = 0; k < shape_count(t->shape); k++) {
             if (t->dtype == DT_F32 && t->kind == TK_PARAM) ((float *)p)[k] += (float)(0.2 * uniform() - 0.1);
             else if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);
             else if (bad_labels) ((int32_t *)p)[k] = (int32_t)(uniform() * (classes + 4)) - 2;
             else ((int32_t *)p)[k] = (int32_t)(uniform() * classes);
             if (special && t->dtype == DT_F32 && uniform() < 0.5) ((float *)p)[k] = special_value();
+            if (has_ignore && uniform() < 0.25) ((int32_t *)p)[k] = ignore;   /* a quarter ignored */
         }
     }
     TensorStore *s = store_new(a, m), *before = store_new(a, m);

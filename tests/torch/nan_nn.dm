@@ -8,6 +8,7 @@ model nan_nn {
   input y : f32[6]                # mse targets
   input t : f32[6]                # bce targets
   input k : i32[6]                # softmax_cross_entropy labels
+  input k2 : i32[2, 3]            # all -100: every position ignored (NaN loss, zero gradient)
   param m0 : f32[3, 5]
   param m1 : f32[3, 5]
   param m2 : f32[3, 5]
@@ -18,6 +19,7 @@ model nan_nn {
   param z : f32[6, 3]
   param p : f32[6]
   param b : f32[6]
+  param z2 : f32[2, 3, 4]
   output a0 = max(m0, axis = 1)
   output a1 = max(m1, axis = 0)
   output a2 = max(m2)
@@ -25,7 +27,7 @@ model nan_nn {
   output pool3 = maxpool2d(q3, 3, stride = 2)
   output sm = softmax(s)
   output lsm = log_softmax(ls)
-  losses = softmax_cross_entropy(z, k) + mse(p, y) + bce(b, t)
+  losses = softmax_cross_entropy(z, k) + mse(p, y) + bce(b, t) + softmax_cross_entropy(z2, k2, ignore = -100)
   loss sum(a0) + sum(a1) + a2 + sum(pool) + sum(pool3) + sum(sm * u) + sum(lsm * u) + losses
   optimizer sgd(lr = 0.1)
 }

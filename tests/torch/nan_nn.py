@@ -31,14 +31,14 @@ def params(r):
     return {"m0": np.array(MAXES, dtype=np.float32), "m1": m1,
             "m2": np.array(MAXES, dtype=np.float32), "q": q, "q3": q3, "s": rows, "ls": rows.copy(), "z": rows.copy(),
             "p": np.array([NAN, INF, -INF, 1e30, 0.5, -0.0], dtype=np.float32),
-            "b": np.array([0, 1, -0.0, 1e-40, 0.5, 1], dtype=np.float32)}
+            "b": np.array([0, 1, -0.0, 1e-40, 0.5, 1], dtype=np.float32), "z2": r.normal((2, 3, 4))}
 
 
 def inputs(r):
     return {"u": r.away((6, 3), 0.5, 1.5),
             "y": np.array([1, INF, 2, 1e30, NAN, 0], dtype=np.float32),
             "t": np.array([1, 0, 1, NAN, INF, 0.5], dtype=np.float32),
-            "k": np.array([1, 0, 0, 1, 2, 2], dtype=np.int32)}
+            "k": np.array([1, 0, 0, 1, 2, 2], dtype=np.int32), "k2": np.full((2, 3), -100, dtype=np.int32)}
 
 
 def model(P, X, ctx):
@@ -48,7 +48,8 @@ def model(P, X, ctx):
     u = X["u"]
     loss = (out["a0"].sum() + out["a1"].sum() + out["a2"] + out["pool"].sum() + out["pool3"].sum()
             + (out["sm"] * u).sum() + (out["lsm"] * u).sum()
-            + F.cross_entropy(P["z"], X["k"]) + F.mse_loss(P["p"], X["y"]) + F.binary_cross_entropy(P["b"], X["t"]))
+            + F.cross_entropy(P["z"], X["k"]) + F.mse_loss(P["p"], X["y"]) + F.binary_cross_entropy(P["b"], X["t"])
+            + F.cross_entropy(P["z2"].reshape(-1, 4), X["k2"].reshape(-1), ignore_index=-100))
     return loss, out
 
 

@@ -225,31 +225,41 @@ void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int6
         }
 }
 
-/* loss = mean over rows of logsumexp(z[i]) - z[i, label[i]]. */
-void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restrict label, int64_t N, int64_t K) {
+/* The rows that count: those not labelled ignore.  The entry checked every
+ * label (dmk_check_labels), so a label is ignore or in [0, K). */
+static int64_t counted_rows(const int32_t *restrict label, int64_t N, int32_t ignore) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < N; i++) n += label[i] != ignore;
+    return n;
+}
+
+/* loss = mean over the counted rows of logsumexp(z[i]) - z[i, label[i]]
+ * (none counted: 0/0, NaN, as PyTorch). */
+void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restrict label, int64_t N, int64_t K,
+             int32_t ignore) {
     double total = 0;
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
         int32_t l = label[i];
-        if (l < 0 || l >= K) continue;   /* never: the entry checked its labels (dmk_check_labels) */
+        if (l < 0 || l >= K || l == ignore) continue;   /* out of range: never (checked) */
         float m = zi[0];
         for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
         float s = 0;
         for (int64_t k = 0; k < K; k++) s += dmk_expf(zi[k] - m);
         total += (double)(m + dmk_logf(s) - zi[l]);
     }
-    *loss = (float)(total / (double)N);
+    *loss = (float)(total / (double)counted_rows(label, N, ignore));
 }
 
-/* dz[i,k] = (softmax(z[i])[k] - (k == label[i])) * dloss / N */
+/* dz[i,k] = (softmax(z[i])[k] - (k == label[i])) * dloss / counted rows; 0 in ignored rows */
 void dmk_sce_dx(float *restrict dz, const float *restrict z, const int32_t *restrict label,
-                const float *restrict dloss, int64_t N, int64_t K) {
-    float g = *dloss / (float)N;
+                const float *restrict dloss, int64_t N, int64_t K, int32_t ignore) {
+    float g = *dloss / (float)counted_rows(label, N, ignore);
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
         float *di = dz + i * K;
         int32_t l = label[i];
-        if (l < 0 || l >= K) {   /* never: the entry checked its labels; no read out of bounds */
+        if (l < 0 || l >= K || l == ignore) {   /* ignored (out of range: never, checked); no read out of bounds */
             for (int64_t k = 0; k < K; k++) di[k] = 0;
             continue;
         }
@@ -303,25 +313,26 @@ void dmk_random_mask(float *restrict y, const int32_t *restrict state, int64_t c
         y[i] = dm_dropout_keep(key, step, (uint32_t)salt, (uint32_t)i, rate) ? scale : 0.0f;
 }
 
-/* Class indices: 0 when every label[0 .. count) is in [0, classes), else
+/* Class indices: 0 when every label[0 .. count) is in [0, classes) or is
+ * ignore (softmax_cross_entropy's ignored label; 0 when there is none), else
  * DM_ERANGE after reporting the first bad one through ex->bad_label (what,
  * rank and dims name the labels in the message).  The test is one pass of
  * unsigned compares OR-ed together (a negative index is a huge unsigned one),
  * which the -O pipeline vectorises; only a failed check looks for the
  * element, out of line. */
-static NOINLINE int32_t report_bad_label(const int32_t *label, int64_t classes, const char *what, int32_t rank,
-                                         const int64_t *dims, dm_exec *ex) {
+static NOINLINE int32_t report_bad_label(const int32_t *label, int64_t classes, int32_t ignore, const char *what,
+                                         int32_t rank, const int64_t *dims, dm_exec *ex) {
     int64_t at = 0;
-    while (label[at] >= 0 && label[at] < classes) at++;
+    while ((label[at] >= 0 && label[at] < classes) || label[at] == ignore) at++;
     if (ex && ex->bad_label) ex->bad_label(ex, what, rank, dims, at, label[at], classes);
     return DM_ERANGE;
 }
 
-int32_t dmk_check_labels(const int32_t *restrict label, int64_t count, int64_t classes, const char *what,
-                         int32_t rank, const int64_t *dims, dm_exec *ex) {
+int32_t dmk_check_labels(const int32_t *restrict label, int64_t count, int64_t classes, int32_t ignore,
+                         const char *what, int32_t rank, const int64_t *dims, dm_exec *ex) {
     uint32_t limit = classes > INT32_MAX ? 0x80000000u : (uint32_t)classes, bad = 0;
-    for (int64_t i = 0; i < count; i++) bad |= (uint32_t)label[i] >= limit;
-    return bad ? report_bad_label(label, classes, what, rank, dims, ex) : 0;
+    for (int64_t i = 0; i < count; i++) bad |= ((uint32_t)label[i] >= limit) & (label[i] != ignore);
+    return bad ? report_bad_label(label, classes, ignore, what, rank, dims, ex) : 0;
 }
 
 /* 1 when no element of x[0 .. count) is an infinity or a NaN (--check-numerics). */
