@@ -29,6 +29,8 @@ done
 # Labels outside [0, K): every entry that reads them refuses as the
 # interpreter does (the same code and message) and changes no tensor.
 "$tool" --bad-labels tests/torch/mlp.dm || status=1
+# ... and beside labels equal to softmax_cross_entropy's ignored one (seq.dm: -100 and 0).
+for seed in 1 2 3; do "$tool" --bad-labels --seed $seed tests/torch/seq.dm || status=1; done
 for seed in 1 2 3 4 5 6; do
     "$tool" --bad-labels --seed $seed tests/codegen/labels.dm || status=1
 done
