@@ -208,9 +208,12 @@ static void run_bce(const Node *n, int64_t count, const double *p, const double 
 
 /* A double as the nearest f32 would be in range: beyond the largest float
  * (with its rounding margin, 2^128 (1 - 2^-25)) it is an infinity, as exp(89)
- * is in f32.  Precision stays double: only the range is f32's. */
+ * is in f32, and at most half the smallest denormal (2^-150) it is a zero of
+ * its sign, as exp(-104) is.  Precision stays double: only the range is f32's. */
 static double f32_range(double v) {
-    if (fabs(v) < 0x1.ffffffp127) return v;
+    double m = fabs(v);
+    if (m < 0x1.ffffffp127 && m > 0x1p-150) return v;
+    if (m <= 0x1p-150) return copysign(0.0, v);
     return v != v ? v : v > 0 ? INFINITY : -INFINITY;
 }
 

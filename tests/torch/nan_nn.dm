@@ -20,6 +20,9 @@ model nan_nn {
   param p : f32[6]
   param b : f32[6]
   param z2 : f32[2, 3, 4]
+  param mA : f32[5, 7]            # matmul and avgpool2d of NaN and infinities: IEEE sums of products
+  param mB : f32[7, 9]
+  param ap : f32[1, 1, 4, 6]
   output a0 = max(m0, axis = 1)
   output a1 = max(m1, axis = 0)
   output a2 = max(m2)
@@ -27,7 +30,10 @@ model nan_nn {
   output pool3 = maxpool2d(q3, 3, stride = 2)
   output sm = softmax(s)
   output lsm = log_softmax(ls)
+  output mm = mA @ mB
+  output av = avgpool2d(ap, 2)
   losses = softmax_cross_entropy(z, k) + mse(p, y) + bce(b, t) + softmax_cross_entropy(z2, k2, ignore = -100)
-  loss sum(a0) + sum(a1) + a2 + sum(pool) + sum(pool3) + sum(sm * u) + sum(lsm * u) + losses
+  linear = sum(mm) + sum(av)
+  loss sum(a0) + sum(a1) + a2 + sum(pool) + sum(pool3) + sum(sm * u) + sum(lsm * u) + losses + linear
   optimizer sgd(lr = 0.1)
 }

@@ -26,12 +26,18 @@ def params(r):
     q3[0, 0, 2, 2] = NAN                     # shared by overlapping windows
     q3[0, 0, 0, 6] = INF
     rows = np.array(ROWS, dtype=np.float32)
+    mA, mB, ap = r.normal((5, 7)), r.normal((7, 9)), r.normal((1, 1, 4, 6))
+    mA[0, 2], mA[3, 0], mB[2, 4], mB[6, 8] = NAN, INF, -INF, 0.0   # 0 * inf: NaN in rows and columns
+    mA[4, 6] = 0.0
+    mB[6, 1] = INF
+    ap[0, 0, 0, 0], ap[0, 0, 0, 1], ap[0, 0, 3, 5] = INF, -INF, NAN
     # max over axis 0: columns with a NaN first, all -inf, a NaN in the middle, ties of 0
     m1 = np.array([[NAN, 1, -INF, 2, 0], [3, 2, -INF, NAN, 0], [1, 0, -INF, 4, 0]], dtype=np.float32)
     return {"m0": np.array(MAXES, dtype=np.float32), "m1": m1,
             "m2": np.array(MAXES, dtype=np.float32), "q": q, "q3": q3, "s": rows, "ls": rows.copy(), "z": rows.copy(),
             "p": np.array([NAN, INF, -INF, 1e30, 0.5, -0.0], dtype=np.float32),
-            "b": np.array([0, 1, -0.0, 1e-40, 0.5, 1], dtype=np.float32), "z2": r.normal((2, 3, 4))}
+            "b": np.array([0, 1, -0.0, 1e-40, 0.5, 1], dtype=np.float32), "z2": r.normal((2, 3, 4)),
+            "mA": mA, "mB": mB, "ap": ap}
 
 
 def inputs(r):
@@ -44,12 +50,13 @@ def inputs(r):
 def model(P, X, ctx):
     out = {"a0": torch.amax(P["m0"], 1), "a1": torch.amax(P["m1"], 0), "a2": torch.amax(P["m2"]),
            "pool": F.max_pool2d(P["q"], 2), "pool3": F.max_pool2d(P["q3"], 3, stride=2),
-           "sm": F.softmax(P["s"], 1), "lsm": F.log_softmax(P["ls"], 1)}
+           "sm": F.softmax(P["s"], 1), "lsm": F.log_softmax(P["ls"], 1), "mm": P["mA"] @ P["mB"], "av": F.avg_pool2d(P["ap"], 2)}
     u = X["u"]
     loss = (out["a0"].sum() + out["a1"].sum() + out["a2"] + out["pool"].sum() + out["pool3"].sum()
             + (out["sm"] * u).sum() + (out["lsm"] * u).sum()
             + F.cross_entropy(P["z"], X["k"]) + F.mse_loss(P["p"], X["y"]) + F.binary_cross_entropy(P["b"], X["t"])
-            + F.cross_entropy(P["z2"].reshape(-1, 4), X["k2"].reshape(-1), ignore_index=-100))
+            + F.cross_entropy(P["z2"].reshape(-1, 4), X["k2"].reshape(-1), ignore_index=-100)
+            + out["mm"].sum() + out["av"].sum())
     return loss, out
 
 

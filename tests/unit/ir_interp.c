@@ -43,6 +43,10 @@ static void test_unary(Arena *a) {
     EXPECT_OP(a, OP_RELU, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2), NAN, -INFINITY)), NAN, 0);   /* NaN stays, torch.relu */
     /* f32's range: e^89 = 4.49e38 is past FLT_MAX = 3.40e38; e^88 = 1.65e38 is not */
     EXPECT_OP(a, OP_EXP, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2), 89, 88)), INFINITY, 1.651636255e38);
+    /* ... and its underflow: e^-104 = 6.8e-46 is below half the smallest denormal 2^-149 = 1.4e-45; a zero keeps
+     * its sign (1 / -0 = -inf) */
+    EXPECT_OP(a, OP_EXP, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(1), -104)), 0);
+    EXPECT_OP(a, OP_DIV, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2), 1, 1), F32(SHAPE(2), -0.0, 0.0)), -INFINITY, INFINITY);
     EXPECT_OP(a, OP_LEAKY_RELU, ((Attr){.value = 0.1}), 0, SCALAR, ARGS(x), -0.2, -0.05, 0, 1.5);
     /* 1/(1+e^2) = 1/8.389056099; 1/(1+e^0.5) = 1/2.648721271; 1/(1+e^-1.5) = 1/1.22313016 */
     EXPECT_OP(a, OP_SIGMOID, NOATTR, 0, SCALAR, ARGS(x), 0.119202922, 0.377540669, 0.5, 0.817574476);
