@@ -12,6 +12,7 @@ model nan_elem {
   param f : f32[14]
   param g : f32[14]
   param h : f32[14]
+  param k : f32[14]
   output ra = relu(a)
   output lb = leaky_relu(b)
   output ac = abs(c)
@@ -20,6 +21,7 @@ model nan_elem {
   output ef = exp(f)
   output sg = sigmoid(g)
   output th = tanh(h)
-  loss sum(ra * w) + sum(lb * w) + sum(ac) + sum(sd) + sum(le) + sum(ef) + sum(sg) + sum(th)
+  output sp = softplus(k)
+  loss sum(ra * w) + sum(lb * w) + sum(ac) + sum(sd) + sum(le) + sum(ef) + sum(sg) + sum(th) + sum(sp)
   optimizer sgd(lr = 0.1)
 }

@@ -14,7 +14,7 @@ VALUES = [NAN, INF, -INF, -0.0, 0.0, 1e30, -1e30, 1e-40, 88.5, 89.0, -100.0, -10
 
 
 def params(r):
-    return {k: np.array(VALUES, dtype=np.float32) for k in "abcdefgh"}
+    return {k: np.array(VALUES, dtype=np.float32) for k in "abcdefghk"}
 
 
 def inputs(r):
@@ -25,9 +25,10 @@ def inputs(r):
 def model(P, X, ctx):
     w = X["w"]
     out = {"ra": torch.relu(P["a"]), "lb": F.leaky_relu(P["b"]), "ac": torch.abs(P["c"]), "sd": torch.sqrt(P["d"]),
-           "le": torch.log(P["e"]), "ef": torch.exp(P["f"]), "sg": torch.sigmoid(P["g"]), "th": torch.tanh(P["h"])}
+           "le": torch.log(P["e"]), "ef": torch.exp(P["f"]), "sg": torch.sigmoid(P["g"]), "th": torch.tanh(P["h"]),
+           "sp": F.softplus(P["k"])}
     loss = (out["ra"] * w).sum() + (out["lb"] * w).sum()
-    for k in ("ac", "sd", "le", "ef", "sg", "th"):
+    for k in ("ac", "sd", "le", "ef", "sg", "th", "sp"):
         loss = loss + out[k].sum()
     return loss, out
 

@@ -12,6 +12,7 @@ model nan_nn {
   param m0 : f32[3, 5]
   param m1 : f32[3, 5]
   param m2 : f32[3, 5]
+  param m3 : f32[2, 3, 4]         # max over axes 0 and 2: the kernel's general walk
   param q : f32[1, 2, 4, 70]      # 2 x 2 windows: the kernel's 16-window vectors and its tail
   param q3 : f32[1, 1, 5, 7]      # 3 x 3 windows, stride 2: the general loop
   param s : f32[6, 3]
@@ -26,6 +27,7 @@ model nan_nn {
   output a0 = max(m0, axis = 1)
   output a1 = max(m1, axis = 0)
   output a2 = max(m2)
+  output a3 = max(m3, axis = [0, 2])
   output pool = maxpool2d(q, 2)
   output pool3 = maxpool2d(q3, 3, stride = 2)
   output sm = softmax(s)
@@ -34,6 +36,6 @@ model nan_nn {
   output av = avgpool2d(ap, 2)
   losses = softmax_cross_entropy(z, k) + mse(p, y) + bce(b, t) + softmax_cross_entropy(z2, k2, ignore = -100)
   linear = sum(mm) + sum(av)
-  loss sum(a0) + sum(a1) + a2 + sum(pool) + sum(pool3) + sum(sm * u) + sum(lsm * u) + losses + linear
+  loss sum(a0) + sum(a1) + a2 + sum(a3) + sum(pool) + sum(pool3) + sum(sm * u) + sum(lsm * u) + losses + linear
   optimizer sgd(lr = 0.1)
 }

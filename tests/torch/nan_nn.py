@@ -26,7 +26,8 @@ def params(r):
     q3[0, 0, 2, 2] = NAN                     # shared by overlapping windows
     q3[0, 0, 0, 6] = INF
     rows = np.array(ROWS, dtype=np.float32)
-    mA, mB, ap = r.normal((5, 7)), r.normal((7, 9)), r.normal((1, 1, 4, 6))
+    mA, mB, ap, m3 = r.normal((5, 7)), r.normal((7, 9)), r.normal((1, 1, 4, 6)), r.normal((2, 3, 4))
+    m3[1, 0, 2], m3[0, 2, 0], m3[1, 2, 3] = NAN, NAN, -INF   # rows 0 and 2 of the result NaN
     mA[0, 2], mA[3, 0], mB[2, 4], mB[6, 8] = NAN, INF, -INF, 0.0   # 0 * inf: NaN in rows and columns
     mA[4, 6] = 0.0
     mB[6, 1] = INF
@@ -37,7 +38,7 @@ def params(r):
             "m2": np.array(MAXES, dtype=np.float32), "q": q, "q3": q3, "s": rows, "ls": rows.copy(), "z": rows.copy(),
             "p": np.array([NAN, INF, -INF, 1e30, 0.5, -0.0], dtype=np.float32),
             "b": np.array([0, 1, -0.0, 1e-40, 0.5, 1], dtype=np.float32), "z2": r.normal((2, 3, 4)),
-            "mA": mA, "mB": mB, "ap": ap}
+            "mA": mA, "mB": mB, "ap": ap, "m3": m3}
 
 
 def inputs(r):
@@ -48,11 +49,11 @@ def inputs(r):
 
 
 def model(P, X, ctx):
-    out = {"a0": torch.amax(P["m0"], 1), "a1": torch.amax(P["m1"], 0), "a2": torch.amax(P["m2"]),
+    out = {"a0": torch.amax(P["m0"], 1), "a1": torch.amax(P["m1"], 0), "a2": torch.amax(P["m2"]), "a3": torch.amax(P["m3"], (0, 2)),
            "pool": F.max_pool2d(P["q"], 2), "pool3": F.max_pool2d(P["q3"], 3, stride=2),
            "sm": F.softmax(P["s"], 1), "lsm": F.log_softmax(P["ls"], 1), "mm": P["mA"] @ P["mB"], "av": F.avg_pool2d(P["ap"], 2)}
     u = X["u"]
-    loss = (out["a0"].sum() + out["a1"].sum() + out["a2"] + out["pool"].sum() + out["pool3"].sum()
+    loss = (out["a0"].sum() + out["a1"].sum() + out["a2"] + out["a3"].sum() + out["pool"].sum() + out["pool3"].sum()
             + (out["sm"] * u).sum() + (out["lsm"] * u).sum()
             + F.cross_entropy(P["z"], X["k"]) + F.mse_loss(P["p"], X["y"]) + F.binary_cross_entropy(P["b"], X["t"])
             + F.cross_entropy(P["z2"].reshape(-1, 4), X["k2"].reshape(-1), ignore_index=-100)
