@@ -287,6 +287,7 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_ABS: case OP_SOFTPLUS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
     case OP_ERF: case OP_CLIP: case OP_GE: case OP_NE:
+    case OP_RELU_DX:
         return NULL;
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -325,7 +326,8 @@ static LLVMValueRef compute(Elem *el, int node) {
     LLVMValueRef zero = cf(el, 0), args[2] = {x, y};
     switch (n->op) {
     case OP_NEG: return LLVMBuildFNeg(b, x, name);
-    case OP_RELU: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), x, zero, name);
+    /* unordered-or-greater: a NaN stays NaN, as torch.relu */
+    case OP_RELU: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUGT, x, zero, ""), x, zero, name);
     case OP_LEAKY_RELU:
         return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), x,
                                LLVMBuildFMul(b, x, cf(el, n->attr.value), ""), name);
@@ -374,6 +376,7 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_GE: return select01(el, LLVMBuildFCmp(b, LLVMRealOGE, x, y, ""));
     case OP_NE: return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, y, ""));
     case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""), y, zero, name);
+    case OP_RELU_DX: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLE, y, zero, ""), zero, x, name);
 #define OP OP_CASE   /* const and broadcast: above */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE

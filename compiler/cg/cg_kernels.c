@@ -15,6 +15,10 @@
 static LLVMValueRef i64c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
 static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }
 
+/* softmax_cross_entropy's ignored label for dmk_sce(_dx), or -1, which its
+ * checked labels never hold. */
+static LLVMValueRef sce_ignore(Cg *cg, const Node *n) { return i32c(cg, n->attr.has_ignore ? n->attr.ignore : -1); }
+
 /* A private constant array of rank int64 (or int32) values. */
 static LLVMValueRef const_dims(Cg *cg, const int64_t *dims, int rank, bool wide, const char *name) {
     LLVMValueRef v[MAX_RANK + 1];
@@ -145,13 +149,13 @@ void cg_complex(Cg *cg, int node) {
         return;
     }
     case OP_SCE: {
-        LLVMValueRef a[] = {out, in0, in1, i64c(cg, x->dim[0]), i64c(cg, x->dim[1])};
-        call(cg, "dmk_sce", a, 5);
+        LLVMValueRef a[] = {out, in0, in1, i64c(cg, x->dim[0]), i64c(cg, x->dim[1]), sce_ignore(cg, n)};
+        call(cg, "dmk_sce", a, 6);
         return;
     }
     case OP_SCE_DX: {
-        LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, x->dim[0]), i64c(cg, x->dim[1])};
-        call(cg, "dmk_sce_dx", a, 6);
+        LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, x->dim[0]), i64c(cg, x->dim[1]), sce_ignore(cg, n)};
+        call(cg, "dmk_sce_dx", a, 7);
         return;
     }
     case OP_BCE: {

@@ -69,6 +69,8 @@ typedef struct Attr {
     int classes;          /* OP_ONE_HOT */
     const double *data;   /* OP_LITERAL: shape_count(shape) values */
     uint32_t salt;        /* OP_RANDOM_MASK: which dropout site (0, 1, ...) in the model */
+    bool has_ignore;      /* OP_SCE, OP_SCE_DX: positions labelled `ignore` count for nothing */
+    int32_t ignore;
 } Attr;
 
 /* scalar.c: the value of an elementwise op on numbers, as ops.def defines
@@ -223,6 +225,8 @@ typedef struct Label {
     int64_t classes;    /* valid indices: [0, classes) */
     Shape shape;        /* the tensor's shape, or the value's: how a message counts elements */
     const char *what;   /* how a message names them: "input 'y'", "the labels of one_hot at f.dm:3:7" */
+    bool has_ignore;    /* the reader's ignored label (softmax_cross_entropy's ignore), also valid */
+    int32_t ignore;
 } Label;
 
 typedef struct Labels {
@@ -236,6 +240,8 @@ int label_operand(const Node *n);
 int64_t label_classes(const Graph *g, const Node *n);
 /* Every Label of g: loaded ones first, then computed ones (labels.c). */
 Labels graph_labels(Arena *a, const Model *m, const Graph *g);
+/* Whether v is a class index of l or its ignored label. */
+bool label_valid(const Label *l, double v);
 /* "input 'y' holds 3 at [3], not a class index in [0, 3)": the error of
  * element at (flat position) holding value, worded as runtime/labels.c. */
 const char *label_message(Arena *a, const Label *l, int64_t at, int32_t value);

@@ -441,13 +441,16 @@ static bool graph_line(Reader *r, const char *kw) {
 
 /* The attributes each op takes, in the printer's order (print.c: print_attrs). */
 typedef enum { AT_NONE, AT_RATE, AT_SALT, AT_AXES, AT_KEEPDIMS, AT_PERM, AT_TRANS_A, AT_TRANS_B, AT_AXIS,
-               AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_COUNT } AttrKey;
+               AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_IGNORE, AT_COUNT } AttrKey;
 static const char *const attr_names[AT_COUNT] = {
     [AT_RATE] = "rate", [AT_SALT] = "salt", [AT_AXES] = "axes", [AT_KEEPDIMS] = "keepdims",
     [AT_PERM] = "perm", [AT_TRANS_A] = "trans_a", [AT_TRANS_B] = "trans_b", [AT_AXIS] = "axis",
     [AT_STRIDE] = "stride", [AT_PAD] = "pad", [AT_SIZE] = "size", [AT_CLASSES] = "classes",
+    [AT_IGNORE] = "ignore",
 };
 static bool attr_is_flag(AttrKey k) { return k == AT_KEEPDIMS || k == AT_TRANS_A || k == AT_TRANS_B; }
+/* given or not, as the flags, but with a value */
+static bool attr_is_optional(AttrKey k) { return attr_is_flag(k) || k == AT_IGNORE; }
 
 typedef struct OpAttrs { AttrKey key[3]; } OpAttrs;
 static const OpAttrs op_attrs[OP_COUNT] = {
@@ -460,6 +463,7 @@ static const OpAttrs op_attrs[OP_COUNT] = {
     [OP_MAXPOOL2D] = {{AT_SIZE, AT_STRIDE}}, [OP_MAXPOOL2D_DX] = {{AT_SIZE, AT_STRIDE}},
     [OP_AVGPOOL2D] = {{AT_SIZE, AT_STRIDE}}, [OP_AVGPOOL2D_DX] = {{AT_SIZE, AT_STRIDE}},
     [OP_ONE_HOT] = {{AT_CLASSES}},
+    [OP_SCE] = {{AT_IGNORE}}, [OP_SCE_DX] = {{AT_IGNORE}},
 };
 
 /* The value of attribute k after its '='. */
@@ -488,6 +492,12 @@ static bool attr_value(Reader *r, AttrKey k, Attr *at) {
     case AT_PAD: return int_list(r, 0, MAX_DIM, at->pad, 2, 2, NULL);
     case AT_SIZE: return int_list(r, 1, MAX_DIM, at->size, 2, 2, NULL);
     case AT_CLASSES: return small_int(r, 1, MAX_DIM, &at->classes);
+    case AT_IGNORE: {
+        long long v;
+        if (!integer(r, INT32_MIN, INT32_MAX, &v)) return false;
+        at->has_ignore = true, at->ignore = (int32_t)v;
+        return true;
+    }
     case AT_KEEPDIMS: at->keepdims = true; return true;
     case AT_TRANS_A: at->trans_a = true; return true;
     case AT_TRANS_B: at->trans_b = true; return true;
@@ -538,7 +548,7 @@ static bool attributes(Reader *r, Op op, Attr *at, const char *op_at) {
         if (!attr_value(r, (AttrKey)k, at)) return false;
     }
     for (int i = 0; i < 3; i++)
-        if (spec->key[i] != AT_NONE && !attr_is_flag(spec->key[i]) && !given[spec->key[i]])
+        if (spec->key[i] != AT_NONE && !attr_is_optional(spec->key[i]) && !given[spec->key[i]])
             return fail(r, op_at, (int)strlen(op_info[op].name), "%s needs %s=", op_info[op].name,
                         attr_names[spec->key[i]]);
     return true;

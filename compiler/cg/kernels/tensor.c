@@ -27,6 +27,29 @@ static float sum_floats(const float *x, int64_t n) {
     return total;
 }
 
+/* The maximum so far after x, as torch.amax: a NaN wins and stays.  One
+ * compare-select (x > m or x unordered), which vectorises. */
+static ALWAYS_INLINE float max_step(float m, float x) { return x > m || x != x ? x : m; }
+
+/* max(x[0], ..., x[n-1]) (n >= 1): sixteen running maxima, then the tail;
+ * any NaN gives NaN.  The order does not matter (max is exact). */
+static float max_floats(const float *x, int64_t n) {
+    int64_t i = 0;
+    float m = x[0];
+    if (n >= 16) {
+        v16 acc = load16(x);
+        for (i = 16; i + 16 <= n; i += 16) {
+            v16 v = load16(x + i);
+            vi16 take = (v > acc) | (v != v);
+            acc = (v16)(((vi16)v & take) | ((vi16)acc & ~take));
+        }
+        m = acc[0];
+        for (int j = 1; j < 16; j++) m = max_step(m, acc[j]);
+    }
+    for (; i < n; i++) m = max_step(m, x[i]);
+    return m;
+}
+
 /* x viewed as [outer, r, inner], reduced over the middle: the common case
  * (reduced axes adjacent), with loops that vectorise (over inner, or over r
  * in sum_floats' order when inner is 1). */
@@ -36,19 +59,14 @@ static void reduce_middle(float *restrict y, const float *restrict x, int64_t ou
         const float *xo = x + o * r * inner;
         float *yo = y + o * inner;
         if (inner == 1) {
-            float acc = kind == DMK_MAX ? xo[0] : 0.0f;
-            if (kind == DMK_MAX)
-                for (int64_t k = 1; k < r; k++) acc = xo[k] > acc ? xo[k] : acc;
-            else
-                acc = sum_floats(xo, r);
-            yo[0] = acc;
+            yo[0] = kind == DMK_MAX ? max_floats(xo, r) : sum_floats(xo, r);
             continue;
         }
         for (int64_t i = 0; i < inner; i++) yo[i] = xo[i];
         for (int64_t k = 1; k < r; k++) {
             const float *xk = xo + k * inner;
             if (kind == DMK_MAX)
-                for (int64_t i = 0; i < inner; i++) yo[i] = xk[i] > yo[i] ? xk[i] : yo[i];
+                for (int64_t i = 0; i < inner; i++) yo[i] = max_step(yo[i], xk[i]);
             else
                 for (int64_t i = 0; i < inner; i++) yo[i] += xk[i];
         }
@@ -107,16 +125,11 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
     for (int64_t row = 0; row < rows; row++) {
         const float *xr = x + row * L;
         if (inner_reduced) {
-            float acc = init;
-            if (kind == DMK_MAX)
-                for (int64_t i = 0; i < L; i++) acc = xr[i] > acc ? xr[i] : acc;
-            else
-                acc = sum_floats(xr, L);
-            y[o] = kind == DMK_MAX ? (acc > y[o] ? acc : y[o]) : y[o] + acc;
+            y[o] = kind == DMK_MAX ? max_step(y[o], max_floats(xr, L)) : y[o] + sum_floats(xr, L);
         } else {
             float *yr = y + o;
             if (kind == DMK_MAX)
-                for (int64_t i = 0; i < L; i++) yr[i] = xr[i] > yr[i] ? xr[i] : yr[i];
+                for (int64_t i = 0; i < L; i++) yr[i] = max_step(yr[i], xr[i]);
             else
                 for (int64_t i = 0; i < L; i++) yr[i] += xr[i];
         }
