@@ -147,7 +147,7 @@ static void entry_body(Cg *cg, bool check) {
             break;
         case OC_SHAPE:
             if (n->op == OP_BROADCAST) cg_elementwise(cg, i);
-            else if (n->op == OP_TRANSPOSE) cg_complex(cg, i);
+            else if (n->op != OP_RESHAPE) cg_complex(cg, i);   /* transpose, slice, slice_dx, concat */
             break;                        /* a reshape is a view */
         case OC_REDUCE: case OC_COMPLEX:
             cg_complex(cg, i);

@@ -83,7 +83,7 @@ static bool fold(Rewriter *r, Node *n) {
     }
     double value;
     if (uniform && (cls == OC_UNARY || cls == OC_BINARY || n->op == OP_RESHAPE || n->op == OP_BROADCAST ||
-                    n->op == OP_TRANSPOSE)) {
+                    n->op == OP_TRANSPOSE || n->op == OP_SLICE)) {
         /* Elementwise and data movement of uniform values give a uniform result of any size:
          * evaluate on scalars. */
         if (cls == OC_UNARY || cls == OC_BINARY) {
@@ -178,6 +178,16 @@ static int identity(Rewriter *r, Node *n) {
             if (n->attr.perm[i] != i) return -1;
         return n->in[0];
     }
+    case OP_SLICE:
+        if (x->op == OP_SLICE) {   /* a slice of a slice is one slice: element i is y's s1 + t1 (s2 + t2 i) */
+            for (int d = 0; d < n->shape.rank; d++) {
+                n->attr.start[d] = x->attr.start[d] + x->attr.step[d] * n->attr.start[d];
+                n->attr.step[d] = x->attr.step[d] * n->attr.step[d];
+            }
+            n->in[0] = x->in[0];
+        }
+        return shape_eq(in[n->in[0]].shape, n->shape) ? n->in[0] : -1;   /* the whole of x */
+    case OP_SLICE_DX: case OP_CONCAT:
 #define OP OP_CASE   /* no identity known */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE
@@ -199,7 +209,7 @@ static bool attr_eq(const Node *p, const Node *q) {
     if (memcmp(&a->value, &b->value, sizeof a->value) != 0) return false;
     if (memcmp(&a->value2, &b->value2, sizeof a->value2) != 0) return false;
     for (int i = 0; i < MAX_RANK; i++)
-        if (a->perm[i] != b->perm[i]) return false;
+        if (a->perm[i] != b->perm[i] || a->start[i] != b->start[i] || a->step[i] != b->step[i]) return false;
     for (int i = 0; i < 2; i++)
         if (a->stride[i] != b->stride[i] || a->pad[i] != b->pad[i] || a->size[i] != b->size[i]) return false;
     if (a->data != b->data) {
