@@ -58,9 +58,10 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
 %token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
 %token <text> IDENT "name" NUMBER "number"
 %token NEWLINE "newline"
+%token ELLIPSIS "'...'"
 
-%type <expr> expr term unary primary call init
-%type <exprs> items dims
+%type <expr> expr term unary primary call init postfix subscript bound
+%type <exprs> items dims subscripts
 %type <arg> arg
 %type <args> args arglist
 %type <type> type
@@ -161,7 +162,8 @@ dims
     | dims ',' expr                     { $$ = ast_exprs_add(p, $1, $3); }
     ;
 
-/* Precedence, high to low: call, unary minus, @ * /, + -; left associative. */
+/* Precedence, high to low: call and indexing, unary minus, @ * /, + -; left
+ * associative. */
 expr
     : term
     | expr '+' term                     { $$ = ast_binary(p, L(@2), '+', $1, $3); }
@@ -178,8 +180,35 @@ term
 /* A run of minuses is counted, not nested, so the parser's stack stays flat
  * however many there are (the builder reports a run too deep). */
 unary
+    : postfix
+    | negs postfix                      { $$ = ast_negs(p, L(@1), $1, $2); }
+    ;
+
+/* Indexing binds tighter than unary minus: -x[0] is -(x[0]).  No rule puts
+ * two expressions side by side, so a '[' after a complete primary can only
+ * index it (an array literal starts where an expression does). */
+postfix
     : primary
-    | negs primary                      { $$ = ast_negs(p, L(@1), $1, $2); }
+    | postfix '[' subscripts ']'        { $$ = ast_index(p, L(@2), $1, $3); }
+    | postfix '[' subscripts ',' ']'    { $$ = ast_index(p, L(@2), $1, $3); }
+    ;
+
+subscripts
+    : subscript                         { $$ = ast_exprs_add(p, (ExprList){0}, $1); }
+    | subscripts ',' subscript          { $$ = ast_exprs_add(p, $1, $3); }
+    ;
+
+/* x[i], x[a:b], x[a:b:c] (each bound optional), x[...] */
+subscript
+    : expr
+    | ELLIPSIS                          { $$ = ast_ellipsis(p, L(@1)); }
+    | bound ':' bound                   { $$ = ast_slice(p, L(@2), $1, $3, NULL); }
+    | bound ':' bound ':' bound         { $$ = ast_slice(p, L(@2), $1, $3, $5); }
+    ;
+
+bound
+    : %empty                            { $$ = NULL; }
+    | expr
     ;
 
 negs

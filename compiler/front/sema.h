@@ -100,6 +100,12 @@ Value sema_select(Sema *s, const Expr *call);
 int sema_dropout_site(Sema *s);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+/* sema_index.c: x[...] (EX_INDEX), concat and stack (called before their
+ * arguments are evaluated: the list holds tensors), and the index that is a
+ * tensor (a gather; for now an error). */
+Value sema_index(Sema *s, const Expr *e);
+Value sema_concat(Sema *s, const Expr *call);
+Value sema_tensor_index(Sema *s, const Expr *e, Value x, Value index);
 /* sema_hint.c: reports a call of an unknown function or layer (false), with
  * a hint for other frameworks' names; an argument keyword's hint or NULL. */
 bool sema_callee_known(Sema *s, const Expr *call);

@@ -186,7 +186,7 @@ static const Builtin builtins[] = {
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
-_Static_assert(NBUILTINS + OP_COUNT + 1 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
+_Static_assert(NBUILTINS + OP_COUNT + 3 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
 
 /* The built-in function called name, if there is one. */
 static bool find_builtin(const char *name, Builtin *out) {
@@ -209,6 +209,8 @@ int sema_builtin_names(const char **names) {
         if (op_info[op].cls == OC_UNARY && op_info[op].fn) names[n++] = op_info[op].name;
     for (int i = 0; i < NBUILTINS; i++) names[n++] = builtins[i].name;
     names[n++] = "select";
+    names[n++] = "concat";   /* sema_index.c */
+    names[n++] = "stack";
     return n;
 }
 
@@ -561,7 +563,8 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
     Builtin b;
-    return find_builtin(name, &b) || strcmp(name, "select") == 0;
+    return find_builtin(name, &b) || strcmp(name, "select") == 0 || strcmp(name, "concat") == 0 ||
+           strcmp(name, "stack") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is
