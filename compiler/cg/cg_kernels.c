@@ -96,9 +96,9 @@ static void strides_of(Shape s, int64_t *stride) {
 }
 
 /* One dmk_copy_box: the box of extents `box` between y (at element yat,
- * strides ys) and x (at xat, strides xs), after zeroing `zero` elements of y. */
+ * strides ys) and x (at xat, strides xs). */
 static void call_copy_box(Cg *cg, int node, int x, Shape box, int64_t yat, const int64_t *ys, int64_t xat,
-                          const int64_t *xs, int64_t zero) {
+                          const int64_t *xs) {
     const char *name = cg_node_name(cg, node);
     LLVMValueRef yoff = i64c(cg, yat), xoff = i64c(cg, xat);
     LLVMValueRef a[] = {
@@ -107,9 +107,8 @@ static void call_copy_box(Cg *cg, int node, int x, Shape box, int64_t yat, const
         i32c(cg, box.rank),
         const_dims(cg, box.dim, box.rank, true, arena_printf(cg->arena, "%s.%s.box", cg->prefix, name)),
         const_dims(cg, ys, box.rank, true, arena_printf(cg->arena, "%s.%s.ystride", cg->prefix, name)),
-        const_dims(cg, xs, box.rank, true, arena_printf(cg->arena, "%s.%s.xstride", cg->prefix, name)),
-        i64c(cg, zero)};
-    call(cg, "dmk_copy_box", a, 7);
+        const_dims(cg, xs, box.rank, true, arena_printf(cg->arena, "%s.%s.xstride", cg->prefix, name))};
+    call(cg, "dmk_copy_box", a, 6);
 }
 
 /* slice: the box start + step * i of x into y; slice_dx the reverse, into
@@ -123,7 +122,7 @@ static void call_box(Cg *cg, int node) {
         for (int k = 0; k < n->nin; k++) {
             Shape part = g->nodes[n->in[k]].shape;
             strides_of(part, xs);
-            call_copy_box(cg, node, n->in[k], part, at * ys[n->attr.axis], ys, 0, xs, 0);
+            call_copy_box(cg, node, n->in[k], part, at * ys[n->attr.axis], ys, 0, xs);
             at += part.dim[n->attr.axis];
         }
         return;
@@ -133,8 +132,13 @@ static void call_box(Cg *cg, int node) {
     strides_of(scatter ? n->shape : g->nodes[n->in[0]].shape, big);
     for (int k = 0; k < box.rank; k++) at += n->attr.start[k] * big[k], big[k] *= n->attr.step[k];
     strides_of(box, scatter ? xs : ys);
-    if (scatter) call_copy_box(cg, node, n->in[0], box, at, big, 0, xs, shape_count(n->shape));
-    else call_copy_box(cg, node, n->in[0], box, 0, ys, at, big, 0);
+    if (scatter) {   /* zeros, then the box */
+        LLVMBuildMemSet(cg->b, cg_node_ptr(cg, node), LLVMConstInt(cg->i8, 0, 0),
+                        i64c(cg, shape_count(n->shape) * dtype_size(n->dtype)), 64);
+        call_copy_box(cg, node, n->in[0], box, at, big, 0, xs);
+    } else {
+        call_copy_box(cg, node, n->in[0], box, 0, ys, at, big);
+    }
 }
 
 void cg_complex(Cg *cg, int node) {

@@ -152,14 +152,13 @@ void dmk_transpose(float *restrict y, const float *restrict x, int32_t rank, con
 }
 
 /* y[sum j_k ystride_k] = x[sum j_k xstride_k] for every j < dims (the box a
- * slice reads, the place a concat operand goes, the box slice_dx fills),
- * after y[0 .. zero) = 0.  Callers pass y and x already at the box's first
+ * slice reads, the place a concat operand goes, the box slice_dx fills).
+ * Callers pass y and x already at the box's first
  * element.  The last axis is a run: with unit strides on both sides (a slice
  * of step 1 along the last axis, every concat) a plain copy loop that
  * vectorises; the strides are constants once inlined. */
 void dmk_copy_box(float *restrict y, const float *restrict x, int32_t rank, const int64_t *dims,
-                  const int64_t *ystride, const int64_t *xstride, int64_t zero) {
-    for (int64_t i = 0; i < zero; i++) y[i] = 0.0f;
+                  const int64_t *ystride, const int64_t *xstride) {
     int64_t run = rank > 0 ? dims[rank - 1] : 1, rows = 1;
     int64_t ys = rank > 0 ? ystride[rank - 1] : 1, xs = rank > 0 ? xstride[rank - 1] : 1;
     for (int k = 0; k + 1 < rank; k++) rows *= dims[k];
