@@ -235,11 +235,13 @@ Value sema_concat(Sema *s, const Expr *call) {
         for (int d = 0; agree && d < x.shape.rank; d++)
             agree = x.shape.dim[d] == first.shape.dim[d] || (!stack && d == axis);
         if (!agree) {
-            if (stack) sema_error(s, x.loc, "stack needs tensors of one type: %s and %s", sema_type_str(s, first),
-                                  sema_type_str(s, x));
-            else sema_error(s, x.loc, "concat along axis %lld: %s and %s differ in another dimension%s",
-                            (long long)axis, sema_type_str(s, first), sema_type_str(s, x),
-                            x.dtype != first.dtype ? " or in dtype" : "");
+            const char *a = sema_type_str(s, first), *b = sema_type_str(s, x);
+            if (x.dtype != first.dtype) sema_error(s, x.loc, "%s of %s and %s: the dtypes differ", fn, a, b);
+            else if (stack) sema_error(s, x.loc, "stack needs tensors of one shape: %s and %s", a, b);
+            else if (x.shape.rank != first.shape.rank)
+                sema_error(s, x.loc, "concat of %s and %s: the ranks differ", a, b);
+            else sema_error(s, x.loc, "concat along axis %lld: %s and %s differ in another dimension (only axis "
+                            "%lld may)", (long long)axis, a, b, (long long)axis);
             return sema_err();
         }
         nodes[i] = x.node;
