@@ -291,7 +291,7 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
     static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
                                              "'optimizer'", "'return'", "name", "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
-    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", NULL};
+    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", "'['", NULL};
     bool has_expr = expects(exp, n, "number") && expects(exp, n, "'['");
     bool has_stmt = expects(exp, n, "'input'");
     bool has_decl = expects(exp, n, "'model'");
