@@ -109,7 +109,7 @@ static const char *infer_by_class(const Model *m, const Node *n, const Node *con
                 return "operand does not broadcast to the result shape";
             *s = n->shape;
         } else if (n->op == OP_SLICE) {
-            if (!shape_slice_fits(x[0]->shape, at->start, at->step, n->shape)) return "slice outside its operand";
+            if (!shape_slice_fits(x[0]->shape, at->start, at->step, n->shape)) return "the box is not inside the operand";
             *s = n->shape;
         } else if (n->op == OP_SLICE_DX) {
             if (!shape_slice_fits(n->shape, at->start, at->step, x[0]->shape))
