@@ -69,7 +69,8 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
         if (ep->inl[i]) {
-            CHECK(op_is_elementwise(n->op), "%s: node %d inline but %s", what, i, op_info[n->op].name);
+            CHECK(op_is_elementwise(n->op) || n->op == OP_SLICE, "%s: node %d inline but %s", what, i,
+                  op_info[n->op].name);   /* a slice is read through (fuse.c) */
             continue;
         }
         int64_t off = ep->offset[i];
