@@ -29,10 +29,8 @@ static bool slice_bound(Sema *s, const Expr *e, const char *what, int64_t *out, 
     if (!e) return true;
     Value v = sema_eval_const(s, e, what);
     *defines |= v.defines;
-    if (v.kind == V_NUM && fabs(v.num) > 1e15) {
-        sema_error(s, v.loc, "%s %g is out of range", what, v.num);
-        return false;
-    }
+    if (v.kind == V_NUM && v.num == floor(v.num) && fabs(v.num) > 1e15)   /* clamps like any large bound */
+        v.num = v.num > 0 ? 1e15 : -1e15;
     return sema_int_of(s, v, what, out);
 }
 
@@ -70,12 +68,13 @@ static bool slice_axis(Sema *s, const Expr *sub, Value x, int axis, Axis *out, u
 
 /* An integer index: negative counts from the end; out of range is an error. */
 static bool index_axis(Sema *s, Value v, Value x, int axis, Axis *out) {
-    int64_t i, dim = x.shape.dim[axis];
-    if (v.kind == V_NUM && fabs(v.num) > 1e15) v.num = 1e15;   /* still out of range, and convertible */
-    if (!sema_int_of(s, v, "an index", &i)) return false;
-    if (i < -dim || i >= dim) {
-        sema_error_from(s, v.defines, v.loc, "index %lld is out of range for axis %d of %s (size %lld: %lld to %lld)",
-                        (long long)i, axis, sema_type_str(s, x), (long long)dim, (long long)-dim,
+    int64_t i = 0, dim = x.shape.dim[axis];
+    bool huge = v.kind == V_NUM && v.num == floor(v.num) && fabs(v.num) > 1e15;   /* not an int64 */
+    if (!huge && !sema_int_of(s, v, "an index", &i)) return false;
+    if (huge || i < -dim || i >= dim) {
+        const char *shown = huge ? arena_printf(s->a, "%g", v.num) : arena_printf(s->a, "%lld", (long long)i);
+        sema_error_from(s, v.defines, v.loc, "index %s is out of range for axis %d of %s (size %lld: %lld to %lld)",
+                        shown, axis, sema_type_str(s, x), (long long)dim, (long long)-dim,
                         (long long)dim - 1);
         return false;
     }
