@@ -482,7 +482,9 @@ static LLVMValueRef helper_function(Elem *el, LLVMTypeRef *hty, LLVMValueRef *ar
         const char *pn = cg_node_name(cg, el->arg_node[p]);
         LLVMSetValueName2(el->params[p], pn, strlen(pn));
         LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
-        LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
+        int64_t key = buffer_key(el, el->arg_node[p]);   /* a literal's global (< 0) or a buffer is aligned; */
+        if (key < 0 || key % 64 == 0)                     /* a slice view inside a buffer may not be */
+            LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
         args[p] = cg_node_ptr(cg, el->arg_node[p]);   /* in the caller, before we move */
     }
     static const char *bound[4] = {"row.first", "row.end", "col.first", "col.end"};

@@ -336,6 +336,28 @@ int graph_concat(Arena *a, Graph *g, const int *xs, int n, int axis) {
     return graph_node(a, g, OP_CONCAT, xs, n, (Attr){.axis = axis});
 }
 
+bool slice_is_view(const Graph *g, int node, int64_t *first) {
+    const Node *n = &g->nodes[node];
+    if (n->op != OP_SLICE) return false;
+    Shape in = g->nodes[n->in[0]].shape;
+    int d = n->shape.rank - 1;
+    while (d >= 0 && n->attr.start[d] == 0 && n->shape.dim[d] == in.dim[d] && (n->attr.step[d] == 1 || in.dim[d] == 1))
+        d--;                                   /* trailing whole axes */
+    if (d >= 0 && n->attr.step[d] != 1 && n->shape.dim[d] != 1) return false;
+    for (int k = d - 1; k >= 0; k--)           /* leading axes: one element each */
+        if (n->shape.dim[k] != 1) return false;
+    if (g->nodes[graph_view_base(g, n->in[0])].op == OP_LITERAL) return false;
+    int64_t at = 0, stride = 1;
+    for (int k = n->shape.rank - 1; k >= 0; k--) at += n->attr.start[k] * stride, stride *= in.dim[k];
+    if (first) *first = at;
+    return true;
+}
+
+int graph_view_base(const Graph *g, int n) {
+    while (g->nodes[n].op == OP_RESHAPE || slice_is_view(g, n, NULL)) n = g->nodes[n].in[0];
+    return n;
+}
+
 void graph_copy(Arena *a, Graph *dst, const Graph *src) {
     *dst = (Graph){.entry = src->entry, .n = src->n, .cap = src->n};
     if (src->n == 0) return;

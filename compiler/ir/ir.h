@@ -172,6 +172,14 @@ int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b);
 int graph_slice(Arena *a, Graph *g, int x, const int *start, const int *step, Shape s);
 int graph_slice_dx(Arena *a, Graph *g, int dy, const int *start, const int *step, Shape s);
 int graph_concat(Arena *a, Graph *g, const int *xs, int n, int axis);
+/* Whether slice node is a view of its operand's memory: its box is one
+ * contiguous run of the operand (leading axes of extent 1, then one axis of
+ * step 1, then whole axes) and the operand's memory is not a literal's;
+ * *first: the run's first element in the operand. */
+bool slice_is_view(const Graph *g, int node, int64_t *first);
+/* The node whose memory n's value lives in: n itself, or through reshapes
+ * and slice views, their operand's. */
+int graph_view_base(const Graph *g, int n);
 int graph_node(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr); /* the rest */
 /* For the ops whose result type is not derivable from the operands (const,
  * literal, reshape, broadcast, cast, random_mask, conv2d_dx, conv2d_dw,
