@@ -1,7 +1,9 @@
 # Indexing, slicing, concat and stack at odd sizes, compiled against the
 # interpreter in every entry: strided and clamped slices, negative indices,
 # an ellipsis, slices that feed elementwise loops and matmuls, i32 slices,
-# a concat of more operands than a node holds (a tree of concats).
+# a concat of more operands than a node holds (a tree of concats), and
+# contiguous slices (views at offsets that are not multiples of 64 bytes)
+# feeding a matmul, a reduction and loops.
 model index_odd {
   input x : f32[7, 13, 5]
   input ids : i32[9, 3]
@@ -18,6 +20,7 @@ model index_odd {
   output h = sum(a, axis = 1) @ transpose(W[4:7, 1:4])
   output o = e[3:15] * many[1:, 0:1][::1, :]
   output p = f + 1
+  output v = x[3] @ W[5:10] + sum(x[1:3], axis = 0)[:, :1] * W[-1]
   loss mean(e * e) + sum(tanh(f[..., 1:]) * 0.5) + mean(many[:, 2:] * V[:, 1:4]) + sum(W[-1])
   optimizer adam(lr = 0.01)
 }
