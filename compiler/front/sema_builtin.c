@@ -184,10 +184,11 @@ static const Builtin builtins[] = {
     {"bce", F_BCE, OP_BCE, 2, {"prob", "target"}, 2},
     {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels", "ignore"}, 3},
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
-    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_CAUSAL_MASK
+    {"embedding", F_EMBEDDING, OP_GATHER, 2, {"table", "ids"}, 2},
+    {"causal_mask", F_CAUSAL_MASK, OP_LITERAL, 1, {"size"}, 1},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
-_Static_assert(NBUILTINS + OP_COUNT + 16 <= SEMA_MAX_BUILTINS /* sema_math's, select */, "SEMA_MAX_BUILTINS holds every name");
+_Static_assert(NBUILTINS + OP_COUNT + 18 <= SEMA_MAX_BUILTINS /* sema_math's, select, concat, stack */, "SEMA_MAX_BUILTINS holds every name");
 
 /* The built-in function called name, if there is one. */
 static bool find_builtin(const char *name, Builtin *out) {
@@ -211,6 +212,8 @@ int sema_builtin_names(const char **names) {
     for (int i = 0; i < NBUILTINS; i++) names[n++] = builtins[i].name;
     n += sema_math_names(names + n);
     names[n++] = "select";
+    names[n++] = "concat";   /* sema_index.c */
+    names[n++] = "stack";
     return n;
 }
 
@@ -670,7 +673,8 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
     Builtin b;
-    return find_builtin(name, &b) || sema_math_is(name) || strcmp(name, "select") == 0;
+    return find_builtin(name, &b) || sema_math_is(name) || strcmp(name, "select") == 0 ||
+           strcmp(name, "concat") == 0 || strcmp(name, "stack") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is

@@ -394,6 +394,9 @@ Value sema_eval(Sema *s, const Expr *e) {
         return binary(s, e, x, y);
     }
     case EX_CALL: return eval_call(s, e);
+    case EX_INDEX: return sema_index(s, e);
+    case EX_SLICE: case EX_ELLIPSIS:   /* the grammar has them only inside an index */
+        break;
     }
     die("bad expression kind %d", e->kind);
 }
@@ -404,6 +407,7 @@ static bool is_layer_name(const char *name) { return name[0] >= 'A' && name[0] <
  * arguments are numbered before the call they feed). */
 static Value eval_call(Sema *s, const Expr *e) {
     if (strcmp(e->name, "select") == 0) return sema_select(s, e);
+    if (strcmp(e->name, "concat") == 0 || strcmp(e->name, "stack") == 0) return sema_concat(s, e);
     if (!sema_callee_known(s, e)) return sema_err();   /* its arguments would only add errors */
     if (is_layer_name(e->name) && s->const_why) {
         sema_error(s, e->name_loc, "%s must be a constant expression, but calls layer %s",

@@ -31,6 +31,10 @@ static void calls_in(Sema *s, const Expr *e, CallList *out) {
         for (int i = 0; i < e->items.n; i++) calls_in(s, e->items.items[i], out);
         break;
     case EX_NEG: calls_in(s, e->lhs, out); break;
+    case EX_INDEX: case EX_SLICE:   /* a slice's bounds may be left out (NULL) */
+        calls_in(s, e->lhs, out);
+        for (int i = 0; i < e->items.n; i++) calls_in(s, e->items.items[i], out);
+        break;
     case EX_BINARY:
         calls_in(s, e->lhs, out);
         calls_in(s, e->rhs, out);
@@ -44,7 +48,7 @@ static void calls_in(Sema *s, const Expr *e, CallList *out) {
         }
         break;
     }
-    case EX_NUMBER: case EX_BOOL: case EX_NAME: break;
+    case EX_NUMBER: case EX_BOOL: case EX_NAME: case EX_ELLIPSIS: break;
     }
 }
 
@@ -181,7 +185,7 @@ static const char *expr_text(Sema *s, const Expr *e) {
     case EX_NEG: return arena_printf(s->a, "-%s", expr_text(s, e->lhs));
     case EX_BINARY:
         return arena_printf(s->a, "%s %s %s", expr_text(s, e->lhs), ast_binop_text(e->binop), expr_text(s, e->rhs));
-    case EX_BOOL: case EX_ARRAY: case EX_CALL: return "...";
+    case EX_BOOL: case EX_ARRAY: case EX_CALL: case EX_INDEX: case EX_SLICE: case EX_ELLIPSIS: return "...";
     }
     return "...";
 }

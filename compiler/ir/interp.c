@@ -81,6 +81,46 @@ static void run_transpose(const Node *n, Shape xs, const double *x, double *y) {
     }
 }
 
+/* The flat position in `big` of element idx of the box (start, step) that a
+ * slice reads: coordinate start[d] + step[d] * idx[d] on each axis. */
+static int64_t box_offset(Shape big, const Attr *at, const int64_t *idx) {
+    int64_t off = 0;
+    for (int d = 0; d < big.rank; d++) off = off * big.dim[d] + at->start[d] + (int64_t)at->step[d] * idx[d];
+    return off;
+}
+
+/* slice: y = the box of x; slice_dx: y = zeros of x's big shape with the box
+ * set to dy (the elements of a box are distinct, so set = accumulate). */
+static void run_slice(const Node *n, Shape xs, const double *x, double *y) {
+    int64_t idx[MAX_RANK];
+    bool scatter = n->op == OP_SLICE_DX;
+    Shape box = scatter ? xs : n->shape, big = scatter ? n->shape : xs;
+    if (scatter) memset(y, 0, sizeof(double) * (size_t)shape_count(big));
+    for (int64_t i = 0; i < shape_count(box); i++) {
+        unravel(i, box, idx);
+        int64_t off = box_offset(big, &n->attr, idx);
+        if (scatter) y[off] = x[i];
+        else y[i] = x[off];
+    }
+}
+
+/* concat: each operand's elements at their place along the axis. */
+static void run_concat(const Node *n, const Graph *g, double **val, double *y) {
+    int64_t idx[MAX_RANK], at = 0;
+    int axis = n->attr.axis;
+    for (int k = 0; k < n->nin; k++) {
+        Shape xs = g->nodes[n->in[k]].shape;
+        for (int64_t i = 0; i < shape_count(xs); i++) {
+            unravel(i, xs, idx);
+            idx[axis] += at;
+            int64_t off = 0;
+            for (int d = 0; d < n->shape.rank; d++) off = off * n->shape.dim[d] + idx[d];
+            y[off] = val[n->in[k]][i];
+        }
+        at += xs.dim[axis];
+    }
+}
+
 static void run_matmul(const Node *n, Shape as, const double *A, Shape bs, const double *B, double *y) {
     int64_t M = n->shape.dim[0], N = n->shape.dim[1];
     int64_t K = n->attr.trans_a ? as.dim[0] : as.dim[1];
@@ -303,6 +343,12 @@ static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorS
             unravel(i, n->shape, idx);
             y[i] = v0[broadcast_offset(n->shape, x0->shape, idx)];
         }
+        return;
+    case OP_SLICE: case OP_SLICE_DX:
+        run_slice(n, x0->shape, v0, y);
+        return;
+    case OP_CONCAT:
+        run_concat(n, g, val, y);
         return;
     case OP_MATMUL:
         run_matmul(n, x0->shape, v0, x1->shape, v1, y);

@@ -91,7 +91,13 @@ static void print_attrs(FILE *out, const Node *n) {
         if (a->trans_a) fputs(" trans_a", out);
         if (a->trans_b) fputs(" trans_b", out);
         break;
-    case OP_SOFTMAX: case OP_LOG_SOFTMAX: fprintf(out, " axis=%d", a->axis); break;
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONCAT: fprintf(out, " axis=%d", a->axis); break;
+    case OP_SLICE: case OP_SLICE_DX:
+        fputs(" start=", out);
+        print_ints(out, a->start, n->shape.rank);
+        fputs(" step=", out);
+        print_ints(out, a->step, n->shape.rank);
+        break;
     case OP_CONV2D: case OP_CONV2D_DX: case OP_CONV2D_DW:
         fputs(" stride=", out);
         print_ints(out, a->stride, 2);

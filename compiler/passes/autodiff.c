@@ -112,6 +112,7 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST: case OP_ERF: case OP_CLIP:
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM: case OP_MINIMUM:
     case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
+    case OP_SLICE: case OP_SLICE_DX: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
     case OP_BCE:
         return true;
@@ -290,6 +291,25 @@ static void adjoint_shape(Backward *b, Node n, int dy) {
         break;
     }
     case OP_BROADCAST: accumulate_broadcast(b, x, dy); break;
+    /* A slice's gradient is dy scattered into zeros of x's shape, and the
+     * reverse: slice_dx is linear, its adjoint the slice it undoes. */
+    case OP_SLICE:
+        if (b->needs_grad[x]) accumulate(b, x, graph_slice_dx(b->a, b->g, dy, n.attr.start, n.attr.step, xs));
+        break;
+    case OP_SLICE_DX:
+        if (b->needs_grad[x]) accumulate(b, x, graph_slice(b->a, b->g, dy, n.attr.start, n.attr.step, xs));
+        break;
+    case OP_CONCAT: {   /* each operand's gradient: its part of dy along the axis */
+        int start[MAX_RANK] = {0}, step[MAX_RANK];
+        for (int d = 0; d < MAX_RANK; d++) step[d] = 1;
+        for (int k = 0; k < n.nin; k++) {
+            Shape part = node_shape(b, n.in[k]);
+            if (b->needs_grad[n.in[k]])
+                accumulate(b, n.in[k], graph_slice(b->a, b->g, dy, start, step, part));
+            start[n.attr.axis] += (int)part.dim[n.attr.axis];
+        }
+        break;
+    }
 #define OP OP_CASE
 #define OP_SHAPE OP_NONE
 #include "ir/ops.def"

@@ -18,7 +18,7 @@ for f in tests/codegen/*.dm tests/torch/*.dm examples/*/*.dm; do
     done
 done
 # Threads: the kernels that split their work must give the same results.
-for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm \
+for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm tests/codegen/index_odd.dm \
          tests/codegen/threads_modern.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
 done

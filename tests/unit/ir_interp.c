@@ -153,6 +153,25 @@ static void test_data_movement(Arena *a) {
             for (int j = 0; j < 3; j++) CHECK(y[k * 6 + i * 3 + j] == i * 12 + j * 4 + k);
 }
 
+/* x = [[1, 2, 3], [4, 5, 6]]. */
+static void test_index(Arena *a) {
+    Operand x = F32(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
+    /* x[:, 1:] = [[2, 3], [5, 6]] */
+    EXPECT_OP(a, OP_SLICE, ((Attr){.start = {0, 1}, .step = {1, 1}}), 0, SHAPE(2, 2), ARGS(x), 2, 3, 5, 6);
+    /* x[1:, ::2] = [[4, 6]] */
+    EXPECT_OP(a, OP_SLICE, ((Attr){.start = {1, 0}, .step = {1, 2}}), 0, SHAPE(1, 2), ARGS(x), 4, 6);
+    /* its adjoint: [7, 8] back at (1, 0) and (1, 2), zeros elsewhere */
+    EXPECT_OP(a, OP_SLICE_DX, ((Attr){.start = {1, 0}, .step = {1, 2}}), 0, SHAPE(2, 3),
+              ARGS(F32(SHAPE(1, 2), 7, 8)), 0, 0, 0, 7, 0, 8);
+    /* concat([[9], [10]], x, axis 1) = [[9, 1, 2, 3], [10, 4, 5, 6]] */
+    EXPECT_OP(a, OP_CONCAT, ((Attr){.axis = 1}), 0, SCALAR, ARGS(F32(SHAPE(2, 1), 9, 10), x), 9, 1, 2, 3, 10, 4, 5,
+              6);
+    /* concat(x, [[7, 8, 9]], axis 0): the rows one after the other; and of i32 */
+    EXPECT_OP(a, OP_CONCAT, ((Attr){.axis = 0}), 0, SCALAR, ARGS(x, F32(SHAPE(1, 3), 7, 8, 9)), 1, 2, 3, 4, 5, 6, 7, 8,
+              9);
+    EXPECT_OP(a, OP_CONCAT, ((Attr){.axis = 0}), 0, SCALAR, ARGS(I32(SHAPE(1), 3), I32(SHAPE(2), -1, 4)), 3, -1, 4);
+}
+
 static void test_matmul(Arena *a) {
     /* [[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]: 7+18+33 = 58, 8+20+36 = 64,
      * 28+45+66 = 139, 32+50+72 = 154 */
@@ -433,6 +452,7 @@ int main(void) {
     test_elem_ops(a);
     test_reduce(a);
     test_data_movement(a);
+    test_index(a);
     test_matmul(a);
     test_softmax(a);
     test_conv(a);

@@ -1,6 +1,6 @@
 /* tensor.c: the data-movement and reduction kernels of generated code:
- * reductions (sum, mean, max) over any set of axes, and transposition by any
- * permutation.  Shapes arrive as pointers to constant arrays (rank <= 8), so
+ * reductions (sum, mean, max) over any set of axes, transposition by any
+ * permutation, and the strided box copy of slices and concatenation.  Shapes arrive as pointers to constant arrays (rank <= 8), so
  * once inlined into a module the loops are specialised like the others. */
 #include <stdint.h>
 
@@ -159,6 +159,34 @@ void dmk_transpose(float *restrict y, const float *restrict x, int32_t rank, con
             at += stride[k];
             if (++idx[k] < odims[k]) break;
             at -= stride[k] * odims[k];
+            idx[k] = 0;
+        }
+    }
+}
+
+/* y[sum j_k ystride_k] = x[sum j_k xstride_k] for every j < dims (the box a
+ * slice reads, the place a concat operand goes, the box slice_dx fills).
+ * Callers pass y and x already at the box's first
+ * element.  The last axis is a run: with unit strides on both sides (a slice
+ * of step 1 along the last axis, every concat) a plain copy loop that
+ * vectorises; the strides are constants once inlined. */
+void dmk_copy_box(float *restrict y, const float *restrict x, int32_t rank, const int64_t *dims,
+                  const int64_t *ystride, const int64_t *xstride) {
+    int64_t run = rank > 0 ? dims[rank - 1] : 1, rows = 1;
+    int64_t ys = rank > 0 ? ystride[rank - 1] : 1, xs = rank > 0 ? xstride[rank - 1] : 1;
+    for (int k = 0; k + 1 < rank; k++) rows *= dims[k];
+    int64_t idx[RANK] = {0}, yat = 0, xat = 0;
+    for (int64_t row = 0; row < rows; row++) {
+        float *restrict yr = y + yat;
+        const float *restrict xr = x + xat;
+        if (ys == 1 && xs == 1)
+            for (int64_t i = 0; i < run; i++) yr[i] = xr[i];
+        else
+            for (int64_t i = 0; i < run; i++) yr[i * ys] = xr[i * xs];
+        for (int k = rank - 2; k >= 0; k--) {   /* the next row's index over the axes before the last */
+            yat += ystride[k], xat += xstride[k];
+            if (++idx[k] < dims[k]) break;
+            yat -= ystride[k] * dims[k], xat -= xstride[k] * dims[k];
             idx[k] = 0;
         }
     }
