@@ -165,8 +165,10 @@ dtype
     | I32                               { $$ = DT_I32; }
     ;
 
+/* A layer's argument pattern may begin with '...': any leading dimensions. */
 dims
     : expr                              { $$ = ast_exprs_add(p, (ExprList){0}, $1); }
+    | ELLIPSIS                          { $$ = ast_exprs_add(p, (ExprList){0}, ast_ellipsis(p, L(@1))); }
     | dims ',' expr                     { $$ = ast_exprs_add(p, $1, $3); }
     ;
 

@@ -68,6 +68,13 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
         for (int j = 0; j < i && d->kind == EX_NAME; j++)
             repeated |= bad[j] && t->dims.items[j]->kind == EX_NAME && strcmp(t->dims.items[j]->name, d->name) == 0;
         if (repeated) { ok = false; bad[i] = true; continue; }
+        if (d->kind == EX_ELLIPSIS) {
+            sema_error(s, d->loc, "'...' stands for any leading dimensions only in a layer's argument pattern "
+                       "(x : f32[..., I]); a declared tensor names every dimension");
+            ok = false;
+            bad[i] = true;
+            continue;
+        }
         Value v = sema_eval_const(s, d, "a dimension");
         defines |= v.defines;
         int64_t n = 0;
