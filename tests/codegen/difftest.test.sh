@@ -24,7 +24,11 @@ for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/
 done
 # NaN, infinities, signed zeros, huge and tiny values (--special): the
 # compiled code's non-finite results are the interpreter's, exactly.
+# modern.dm is left out: its square(x - b) - x ** 2 cancels catastrophically at
+# x = 1e18, where f32 and the interpreter's double legitimately differ by orders
+# of magnitude (its ops' special values are in tests/codegen/modern_odd.dm).
 for f in tests/torch/*.dm tests/codegen/threads_elementwise.dm tests/codegen/matmul_odd.dm; do
+    [ "$f" = tests/torch/modern.dm ] && continue
     "$tool" --special "$f" || status=1
 done
 # Labels outside [0, K): every entry that reads them refuses as the

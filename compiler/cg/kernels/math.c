@@ -83,13 +83,14 @@ float dmk_powf(float a, float b) {
     if (b == 0.5f && a >= 0) return __builtin_sqrtf(a);
     float aa = __builtin_fabsf(a);
     float y = dmk_expf(b * dmk_logf(aa));
-    if (a < 0) {
-        /* |b| >= 2^24 is an even integer; below, b must be an integer. */
-        if (__builtin_fabsf(b) < 16777216.0f) {
-            int32_t bi = (int32_t)b;
-            if ((float)bi != b) return __builtin_nanf("");
-            if (bi & 1) y = -y;
-        }
+    /* A negative base (-0 and -inf included) as C's powf: an odd integer
+     * power keeps the sign; any other power of -0 or -inf is that of +0 or
+     * +inf; a finite negative base to a fractional power is NaN.  |b| >= 2^24
+     * is an even integer. */
+    if (__builtin_signbit(a) && __builtin_fabsf(b) < 16777216.0f) {
+        int32_t bi = (int32_t)b;
+        if ((float)bi != b) return a < 0 && aa != __builtin_inff() ? __builtin_nanf("") : y;
+        if (bi & 1) y = -y;
     }
     return y;
 }
