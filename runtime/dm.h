@@ -33,7 +33,7 @@ extern "C" {
 #define DM_UNUSED
 #endif
 
-#define DM_ABI_VERSION 2
+#define DM_ABI_VERSION 3
 #define DM_MAX_RANK 8
 #define DM_ALIGN 64
 
@@ -81,6 +81,9 @@ typedef enum {
     DM_GRAD = 3,   /* d loss / d param; name "grad/<param>" */
     DM_STATE = 4,  /* optimizer or generator state, saved in checkpoints after the params */
     DM_LOSS = 5,   /* the scalar loss, name "loss" */
+    DM_BUFFER = 6, /* persistent, not trained (batch norm's running statistics): initialised by
+                      dm_new/dm_init, saved in checkpoints after the params, written only by
+                      train step and gradients (the language's `update`) */
     DM_KIND_INT32_ = 0x7fffffff
 } dm_kind;
 
@@ -121,7 +124,7 @@ typedef struct dm_tensor_desc {
     uint64_t offset;    /* byte offset in the data region, a multiple of 64 */
     uint64_t bytes;     /* count * element size */
     int param;          /* DM_GRAD and per-parameter DM_STATE: index of the parameter's tensor; else -1 */
-    dm_init_desc init;  /* DM_PARAM (and DM_STATE, usually zeros) */
+    dm_init_desc init;  /* DM_PARAM, DM_BUFFER (and DM_STATE, usually zeros) */
     uint32_t reads;     /* bit 1u << DM_ENTRY_x: that entry reads this tensor (inputs: must be filled for it) */
     uint32_t flags;     /* DM_TENSOR_HAS_RANGE */
     int64_t lo, hi;     /* DM_TENSOR_HAS_RANGE: every element must lie in [lo, hi] */

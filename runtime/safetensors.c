@@ -6,8 +6,8 @@
  * {"dtype", "shape", "data_offsets": [begin, end)} (offsets relative to the
  * data section) plus "__metadata__": {"format": "dmc", "model": NAME}.
  *
- * dm_save writes every DM_PARAM tensor, then every DM_STATE tensor, in
- * descriptor order, to a temporary file in the target's folder, syncs it
+ * dm_save writes every DM_PARAM tensor, then every DM_BUFFER tensor, then
+ * every DM_STATE tensor, in descriptor order, to a temporary file in the target's folder, syncs it
  * and renames it over the target: a crash or error never leaves a partial
  * checkpoint, and the old one survives any failure.  The target is the
  * file behind the path's symbolic links, if any (the link stays a link); a
@@ -109,15 +109,18 @@ static const char *dtype_name(dm_dtype t) {
 }
 
 static bool saved_kind(dm_kind k) {
-    return k == DM_PARAM || k == DM_STATE;
+    return k == DM_PARAM || k == DM_BUFFER || k == DM_STATE;
 }
 
-/* The saved tensors in file order: params, then state, each in descriptor order. */
+/* The saved tensors in file order: params, buffers, then state, each in
+ * descriptor order.  Buffers are required as params are: PyTorch's
+ * state_dict holds them too (docs/runtime.md). */
 static int saved_order(const dm_model_desc *d, int *order) {
+    static const dm_kind kinds[] = {DM_PARAM, DM_BUFFER, DM_STATE};
     int n = 0;
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < d->ntensors; i++)
-            if (d->tensors[i].kind == (pass == 0 ? DM_PARAM : DM_STATE))
+            if (d->tensors[i].kind == kinds[pass])
                 order[n++] = i;
     return n;
 }
@@ -460,7 +463,7 @@ static int check_against_model(const char *path, const dm_model_desc *d, entry *
         bool present = false;
         for (int i = 0; i < n && !present; i++)
             present = entries[i].tensor == t;
-        if (d->tensors[t].kind == DM_PARAM && !present) {
+        if ((d->tensors[t].kind == DM_PARAM || d->tensors[t].kind == DM_BUFFER) && !present) {
             missing++;
             list_add(list, sizeof list, d->tensors[t].name);
         }

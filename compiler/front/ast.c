@@ -288,6 +288,7 @@ static void dump_type(FILE *out, const TypeExpr *t) {
 static const char *const stmt_word[] = {
     [ST_CONST] = "const", [ST_INPUT] = "input", [ST_PARAM] = "param", [ST_BIND] = "bind",
     [ST_OUTPUT] = "output", [ST_LOSS] = "loss", [ST_OPTIMIZER] = "optimizer", [ST_RETURN] = "return",
+    [ST_BUFFER] = "buffer", [ST_UPDATE] = "update",
 };
 
 static void dump_stmt(FILE *out, const Stmt *s) {

@@ -62,7 +62,9 @@ typedef enum {
     ST_OUTPUT,     /* output name [= value]  (value NULL: names an existing binding) */
     ST_LOSS,       /* loss value */
     ST_OPTIMIZER,  /* optimizer name(args) : value is an EX_CALL */
-    ST_RETURN      /* return value */
+    ST_RETURN,     /* return value */
+    ST_BUFFER,     /* buffer name : type [= value]  (as ST_PARAM: a persistent tensor not trained) */
+    ST_UPDATE      /* update name = value  (the buffer's value after a training step) */
 } StmtKind;
 
 struct Stmt {

@@ -117,7 +117,7 @@ static void check_layer_body(Sema *s, int k) {
             }
             ret = st;
             break;
-        case ST_CONST: case ST_PARAM: case ST_BIND: break;
+        case ST_CONST: case ST_PARAM: case ST_BIND: case ST_BUFFER: case ST_UPDATE: break;
         }
         if (word) {
             diag_error(s->d, st->loc, "'%s' belongs in a model, not in layer %s", word, d->name);
@@ -334,6 +334,8 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
             sema_bind(s, &scope, st->name, st->name_loc, BK_VALUE, sema_eval(s, st->value));
             break;
         case ST_RETURN: result = sema_eval(s, st->value); break;
+        case ST_BUFFER: sema_buffer_stmt(s, st); break;
+        case ST_UPDATE: sema_update_stmt(s, st); break;
         case ST_INPUT: case ST_OUTPUT: case ST_LOSS: case ST_OPTIMIZER: break;   /* rejected by sema_check_layers */
         }
     }

@@ -34,6 +34,7 @@ static double node_flops(const Graph *g, const Node *n) {
         return 2.0 * out * (double)(dy->dim[0] * dy->dim[2] * dy->dim[3]);
     }
     case OP_MAXPOOL2D: case OP_AVGPOOL2D: return out * n->attr.size[0] * n->attr.size[1];
+    case OP_TRAIN_SELECT: return 0;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: case OP_ONE_HOT:
     case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_RANDOM_MASK:
         return x ? 5.0 * (double)shape_count(*x) : out;

@@ -121,7 +121,7 @@ static int same_model(dm_model *m, MPI_Comm comm, const char *caller) {
     uint64_t h = 0xcbf29ce484222325ULL, low, high;
     for (int i = 0; i < d->ntensors; i++) {
         const dm_tensor_desc *t = &d->tensors[i];
-        if (t->kind != DM_PARAM && t->kind != DM_STATE && t->kind != DM_GRAD)
+        if (t->kind != DM_PARAM && t->kind != DM_BUFFER && t->kind != DM_STATE && t->kind != DM_GRAD)
             continue;
         uint64_t shape[2] = {t->bytes, t->offset};
         h = fnv1a(h, (const uint8_t *)t->name, strlen(t->name) + 1);
