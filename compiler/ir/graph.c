@@ -135,13 +135,15 @@ static const char *infer_complex(const Node *n, const Node *const *x, DType *t, 
     const Attr *at = &n->attr;
     for (int i = 0; i < n->nin; i++)
         if (x[i]->dtype != DT_F32 && !((n->op == OP_SCE || n->op == OP_SCE_DX) && i == 1) &&
-            n->op != OP_ONE_HOT && n->op != OP_RANDOM_MASK)
+            n->op != OP_ONE_HOT && n->op != OP_RANDOM_MASK && n->op != OP_TRAIN_SELECT)
             return "operand is not f32";
     *t = DT_F32;
     Shape tmp;
     switch (n->op) {
     case OP_TRAIN_SELECT:
-        if (!shape_eq(x[0]->shape, x[1]->shape)) return "train_select: the two choices differ in shape";
+        if (!shape_eq(x[0]->shape, x[1]->shape) || x[0]->dtype != x[1]->dtype)
+            return "train_select: the two choices differ in type";
+        *t = x[0]->dtype;
         *s = x[0]->shape;
         return NULL;
     case OP_RANDOM_MASK:

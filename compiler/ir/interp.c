@@ -249,8 +249,8 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
     case OP_RESHAPE:
         memcpy(y, v0, sizeof(double) * (size_t)count);
         return;
-    case OP_TRAIN_SELECT:   /* before the entries pass: the choice of the entry running */
-        memcpy(y, strcmp(g->entry, "forward") == 0 ? v1 : v0, sizeof(double) * (size_t)count);
+    case OP_TRAIN_SELECT:   /* only in graphs before the entries pass: the training forward and its copies */
+        memcpy(y, v0, sizeof(double) * (size_t)count);
         return;
     case OP_TRANSPOSE:
         run_transpose(n, x0->shape, v0, y);
