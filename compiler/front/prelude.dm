@@ -45,7 +45,7 @@ layer BatchNorm1d(x, momentum = 0.1, eps = 1e-5) {
   d = xr - reshape(mu, [C, 1])
   var = mean(d * d, [0, 2])
   update running_mean = running_mean * (1 - momentum) + mu * momentum
-  update running_var = running_var * (1 - momentum) + var * (momentum * count / (count - 1))
+  update running_var = running_var * (1 - momentum) + var * (momentum * count) / (count - 1)   # unbiased
   y = select(training, d / sqrt(reshape(var, [C, 1]) + eps),
              (xr - reshape(running_mean, [C, 1])) / sqrt(reshape(running_var, [C, 1]) + eps))
   return reshape(y * reshape(weight, [C, 1]) + reshape(bias, [C, 1]), shape(x))
@@ -62,7 +62,7 @@ layer BatchNorm2d(x : f32[N, C, H, W], momentum = 0.1, eps = 1e-5) {
   d = xr - reshape(mu, [C, 1])
   var = mean(d * d, [0, 2])
   update running_mean = running_mean * (1 - momentum) + mu * momentum
-  update running_var = running_var * (1 - momentum) + var * (momentum * count / (count - 1))
+  update running_var = running_var * (1 - momentum) + var * (momentum * count) / (count - 1)   # unbiased
   y = select(training, d / sqrt(reshape(var, [C, 1]) + eps),
              (xr - reshape(running_mean, [C, 1])) / sqrt(reshape(running_var, [C, 1]) + eps))
   return reshape(y * reshape(weight, [C, 1]) + reshape(bias, [C, 1]), [N, C, H, W])

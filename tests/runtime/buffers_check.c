@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(bn_b_running_var_COUNT == 3 && bn_b_running_mean_DIM0 == 3, "the header sizes the buffers");
+
 static int failures;
 #define CHECK(c, ...) do { if (!(c)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
                                        fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
