@@ -49,7 +49,7 @@ static double node_flops(const Graph *g, const Node *n) {
 void plan_print_stats(FILE *out, const Model *m) {
     Arena *a = arena_new();
     ModelPlan *mp = plan_model(a, m, 2);
-    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss"};
+    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss", "buffer"};
     fprintf(out, "model %s: data region %llu bytes (tensors %llu, scratch %llu at offset %llu)\n", m->name,
             (unsigned long long)mp->data_size, (unsigned long long)mp->scratch_offset,
             (unsigned long long)mp->scratch_size, (unsigned long long)mp->scratch_offset);
