@@ -1,0 +1,22 @@
+# The graph of buffers and updates as sema builds it (the training forward):
+# the model's buffer s and the layer's c.avg are loaded where first read,
+# both updates are stored after everything else (after the loss), so every
+# read sees the value from before the step; select(training, a, b) is a
+# train_select of both branches (entries resolves it per entry).
+layer Centre(x : f32[N, D]) {
+  buffer avg : f32[D] = 0.5
+  mu = mean(x, 0)
+  update avg = avg * 0.9 + mu * 0.1
+  return x - select(training, mu, avg)
+}
+
+model buffers {
+  input x : f32[4, 3]
+  input t : f32[4, 3]
+  buffer s : f32[3] = ones
+  update s = s + 1
+  c = Dense(Centre(x * s), 3)
+  output y = c
+  loss mse(c, t)
+  optimizer sgd(lr = 0.1)
+}
