@@ -14,6 +14,14 @@
 
 #include <string.h>
 
+/* A number as a tensor of type t and shape sh (every element the number). */
+static Value number_as(Sema *s, Value num, DType t, Shape sh) {
+    Value v = sema_as_tensor(s, num, t);
+    if (v.kind != V_TENSOR || shape_eq(v.shape, sh)) return v;
+    int node = graph_broadcast(s->a, &s->m->forward, v.node, sh);
+    return sema_tensor(s, sema_at(s, node, num.loc), num.loc);
+}
+
 /* `buffer NAME : TYPE [= INIT]`, in the model (created now) or in a layer
  * instance (created on first use, see sema_binding_value). */
 void sema_buffer_stmt(Sema *s, const Stmt *st) {
@@ -72,7 +80,7 @@ void sema_update_stmt(Sema *s, const Stmt *st) {
     }
     if (v.kind == V_ERR) return;
     const Tensor *t = &s->m->tensors[b->tensor];
-    if (v.kind == V_NUM) v = sema_as_tensor(s, v, DT_F32);
+    if (v.kind == V_NUM) v = number_as(s, v, DT_F32, t->shape);
     if (v.kind != V_TENSOR || v.dtype != DT_F32 || !shape_eq(v.shape, t->shape)) {
         sema_error_begin(s, st->value->loc, "the update of buffer '%s' must be %s, found %s", st->name,
                          shape_str(s->a, t->dtype, t->shape), sema_type_str(s, v));
@@ -96,14 +104,6 @@ bool sema_is_training(Sema *s, const Expr *e) {
     return e->kind == EX_NAME && strcmp(e->name, "training") == 0 && !sema_lookup(s, e->name);
 }
 
-/* A number as a tensor of like's type (its dtype and shape). */
-static Value number_like(Sema *s, Value num, Value like) {
-    Value v = sema_as_tensor(s, num, like.dtype);
-    if (v.kind != V_TENSOR || shape_eq(v.shape, like.shape)) return v;
-    int node = graph_broadcast(s->a, &s->m->forward, v.node, like.shape);
-    return sema_tensor(s, sema_at(s, node, num.loc), num.loc);
-}
-
 /* select(training, a, b): both branches, a tensor a for the training entries
  * and b for the forward entry (TRAIN_SELECT, resolved by the entries pass).
  * Numbers become tensors of the other branch's type; the two must agree. */
@@ -111,8 +111,8 @@ Value sema_select_training(Sema *s, const Expr *call) {
     Value a = sema_eval(s, call->args.items[1].value);
     Value b = sema_eval(s, call->args.items[2].value);
     if (a.kind == V_ERR || b.kind == V_ERR) return sema_err();
-    if (a.kind == V_NUM && b.kind == V_TENSOR) a = number_like(s, a, b);
-    if (b.kind == V_NUM && a.kind == V_TENSOR) b = number_like(s, b, a);
+    if (a.kind == V_NUM && b.kind == V_TENSOR) a = number_as(s, a, b.dtype, b.shape);
+    if (b.kind == V_NUM && a.kind == V_TENSOR) b = number_as(s, b, a.dtype, a.shape);
     if (a.kind == V_ERR || b.kind == V_ERR) return sema_err();
     if (a.kind != V_TENSOR || b.kind != V_TENSOR || a.dtype != b.dtype || !shape_eq(a.shape, b.shape)) {
         sema_error(s, call->name_loc, "select(training, a, b) needs two tensors of one type, found %s and %s",

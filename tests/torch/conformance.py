@@ -249,13 +249,13 @@ def checkpoint_of(P, opt, B):
 OPTIONAL_STATE = ("opt/lr",)
 
 
-def reference(spec, params, buffers, inputs, dtype, states, updates):
+def reference(spec, params, inputs, dtype, states, updates, buffers=None):
     """Runs the spec as dmrun runs dmc.  states[k] is the generator state before
     update k (or None).  Returns a dict of numpy float64 arrays named like dmrun's,
     plus "final/<name>" (checkpoint_of after the last update) and "resume/<name>"
     (after RESUME_AT updates)."""
     P = {n: torch.tensor(v, dtype=dtype, requires_grad=True) for n, v in params.items()}
-    B = {n: torch.tensor(v, dtype=dtype) for n, v in buffers.items()}
+    B = {n: torch.tensor(v, dtype=dtype) for n, v in (buffers or {}).items()}
     X = {n: torch.tensor(v, dtype=dtype) if v.dtype == np.float32 else torch.tensor(v, dtype=torch.long)
          for n, v in inputs.items()}
     out = {}
@@ -472,8 +472,8 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 if st:
                     states[k] = st[0]
             if ref is None:
-                ref = reference(spec, params, buffers, inputs, torch.float64, states, updates)
-                ref32 = reference(spec, params, buffers, inputs, torch.float32, states, updates)
+                ref = reference(spec, params, inputs, torch.float64, states, updates, buffers)
+                ref32 = reference(spec, params, inputs, torch.float32, states, updates, buffers)
                 ref_states = states
                 for key, b in ref.items():
                     if key.startswith("resume/"):
