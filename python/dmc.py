@@ -256,6 +256,11 @@ class Model:
         return self.of_kind("param")
 
     @property
+    def buffers(self):
+        """Tensors not trained but kept (batch norm's running statistics)."""
+        return self.of_kind("buffer")
+
+    @property
     def inputs(self):
         return self.of_kind("input")
 
