@@ -158,7 +158,7 @@ typedef struct dm_model_desc {
     uint64_t data_size;        /* bytes of the data region (tensors + scratch) */
     uint64_t scratch_offset, scratch_size; /* the planned arena inside the data region */
     int ntensors;
-    const dm_tensor_desc *tensors; /* params first (in declaration order), then state, grads, inputs, outputs, loss */
+    const dm_tensor_desc *tensors; /* params first (in declaration order), then buffers, state, grads, inputs, outputs, loss */
     dm_entry_fn forward;
     dm_entry_fn train_step;    /* NULL in a --no-train object or a model without a loss */
     dm_entry_fn gradients;
@@ -182,7 +182,7 @@ DM_API int dm_train_step(dm_model *m, float *loss);    /* forward + backward + o
 DM_API int dm_gradients(dm_model *m, float *loss);     /* forward + backward, no update */
 DM_API int dm_apply(dm_model *m);                      /* optimizer update from the current gradients */
 
-DM_API int dm_save(const dm_model *m, const char *path); /* safetensors: params, then optimizer state */
+DM_API int dm_save(const dm_model *m, const char *path); /* safetensors: params, buffers, then optimizer state */
 DM_API int dm_load(dm_model *m, const char *path);       /* safetensors; on any error the model is unchanged */
 DM_API const char *dm_last_error(void);                 /* human-readable reason of the last failure */
 
