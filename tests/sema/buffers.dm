@@ -1,8 +1,9 @@
-# The graph of buffers and updates as sema builds it (the training forward):
-# the model's buffer s and the layer's c.avg are loaded where first read,
-# both updates are stored after everything else (after the loss), so every
-# read sees the value from before the step; select(training, a, b) is a
-# train_select of both branches (entries resolves it per entry).
+# The entries of buffers and updates: the model's buffer s and the layer's
+# centre_0.avg are loaded where first read; in the gradients entry (and
+# train_step) both updates are stored after everything else of the forward
+# pass (after the loss), so every read sees the value from before the step,
+# and select(training, mu, avg) is mu; the forward entry reads avg and
+# stores no buffer.
 layer Centre(x : f32[N, D]) {
   buffer avg : f32[D] = 0.5
   mu = mean(x, 0)
