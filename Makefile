@@ -1,9 +1,10 @@
 # dmc: a compiler for training neural networks.  See README.md.
 #
-#   make            build/dmc, build/libdmrt.a and build/libdmrt.so
+#   make            build/dmc, build/libdmrt.a, build/libdmrt.so and build/libdmrt_core.a
 #   make test       every test; ends with "N passed, M failed"
 #   make demo       the main job: build, compile an example, train it, report
 #   make demo-mpi   an example trained on 2 MPI ranks (runtime/mpi/mpi.mk)
+#   make baremetal-demo   an MLP trained on an emulated Cortex-M4F in 256 KB of RAM
 #   make examples   every example into build/examples/<name>
 #   make update-goldens   rewrite expected outputs (review with git diff)
 #   make clean
@@ -29,7 +30,7 @@ SETUP ?= sh scripts/setup.sh
 SETUP_GOALS  := $(or $(MAKECMDGOALS),all)
 SETUP_GROUPS := $(strip \
     $(if $(filter all install,$(SETUP_GOALS)),build) \
-    $(if $(filter demo test tests-build update-goldens examples conformance fuzz fuzz-% check-%,$(SETUP_GOALS)),test) \
+    $(if $(filter demo test tests-build update-goldens examples conformance fuzz fuzz-% check-% baremetal-demo,$(SETUP_GOALS)),test) \
     $(if $(filter check-valgrind,$(SETUP_GOALS)),valgrind) \
     $(if $(filter bench,$(SETUP_GOALS)),bench) \
     $(if $(filter check-cross runtime,$(SETUP_GOALS)),cross))
@@ -52,8 +53,15 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) $(shell $(LLVM_CONF
                -Wl,-rpath,$(shell $(LLVM_CONFIG) --libdir 2>/dev/null)
 
 # ---- the runtime --------------------------------------------------------
-RT_SRC := $(wildcard runtime/*.c runtime/data/*.c)
+# Two libraries (docs/runtime.md, "The freestanding core"): libdmrt_core.a,
+# the files that need no operating system and core.c, built -ffreestanding;
+# libdmrt.a, the same files and the hosted ones (every other file: a new
+# runtime file is hosted unless listed here) instead of core.c.
+RT_CORE_COMMON := $(addprefix runtime/,model.c init.c describe.c labels.c metadata.c format.c)
+RT_CORE_SRC := $(RT_CORE_COMMON) runtime/core.c
+RT_SRC := $(filter-out runtime/core.c,$(wildcard runtime/*.c runtime/data/*.c))
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o)
+RT_CORE_OBJ := $(RT_CORE_SRC:runtime/%.c=$(BUILD)/runtime/core/%.o)
 
 # Position-independent (the archive also goes into shared libraries: dmc
 # --emit=shared) and hidden but for the DM_API functions of dm.h and dm_data.h.
@@ -62,6 +70,15 @@ $(BUILD)/runtime/%.o: runtime/%.c runtime/*.h
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -Iruntime -c $< -o $@
 
 $(BUILD)/libdmrt.a: $(RT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# -ffreestanding: no builtin assumes a hosted C library (docs/targets.md).
+$(BUILD)/runtime/core/%.o: runtime/%.c runtime/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -ffreestanding -fPIC -fvisibility=hidden -Iruntime -c $< -o $@
+
+$(BUILD)/libdmrt_core.a: $(RT_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -98,7 +115,7 @@ EMBED := prelude_dm=compiler/front/prelude.dm
 # target: cg_module drops their target attributes.  Not vectorised here: a
 # loop vectorised for the generic target (SSE) would stay that narrow; dmc's
 # own pipeline vectorises the inlined kernels for the target's width.
-KERNELS := math linalg conv conv_im2col nn tensor
+KERNELS := math linalg conv conv_im2col nn tensor gather
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector \
                 -fno-vectorize -fno-slp-vectorize
 EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
@@ -140,10 +157,11 @@ $(BUILD)/libdmc.a: $(CC_OBJ)
 $(BUILD)/dmc: $(BUILD)/compiler/main.o $(BUILD)/libdmc.a $(BUILD)/libdmrt.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LLVM_LIBS) -lm
 
-all: $(BUILD)/dmc $(BUILD)/libdmrt.a $(BUILD)/libdmrt.so
+all: $(BUILD)/dmc $(BUILD)/libdmrt.a $(BUILD)/libdmrt.so $(BUILD)/libdmrt_core.a
 .DEFAULT_GOAL := all
 
 include examples/examples.mk
+include examples/baremetal/baremetal.mk
 include tests/tests.mk
 -include tests/reliability.mk
 -include tests/torch/torch.mk

@@ -36,7 +36,7 @@ static const char usage_text[] =
     "                      pipeline (comma-separated: %2$s)\n"
     "  --dump-after=PASS   print the graph IR after a pass to stderr\n"
     "                      (%1$s)\n"
-    "  -O0 .. -O3          optimisation level (default -O2)\n"
+    "  -O0 .. -O3          optimisation level (default -O2); -Os, -Oz: -O2 favouring code size\n"
     "  -D NAME=VALUE       override a const (e.g. -D batch=128)\n"
     "  -Werror             make warnings errors (-Werror=NAME: only that one)\n"
     "  -Wno-NAME, -w       silence one warning, or all: unused-input, unused-param,\n"
@@ -54,7 +54,10 @@ static const char usage_text[] =
     "  --no-train          inference only: no gradient or update code\n"
     "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
     "                      gradient, leaving parameters and optimizer state unchanged\n"
-    "  --stats             per-node shape, FLOPs and bytes, and the memory plan, to stderr\n"
+    "  --stats             per-node shape, FLOPs and bytes, the memory plan and each entry's\n"
+    "                      stack, to stderr\n"
+    "  --max-stack=SIZE    refuse a model an entry of which needs more than SIZE bytes of\n"
+    "                      stack (as measured after code generation; --stats prints it)\n"
     "  --max-memory=SIZE   refuse a model whose instance needs more than SIZE bytes\n"
     "                      (suffixes K, M, G, T: powers of 1024; default 16G)\n"
     "  --verify-each       run the IR verifier after every pass\n"
@@ -101,7 +104,7 @@ static void add_define(Arena *a, Options *o, const char *text) {
 }
 
 /* SIZE[K|M|G|T], binary multiples. */
-static uint64_t parse_size(const char *text) {
+static uint64_t parse_size(const char *option, const char *text) {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
@@ -113,7 +116,8 @@ static uint64_t parse_size(const char *text) {
     case 'T': shift = 40, end++; break;
     }
     if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (UINT64_MAX >> shift))
-        usage_error("--max-memory expects a positive size such as 512M or 16G, got '%s'", text);
+        usage_error("%s", arena_printf(arena_new(), "%s expects a positive size such as 512M or 16G, got '%s'", option,
+                                       text)); /* the process ends: the arena need not */
     return (uint64_t)v << shift;
 }
 
@@ -157,6 +161,10 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             add_define(a, o, v);
         } else if (starts_with(arg, "-O", &v) && v[0] >= '0' && v[0] <= '3' && !v[1]) {
             o->opt_level = v[0] - '0';
+            o->size_level = 0;
+        } else if (strcmp(arg, "-Os") == 0 || strcmp(arg, "-Oz") == 0) {
+            o->opt_level = 2;
+            o->size_level = arg[2] == 's' ? 1 : 2;
         } else if (starts_with(arg, "--emit=", &v)) {
             o->emit = parse_emit(v);
         } else if (starts_with(arg, "--dump-after=", &v)) {
@@ -180,7 +188,9 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
         } else if (strcmp(arg, "--check-numerics") == 0) {
             o->check_numerics = true;
         } else if (starts_with(arg, "--max-memory=", &v)) {
-            o->max_memory = parse_size(v);
+            o->max_memory = parse_size("--max-memory", v);
+        } else if (starts_with(arg, "--max-stack=", &v)) {
+            o->max_stack = parse_size("--max-stack", v);
         } else if (starts_with(arg, "--fp-contract=", &v)) {
             o->fp_contract = parse_fp_contract(v);
         } else if (strcmp(arg, "--verify-each") == 0) {

@@ -16,7 +16,8 @@ typedef struct Options {
     EmitKind emit;
     const char *dump_after;   /* pass name, or NULL */
     const char *passes;       /* --passes: comma-separated pass names; NULL: the default pipeline */
-    int opt_level;            /* 0..3 */
+    int opt_level;            /* 0..3 (2 for -Os and -Oz) */
+    int size_level;           /* 0; 1 for -Os, 2 for -Oz: every function optsize (and minsize) */
     Defines defines;
     const char *target, *cpu, *features;
     const char *model;
@@ -27,6 +28,7 @@ typedef struct Options {
     bool verify_each;         /* run the verifier after every pass */
     FpContract fp_contract;   /* --fp-contract: which multiply-adds may fuse (default fast) */
     uint64_t max_memory;      /* --max-memory: bytes one instance may need (default 16 GiB) */
+    uint64_t max_stack;       /* --max-stack: bytes of stack an entry may need (0: no limit) */
     WarningOptions warn;      /* -w, -Werror, -Wno-unused-param, ... */
 } Options;
 

@@ -3,7 +3,8 @@
 # each compiled by dmc with the arguments in a sibling *.dmflags file, if any)
 # and a C program (*.c), linked with nothing but libdmrt.a and libm.  An
 # example whose C includes "trainer.h" also gets examples/common/trainer.c.
-EXAMPLES := $(patsubst examples/%/,%,$(sort $(dir $(wildcard examples/*/*.dm))))
+# examples/baremetal runs on a microcontroller: baremetal.mk builds it.
+EXAMPLES := $(filter-out baremetal,$(patsubst examples/%/,%,$(sort $(dir $(wildcard examples/*/*.dm)))))
 
 define example_rule
 $(BUILD)/examples/$(1)/%.o: examples/$(1)/%.dm $(BUILD)/dmc

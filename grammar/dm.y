@@ -51,16 +51,20 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
     FormalList formals;
     Decl *decl;
     int count;
+    char binop;
 }
 
 %token MODEL "'model'" LAYER "'layer'" CONST "'const'" INPUT "'input'" PARAM "'param'"
 %token OUTPUT "'output'" LOSS "'loss'" OPTIMIZER "'optimizer'" RETURN "'return'"
 %token BUFFER "'buffer'" UPDATE "'update'"
+%token FOR "'for'" IN "'in'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
 %token <text> IDENT "name" NUMBER "number"
+%token POW "'**'" LE "'<='" GE "'>='" EQ "'=='" NE "'!='"
 %token NEWLINE "newline"
 
-%type <expr> expr term unary primary call init
+%type <expr> expr arith compare term unary power primary call init
+%type <binop> cmpop
 %type <exprs> items dims
 %type <arg> arg
 %type <args> args arglist
@@ -126,6 +130,7 @@ stmts
     | stmts NEWLINE
     | stmts stmt NEWLINE                { $$ = ast_stmts_add(p, $1, $2); }
     | stmts error NEWLINE               { $$ = $1; yyerrok; }
+    | stmts error block NEWLINE         { $$ = $1; yyerrok; }   /* `for t range(3) {`: skip the body whole */
     ;
 
 stmt
@@ -141,6 +146,9 @@ stmt
     | OPTIMIZER call                    { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, $2); }
     | OPTIMIZER IDENT                   { $$ = ast_stmt(p, ST_OPTIMIZER, L(@1), NULL, L(@1), NULL, ast_call(p, L(@2), $2, (ArgList){0})); }
     | RETURN expr                       { $$ = ast_stmt(p, ST_RETURN, L(@1), NULL, L(@1), NULL, $2); }
+    /* a static loop; the optional name after the range is the word `shared` (not a keyword) */
+    | FOR IDENT IN expr block           { $$ = ast_for(p, L(@1), $2, L(@2), $4, NULL, L(@4), $5); }
+    | FOR IDENT IN expr IDENT block     { $$ = ast_for(p, L(@1), $2, L(@2), $4, $5, L(@5), $6); }
     ;
 
 init
@@ -164,11 +172,32 @@ dims
     | dims ',' expr                     { $$ = ast_exprs_add(p, $1, $3); }
     ;
 
-/* Precedence, high to low: call, unary minus, @ * /, + -; left associative. */
+/* Precedence, high to low (Python's): call, '**' (right associative, and
+ * above unary minus on its left: -x ** 2 is -(x ** 2)), unary minus, @ * /,
+ * + -, then the comparisons, which do not chain (a < b < c is an error). */
 expr
+    : arith
+    | compare
+    ;
+
+compare
+    : arith cmpop arith                 { $$ = ast_binary(p, L(@2), $2, $1, $3); }
+    | compare cmpop arith               { $$ = ast_chained_comparison(p, L(@2), $1); }
+    ;
+
+cmpop
+    : '<'                               { $$ = '<'; }
+    | '>'                               { $$ = '>'; }
+    | LE                                { $$ = AST_LE; }
+    | GE                                { $$ = AST_GE; }
+    | EQ                                { $$ = AST_EQ; }
+    | NE                                { $$ = AST_NE; }
+    ;
+
+arith
     : term
-    | expr '+' term                     { $$ = ast_binary(p, L(@2), '+', $1, $3); }
-    | expr '-' term                     { $$ = ast_binary(p, L(@2), '-', $1, $3); }
+    | arith '+' term                    { $$ = ast_binary(p, L(@2), '+', $1, $3); }
+    | arith '-' term                    { $$ = ast_binary(p, L(@2), '-', $1, $3); }
     ;
 
 term
@@ -181,8 +210,14 @@ term
 /* A run of minuses is counted, not nested, so the parser's stack stays flat
  * however many there are (the builder reports a run too deep). */
 unary
+    : power
+    | negs power                        { $$ = ast_negs(p, L(@1), $1, $2); }
+    ;
+
+/* The exponent may have its own minus: x ** -1. */
+power
     : primary
-    | negs primary                      { $$ = ast_negs(p, L(@1), $1, $2); }
+    | primary POW unary                 { $$ = ast_binary(p, L(@2), AST_POW, $1, $3); }
     ;
 
 negs
@@ -196,6 +231,8 @@ primary
     | KW_FALSE                          { $$ = ast_bool(p, L(@1), false); }
     | IDENT                             { $$ = ast_name(p, L(@1), $1); }
     | call
+    | F32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "f32", $3); }   /* the casts */
+    | I32 '(' arglist ')'               { $$ = ast_call(p, L(@$), "i32", $3); }
     | '(' expr ')'                      { $$ = $2; }
     | '[' items ']'                     { $$ = ast_array(p, L(@$), $2); }
     | '[' items ',' ']'                 { $$ = ast_array(p, L(@$), $2); }
@@ -261,12 +298,14 @@ static const char *found_text(ParseCtx *p, yysymbol_kind_t found) {
  * keywords "a declaration"; the binary operators (which could always
  * continue an expression) are left out when something else is expected. */
 static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n) {
-    static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", NULL};
+    static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", "'f32'",
+                                             "'i32'", NULL};
     static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
-                                             "'optimizer'", "'return'", "'buffer'", "'update'", "name",
+                                             "'optimizer'", "'return'", "'for'", "'buffer'", "'update'", "name",
                                              "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
-    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", NULL};
+    static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", "'**'", "'<'", "'>'",
+                                            "'<='", "'>='", "'=='", "'!='", NULL};
     bool has_expr = expects(exp, n, "number") && expects(exp, n, "'['");
     bool has_stmt = expects(exp, n, "'input'");
     bool has_decl = expects(exp, n, "'model'");
@@ -320,7 +359,7 @@ static void resync_nesting(ParseCtx *p, YYLTYPE where) {
  * name close to a keyword (or the found token is that name), say so at the
  * name instead of "expected '='".  Works on the source text only. */
 static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, bool statement) {
-    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return"};
+    static const char *const statements[] = {"const", "input", "param", "output", "loss", "optimizer", "return", "for"};
     static const char *const declarations[] = {"model", "layer", "const"};
     Loc at = L(where);
     const char *line = p->file->text, *text_end = p->file->text + p->file->size;
@@ -344,7 +383,7 @@ static bool misspelt_keyword(ParseCtx *p, YYLTYPE where, yysymbol_kind_t found, 
         after = word + p->token_len;
     }
     char *name = arena_strndup(p->arena, word, (size_t)(after - word));
-    const char *near = statement ? diag_suggest(name, statements, 7) : diag_suggest(name, declarations, 3);
+    const char *near = statement ? diag_suggest(name, statements, 8) : diag_suggest(name, declarations, 3);
     if (!near) return false;
     diag_error(p->diag, (Loc){p->file, at.line, (int)(word - line) + 1, (int)(after - word)},
                "unknown %s '%s'; did you mean '%s'?", statement ? "statement" : "declaration", name, near);
@@ -378,7 +417,8 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     if (found == YYSYMBOL_NEWLINE && n > 0 && expects(expected, n, "number") && p->token_offset > 0) {
         const char *t = p->file->text + p->token_offset;
         while (t > p->file->text && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r')) t--;
-        if (t > p->file->text && strchr("+-*/@", t[-1])) {
+        bool comparison = t - p->file->text >= 2 && t[-1] == '=' && strchr("=<>!", t[-2]);
+        if (t > p->file->text && (strchr("+-*/@<>", t[-1]) || comparison)) {
             diag_note(p->diag, L(where), "a statement continues onto the next line only inside ( ) or [ ]");
             p->continued_line = where.first_line;
         }

@@ -105,6 +105,9 @@ _SIGNATURES = {
     "dm_apply": (ctypes.c_int, [ctypes.c_void_p]),
     "dm_save": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
     "dm_load": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p]),
+    "dm_save_buffer": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                      ctypes.POINTER(ctypes.c_size_t)]),
+    "dm_load_buffer": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]),
     "dm_last_error": (ctypes.c_char_p, []),
     "dm_last_error_code": (ctypes.c_int, []),
     "dm_tensor_count": (ctypes.c_int, [ctypes.c_void_p]),
@@ -299,6 +302,18 @@ class Model:
         names = ctypes.c_char_p()
         n = self._dll.dm_load_skipped(self._m, ctypes.byref(names))
         return names.value.decode().split(", ") if n > 0 else []
+
+    def save_bytes(self):
+        """dm_save_buffer: the checkpoint dm_save would write, as bytes."""
+        size = ctypes.c_size_t()
+        self._check(self._dll.dm_save_buffer(self._m, None, 0, ctypes.byref(size)))
+        buf = ctypes.create_string_buffer(size.value)
+        self._check(self._dll.dm_save_buffer(self._m, buf, size.value, ctypes.byref(size)))
+        return buf.raw[:size.value]
+
+    def load_bytes(self, data):
+        """dm_load_buffer: a checkpoint from bytes (on any error the model is unchanged)."""
+        self._check(self._dll.dm_load_buffer(self._m, bytes(data), len(data)))
 
     def reinit(self, seed):
         self._check(self._dll.dm_reinit(self._m, seed))

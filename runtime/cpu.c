@@ -14,6 +14,7 @@
  * runtime treat those features as absent: to test this refusal, or to see
  * what an older machine would say. */
 #include "rt.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -23,9 +23,9 @@ const dm_tensor_desc *dm_tensor_at(const dm_model *m, int i) {
     return &m->desc->tensors[i];
 }
 
-static int check_entry_number(dm_entry entry, const char *caller) {
-    if ((int)entry < DM_ENTRY_FORWARD || (int)entry > DM_ENTRY_APPLY)
-        return rt_error(DM_EINVAL, "%s: %d is not an entry (DM_ENTRY_FORWARD .. DM_ENTRY_APPLY)", caller, (int)entry);
+static int check_entry_number(int entry, const char *caller) {  /* int: a bare-metal dm_entry may be one byte */
+    if (entry < DM_ENTRY_FORWARD || entry > DM_ENTRY_APPLY)
+        return rt_error(DM_EINVAL, "%s: %d is not an entry (DM_ENTRY_FORWARD .. DM_ENTRY_APPLY)", caller, entry);
     return DM_OK;
 }
 

@@ -210,6 +210,15 @@ DM_API float dm_learning_rate(const dm_model *m);
  * "model" are reserved. */
 DM_API int dm_save_with_metadata(const dm_model *m, const char *path, int n, const char *const *keys,
                                  const char *const *values);
+/* Checkpoints in memory: the same bytes as dm_save's file, and the same
+ * checks as dm_load's (on any error the model is unchanged), so that a
+ * program can ship its weights over any link.  dm_save_buffer writes the
+ * checkpoint into buf (size bytes) and sets *written (if not NULL) to its
+ * size; with buf NULL it only sets *written: the size to provide.  A buffer
+ * too small is DM_ENOMEM, nothing written, *written still the size needed.
+ * The size depends on the instance's metadata, not only on the model. */
+DM_API int dm_save_buffer(const dm_model *m, void *buf, size_t size, size_t *written);
+DM_API int dm_load_buffer(dm_model *m, const void *buf, size_t size);
 /* Copies one "__metadata__" string of a checkpoint into buf (size bytes);
  * DM_EMISMATCH if the checkpoint has no such key. */
 DM_API int dm_load_metadata(const char *path, const char *key, char *buf, size_t size);

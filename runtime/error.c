@@ -9,6 +9,7 @@
  * "Errors"). */
 #include "rt.h"
 #include <stdarg.h>
+#include <stdio.h>
 
 static _Thread_local char last_error[1024];
 static _Thread_local int last_code;

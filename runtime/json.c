@@ -8,6 +8,7 @@
  * dimensions need all 64 bits).  On error, the reason and the byte offset. */
 #include "rt.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

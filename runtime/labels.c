@@ -10,8 +10,6 @@
  * (compiler/ir/interp.c) words it the same. */
 #include "rt.h"
 
-#include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* A value no class count allows that reads as a float of ordinary size. */
@@ -19,7 +17,7 @@ static int looks_like_float(int32_t value, float *f) {
     if (value > -(1 << 23) && value < (1 << 23))
         return 0;
     memcpy(f, &value, sizeof *f);
-    float a = fabsf(*f);
+    float a = *f < 0 ? -*f : *f; /* not fabsf: the freestanding core links no libm for it */
     return a >= 0x1p-10f && a <= 0x1p24f;
 }
 
@@ -33,18 +31,19 @@ int rt_bad_label(dm_exec *ex, const char *what, int rank, const int64_t *dims, i
             idx[d] = dims[d] > 0 ? rest % dims[d] : 0;
             rest = dims[d] > 0 ? rest / dims[d] : 0;
         }
-        size_t n = (size_t)snprintf(where, sizeof where, " at [");
+        size_t n = (size_t)rt_snprintf(where, sizeof where, " at [");
         for (int d = 0; d < rank; d++)
-            n += (size_t)snprintf(where + n, sizeof where - n, "%s%lld", d ? ", " : "", (long long)idx[d]);
+            n += (size_t)rt_snprintf(where + n, sizeof where - n, "%s%lld", d ? ", " : "", (long long)idx[d]);
         if (rank > 1)
-            snprintf(where + n, sizeof where - n, "] (element %lld)", (long long)at);
+            rt_snprintf(where + n, sizeof where - n, "] (element %lld)", (long long)at);
         else
-            snprintf(where + n, sizeof where - n, "]");
+            rt_snprintf(where + n, sizeof where - n, "]");
     }
     float f;
-    char hint[96] = "";
-    if (looks_like_float(value, &f))
-        snprintf(hint, sizeof hint, " (the bits of the float %g: a float stored into an i32 buffer?)", (double)f);
-    return rt_error(DM_ERANGE, "%s holds %d%s, not a class index in [0, %lld)%s", what, (int)value, where,
-                    (long long)classes, hint);
+    if (looks_like_float(value, &f)) /* %g by rt_error: the C library's, where there is one */
+        return rt_error(DM_ERANGE,
+                        "%s holds %d%s, not a class index in [0, %lld) (the bits of the float %g: a float stored "
+                        "into an i32 buffer?)", what, (int)value, where, (long long)classes, (double)f);
+    return rt_error(DM_ERANGE, "%s holds %d%s, not a class index in [0, %lld)", what, (int)value, where,
+                    (long long)classes);
 }

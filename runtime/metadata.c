@@ -156,9 +156,9 @@ void rt_skipped_add(dm_model *m, const char *prefix, const char *name) {
     m->nskipped++;
     size_t n = strlen(m->skipped), size = sizeof m->skipped;
     if (n + strlen(prefix) + strlen(name) + 8 < size)
-        snprintf(m->skipped + n, size - n, "%s%s%s", n ? ", " : "", prefix, name);
+        rt_snprintf(m->skipped + n, size - n, "%s%s%s", n ? ", " : "", prefix, name);
     else if (n + 6 < size && !strstr(m->skipped, ", ..."))
-        snprintf(m->skipped + n, size - n, ", ...");
+        rt_snprintf(m->skipped + n, size - n, ", ...");
 }
 
 int dm_load_skipped(const dm_model *m, const char **names) {

@@ -2,10 +2,12 @@
  *
  * An instance is one block: the struct dm_model header at the first
  * DM_ALIGN boundary of the caller's memory, then the data region at the next
- * DM_ALIGN boundary after the header.  dm_new mallocs that block; dm_init
- * places it in the caller's buffer without allocating.  The only other
- * allocation is the thread pool, created on the first entry call with more
- * than one thread and released by dm_free.
+ * DM_ALIGN boundary after the header.  dm_init places it in the caller's
+ * buffer without allocating; dm_new (model_hosted.c) mallocs the block
+ * first.  The only other allocation is the thread pool (threads.c), created
+ * on the first entry call with more than one thread and released by dm_free.
+ * This file is part of the freestanding core: it calls nothing but the
+ * C library's string functions.
  *
  * The header's size is the public DM_HEADER_SIZE, so a program can size a
  * static buffer at compile time (NAME_MEMORY_SIZE in the generated header).
@@ -15,7 +17,6 @@
 #include "rt.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define HEADER_BYTES ((size_t)DM_HEADER_SIZE)
@@ -40,12 +41,12 @@ size_t dm_memory_size(const dm_model_desc *d) {
     return (size_t)DM_MEMORY_SIZE(d->data_size);
 }
 
-static int check_desc(const dm_model_desc *d) {
+int rt_check_desc(const dm_model_desc *d) {
     if (!d)
         return rt_error(DM_EINVAL, "NULL model description");
     if (d->abi_version != DM_ABI_VERSION)
         return rt_error(DM_EABI, "model '%s' was compiled for runtime ABI %u, this runtime is ABI %d",
-                        d->name ? d->name : "?", d->abi_version, DM_ABI_VERSION);
+                        d->name ? d->name : "?", (unsigned)d->abi_version, DM_ABI_VERSION);
     if (d->ntensors < 0 || (d->ntensors > 0 && !d->tensors))
         return rt_error(DM_EINVAL, "model '%s': no tensor table", d->name ? d->name : "?");
     for (int i = 0; i < d->ntensors; i++) {
@@ -60,17 +61,6 @@ static int check_desc(const dm_model_desc *d) {
     return rt_check_cpu(d);
 }
 
-static int threads_from_env(void) {
-    const char *s = getenv("DM_THREADS");
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long n = strtol(s, &end, 10);
-    if (*end || n < 1 || n > 1024) /* as documented: anything else means 1 */
-        return 1;
-    return (int)n;
-}
-
 static void init_params_and_state(dm_model *m) {
     const dm_model_desc *d = m->desc;
     for (int i = 0; i < d->ntensors; i++)
@@ -80,7 +70,7 @@ static void init_params_and_state(dm_model *m) {
 
 dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed) {
     rt_clear_error();
-    if (check_desc(d) != DM_OK)
+    if (rt_check_desc(d) != DM_OK)
         return NULL;
     if (!mem) {
         rt_error(DM_EINVAL, "dm_init: NULL memory");
@@ -107,29 +97,10 @@ dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed)
     for (int i = 0; i < d->ntensors; i++)
         if (d->tensors[i].kind == DM_LOSS && m->loss_index < 0)
             m->loss_index = i;
-    rt_exec_reset(m, threads_from_env());
+    rt_exec_reset(m, rt_default_threads());
     memset(m->data, 0, d->data_size);
     init_params_and_state(m);
     m->magic = RT_MAGIC;
-    return m;
-}
-
-dm_model *dm_new(const dm_model_desc *d, uint64_t seed) {
-    rt_clear_error();
-    if (check_desc(d) != DM_OK)
-        return NULL;
-    size_t size = dm_memory_size(d);
-    void *block = d->data_size > SIZE_MAX / 2 ? NULL : malloc(size);
-    if (!block) {
-        rt_error(DM_ENOMEM, "dm_new: cannot allocate %zu bytes for model '%s'", size, d->name);
-        return NULL;
-    }
-    dm_model *m = dm_init(d, block, size, seed);
-    if (!m) {
-        free(block);
-        return NULL;
-    }
-    m->block = block;
     return m;
 }
 
@@ -144,7 +115,7 @@ void dm_free(dm_model *m) {
     void *block = m->block;
     m->block = NULL;
     m->magic = 0;
-    free(block); /* NULL for dm_init memory: the caller owns it */
+    rt_release_block(block); /* NULL for dm_init memory: the caller owns it */
 }
 
 int dm_reinit(dm_model *m, uint64_t seed) {
@@ -283,7 +254,7 @@ static int run_entry(dm_model *m, int entry, const char *what) {
         return rt_error(rc, "%s: model '%s' produced a non-finite loss or gradient", what, m->desc->name);
     if (rc == DM_ERANGE) { /* ex.bad_label said which index: say where too */
         char why[1024]; /* the size of error.c's buffer */
-        snprintf(why, sizeof why, "%s", dm_last_error());
+        rt_snprintf(why, sizeof why, "%s", dm_last_error());
         return rt_error(rc, "%s: model '%s': %s", what, m->desc->name, why);
     }
     if (rc != DM_OK)

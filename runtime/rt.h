@@ -9,8 +9,8 @@
 #define DM_RT_H
 
 #include "dm.h"
+#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 
 /* ---- the instance (model.c) -------------------------------------------- */
 #define RT_MAGIC 0x316c65646f6d6d64ULL /* "dmmodel1": a live instance; dm_free clears it */
@@ -37,16 +37,39 @@ _Static_assert(DM_HEADER_SIZE % DM_ALIGN == 0, "DM_HEADER_SIZE must be a multipl
  * not live (freed, never made).  DM_OK otherwise. */
 int rt_enter(const dm_model *m, const char *caller);
 
+/* DM_OK if d is a model description this runtime can run (ABI, tensor
+ * table, the processor's features), else the error (model.c). */
+int rt_check_desc(const dm_model_desc *d);
+
 /* Resets the parameters and state of m to their initialisers (seed m->seed). */
 void rt_init_tensor(const dm_model *m, const dm_tensor_desc *t);
 /* The index of the tensor called name, or -1. */
 int rt_find_tensor(const dm_model_desc *d, const char *name);
 
 /* DM_EUNSUPPORTED naming the missing features if this processor lacks one the
- * model's code was compiled for (cpu.c); called by dm_init. */
+ * model's code was compiled for (cpu.c; core.c checks nothing: a bare-metal
+ * program is built for its processor); called by dm_init. */
 int rt_check_cpu(const dm_model_desc *d);
 
-/* ---- errors (error.c) ---------------------------------------------------- */
+/* ---- the two libraries (docs/runtime.md, "The freestanding core") ---------------
+ * libdmrt_core.a is the files that need no operating system (model.c,
+ * init.c, describe.c, labels.c, metadata.c, format.c) and core.c;
+ * libdmrt.a is the same files and, instead of core.c, the hosted ones
+ * (error.c, threads.c, cpu.c, model_hosted.c, files, checkpoints, data).
+ * Each of the functions below has one definition in core.c and one in a
+ * hosted file. */
+
+/* The threads of a new instance: $DM_THREADS, else 1 (threads.c); 1 (core.c). */
+int rt_default_threads(void);
+/* dm_free's last step: frees what dm_new allocated (model_hosted.c); never
+ * called with anything but NULL in the core, which has no dm_new. */
+void rt_release_block(void *block);
+
+/* ---- formatting without stdio (format.c) ------------------------------------ */
+int rt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* ---- errors (error.c; core.c keeps one message, not one per thread) ----------- */
 /* Formats the per-thread last-error message, records code and returns it (for `return rt_error(...)`). */
 int rt_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* No error (yet): "" and DM_OK.  Called on entry by every public function that can fail. */
@@ -69,7 +92,7 @@ double   rt_rng_uniform(rt_rng *r);                            /* [0, 1), 53 bit
 double   rt_rng_normal(rt_rng *r, double *spare, bool *has_spare); /* N(0, 1), Box-Muller */
 uint64_t rt_rng_below(rt_rng *r, uint64_t n);                  /* uniform in [0, n), unbiased */
 
-/* ---- threads (threads.c) --------------------------------------------------- */
+/* ---- threads (threads.c; core.c runs every entry on the calling thread) --------- */
 /* Prepares m->exec for an entry call: creates the pool on first use. */
 void rt_exec_prepare(dm_model *m);
 /* Stops and frees the pool, if any; m->exec runs inline afterwards. */

@@ -14,6 +14,10 @@
  * path that is not a regular file (a device, a FIFO) is written in place,
  * never renamed over (rt_output_target).
  *
+ * dm_save_buffer and dm_load_buffer do the same with memory: dm_save makes
+ * the checkpoint's bytes with save_buffer, then writes them; dm_load reads
+ * the file, then loads its bytes with load_buffer.
+ *
  * dm_load reads the whole file and validates everything (structure, JSON,
  * dtypes, shapes, names, offsets, completeness) before it writes a byte of
  * the model, so on any error the model is unchanged.  State tensors are all
@@ -30,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -180,22 +185,72 @@ static char *build_header(const dm_model *m, const int *order, int n, const meta
     return t.s;
 }
 
-/* ---- dm_save --------------------------------------------------------------- */
+/* ---- dm_save_buffer, dm_save ------------------------------------------------ */
 
-static bool write_all(FILE *f, const void *p, size_t n) {
-    return fwrite(p, 1, n, f) == n;
+/* A checkpoint's bytes in memory: the header length, the header, the data. */
+static void write_checkpoint(const dm_model *m, const int *order, int n, const char *header, size_t hlen,
+                             uint8_t *out) {
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)((uint64_t)hlen >> (8 * i));
+    memcpy(out + 8, header, hlen);
+    out += 8 + hlen;
+    for (int k = 0; k < n; k++) {
+        const dm_tensor_desc *t = &m->desc->tensors[order[k]];
+        copy_le32(out, m->data + t->offset, t->bytes / 4);
+        out += t->bytes;
+    }
 }
 
-static bool write_tensor(FILE *f, const uint8_t *data, uint64_t bytes) {
-    uint8_t buf[4096];
-    for (uint64_t done = 0; done < bytes;) {
-        uint64_t chunk = bytes - done < sizeof buf ? bytes - done : sizeof buf;
-        copy_le32(buf, data + done, chunk / 4);
-        if (!write_all(f, buf, chunk))
-            return false;
-        done += chunk;
+/* The checkpoint of m (with the extra pairs meta) into buf: *written is its
+ * size; buf NULL asks only that; a buf smaller than that is DM_ENOMEM, and
+ * nothing is written.  caller names the public function in messages. */
+static int save_buffer(const dm_model *m, const char *caller, const metadata *meta, void *buf, size_t size,
+                       size_t *written) {
+    const dm_model_desc *d = m->desc;
+    int *order = malloc(((size_t)d->ntensors + 1) * sizeof *order);
+    size_t hlen = 0;
+    int n = order ? saved_order(d, order) : 0;
+    char *header = order ? build_header(m, order, n, meta, &hlen) : NULL;
+    if (!header) {
+        free(order);
+        return rt_error(DM_ENOMEM, "%s: out of memory", caller);
     }
-    return true;
+    uint64_t total = 8 + (uint64_t)hlen;
+    for (int k = 0; k < n; k++)
+        total += d->tensors[order[k]].bytes;
+    int rc = DM_OK;
+    if (total > SIZE_MAX)
+        rc = rt_error(DM_ENOMEM, "%s: a checkpoint of %llu bytes is too large for this machine", caller,
+                      (unsigned long long)total);
+    else if (buf && size < total)
+        rc = rt_error(DM_ENOMEM, "%s: the checkpoint of model '%s' needs %llu bytes, the buffer has %zu", caller,
+                      d->name, (unsigned long long)total, size);
+    else if (buf)
+        write_checkpoint(m, order, n, header, hlen, buf);
+    if (written)
+        *written = total > SIZE_MAX ? 0 : (size_t)total;
+    free(order), free(header);
+    return rc;
+}
+
+/* The metadata pairs given to a save, checked. */
+static int save_metadata(const char *caller, int nmeta, const char *const *keys, const char *const *values,
+                         metadata *meta) {
+    for (int k = 0; k < nmeta; k++)
+        if (!keys || !values || !keys[k] || !values[k] || rt_metadata_reserved(keys[k]))
+            return rt_error(DM_EINVAL, "%s: metadata %d is NULL or a reserved key", caller, k);
+    *meta = (metadata){nmeta > 0 ? nmeta : 0, keys, values};
+    return DM_OK;
+}
+
+int dm_save_buffer(const dm_model *m, void *buf, size_t size, size_t *written) {
+    int rc = rt_enter(m, "dm_save_buffer");
+    if (rc != DM_OK)
+        return rc;
+    if (!buf && !written)
+        return rt_error(DM_EINVAL, "dm_save_buffer: NULL buffer and NULL size (nothing to do)");
+    const metadata none = {0, NULL, NULL};
+    return save_buffer(m, "dm_save_buffer", &none, buf, size, written);
 }
 
 /* Makes the rename durable: fsync the folder holding path (best effort). */
@@ -212,45 +267,27 @@ static void sync_folder(const char *path) {
     free(folder);
 }
 
-int dm_save(const dm_model *m, const char *path) {
-    return dm_save_with_metadata(m, path, 0, NULL, NULL);
-}
-
-int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const char *const *keys,
-                          const char *const *values) {
-    int rc = rt_enter(m, "dm_save");
-    if (rc != DM_OK)
-        return rc;
-    if (!path)
-        return rt_error(DM_EINVAL, "dm_save: NULL path");
-    for (int k = 0; k < nmeta; k++)
-        if (!keys || !values || !keys[k] || !values[k] || !strcmp(keys[k], "format") || !strcmp(keys[k], "model"))
-            return rt_error(DM_EINVAL, "dm_save_with_metadata: metadata %d is NULL or a reserved key", k);
-    const metadata meta = {nmeta > 0 ? nmeta : 0, keys, values};
-    const dm_model_desc *d = m->desc;
-    int *order = malloc(((size_t)d->ntensors + 1) * sizeof *order);
-    if (!order)
-        return rt_error(DM_ENOMEM, "dm_save: out of memory");
-    int n = saved_order(d, order);
-    size_t hlen = 0;
-    char *header = build_header(m, order, n, &meta, &hlen);
+/* Writes the checkpoint bytes to path: through a temporary file renamed over
+ * the target, or in place (rt_output_target). */
+static int write_file(const char *path, const uint8_t *bytes, size_t len) {
     char *target = NULL;
     int in_place = 0;
-    rc = header ? rt_output_target(path, &target, &in_place) : DM_OK;
-    size_t plen = target ? strlen(target) : 0;
-    char *tmp = target && !in_place ? malloc(plen + 16) : NULL;
-    if (rc != DM_OK || !header || (target && !in_place && !tmp)) {
-        free(order), free(header), free(tmp), free(target);
-        return rc != DM_OK ? rc : rt_error(DM_ENOMEM, "dm_save: out of memory");
+    int rc = rt_output_target(path, &target, &in_place);
+    if (rc != DM_OK)
+        return rc;
+    size_t plen = strlen(target);
+    char *tmp = in_place ? NULL : malloc(plen + 16);
+    if (!in_place && !tmp) {
+        free(target);
+        return rt_error(DM_ENOMEM, "dm_save: out of memory");
     }
     if (tmp)
         snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", target);
-
     int fd = in_place ? open(target, O_WRONLY | O_TRUNC | O_CLOEXEC) : mkstemp(tmp);
     if (fd < 0) {
         rc = in_place ? rt_error(DM_EIO, "%s: cannot open: %s", path, strerror(errno))
                       : rt_error(DM_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        free(order), free(header), free(tmp), free(target);
+        free(tmp), free(target);
         return rc;
     }
     if (!in_place)
@@ -260,14 +297,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
         rc = rt_error(DM_EIO, "%s: %s", tmp ? tmp : path, strerror(errno));
         close(fd);
     } else {
-        uint8_t len_le[8];
-        for (int i = 0; i < 8; i++)
-            len_le[i] = (uint8_t)((uint64_t)hlen >> (8 * i));
-        bool ok = write_all(f, len_le, 8) && write_all(f, header, hlen);
-        for (int k = 0; ok && k < n; k++) {
-            const dm_tensor_desc *t = &d->tensors[order[k]];
-            ok = write_tensor(f, m->data + t->offset, t->bytes);
-        }
+        bool ok = fwrite(bytes, 1, len, f) == len;
         ok = ok && fflush(f) == 0 && (in_place || fsync(fileno(f)) == 0); /* a FIFO cannot be synced */
         if (!ok)
             rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
@@ -280,7 +310,36 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
         sync_folder(target);
     if (rc != DM_OK && tmp)
         unlink(tmp);
-    free(order), free(header), free(tmp), free(target);
+    free(tmp), free(target);
+    return rc;
+}
+
+int dm_save(const dm_model *m, const char *path) {
+    return dm_save_with_metadata(m, path, 0, NULL, NULL);
+}
+
+/* The checkpoint is made in memory (save_buffer), then written: one copy of
+ * it lives in memory during the save. */
+int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const char *const *keys,
+                          const char *const *values) {
+    int rc = rt_enter(m, "dm_save");
+    if (rc != DM_OK)
+        return rc;
+    if (!path)
+        return rt_error(DM_EINVAL, "dm_save: NULL path");
+    metadata meta;
+    rc = save_metadata("dm_save_with_metadata", nmeta, keys, values, &meta);
+    size_t len = 0;
+    if (rc == DM_OK)
+        rc = save_buffer(m, "dm_save", &meta, NULL, 0, &len);
+    uint8_t *bytes = rc == DM_OK ? malloc(len) : NULL;
+    if (rc == DM_OK && !bytes)
+        return rt_error(DM_ENOMEM, "dm_save: cannot allocate %zu bytes for the checkpoint", len);
+    if (rc == DM_OK)
+        rc = save_buffer(m, "dm_save", &meta, bytes, len, &len);
+    if (rc == DM_OK)
+        rc = write_file(path, bytes, len);
+    free(bytes);
     return rc;
 }
 
@@ -514,41 +573,29 @@ static int check_header(const char *path, const rt_json *h, uint64_t data_bytes,
     return check_overlaps(path, entries, *n);
 }
 
-/* Reads a checkpoint and parses its header: on success the caller frees
- * *file and *header; *hlen is the header's length. */
-static int read_checkpoint(const char *path, uint8_t **file_out, size_t *size_out, uint64_t *hlen_out,
-                           rt_json **header_out) {
-    uint8_t *file = NULL;
-    size_t size = 0;
-    int rc = rt_read_file(path, &file, &size);
-    if (rc != DM_OK)
-        return rc;
-    if (size < 8) {
-        free(file);
+/* Parses a checkpoint's header: bytes[0 .. size) is the whole checkpoint,
+ * source names it in messages (a path, or dm_load_buffer).  On success the
+ * caller frees *header; *hlen is the header's length. */
+static int parse_checkpoint(const char *source, const uint8_t *bytes, size_t size, uint64_t *hlen_out,
+                            rt_json **header_out) {
+    if (size < 8)
         return rt_error(DM_EFORMAT, "%s: %zu bytes, too short for a safetensors file (the header length alone is 8)",
-                        path, size);
-    }
+                        source, size);
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++)
-        hlen |= (uint64_t)file[i] << (8 * i);
-    if (hlen > size - 8) {
-        free(file);
+        hlen |= (uint64_t)bytes[i] << (8 * i);
+    if (hlen > size - 8)
         return rt_error(DM_EFORMAT, "%s: header length %llu exceeds the file (%zu bytes): truncated or not safetensors",
-                        path, (unsigned long long)hlen, size);
-    }
-    if (hlen > MAX_HEADER) {
-        free(file);
-        return rt_error(DM_EFORMAT, "%s: header length %llu is over the limit of %u bytes", path,
+                        source, (unsigned long long)hlen, size);
+    if (hlen > MAX_HEADER)
+        return rt_error(DM_EFORMAT, "%s: header length %llu is over the limit of %u bytes", source,
                         (unsigned long long)hlen, MAX_HEADER);
-    }
     char why[128];
     size_t at = 0;
-    rt_json *header = rt_json_parse((const char *)file + 8, (size_t)hlen, why, sizeof why, &at);
-    if (!header) {
-        free(file);
-        return rt_error(DM_EFORMAT, "%s: the header is not valid JSON: %s at byte %zu of the header", path, why, at);
-    }
-    *file_out = file, *size_out = size, *hlen_out = hlen, *header_out = header;
+    rt_json *header = rt_json_parse((const char *)bytes + 8, (size_t)hlen, why, sizeof why, &at);
+    if (!header)
+        return rt_error(DM_EFORMAT, "%s: the header is not valid JSON: %s at byte %zu of the header", source, why, at);
+    *hlen_out = hlen, *header_out = header;
     return DM_OK;
 }
 
@@ -560,9 +607,14 @@ int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) 
     size_t fsize;
     uint64_t hlen;
     rt_json *header;
-    int rc = read_checkpoint(path, &file, &fsize, &hlen, &header);
+    int rc = rt_read_file(path, &file, &fsize);
     if (rc != DM_OK)
         return rc;
+    rc = parse_checkpoint(path, file, fsize, &hlen, &header);
+    if (rc != DM_OK) {
+        free(file);
+        return rc;
+    }
     const rt_json *value = NULL;
     if (header->kind == RT_JSON_OBJECT) {
         const rt_json *v = rt_json_get(rt_json_get(header, "__metadata__"), key);
@@ -579,17 +631,11 @@ int dm_load_metadata(const char *path, const char *key, char *buf, size_t size) 
     return rc;
 }
 
-int dm_load(dm_model *m, const char *path) {
-    int rc = rt_enter(m, "dm_load");
-    if (rc != DM_OK)
-        return rc;
-    if (!path)
-        return rt_error(DM_EINVAL, "dm_load: NULL path");
-    uint8_t *file;
-    size_t size;
+/* dm_load and dm_load_buffer: everything is checked before the model changes. */
+static int load_buffer(dm_model *m, const char *source, const uint8_t *bytes, size_t size) {
     uint64_t hlen;
     rt_json *header;
-    rc = read_checkpoint(path, &file, &size, &hlen, &header);
+    int rc = parse_checkpoint(source, bytes, size, &hlen, &header);
     if (rc != DM_OK)
         return rc;
     entry *entries = malloc(((size_t)header->count + 1) * sizeof *entries);
@@ -597,13 +643,13 @@ int dm_load(dm_model *m, const char *path) {
     bool has_state = false;
     uint64_t data_bytes = size - 8 - hlen;
     if (!entries)
-        rc = rt_error(DM_ENOMEM, "%s: out of memory", path);
+        rc = rt_error(DM_ENOMEM, "%s: out of memory", source);
     if (rc == DM_OK)
-        rc = check_header(path, header, data_bytes, entries, &n);
+        rc = check_header(source, header, data_bytes, entries, &n);
     if (rc == DM_OK)
-        rc = check_against_model(path, m->desc, entries, n, &has_state);
+        rc = check_against_model(source, m->desc, entries, n, &has_state);
     if (rc == DM_OK) { /* everything checked: now, and only now, change the model */
-        const uint8_t *data = file + 8 + hlen;
+        const uint8_t *data = bytes + 8 + hlen;
         rt_skipped_reset(m);
         for (int i = 0; i < n; i++) {
             if (entries[i].skip) {
@@ -621,6 +667,30 @@ int dm_load(dm_model *m, const char *path) {
     }
     free(entries);
     rt_json_free(header);
+    return rc;
+}
+
+int dm_load_buffer(dm_model *m, const void *buf, size_t size) {
+    int rc = rt_enter(m, "dm_load_buffer");
+    if (rc != DM_OK)
+        return rc;
+    if (!buf)
+        return rt_error(DM_EINVAL, "dm_load_buffer: NULL buffer");
+    return load_buffer(m, "dm_load_buffer", buf, size);
+}
+
+int dm_load(dm_model *m, const char *path) {
+    int rc = rt_enter(m, "dm_load");
+    if (rc != DM_OK)
+        return rc;
+    if (!path)
+        return rt_error(DM_EINVAL, "dm_load: NULL path");
+    uint8_t *file;
+    size_t size;
+    rc = rt_read_file(path, &file, &size);
+    if (rc != DM_OK)
+        return rc;
+    rc = load_buffer(m, path, file, size);
     free(file);
     return rc;
 }

@@ -189,3 +189,14 @@ void rt_exec_teardown(dm_model *m) {
     m->exec.pool = NULL;
     m->exec.parallel = parallel_inline;
 }
+
+int rt_default_threads(void) {
+    const char *s = getenv("DM_THREADS");
+    if (!s || !*s)
+        return 1;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end || n < 1 || n > 1024) /* as documented: anything else means 1 */
+        return 1;
+    return (int)n;
+}

@@ -7,9 +7,10 @@
  * in the plan's descriptor order (params, state, grads, inputs, outputs,
  * loss); a gradient's or state's `param` is the parameter's descriptor
  * index; absent entries are NULL; `reads` has bit DM_ENTRY_x for every entry
- * whose graph loads the tensor; an i32 input that reaches a one_hot or a
- * softmax_cross_entropy's labels (through reshapes, transposes, broadcasts)
- * gets the range [0, classes - 1] (the intersection over its uses);
+ * whose graph loads the tensor; an i32 input that reaches a one_hot, a
+ * softmax_cross_entropy's labels or a gather's ids (through reshapes,
+ * transposes, broadcasts) gets the range [0, classes - 1] (the intersection
+ * over its uses; a gather's classes are its table's rows);
  * `cpu_features` is the target's "+feature" list (docs/runtime.md); the
  * entry functions get hidden visibility (only the descriptor is exported).
  *
@@ -98,12 +99,11 @@ static Usage *tensor_usage(Cg *cg) {
         for (int i = 0; g && i < g->n; i++) {
             const Node *n = &g->nodes[i];
             if (n->op == OP_LOAD) use[n->attr.tensor].reads |= 1u << entry_bit(e);
-            int labels = n->op == OP_ONE_HOT ? n->in[0] : n->op == OP_SCE || n->op == OP_SCE_DX ? n->in[1] : -1;
+            int labels = label_operand(n);
             if (labels < 0) continue;
             int t = loaded_tensor(g, labels);
             if (t < 0 || m->tensors[t].kind != TK_INPUT || m->tensors[t].dtype != DT_I32) continue;
-            const Shape *logits = &g->nodes[n->in[0]].shape;
-            limit_range(&use[t], n->op == OP_ONE_HOT ? n->attr.classes : logits->dim[logits->rank - 1]);
+            limit_range(&use[t], label_classes(g, n));
         }
     }
     return use;

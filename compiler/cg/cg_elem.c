@@ -43,13 +43,58 @@ typedef struct Elem {
     int *param_of;           /* per node: its buffer's parameter, -1 if none */
     LLVMValueRef *params;
     int *arg_node;           /* per parameter: a node whose pointer to pass */
-    int nparams;
+    int nparams, capparams;
     LLVMValueRef o, j;       /* the loop indices */
     LLVMValueRef *memo;      /* per inline node: its value in this element, once computed */
     bool *seen;              /* per inline node: walked by collect */
     int *exported;           /* inline nodes the loop also writes to their tensors */
-    int nexported;
+    int nexported, capexported;
 } Elem;
+
+/* The per-node tables of a loop (param_of, memo, seen) span the whole graph,
+ * but a loop touches a handful of nodes: one set per entry serves every loop,
+ * and each loop puts back what it touched (elem_done).  Tables of their own
+ * would make the loops of an entry cost time and memory quadratic in its
+ * nodes (gigabytes for a model of a few hundred layers at -O0). */
+typedef struct ElemScratch {
+    const Graph *g;
+    int *param_of;
+    LLVMValueRef *memo;
+    bool *seen;
+    int *touched; int ntouched, captouched;
+    bool busy;
+} ElemScratch;
+
+static void touch(Elem *el, int x) {
+    ElemScratch *s = el->cg->elem_scratch;
+    VEC_PUSH(el->cg->arena, s->touched, s->ntouched, s->captouched, x);
+}
+
+static ElemScratch *elem_scratch(Cg *cg, const Graph *g) {
+    ElemScratch *s = cg->elem_scratch;
+    if (!s) s = cg->elem_scratch = arena_alloc(cg->arena, sizeof *s);
+    if (s->busy) die("two elementwise loops built at once");
+    if (s->g != g) {
+        s->g = g;
+        s->param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
+        s->memo = arena_alloc(cg->arena, sizeof *s->memo * (g->n + 1));
+        s->seen = arena_alloc(cg->arena, sizeof(bool) * (g->n + 1));
+        for (int i = 0; i <= g->n; i++) s->param_of[i] = -1;
+    }
+    s->busy = true;
+    return s;
+}
+
+/* The tables back as elem_scratch found them, for the next loop. */
+static void elem_done(Elem *el) {
+    ElemScratch *s = el->cg->elem_scratch;
+    for (int k = 0; k < s->ntouched; k++) {
+        int x = s->touched[k];
+        s->param_of[x] = -1, s->memo[x] = NULL, s->seen[x] = false;
+    }
+    s->ntouched = 0;
+    s->busy = false;
+}
 
 static int64_t buffer_key(Elem *el, int x) {
     const Graph *g = el->g;
@@ -62,9 +107,10 @@ static int64_t buffer_key(Elem *el, int x) {
 static void add_param(Elem *el, int x) {
     int64_t key = buffer_key(el, x);
     for (int p = 0; p < el->nparams; p++)
-        if (buffer_key(el, el->arg_node[p]) == key) { el->param_of[x] = p; return; }
+        if (buffer_key(el, el->arg_node[p]) == key) { el->param_of[x] = p; touch(el, x); return; }
     el->param_of[x] = el->nparams;
-    el->arg_node[el->nparams++] = x;
+    touch(el, x);
+    VEC_PUSH(el->cg->arena, el->arg_node, el->nparams, el->capparams, x);
 }
 
 /* The buffers read by the root's fused expression (param_of[x] >= 0 marks
@@ -77,9 +123,10 @@ static void collect(Elem *el, int node) {
             if (el->param_of[x] < 0) add_param(el, x);
         } else if (!el->seen[x]) {
             el->seen[x] = true;
+            touch(el, x);
             if (el->cg->ep->offset[x] >= 0) {        /* a stored value fused here (plan.c) */
                 add_param(el, x);
-                el->exported[el->nexported++] = x;
+                VEC_PUSH(el->cg->arena, el->exported, el->nexported, el->capexported, x);
             }
             collect(el, x);
         }
@@ -195,6 +242,16 @@ static LLVMValueRef select01(Elem *el, LLVMValueRef cond) {
 
 static LLVMValueRef value(Elem *el, int node);
 
+/* f32 -> i32 toward zero, saturating (NaN -> 0), as ops.def's CAST: an i32
+ * value (store_element and as_f32 take either type). */
+static LLVMValueRef saturating_i32(Elem *el, LLVMValueRef x, const char *name) {
+    Cg *cg = el->cg;
+    LLVMTypeRef ty[2] = {cg->i32, cg->f32};
+    unsigned id = LLVMLookupIntrinsicID("llvm.fptosi.sat", 15);
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, ty, 2);
+    return LLVMBuildCall2(cg->b, LLVMIntrinsicGetType(cg->ctx, id, ty, 2), fn, &x, 1, name);
+}
+
 /* The value of operand x of a node of the root's shape. */
 static LLVMValueRef operand(Elem *el, int x) {
     Cg *cg = el->cg;
@@ -222,10 +279,14 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_SUB: return LLVMBuildSub(b, x, y, name);
     case OP_MUL: return LLVMBuildMul(b, x, y, name);
     case OP_MAXIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGT, x, y, ""), x, y, name);
+    case OP_MINIMUM: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, y, ""), x, y, name);
+    case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntNE, x, LLVMConstInt(el->cg->i32, 0, 0), ""), y,
+                                         LLVMConstInt(el->cg->i32, 0, 0), name);
     case OP_CAST: return x;
     /* the rest in f32, exact for the i32 ops (relu, abs ...) below 2^24 */
     case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_ABS: case OP_SOFTPLUS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
+    case OP_ERF: case OP_CLIP: case OP_GE: case OP_NE:
         return NULL;
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -241,7 +302,7 @@ static LLVMValueRef compute(Elem *el, int node);
 /* Every inline node has the root's shape (or is a const), so its value in
  * this element is one value, computed once even when reached twice. */
 static LLVMValueRef value(Elem *el, int node) {
-    if (!el->memo[node]) el->memo[node] = compute(el, node);
+    if (!el->memo[node]) el->memo[node] = compute(el, node), touch(el, node);
     return el->memo[node];
 }
 
@@ -291,15 +352,28 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_CAST:
         if (n->dtype == DT_F32) return x;
         if (n->dtype == DT_BOOL) return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""));
-        return intrinsic(el, "llvm.trunc", 1, args);
+        return saturating_i32(el, x, name);
+    case OP_ERF: return kernel1(el, "dmk_erff", x);
+    case OP_CLIP: {   /* the comparisons are false for a NaN, which stays */
+        LLVMValueRef lo = cf(el, n->attr.value), hi = cf(el, n->attr.value2);
+        LLVMValueRef up = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, lo, ""), lo, x, "");
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, hi, ""), hi, up, name);
+    }
     case OP_ADD: return LLVMBuildFAdd(b, x, y, name);
     case OP_SUB: return LLVMBuildFSub(b, x, y, name);
     case OP_MUL: return LLVMBuildFMul(b, x, y, name);
     case OP_DIV: return LLVMBuildFDiv(b, x, y, name);
     case OP_POW: return cg_call(cg, cg_kernel(cg, "dmk_powf"), args, 2, name);
-    case OP_MAXIMUM: return intrinsic(el, "llvm.maxnum", 2, args);
+    case OP_MAXIMUM: case OP_MINIMUM: {   /* x if it is NaN or beyond y, else y (NaN included) */
+        LLVMValueRef beyond = LLVMBuildFCmp(b, n->op == OP_MAXIMUM ? LLVMRealOGT : LLVMRealOLT, x, y, "");
+        LLVMValueRef pick_x = LLVMBuildOr(b, beyond, LLVMBuildFCmp(b, LLVMRealUNO, x, x, ""), "");
+        return LLVMBuildSelect(b, pick_x, x, y, name);
+    }
     case OP_EQ: return select01(el, LLVMBuildFCmp(b, LLVMRealOEQ, x, y, ""));
     case OP_GT: return select01(el, LLVMBuildFCmp(b, LLVMRealOGT, x, y, ""));
+    case OP_GE: return select01(el, LLVMBuildFCmp(b, LLVMRealOGE, x, y, ""));
+    case OP_NE: return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, y, ""));
+    case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""), y, zero, name);
 #define OP OP_CASE   /* const and broadcast: above */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE
@@ -391,12 +465,10 @@ static bool elem_init(Elem *el, Cg *cg, int root) {
     const Graph *g = cg->ep->graph;
     const Node *rn = &g->nodes[root];
     *el = (Elem){.cg = cg, .g = g, .root = root, .s = rn->shape};
-    el->param_of = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
-    el->memo = arena_alloc(cg->arena, sizeof *el->memo * (g->n + 1));
-    el->seen = arena_alloc(cg->arena, sizeof(bool) * (g->n + 1));
-    el->exported = arena_alloc(cg->arena, sizeof(int) * (g->n + 1));
-    el->arg_node = arena_alloc(cg->arena, sizeof(int) * (g->n + 2));
-    for (int i = 0; i < g->n; i++) el->param_of[i] = -1;
+    ElemScratch *scratch = elem_scratch(cg, g);
+    el->param_of = scratch->param_of;
+    el->memo = scratch->memo;
+    el->seen = scratch->seen;
     add_param(el, root);
     collect(el, root);
     el->merged = first_merged(el, rn->shape);
@@ -487,11 +559,13 @@ static LLVMValueRef helper_function(Elem *el, LLVMTypeRef *hty, LLVMValueRef *ar
 
 void cg_elementwise(Cg *cg, int root) {
     Elem el;
-    if (!elem_init(&el, cg, root)) return;
-    LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 5));
-    LLVMTypeRef hty;
-    LLVMValueRef helper = helper_function(&el, &hty, args);
-    call_helper(&el, helper, hty, args);
+    if (elem_init(&el, cg, root)) {
+        LLVMValueRef *args = arena_alloc(cg->arena, sizeof *args * (el.nparams + 5));
+        LLVMTypeRef hty;
+        LLVMValueRef helper = helper_function(&el, &hty, args);
+        call_helper(&el, helper, hty, args);
+    }
+    elem_done(&el);
 }
 
 /* NAME.epilogue(data, first, end): root's loop over the elements [first,
@@ -541,5 +615,6 @@ LLVMValueRef cg_epilogue(Cg *cg, int root) {
     LLVMBuildRetVoid(b);
     cg->data = data;
     LLVMPositionBuilderAtEnd(b, back);
+    elem_done(&el);
     return fn;
 }

@@ -23,6 +23,7 @@ typedef struct Cg {
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
     struct SharedKernel *shared; int nshared, capshared;  /* cg_share.c's wrappers, for the module */
     const char *cpu, *features; /* the target machine's (the descriptor records what the code needs) */
+    struct ElemScratch *elem_scratch; /* cg_elem.c's per-node tables, reused by every loop of an entry */
 } Cg;
 
 /* cg_module.c: the target machine's settings (cg_split.c makes a second). */
@@ -72,6 +73,21 @@ void cg_complex(Cg *cg, int node);
 LLVMValueRef cg_call_shared(Cg *cg, LLVMValueRef kernel, LLVMValueRef *args, int nargs);
 /* cg_contract.c: --fp-contract over the finished module. */
 void cg_fp_contract(LLVMContextRef ctx, LLVMModuleRef mod, FpContract mode);
+/* cg_stack.c: the stack of each entry (--stats, --max-stack).  Listen
+ * before code generation, read the entries after it. */
+typedef struct CgStack CgStack;
+typedef struct CgEntryStack {
+    const Model *model;
+    const char *entry;        /* "forward", "train_step", ... */
+    uint64_t bytes;           /* its frame and the deepest chain of calls below it */
+    const char *largest;      /* the function with the largest frame on that chain */
+    uint64_t largest_bytes;
+    const char *dynamic;      /* a function it reaches that allocates stack sized at run time, or NULL */
+} CgEntryStack;
+CgStack *cg_stack_new(Arena *a);
+void cg_stack_listen(CgStack *s, LLVMModuleRef mod);
+int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntryStack **out);
+bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n);
 /* cg_desc.c: the model's descriptor constant NAME_model. */
 LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 /* cg_desc.c: `dm_models`, the NULL-terminated table of the n descriptors (--emit=shared). */

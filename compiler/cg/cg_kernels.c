@@ -1,5 +1,5 @@
 /* cg_kernels.c: reductions, transposition and the complex ops (matmul,
- * convolution, pooling, softmax, losses, one-hot, dropout masks) as calls
+ * convolution, pooling, softmax, losses, one-hot, gathers, dropout masks) as calls
  * into the kernels of compiler/cg/kernels, with the node's shapes and attributes
  * as constant arguments.  The kernels are always-inline, so each call
  * becomes a loop nest specialised to its shapes, once per distinct set of
@@ -162,6 +162,13 @@ void cg_complex(Cg *cg, int node) {
     case OP_BCE_DX: {
         LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, shape_count(*x))};
         call(cg, "dmk_bce_dx", a, 5);
+        return;
+    }
+    case OP_GATHER: case OP_GATHER_DX: {   /* (table, ids) -> rows; (dy, ids) -> dtable */
+        const Shape *table = n->op == OP_GATHER ? x : &n->shape;
+        int64_t V = table->dim[0], nids = shape_count(g->nodes[n->in[1]].shape);
+        LLVMValueRef a[] = {out, in0, in1, i64c(cg, nids), i64c(cg, V), i64c(cg, shape_count(*table) / V)};
+        call(cg, n->op == OP_GATHER ? "dmk_gather" : "dmk_gather_dx", a, 6);
         return;
     }
     case OP_RANDOM_MASK: {

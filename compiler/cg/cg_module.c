@@ -366,6 +366,19 @@ bool cg_compile_whole(LLVMTargetMachineRef tm, LLVMModuleRef mod, int opt_level,
     return false;
 }
 
+/* A bare-metal target (an OS "none": thumbv7em-none-eabihf, riscv32-unknown-none-elf)
+ * has no unwinder: the kernels' uwtable (clang's default for C on Linux)
+ * would make the ARM back end emit EHABI tables naming the personality
+ * routine __aeabi_unwind_cpp_pr0, which links libgcc's unwinder and newlib's
+ * abort, raise and _kill into the program (docs/targets.md).  No generated
+ * function throws: without uwtable they are marked .cantunwind. */
+static void drop_unwind_tables(const CgTarget *t, LLVMModuleRef mod) {
+    if (!strstr(t->triple, "-none")) return;
+    unsigned uwtable = LLVMGetEnumAttributeKindForName("uwtable", 7);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, uwtable);
+}
+
 static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *models, LLVMContextRef ctx,
                      LLVMModuleRef mod) {
     Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx),
@@ -396,6 +409,7 @@ static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *mo
             descs[i] = cg_descriptor(&cg, fns);
         }
         if (opt->emit == EMIT_SHARED) cg_model_table(&cg, descs, models->n);
+        drop_unwind_tables(t, mod);
     }
     LLVMDisposeBuilder(cg.b);
     return ok;
@@ -462,8 +476,26 @@ static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachi
         return true;
     }
     bool assembly = opt->emit == EMIT_ASM;
-    if (cg_split_applies(t->triple) && t->pointer == 8) return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
+    bool measure = opt->stats || opt->max_stack; /* cg_stack.c needs the one-module path */
+    if (!measure && cg_split_applies(t->triple) && t->pointer == 8)
+        return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
     return cg_compile_whole(tm, mod, opt->opt_level, assembly, out);
+}
+
+/* -Os, -Oz: every function of the module favours size, as clang marks a
+ * function compiled at those levels; the -O2 pipeline and the back end read
+ * the attributes (smaller inlining threshold, no unrolling, for minsize no
+ * vectorising for speed). */
+static void favour_size(LLVMContextRef ctx, LLVMModuleRef mod, int size_level) {
+    if (!size_level) return;
+    unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
+    unsigned minsize = LLVMGetEnumAttributeKindForName("minsize", 7);
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f)) continue;
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optsize, 0));
+        if (size_level > 1)
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, minsize, 0));
+    }
 }
 
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
@@ -495,8 +527,21 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     }
     LLVMDisposeMessage(err);
     if (ok) cg_fp_contract(ctx, mod, opt->fp_contract);
+    if (ok) favour_size(ctx, mod, opt->size_level);
+    bool measure = ok && (opt->stats || opt->max_stack) && (opt->emit == EMIT_OBJ || opt->emit == EMIT_SHARED ||
+                                                            opt->emit == EMIT_ASM);
+    CgStack *stack = measure ? cg_stack_new(a) : NULL;
+    if (stack) cg_stack_listen(stack, mod);
     LLVMMemoryBufferRef out = NULL;
     if (ok) ok = render_output(opt, &target, tm, mod, &out);
+    if (ok && stack) { /* over --max-stack: an error in the input, as over --max-memory (status 1) */
+        CgEntryStack *entries = NULL;
+        int n = cg_stack_entries(stack, mod, models, &entries);
+        if (!cg_stack_report(opt, entries, n)) {
+            if (out) LLVMDisposeMemoryBuffer(out);
+            exit(1);
+        }
+    }
     if (ok) ok = write_bytes(a, path, LLVMGetBufferStart(out), LLVMGetBufferSize(out));
     if (out) LLVMDisposeMemoryBuffer(out);
     LLVMDisposeModule(mod);

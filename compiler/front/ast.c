@@ -11,6 +11,7 @@
  *   (model NAME stmt...)   (layer NAME (formals formal...) stmt...)   (const NAME expr)
  *   stmt:    (const n e) (input n TYPE) (param n TYPE [init]) (bind n e)
  *            (output n [e]) (loss e) (optimizer CALL) (return e)
+ *            (for n RANGE [shared] stmt...)   (its statements one level deeper)
  *   formal:  (n [TYPE] [default e])
  *   TYPE:    (f32 dim...) / (i32 dim...), (f32) for a scalar
  *   expr:    42  0.5  true  x  (neg e)  (+ a b) (- a b) (* a b) (/ a b) (@ a b)
@@ -115,6 +116,29 @@ Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r) {
     return e;
 }
 
+const char *ast_binop_text(char op) {
+    switch (op) {
+    case AST_POW: return "**";
+    case AST_LE: return "<=";
+    case AST_GE: return ">=";
+    case AST_EQ: return "==";
+    case AST_NE: return "!=";
+    case '+': return "+";
+    case '-': return "-";
+    case '*': return "*";
+    case '/': return "/";
+    case '<': return "<";
+    case '>': return ">";
+    }
+    return "@";
+}
+
+Expr *ast_chained_comparison(ParseCtx *p, Loc second, Expr *first) {
+    diag_error(p->diag, second, "comparisons do not chain in dm: write (a < b) * (b < c) for a < b and b < c "
+               "(a comparison is a mask of 1s and 0s)");
+    return first;
+}
+
 Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args) {
     int depth = 0;
     for (int i = 0; i < args.n; i++)
@@ -160,8 +184,25 @@ TypeExpr *ast_type(ParseCtx *p, Loc loc, DType dtype, ExprList dims) {
 Stmt *ast_stmt(ParseCtx *p, StmtKind kind, Loc loc, const char *name, Loc name_loc, TypeExpr *type,
                Expr *value) {
     Stmt *s = arena_alloc(p->arena, sizeof *s);
-    *s = (Stmt){kind, loc, name, name_loc, type, value};
+    *s = (Stmt){.kind = kind, .loc = loc, .name = name, .name_loc = name_loc, .type = type, .value = value};
     p->depth_reported = false;   /* the next statement may report its own */
+    return s;
+}
+
+Stmt *ast_for(ParseCtx *p, Loc loc, const char *name, Loc name_loc, Expr *range, const char *word, Loc word_loc,
+              StmtList body) {
+    Stmt *s = ast_stmt(p, ST_FOR, loc, name, name_loc, NULL, range);
+    s->depth = 1;
+    for (int i = 0; i < body.n; i++)
+        if (body.items[i]->kind == ST_FOR && body.items[i]->depth >= s->depth) s->depth = body.items[i]->depth + 1;
+    if (s->depth > PARSE_MAX_DEPTH) {   /* sema and the dump recurse once per level */
+        if (s->depth == PARSE_MAX_DEPTH + 1)
+            diag_error(p->diag, loc, "loops nested too deeply (the limit is %d levels)", PARSE_MAX_DEPTH);
+        body = (StmtList){0};
+    }
+    s->body = body;
+    if (word && strcmp(word, "shared") == 0) s->shared = true;
+    else if (word) diag_error(p->diag, word_loc, "expected 'shared' or '{' after the range, found name '%s'", word);
     return s;
 }
 
@@ -260,7 +301,7 @@ static void dump_expr(FILE *out, const Expr *e) {
         fputc(')', out);
         break;
     case EX_BINARY:
-        fprintf(out, "(%c ", e->binop);
+        fprintf(out, "(%s ", ast_binop_text(e->binop));
         dump_expr(out, e->lhs);
         fputc(' ', out);
         dump_expr(out, e->rhs);
@@ -289,10 +330,12 @@ static const char *const stmt_word[] = {
     [ST_CONST] = "const", [ST_INPUT] = "input", [ST_PARAM] = "param", [ST_BIND] = "bind",
     [ST_OUTPUT] = "output", [ST_LOSS] = "loss", [ST_OPTIMIZER] = "optimizer", [ST_RETURN] = "return",
     [ST_BUFFER] = "buffer", [ST_UPDATE] = "update",
+    [ST_FOR] = "for",
 };
 
-static void dump_stmt(FILE *out, const Stmt *s) {
-    fprintf(out, "\n  (%s", stmt_word[s->kind]);
+/* A loop's body is indented one level deeper than the loop. */
+static void dump_stmt(FILE *out, const Stmt *s, int depth) {
+    fprintf(out, "\n%*s(%s", 2 * depth, "", stmt_word[s->kind]);
     if (s->name) fprintf(out, " %s", s->name);
     if (s->type) {
         fputc(' ', out);
@@ -302,6 +345,8 @@ static void dump_stmt(FILE *out, const Stmt *s) {
         fputc(' ', out);
         dump_expr(out, s->value);
     }
+    if (s->shared) fputs(" shared", out);
+    for (int i = 0; i < s->body.n; i++) dump_stmt(out, s->body.items[i], depth + 1);
     fputc(')', out);
 }
 
@@ -335,7 +380,7 @@ void ast_dump(FILE *out, const Program *prog) {
                 for (int k = 0; k < d->formals.n; k++) dump_formal(out, &d->formals.items[k]);
                 fputc(')', out);
             }
-            for (int k = 0; k < d->body.n; k++) dump_stmt(out, d->body.items[k]);
+            for (int k = 0; k < d->body.n; k++) dump_stmt(out, d->body.items[k], 1);
             break;
         }
         fputs(")\n", out);

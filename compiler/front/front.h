@@ -18,7 +18,7 @@ typedef enum {
     EX_NAME,     /* name */
     EX_ARRAY,    /* items: the elements (each a number, name, expr or nested array) */
     EX_NEG,      /* lhs */
-    EX_BINARY,   /* binop is one of + - * / @; lhs, rhs */
+    EX_BINARY,   /* binop is one of + - * / @ < > or an AST_ code below; lhs, rhs */
     EX_CALL      /* name (callee), name_loc, args */
 } ExprKind;
 
@@ -39,7 +39,7 @@ struct Expr {
     bool boolean;
     const char *name;
     Loc name_loc;
-    char binop;           /* '+', '-', '*', '/', '@' */
+    char binop;           /* '+', '-', '*', '/', '@', '<', '>', AST_POW ... (ast_binop_text) */
     Expr *lhs, *rhs;
     ExprList items;       /* EX_ARRAY */
     ArgList args;         /* EX_CALL */
@@ -48,6 +48,8 @@ struct Expr {
 
 /* f32[d0, d1] / i32 / f32[]: dims are expressions (constants, or in a layer's
  * signature, pattern names). */
+typedef struct StmtList { Stmt **items; int n, cap; } StmtList;
+
 typedef struct TypeExpr {
     DType dtype;
     ExprList dims;        /* n == 0 for a scalar */
@@ -63,6 +65,8 @@ typedef enum {
     ST_LOSS,       /* loss value */
     ST_OPTIMIZER,  /* optimizer name(args) : value is an EX_CALL */
     ST_RETURN,     /* return value */
+    ST_FOR,        /* for name in value { body }: value is the range (an expression, checked
+                      by sema), shared for `range(...) shared` */
     ST_BUFFER,     /* buffer name : type [= value]  (as ST_PARAM: a persistent tensor not trained) */
     ST_UPDATE      /* update name = value  (the buffer's value after a training step) */
 } StmtKind;
@@ -74,9 +78,10 @@ struct Stmt {
     Loc name_loc;
     TypeExpr *type;
     Expr *value;
+    StmtList body;        /* ST_FOR */
+    bool shared;          /* ST_FOR: every iteration uses the same layer instances */
+    int depth;            /* ST_FOR: 1 + the deepest loop in body; never above PARSE_MAX_DEPTH */
 };
-
-typedef struct StmtList { Stmt **items; int n, cap; } StmtList;
 
 /* A layer's formal parameter: `x : f32[N, I]`, `units`, `bias = true`. */
 typedef struct Formal {
@@ -105,7 +110,7 @@ typedef struct Program {
 
 /* Limits (docs/reliability.md): past them the parser reports an error instead of
  * recursing, so no later phase can recurse deeper than PARSE_MAX_DEPTH. */
-#define PARSE_MAX_DEPTH 256          /* ( [ nesting and expression tree depth */
+#define PARSE_MAX_DEPTH 256          /* ( [ nesting, expression tree depth, loops in loops */
 #define PARSE_MAX_TOKEN 256          /* bytes of an identifier or a number */
 #define PARSE_MAX_FILE (16 << 20)    /* bytes of a source file */
 
@@ -140,7 +145,12 @@ Expr *ast_bool(ParseCtx *p, Loc loc, bool value);
 Expr *ast_name(ParseCtx *p, Loc loc, const char *name);
 Expr *ast_array(ParseCtx *p, Loc loc, ExprList items);
 Expr *ast_neg(ParseCtx *p, Loc loc, Expr *x);
+/* EX_BINARY's binop for the operators of two characters. */
+enum { AST_POW = '^', AST_LE = 'l', AST_GE = 'g', AST_EQ = 'e', AST_NE = 'n' };
+const char *ast_binop_text(char op);   /* "+", "**", "<=" ... */
 Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r);
+/* `a < b < c`: reported at the second operator; returns the first comparison. */
+Expr *ast_chained_comparison(ParseCtx *p, Loc second, Expr *first);
 Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args);
 Expr *ast_negs(ParseCtx *p, Loc first_minus, int count, Expr *x);  /* count unary minuses */
 ExprList ast_exprs_add(ParseCtx *p, ExprList list, Expr *e);
@@ -150,6 +160,9 @@ TypeExpr *ast_type(ParseCtx *p, Loc loc, DType dtype, ExprList dims);
 Stmt *ast_stmt(ParseCtx *p, StmtKind kind, Loc loc, const char *name, Loc name_loc,
                TypeExpr *type, Expr *value);
 StmtList ast_stmts_add(ParseCtx *p, StmtList list, Stmt *s);
+/* `for name in range [word] { body }`: word is NULL or must be `shared`. */
+Stmt *ast_for(ParseCtx *p, Loc loc, const char *name, Loc name_loc, Expr *range, const char *word, Loc word_loc,
+              StmtList body);
 Formal ast_formal(ParseCtx *p, Loc loc, const char *name, TypeExpr *type, Expr *def);
 FormalList ast_formals_add(ParseCtx *p, FormalList list, Formal f);
 Decl *ast_model(ParseCtx *p, Loc loc, const char *name, StmtList body);

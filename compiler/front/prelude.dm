@@ -17,6 +17,42 @@ layer Conv2d(x : f32[N, C, _, _], filters, kernel, stride = 1, pad = 0, bias = t
   return select(bias, y + reshape(b, [filters, 1, 1]), y)
 }
 
+# ids (i32, any shape) -> f32[ids..., dim]: row ids[...] of a table of num
+# vectors (PyTorch's nn.Embedding, whose weight starts N(0, 1)).  An id
+# outside [0, num) makes the entry fail with DM_ERANGE.
+layer Embedding(ids, num, dim) {
+  param W : f32[num, dim] = normal(0, 1)
+  return embedding(W, ids)
+}
+
+# One step of a gated recurrent unit, PyTorch's GRUCell equations (gates r, z, n):
+#   r = sigmoid(x W_ir + b_ir + h W_hr + b_hr)
+#   z = sigmoid(x W_iz + b_iz + h W_hz + b_hz)
+#   n = tanh(x W_in + b_in + r * (h W_hn + b_hn))
+#   h' = (1 - z) * n + z * h
+# x [N, I], h [N, H] -> [N, H]; every parameter starts uniform in
+# +-1/sqrt(H), as PyTorch's.  Apply it over time steps in a shared loop:
+#   for t in range(T) shared { h = GRUCell(x_t, h) }
+layer GRUCell(x : f32[N, I], h : f32[N, H]) {
+  const k = 1 / sqrt(H)
+  param W_ir : f32[I, H] = uniform(-k, k)
+  param W_iz : f32[I, H] = uniform(-k, k)
+  param W_in : f32[I, H] = uniform(-k, k)
+  param W_hr : f32[H, H] = uniform(-k, k)
+  param W_hz : f32[H, H] = uniform(-k, k)
+  param W_hn : f32[H, H] = uniform(-k, k)
+  param b_ir : f32[H] = uniform(-k, k)
+  param b_iz : f32[H] = uniform(-k, k)
+  param b_in : f32[H] = uniform(-k, k)
+  param b_hr : f32[H] = uniform(-k, k)
+  param b_hz : f32[H] = uniform(-k, k)
+  param b_hn : f32[H] = uniform(-k, k)
+  r = sigmoid(x @ W_ir + b_ir + h @ W_hr + b_hr)
+  z = sigmoid(x @ W_iz + b_iz + h @ W_hz + b_hz)
+  n = tanh(x @ W_in + b_in + r * (h @ W_hn + b_hn))
+  return (1 - z) * n + z * h
+}
+
 # x [..., D] -> layer_norm over the last axis, then weight * y + bias
 # (PyTorch's nn.LayerNorm(D)).
 layer LayerNorm(x, eps = 1e-5) {

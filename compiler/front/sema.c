@@ -8,7 +8,8 @@
  * location; after an error the offending value is poison (V_ERR) so the
  * same mistake is not reported twice; returns true only without errors.
  * Expressions live in sema_expr.c, built-ins in sema_builtin.c, layers in
- * sema_layer.c, initialisers in sema_init.c, the optimizer in sema_optim.c. */
+ * sema_layer.c, loops in sema_loop.c, initialisers in sema_init.c, the optimizer
+ * in sema_optim.c. */
 #include "front/sema.h"
 
 #include <errno.h>
@@ -120,7 +121,7 @@ bool sema_param_decl(Sema *s, const Stmt *st, Shape *shape, Init *init) {
 
 /* ---- scopes --------------------------------------------------------------- */
 
-static Binding *scope_find(Scope *sc, const char *name) {
+Binding *sema_scope_find(Scope *sc, const char *name) {
     for (int i = 0; i < sc->n; i++)
         if (strcmp(sc->items[i].name, name) == 0) return &sc->items[i];
     return NULL;
@@ -129,7 +130,7 @@ static Binding *scope_find(Scope *sc, const char *name) {
 /* The innermost scope first, then the top-level consts. */
 Binding *sema_lookup(Sema *s, const char *name) {
     for (Scope *sc = s->frame ? s->frame->scope : &s->globals; sc; sc = sc->parent) {
-        Binding *b = scope_find(sc, name);
+        Binding *b = sema_scope_find(sc, name);
         if (b) return b;
     }
     return NULL;
@@ -151,7 +152,7 @@ const char *sema_bind_kind_word(BindKind k) {
 /* Single assignment: a second binding of a name in the same scope is an
  * error pointing at the first.  Returns NULL after that error. */
 Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind, Value v) {
-    Binding *old = scope_find(sc, name);
+    Binding *old = sema_scope_find(sc, name);
     if (old) {
         sema_error_begin(s, loc, "'%s' is already defined; a name is bound once", name);
         diag_note(s->d, old->loc, "'%s' was first defined here (as %s %s)", name,
@@ -174,10 +175,17 @@ Value sema_binding_value(Sema *s, Binding *b, Loc use) {
         if (s->const_why) return sema_err();   /* reported by the caller */
         if (b->tensor < 0) b->tensor = sema_add_param(s, b->pending);
         b->loaded = true;
+        int node = -1;
+        if (b->tensor >= 0 && s->reuse)   /* a shared loop's param: the first iteration's load */
+            for (int i = 0; i < s->m->forward.n && node < 0; i++)
+                if (s->m->forward.nodes[i].op == OP_LOAD && s->m->forward.nodes[i].attr.tensor == b->tensor) node = i;
         if (b->tensor < 0) {
             b->v = sema_err();
+        } else if (node >= 0) {
+            b->v = sema_tensor(s, node, b->loc);
+            b->v.defines = b->defines;
         } else {
-            int node = graph_load(s->a, &s->m->forward, s->m, b->tensor);
+            node = graph_load(s->a, &s->m->forward, s->m, b->tensor);
             s->m->forward.nodes[node].name = s->m->tensors[b->tensor].name;
             b->v = sema_tensor(s, sema_at(s, node, b->loc), b->loc);
             b->v.defines = b->defines;
@@ -189,15 +197,30 @@ Value sema_binding_value(Sema *s, Binding *b, Loc use) {
 }
 
 /* Adds a parameter tensor; a name used twice (e.g. a binding called
- * dense_0 next to an unnamed Dense call) is an error. */
+ * dense_0 next to an unnamed Dense call) is an error, except in a shared
+ * loop's later iterations, which use the first iteration's parameters. */
 int sema_add_param(Sema *s, Tensor t) {
     for (int i = 0; i < s->m->ntensors; i++) {
-        if (strcmp(s->m->tensors[i].name, t.name) == 0) {
-            sema_error_begin(s, t.loc, "two tensors of model '%s' are named '%s'", s->m->name, t.name);
-            diag_note(s->d, s->m->tensors[i].loc, "the other '%s' is declared here", t.name);
+        if (strcmp(s->m->tensors[i].name, t.name) != 0) continue;
+        const Tensor *first = &s->m->tensors[i];
+        if (s->reuse && first->kind == TK_PARAM) {
+            if (shape_eq(first->shape, t.shape)) return i;
+            sema_error_begin(s, t.loc, "in this shared loop, parameter '%s' is %s here but %s in the first "
+                             "iteration; shared parameters keep their shape", t.name,
+                             shape_str(s->a, t.dtype, t.shape), shape_str(s->a, first->dtype, first->shape));
             sema_error_end(s);
             return -1;
         }
+        if (s->reuse && first->kind == TK_BUFFER) {   /* its update would run once per iteration */
+            sema_error_begin(s, t.loc, "buffer '%s' cannot be shared by the iterations of a shared loop: a buffer "
+                             "has at most one update per step; use a plain loop", t.name);
+            sema_error_end(s);
+            return -1;
+        }
+        sema_error_begin(s, t.loc, "two tensors of model '%s' are named '%s'", s->m->name, t.name);
+        diag_note(s->d, first->loc, "the other '%s' is declared here", t.name);
+        sema_error_end(s);
+        return -1;
     }
     t.param = -1;
     return model_add_tensor(s->a, s->m, t);
@@ -231,9 +254,10 @@ static Value define_value(const Sema *s, const Define *def, Loc loc) {
     return n;
 }
 
-/* `const NAME = expr`, at top level, in a model or in a layer instance. */
+/* `const NAME = expr`, at top level, in a model or in a layer instance.  A
+ * const in a loop body is computed per iteration: -D does not set it. */
 void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *value) {
-    const Define *def = define_for(s, name);
+    const Define *def = s->frame && s->frame->loop ? NULL : define_for(s, name);
     Value v;
     if (def) {
         v = define_value(s, def, loc);   /* a bad value was reported by check_defines */
@@ -366,6 +390,82 @@ static void finish_dropout(Sema *s) {
     graph_store(s->a, g, s->rng_tensor, next);
 }
 
+/* What the statements of a model have declared so far. */
+typedef struct ModelState { const Stmt *loss, *opt; bool has_output; } ModelState;
+
+/* One statement of a model's body (or of a loop in it: sema_loop.c). */
+static void model_stmt(Sema *s, const Stmt *st, void *ctx) {
+    ModelState *ms = ctx;
+    Scope *scope = s->frame->scope;
+    s->frame->rhs_expr = NULL;
+    switch (st->kind) {
+    case ST_CONST:
+        sema_const_stmt(s, scope, st->name, st->name_loc, st->value);
+        break;
+    case ST_INPUT: {
+        Shape shape;
+        bool ok = sema_dims(s, st->type, &shape);
+        uint32_t defines = s->dims_defines;
+        Binding *b = sema_bind(s, scope, st->name, st->name_loc, BK_INPUT, sema_err());
+        if (b) b->defines = defines;
+        if (b && ok) b->tensor = add_tensor(s, st->name, TK_INPUT, st->type->dtype, shape, st->name_loc);
+        else if (b) b->loaded = true;   /* poison */
+        break;
+    }
+    case ST_PARAM: {
+        Shape shape;
+        Init init = {0};
+        bool ok = sema_param_decl(s, st, &shape, &init);
+        uint32_t defines = s->dims_defines;
+        Binding *b = sema_bind(s, scope, st->name, st->name_loc, BK_PARAM, sema_err());
+        if (!b) break;
+        b->defines = defines;
+        if (!ok) { b->loaded = true; break; }
+        Tensor t = {.name = arena_printf(s->a, "%s%s", st->name, sema_loop_suffix(s)), .kind = TK_PARAM,
+                    .dtype = DT_F32, .shape = shape, .init = init, .loc = st->name_loc};
+        b->tensor = sema_add_param(s, t);
+        if (b->tensor < 0) b->loaded = true;
+        break;
+    }
+    case ST_BIND:
+        s->frame->rhs_expr = st->value;
+        s->frame->rhs_name = st->name;
+        sema_bind_value(s, st->name, st->name_loc, sema_eval(s, st->value));
+        break;
+    case ST_OUTPUT:
+        s->frame->rhs_expr = st->value;
+        s->frame->rhs_name = st->name;
+        model_output(s, st);
+        ms->has_output = true;
+        break;
+    case ST_LOSS:
+        model_loss(s, st, ms->loss);
+        if (!ms->loss) ms->loss = st;
+        break;
+    case ST_OPTIMIZER:
+        if (ms->opt) {
+            sema_error(s, st->loc, "a model has at most one optimizer");
+            diag_note(s->d, ms->opt->loc, "the first optimizer is here");
+            break;
+        }
+        ms->opt = st;
+        sema_optimizer(s, st, &s->m->opt);
+        break;
+    case ST_RETURN:
+        sema_error(s, st->loc, "'return' belongs in a layer; a model exports results with 'output'");
+        break;
+    case ST_FOR:
+        sema_for(s, st, model_stmt, ms);
+        break;
+    case ST_BUFFER:
+        sema_buffer_stmt(s, st);
+        break;
+    case ST_UPDATE:
+        sema_update_stmt(s, st);
+        break;
+    }
+}
+
 static void sema_model(Sema *s, const Decl *d, Models *out) {
     Model *m = arena_alloc(s->a, sizeof *m);
     m->name = d->name;
@@ -379,83 +479,14 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
     s->frame = &frame;
     s->dropout_sites = 0;
     s->rng_tensor = s->rng_node = -1;
-    const Stmt *loss = NULL, *opt = NULL;
-    bool has_output = false;
-
-    for (int i = 0; i < d->body.n; i++) {
-        const Stmt *st = d->body.items[i];
-        frame.rhs_expr = NULL;
-        switch (st->kind) {
-        case ST_CONST:
-            sema_const_stmt(s, &scope, st->name, st->name_loc, st->value);
-            break;
-        case ST_INPUT: {
-            Shape shape;
-            bool ok = sema_dims(s, st->type, &shape);
-            uint32_t defines = s->dims_defines;
-            Binding *b = sema_bind(s, &scope, st->name, st->name_loc, BK_INPUT, sema_err());
-            if (b) b->defines = defines;
-            if (b && ok) b->tensor = add_tensor(s, st->name, TK_INPUT, st->type->dtype, shape, st->name_loc);
-            else if (b) b->loaded = true;   /* poison */
-            break;
-        }
-        case ST_PARAM: {
-            Shape shape;
-            Init init = {0};
-            bool ok = sema_param_decl(s, st, &shape, &init);
-            uint32_t defines = s->dims_defines;
-            Binding *b = sema_bind(s, &scope, st->name, st->name_loc, BK_PARAM, sema_err());
-            if (!b) break;
-            b->defines = defines;
-            if (!ok) { b->loaded = true; break; }
-            Tensor t = {.name = st->name, .kind = TK_PARAM, .dtype = DT_F32, .shape = shape,
-                        .init = init, .loc = st->name_loc};
-            b->tensor = sema_add_param(s, t);
-            if (b->tensor < 0) b->loaded = true;
-            break;
-        }
-        case ST_BIND: {
-            frame.rhs_expr = st->value;
-            frame.rhs_name = st->name;
-            Value v = sema_eval(s, st->value);
-            sema_bind(s, &scope, st->name, st->name_loc, BK_VALUE, v);
-            break;
-        }
-        case ST_OUTPUT:
-            frame.rhs_expr = st->value;
-            frame.rhs_name = st->name;
-            model_output(s, st);
-            has_output = true;
-            break;
-        case ST_LOSS:
-            model_loss(s, st, loss);
-            if (!loss) loss = st;
-            break;
-        case ST_OPTIMIZER:
-            if (opt) {
-                sema_error(s, st->loc, "a model has at most one optimizer");
-                diag_note(s->d, opt->loc, "the first optimizer is here");
-                break;
-            }
-            opt = st;
-            sema_optimizer(s, st, &m->opt);
-            break;
-        case ST_RETURN:
-            sema_error(s, st->loc, "'return' belongs in a layer; a model exports results with 'output'");
-            break;
-        case ST_BUFFER:
-            sema_buffer_stmt(s, st);
-            break;
-        case ST_UPDATE:
-            sema_update_stmt(s, st);
-            break;
-        }
-    }
-    if (loss && !opt)
-        sema_error(s, loss->loc, "the model has a loss but no optimizer; add e.g. 'optimizer sgd(lr = 0.01)'");
-    if (opt && !loss)
-        sema_error(s, opt->loc, "the model has an optimizer but no loss to minimise");
-    if (!loss && !has_output)
+    s->unrolled = 0;
+    ModelState ms = {0};
+    for (int i = 0; i < d->body.n; i++) model_stmt(s, d->body.items[i], &ms);
+    if (ms.loss && !ms.opt)
+        sema_error(s, ms.loss->loc, "the model has a loss but no optimizer; add e.g. 'optimizer sgd(lr = 0.01)'");
+    if (ms.opt && !ms.loss)
+        sema_error(s, ms.opt->loc, "the model has an optimizer but no loss to minimise");
+    if (!ms.loss && !ms.has_output)
         sema_error(s, d->loc, "model '%s' has no output and no loss: it would compute nothing", d->name);
     finish_dropout(s);
     sema_finish_updates(s);

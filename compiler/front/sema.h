@@ -32,6 +32,16 @@ typedef struct Binding {
 } Binding;
 typedef struct Scope { struct Scope *parent; Binding *items; int n, cap; } Scope;
 
+/* One iteration of a loop being unrolled (sema_loop.c). */
+typedef struct LoopRebinding { const char *name; Loc loc; } LoopRebinding;
+typedef struct Loop {
+    struct Loop *parent;              /* the enclosing loop in the same frame, or NULL */
+    const char *var;                  /* the loop variable */
+    const char *suffix;               /* per enclosing loop, ".i" (plain) or ".NAME" (shared): ".2", ".1.t" */
+    const char *path;                 /* ".i" per enclosing loop, shared ones too (node names) */
+    LoopRebinding *rebound; int nrebound, caprebound;   /* carried names rebound this iteration */
+} Loop;
+
 typedef struct LayerCount { const char *layer; int k; } LayerCount;
 typedef struct InstanceName { const char *name; Loc loc; } InstanceName;
 /* The model, or one layer instance being expanded. */
@@ -46,6 +56,7 @@ typedef struct Frame {
     InstanceName *instances; int ninstances, capinstances;  /* names given to calls so far */
     const Expr *rhs_expr;             /* the whole RHS of the statement being evaluated */
     const char *rhs_name;             /* ...and the name it binds */
+    Loop *loop;                       /* the innermost loop iteration being evaluated, or NULL */
     int depth;
 } Frame;
 
@@ -65,6 +76,8 @@ typedef struct Sema {
     PendingUpdate *updates; int nupdates, capupdates;
     Loc *define_loc;                  /* per -D: the const it set last (for notes) */
     uint32_t dims_defines;            /* the -D values of sema_dims's last type */
+    bool reuse;                       /* in a shared loop's later iteration: params already exist */
+    int64_t unrolled;                 /* loop iterations unrolled in this model */
 } Sema;
 
 void sema_error(Sema *s, Loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -83,6 +96,7 @@ const char *sema_type_str(Sema *s, Value v);
 bool sema_dims(Sema *s, const TypeExpr *t, Shape *out);
 bool sema_int_of(Sema *s, Value v, const char *what, int64_t *out);
 Binding *sema_lookup(Sema *s, const char *name);
+Binding *sema_scope_find(Scope *sc, const char *name);   /* in sc alone */
 Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind, Value v);
 Value sema_binding_value(Sema *s, Binding *b, Loc use);
 int sema_add_param(Sema *s, Tensor t);
@@ -101,6 +115,14 @@ void sema_const_stmt(Sema *s, Scope *sc, const char *name, Loc loc, const Expr *
 bool sema_list_data(Sema *s, Value v, Shape *shape, const double **data);
 Value sema_as_tensor(Sema *s, Value v, DType t);
 Value sema_select(Sema *s, const Expr *call);
+/* sema_builtin.c: the rows of table named by ids, table[ids] (embedding(table,
+ * ids), an i32 index): table f32 [V, D...] (rank >= 1), ids an i32 tensor of
+ * any shape or constant integers (a number, a list: checked against [0, V)
+ * here; tensor ids are checked when the model runs, DM_ERANGE); the result is
+ * f32 [ids..., D...], differentiable in table.  Reports wrong operands (what
+ * names the operation in messages: "embedding"); the node is placed at `at`
+ * (where a run-time error points), the value at `whole`. */
+Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc whole);
 int sema_dropout_site(Sema *s);
 /* sema_buffer.c: buffers, their updates, select(training, a, b). */
 void sema_buffer_stmt(Sema *s, const Stmt *st);
@@ -110,11 +132,38 @@ bool sema_is_training(Sema *s, const Expr *e);
 Value sema_select_training(Sema *s, const Expr *call);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
+/* sema_builtin.c: the axes and keepdims of a reduction fn(x, axis, keepdims)
+ * (all axes when axis is not given). */
+bool sema_reduce_axes(Sema *s, const char *fn, Value x, Value axis, bool given_axis, Value keepdims,
+                      bool given_keepdims, uint32_t *axes, bool *keep);
+/* sema_math.c: gelu, silu, square, pow, minimum, maximum, where, f32, i32,
+ * min, var, std; '**' (what: the operator or function, for messages) and
+ * the comparison operators. */
+bool sema_math_is(const char *name);
+int sema_math_names(const char **names);
+Value sema_math_call(Sema *s, const Expr *call, const Value *args);
+Value sema_pow(Sema *s, Value x, Value p, Loc loc, const char *what);
+bool sema_is_comparison(char op);
+bool sema_clip_bounds(Sema *s, const Expr *call, const bool *given, const Attr *at);   /* given: x, lo, hi */
+Value sema_compare(Sema *s, const Expr *e, Value x, Value y);
 /* sema_hint.c: reports a call of an unknown function or layer (false), with
  * a hint for other frameworks' names; an argument keyword's hint or NULL. */
 bool sema_callee_known(Sema *s, const Expr *call);
 const char *sema_key_hint(Sema *s, const char *key, const char *const *names, int n);
 const char *sema_init_hint(const char *name);   /* another framework's initialiser: dm's, or NULL */
+/* sema_loop.c: a `for` statement, unrolled; run evaluates one statement of
+ * the body (the model's or the layer's statement evaluator). */
+typedef void (*SemaStmtRunner)(Sema *s, const Stmt *st, void *ctx);
+void sema_for(Sema *s, const Stmt *st, SemaStmtRunner run, void *ctx);
+/* A binding statement `name = v`: binds in the current scope or, in a loop
+ * body, rebinds the carried value of a name bound before the loop. */
+void sema_bind_value(Sema *s, const char *name, Loc loc, Value v);
+/* Whether st may be in a loop's body (input, output, loss, optimizer and
+ * return may not: reported). */
+bool sema_allowed_in_loop(Sema *s, const Stmt *st);
+/* The suffix the enclosing loops add to the names statements give (layer
+ * instances, params): ".3" in a plain loop, ".t" in a shared one, "" outside. */
+const char *sema_loop_suffix(Sema *s);
 /* sema_warn.c: the warnings of a program without errors. */
 void sema_warnings(Sema *s, const Models *models);
 

@@ -152,7 +152,7 @@ static Value node_value(Sema *s, int node, const Expr *call) {
 
 typedef enum {
     F_UNARY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
-    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_LAYER_NORM, F_DIM, F_SHAPE
+    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_LAYER_NORM, F_DIM, F_SHAPE
 } FnKind;
 
 typedef struct Builtin {
@@ -184,12 +184,13 @@ static const Builtin builtins[] = {
     {"bce", F_BCE, OP_BCE, 2, {"prob", "target"}, 2},
     {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels"}, 2},
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
+    {"embedding", F_EMBEDDING, OP_GATHER, 2, {"table", "ids"}, 2},
     {"layer_norm", F_LAYER_NORM, OP_MEAN, 1, {"x", "axis", "eps"}, 3},
     {"dim", F_DIM, OP_RESHAPE, 2, {"x", "axis"}, 2},
     {"shape", F_SHAPE, OP_RESHAPE, 1, {"x"}, 1},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
-_Static_assert(NBUILTINS + OP_COUNT + 1 <= SEMA_MAX_BUILTINS, "SEMA_MAX_BUILTINS holds every name");
+_Static_assert(NBUILTINS + OP_COUNT + 16 <= SEMA_MAX_BUILTINS /* sema_math's, select */, "SEMA_MAX_BUILTINS holds every name");
 
 /* The built-in function called name, if there is one. */
 static bool find_builtin(const char *name, Builtin *out) {
@@ -211,6 +212,7 @@ int sema_builtin_names(const char **names) {
     for (int op = 0; op < OP_COUNT; op++)
         if (op_info[op].cls == OC_UNARY && op_info[op].fn) names[n++] = op_info[op].name;
     for (int i = 0; i < NBUILTINS; i++) names[n++] = builtins[i].name;
+    n += sema_math_names(names + n);
     names[n++] = "select";
     return n;
 }
@@ -229,28 +231,34 @@ static Value fold_unary(Sema *s, const Builtin *b, Value x, const Attr *at, cons
     return n;
 }
 
+bool sema_reduce_axes(Sema *s, const char *fn, Value x, Value axis, bool given_axis, Value keepdims,
+                      bool given_keepdims, uint32_t *axes, bool *keep) {
+    *axes = 0;
+    *keep = false;
+    if (!given_axis) {
+        *axes = x.shape.rank ? (1u << x.shape.rank) - 1 : 0;
+    } else {
+        int n = axis.kind == V_LIST ? axis.n : 1;
+        for (int i = 0; i < n; i++) {
+            Value one = axis.kind == V_LIST ? axis.items[i] : axis;
+            int a;
+            if (!want_axis(s, fn, one, x, &a)) return false;
+            if (*axes & (1u << a)) {
+                sema_error(s, one.loc, "axis %d appears twice in the axes of %s", a, fn);
+                return false;
+            }
+            *axes |= 1u << a;
+        }
+    }
+    return !given_keepdims || want_bool(s, fn, "keepdims", keepdims, keep);
+}
+
 static Value reduce(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
     Value x = v[0];
     if (!want_tensor(s, b->name, "x", x, DT_F32)) return sema_err();
-    uint32_t axes = 0;
-    if (!given[1]) {
-        axes = x.shape.rank ? (1u << x.shape.rank) - 1 : 0;
-    } else {
-        Value ax = v[1];
-        int n = ax.kind == V_LIST ? ax.n : 1;
-        for (int i = 0; i < n; i++) {
-            Value one = ax.kind == V_LIST ? ax.items[i] : ax;
-            int a;
-            if (!want_axis(s, b->name, one, x, &a)) return sema_err();
-            if (axes & (1u << a)) {
-                sema_error(s, one.loc, "axis %d appears twice in the axes of %s", a, b->name);
-                return sema_err();
-            }
-            axes |= 1u << a;
-        }
-    }
-    bool keep = false;
-    if (given[2] && !want_bool(s, b->name, "keepdims", v[2], &keep)) return sema_err();
+    uint32_t axes;
+    bool keep;
+    if (!sema_reduce_axes(s, b->name, x, v[1], given[1], v[2], given[2], &axes, &keep)) return sema_err();
     if (axes == 0) return x;
     return node_value(s, graph_reduce(s->a, &s->m->forward, b->op, x.node, axes, keep), call);
 }
@@ -471,6 +479,56 @@ static Value one_hot(Sema *s, const Expr *call, Value labels, Value classes) {
     return node_value(s, graph_node(s->a, &s->m->forward, OP_ONE_HOT, in, 1, at), call);
 }
 
+/* ---- gather: rows of a table ----------------------------------------------------- */
+
+/* Constant ids (a number, a list): integers in [0, V), checked here. */
+static bool constant_ids(Sema *s, const char *what, Value ids, Value table) {
+    int64_t V = table.shape.dim[0];
+    if (ids.kind == V_NUM) {
+        if (ids.num != floor(ids.num) || ids.num < 0 || ids.num >= (double)V) {
+            sema_error_from(s, ids.defines | table.defines, ids.loc,
+                            "the id %g of %s is not a row of the table %s: ids are integers in [0, %lld)", ids.num,
+                            what, sema_type_str(s, table), (long long)V);
+            return false;
+        }
+        return true;
+    }
+    for (int i = 0; i < ids.n; i++)
+        if (ids.items[i].kind == V_NUM || ids.items[i].kind == V_LIST)
+            if (!constant_ids(s, what, ids.items[i], table)) return false;
+    return true;
+}
+
+Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc whole) {
+    if (table.kind == V_ERR || ids.kind == V_ERR) return sema_err();
+    if (table.kind == V_TENSOR && ids.kind == V_TENSOR && table.dtype == DT_I32 && ids.dtype == DT_F32) {
+        sema_error(s, at, "%s takes the table first, then the ids: found the ids %s first and the table %s second",
+                   what, sema_type_str(s, table), sema_type_str(s, ids));
+        return sema_err();
+    }
+    if (!want_tensor(s, what, "table", table, DT_F32)) return sema_err();
+    if (table.shape.rank < 1) {
+        sema_error(s, table.loc, "the table of %s must have rows, f32[V, ...], found the scalar %s", what,
+                   sema_type_str(s, table));
+        return sema_err();
+    }
+    bool constant = ids.kind == V_NUM || ids.kind == V_LIST;
+    if (constant && !constant_ids(s, what, ids, table)) return sema_err();
+    if (constant) ids = sema_as_tensor(s, ids, DT_I32);
+    if (!want_tensor(s, what, "ids", ids, DT_I32)) return sema_err();
+    Shape out;
+    if (!shape_gather(table.shape, ids.shape, &out)) {
+        sema_error(s, at, "%s of ids %s in the table %s would have %d dimensions, more than %d", what,
+                   sema_type_str(s, ids), sema_type_str(s, table), ids.shape.rank + table.shape.rank - 1, MAX_RANK);
+        return sema_err();
+    }
+    int in[2] = {table.node, ids.node};
+    Attr none = {0};
+    Value r = sema_tensor(s, sema_at(s, graph_node(s->a, &s->m->forward, OP_GATHER, in, 2, none), at), whole);
+    r.defines = table.defines | ids.defines;
+    return r;
+}
+
 /* relu(x), leaky_relu(x, alpha) ...: the op of ops.def, its number
  * parameters in attr.value and attr.value2. */
 static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
@@ -489,6 +547,7 @@ static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, 
         }
         *(k == 0 ? &at.value : &at.value2) = p;
     }
+    if (b->op == OP_CLIP && !sema_clip_bounds(s, call, given, &at)) return sema_err();
     if (v[0].kind == V_NUM) return fold_unary(s, b, v[0], &at, call);
     if (s->const_why && v[0].kind != V_ERR) {
         sema_error(s, v[0].loc, "%s must be a constant number, found %s", s->const_why, sema_type_str(s, v[0]));
@@ -587,6 +646,7 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
     case F_BCE:
     case F_SCE: return losses(s, b, call, v);
     case F_ONE_HOT: return one_hot(s, call, v[0], v[1]);
+    case F_EMBEDDING: return sema_gather(s, "embedding", v[0], v[1], call->name_loc, call->loc);
     case F_LAYER_NORM: return layer_norm(s, call, v, given);
     case F_DIM: case F_SHAPE: return shape_of(s, b, call, v, given);
     }
@@ -594,6 +654,10 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
 }
 
 Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found) {
+    if (sema_math_is(call->name)) {
+        *found = true;
+        return sema_math_call(s, call, args);
+    }
     Builtin found_b;
     *found = find_builtin(call->name, &found_b);
     if (!*found) die("the call of '%s' was not checked (sema_callee_known)", call->name);
@@ -613,7 +677,7 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
     Builtin b;
-    return find_builtin(name, &b) || strcmp(name, "select") == 0;
+    return find_builtin(name, &b) || sema_math_is(name) || strcmp(name, "select") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is

@@ -191,15 +191,7 @@ static Value as_tensor(Sema *s, Value v, DType t) {
 
 Value sema_as_tensor(Sema *s, Value v, DType t) { return as_tensor(s, v, t); }
 
-static const char *op_word(char op) {
-    switch (op) {
-    case '+': return "+";
-    case '-': return "-";
-    case '*': return "*";
-    case '/': return "/";
-    }
-    return "@";
-}
+static const char *op_word(char op) { return ast_binop_text(op); }
 
 /* NumPy matmul for ranks 1 and 2, lowered to the rank-2 MATMUL: a vector
  * operand becomes a [1, K] row or a [K, 1] column, and the added axis is
@@ -242,6 +234,8 @@ static Value matmul(Sema *s, const Expr *e, Value x, Value y) {
 
 static Value binary(Sema *s, const Expr *e, Value x, Value y) {
     if (x.kind == V_ERR || y.kind == V_ERR) return sema_err();
+    if (sema_is_comparison(e->binop)) return sema_compare(s, e, x, y);
+    if (e->binop == AST_POW && x.kind != V_BOOL) return sema_pow(s, x, y, e->loc, "'**'");
     if (x.kind == V_BOOL || y.kind == V_BOOL) {
         sema_error(s, e->loc, "'%s' needs numbers or tensors, found %s %s %s", op_word(e->binop),
                    sema_type_str(s, x), op_word(e->binop), sema_type_str(s, y));

@@ -3,7 +3,7 @@
  * (so it is the only error of the call); names that other frameworks use
  * (PyTorch, Keras, NumPy) get a note on what dm has instead, or an honest
  * "not yet", rather than a suggestion close in spelling but wrong in
- * meaning (`gelu` is not `relu`); argument keywords spelt as in PyTorch
+ * meaning (`elu` is not `relu`); argument keywords spelt as in PyTorch
  * (`padding`, `kernel_size`, `learning_rate`) are translated.
  * Needs: sema_builtin.c (the built-ins), sema_layer.c (the layers).
  * Guarantees: every hint names only what dm really has. */
@@ -15,25 +15,25 @@
 
 typedef struct Foreign { const char *name, *hint; } Foreign;
 
-#define ACTIVATIONS "dm's activations are relu, leaky_relu, sigmoid and tanh"
+#define ACTIVATIONS "dm's activations are relu, leaky_relu, sigmoid, tanh, softplus, gelu and silu"
 static const Foreign functions[] = {
-    {"gelu", "dm has no gelu yet; " ACTIVATIONS},
+    {"swish", "dm calls it silu(x)"},
+    {"clamp", "dm calls it clip(x, lo, hi) (either bound may be left out)"},
+    {"amin", "dm calls it min(x, axis, keepdims)"},
+    {"float", "dm converts to f32 with f32(x)"},
+    {"int", "dm converts to i32 with i32(x) (toward zero)"},
+    {"power", "dm calls it pow(x, p), or writes x ** p"},
+    {"fmax", "dm calls it maximum(a, b)"},
+    {"fmin", "dm calls it minimum(a, b)"},
     {"elu", "dm has no elu yet; " ACTIVATIONS},
     {"selu", "dm has no selu yet; " ACTIVATIONS},
     {"prelu", "dm has no prelu yet; leaky_relu(x, alpha = 0.25) has a fixed slope"},
     {"relu6", "dm has no relu6 yet; " ACTIVATIONS},
-    {"softplus", "dm has no softplus yet; " ACTIVATIONS},
     {"mish", "dm has no mish yet; " ACTIVATIONS},
     {"hardtanh", "dm has no hardtanh yet; " ACTIVATIONS},
-    {"silu", "dm has no silu yet; x * sigmoid(x) computes it"},
-    {"swish", "dm has no swish yet; x * sigmoid(x) computes it"},
-    {"min", "dm has no min yet; -max(-x) computes it"},
-    {"amin", "dm has no min yet; -max(-x) computes it"},
     {"amax", "dm calls it max(x, axis, keepdims)"},
     {"argmax", "dm has no argmax: it computes tensors of floats; the C program can pick the largest output"},
     {"argmin", "dm has no argmin: it computes tensors of floats; the C program can pick the smallest output"},
-    {"pow", "dm has no pow yet; write x * x for a square, exp(y * log(x)) for positive x"},
-    {"square", "dm has no square; write x * x"},
     {"sin", "dm has no trigonometric functions yet"},
     {"cos", "dm has no trigonometric functions yet"},
     {"tan", "dm has no trigonometric functions yet"},
@@ -45,6 +45,7 @@ static const Foreign functions[] = {
     {"mm", "dm multiplies matrices with the '@' operator: a @ b"},
     {"dot", "dm multiplies vectors and matrices with the '@' operator: a @ b"},
     {"linear", "write x @ W + b, or use the layer Dense(x, units)"},
+    {"range", "range(...) is only the range of a loop: for i in range(N) { ... }"},
     {"add", "dm adds with the '+' operator"},
     {"sub", "dm subtracts with the '-' operator"},
     {"subtract", "dm subtracts with the '-' operator"},
@@ -53,13 +54,8 @@ static const Foreign functions[] = {
     {"div", "dm divides with the '/' operator"},
     {"divide", "dm divides with the '/' operator"},
     {"neg", "dm negates with the '-' operator: -x"},
-    {"clamp", "dm has no clamp yet; relu(x) clamps below at 0"},
-    {"clip", "dm has no clip yet; relu(x) clips below at 0"},
-    {"where", "dm has no where; select(cond, a, b) chooses with a constant condition"},
-    {"maximum", "dm has no elementwise maximum yet; relu(a - b) + b computes it"},
-    {"minimum", "dm has no elementwise minimum yet; b - relu(b - a) computes it"},
-    {"var", "dm has no var yet; mean((x - mean(x)) * (x - mean(x))) computes it over all elements"},
-    {"std", "dm has no std yet"},
+    {"index_select", "dm calls it embedding(table, ids): the rows of table named by ids"},
+    {"take", "dm has embedding(table, ids): the rows of table named by ids"},
     {"view", "dm calls it reshape(x, [dims])"},
     {"squeeze", "reshape(x, [dims]) removes axes of size 1"},
     {"unsqueeze", "reshape(x, [dims]) adds axes of size 1"},
@@ -80,7 +76,6 @@ static const Foreign layers[] = {
     {"Conv3d", "dm has Conv2d only"},
     {"ConvTranspose2d", "dm has no transposed convolution yet"},
     {"GroupNorm", "dm has no group normalisation yet; it has LayerNorm, BatchNorm1d and BatchNorm2d"},
-    {"Embedding", "dm has no Embedding yet"},
     {"RNN", "dm has no recurrent layers yet"},
     {"LSTM", "dm has no recurrent layers yet"},
     {"GRU", "dm has no recurrent layers yet"},
@@ -187,6 +182,14 @@ static const ForeignKey keys[] = {
     {"beta_2", {"beta2"}, NULL},
     {"num_classes", {"classes"}, NULL},
     {"low", {"lo"}, NULL},
+    {"min", {"lo"}, NULL},
+    {"max", {"hi"}, NULL},
+    {"a_min", {"lo"}, NULL},
+    {"a_max", {"hi"}, NULL},
+    {"exponent", {"p"}, NULL},
+    {"condition", {"cond"}, NULL},
+    {"other", {"b"}, NULL},
+    {"correction", {NULL}, "dm takes unbiased = true (correction 1, the default) or false (0)"},
     {"high", {"hi"}, NULL},
     {"in_features", {NULL}, "dm infers it from the input's shape"},
     {"in_channels", {NULL}, "dm infers it from the input's shape"},

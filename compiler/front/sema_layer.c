@@ -53,16 +53,21 @@ static void type_calls(Sema *s, const TypeExpr *t, CallList *out) {
     for (int i = 0; i < t->dims.n; i++) calls_in(s, t->dims.items[i], out);
 }
 
+static void body_calls(Sema *s, const StmtList *body, CallList *out) {
+    for (int i = 0; i < body->n; i++) {
+        type_calls(s, body->items[i]->type, out);
+        calls_in(s, body->items[i]->value, out);
+        body_calls(s, &body->items[i]->body, out);   /* a loop's statements */
+    }
+}
+
 static CallList layer_calls(Sema *s, const Decl *d) {
     CallList out = {0};
     for (int i = 0; i < d->formals.n; i++) {
         type_calls(s, d->formals.items[i].type, &out);
         calls_in(s, d->formals.items[i].def, &out);
     }
-    for (int i = 0; i < d->body.n; i++) {
-        type_calls(s, d->body.items[i]->type, &out);
-        calls_in(s, d->body.items[i]->value, &out);
-    }
+    body_calls(s, &d->body, &out);
     return out;
 }
 
@@ -91,6 +96,19 @@ static void find_cycles(Sema *s, int *stack, int depth, int *state, CallList *ca
 
 static bool is_upper(const char *name) { return name[0] >= 'A' && name[0] <= 'Z'; }
 
+/* The statements of the layer's loops (at any depth), checked once here
+ * rather than at every call. */
+static bool loops_ok(Sema *s, const StmtList *body) {
+    bool ok = true;
+    for (int i = 0; i < body->n; i++) {
+        if (body->items[i]->kind != ST_FOR) continue;
+        const StmtList *inner = &body->items[i]->body;
+        for (int j = 0; j < inner->n; j++) ok &= sema_allowed_in_loop(s, inner->items[j]);
+        ok &= loops_ok(s, inner);
+    }
+    return ok;
+}
+
 static void check_layer_body(Sema *s, int k) {
     const Decl *d = s->layers[k];
     if (!is_upper(d->name)) {
@@ -117,7 +135,7 @@ static void check_layer_body(Sema *s, int k) {
             }
             ret = st;
             break;
-        case ST_CONST: case ST_PARAM: case ST_BIND: case ST_BUFFER: case ST_UPDATE: break;
+        case ST_CONST: case ST_PARAM: case ST_BIND: case ST_FOR: case ST_BUFFER: case ST_UPDATE: break;
         }
         if (word) {
             diag_error(s->d, st->loc, "'%s' belongs in a model, not in layer %s", word, d->name);
@@ -128,6 +146,7 @@ static void check_layer_body(Sema *s, int k) {
         diag_error(s->d, d->loc, "layer %s has no 'return'", d->name);
         s->layer_bad[k] = true;
     }
+    if (!loops_ok(s, &d->body)) s->layer_bad[k] = true;
 }
 
 void sema_check_layers(Sema *s) {
@@ -161,7 +180,7 @@ static const char *expr_text(Sema *s, const Expr *e) {
     case EX_NUMBER: return arena_printf(s->a, "%g", e->num);
     case EX_NEG: return arena_printf(s->a, "-%s", expr_text(s, e->lhs));
     case EX_BINARY:
-        return arena_printf(s->a, "%s %c %s", expr_text(s, e->lhs), e->binop, expr_text(s, e->rhs));
+        return arena_printf(s->a, "%s %s %s", expr_text(s, e->lhs), ast_binop_text(e->binop), expr_text(s, e->rhs));
     case EX_BOOL: case EX_ARRAY: case EX_CALL: return "...";
     }
     return "...";
@@ -229,7 +248,7 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
 
 static const char *instance_name(Sema *s, const Expr *call, const Decl *layer) {
     Frame *f = s->frame;
-    if (f->rhs_expr == call) return f->rhs_name;
+    if (f->rhs_expr == call) return arena_printf(s->a, "%s%s", f->rhs_name, sema_loop_suffix(s));
     char *lower = arena_strdup(s->a, layer->name);
     for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
     for (int i = 0; i < f->ncounts; i++)
@@ -248,11 +267,31 @@ static void layer_param(Sema *s, const Stmt *st) {
     if (!b) return;
     b->defines = defines;
     if (!ok) { b->loaded = true; return; }
-    Tensor t = {.name = arena_printf(s->a, "%s%s", s->frame->prefix, st->name), .kind = TK_PARAM,
-                .dtype = DT_F32, .shape = shape, .init = init, .loc = s->frame->call};
+    Tensor t = {.name = arena_printf(s->a, "%s%s%s", s->frame->prefix, st->name, sema_loop_suffix(s)),
+                .kind = TK_PARAM, .dtype = DT_F32, .shape = shape, .init = init, .loc = s->frame->call};
     /* the outermost call in the user's code is the useful place */
     for (Frame *f = s->frame; f && f->layer; f = f->parent) t.loc = f->call;
     b->pending = t;
+}
+
+/* One statement of a layer's body (or of a loop in it: sema_loop.c);
+ * `return` sets *result. */
+static void layer_stmt(Sema *s, const Stmt *st, void *result) {
+    s->frame->rhs_expr = NULL;
+    switch (st->kind) {
+    case ST_CONST: sema_const_stmt(s, s->frame->scope, st->name, st->name_loc, st->value); break;
+    case ST_PARAM: layer_param(s, st); break;
+    case ST_BIND:
+        s->frame->rhs_expr = st->value;
+        s->frame->rhs_name = st->name;
+        sema_bind_value(s, st->name, st->name_loc, sema_eval(s, st->value));
+        break;
+    case ST_RETURN: *(Value *)result = sema_eval(s, st->value); break;
+    case ST_FOR: sema_for(s, st, layer_stmt, result); break;
+    case ST_BUFFER: sema_buffer_stmt(s, st); break;
+    case ST_UPDATE: sema_update_stmt(s, st); break;
+    case ST_INPUT: case ST_OUTPUT: case ST_LOSS: case ST_OPTIMIZER: break;   /* rejected by sema_check_layers */
+    }
 }
 
 Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
@@ -322,23 +361,8 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
     }
     /* The body stops at its first error: the rest would only cascade. */
     int errors = s->d->nerrors;
-    for (int i = 0; i < layer->body.n && ok && s->d->nerrors == errors; i++) {
-        const Stmt *st = layer->body.items[i];
-        frame.rhs_expr = NULL;
-        switch (st->kind) {
-        case ST_CONST: sema_const_stmt(s, &scope, st->name, st->name_loc, st->value); break;
-        case ST_PARAM: layer_param(s, st); break;
-        case ST_BIND:
-            frame.rhs_expr = st->value;
-            frame.rhs_name = st->name;
-            sema_bind(s, &scope, st->name, st->name_loc, BK_VALUE, sema_eval(s, st->value));
-            break;
-        case ST_RETURN: result = sema_eval(s, st->value); break;
-        case ST_BUFFER: sema_buffer_stmt(s, st); break;
-        case ST_UPDATE: sema_update_stmt(s, st); break;
-        case ST_INPUT: case ST_OUTPUT: case ST_LOSS: case ST_OPTIMIZER: break;   /* rejected by sema_check_layers */
-        }
-    }
+    for (int i = 0; i < layer->body.n && ok && s->d->nerrors == errors; i++)
+        layer_stmt(s, layer->body.items[i], &result);
     s->frame = frame.parent;
     if (s->d->nerrors != errors) return sema_err();
     result.loc = call->loc;

@@ -62,19 +62,40 @@ static int type_mentions(const TypeExpr *t, const char *name) {
     return n;
 }
 
-/* Whether any statement of the body (or formal of the layer) mentions name;
- * `output NAME` without a value mentions NAME. */
+/* Whether any statement of the list (loops' bodies included) mentions
+ * name; `output NAME` without a value mentions NAME. */
+static bool stmts_mention(const StmtList *body, const char *name) {
+    for (int i = 0; i < body->n; i++) {
+        const Stmt *st = body->items[i];
+        if (st->kind == ST_OUTPUT && !st->value && strcmp(st->name, name) == 0) return true;
+        if (type_mentions(st->type, name) || mentions(st->value, name) || stmts_mention(&st->body, name)) return true;
+    }
+    return false;
+}
+
+/* Whether any statement of the body (or formal of the layer) mentions name. */
 static bool body_mentions(const Decl *d, const char *name) {
     for (int i = 0; i < d->formals.n; i++) {
         const Formal *f = &d->formals.items[i];
         if (type_mentions(f->type, name) || mentions(f->def, name)) return true;
     }
-    for (int i = 0; i < d->body.n; i++) {
-        const Stmt *st = d->body.items[i];
-        if (st->kind == ST_OUTPUT && !st->value && strcmp(st->name, name) == 0) return true;
-        if (type_mentions(st->type, name) || mentions(st->value, name)) return true;
+    return stmts_mention(&d->body, name);
+}
+
+/* The unused names bound by the statements of body (and of its loops). */
+static void unused_names(Warnings *w, const Decl *d, const StmtList *body, const char *of) {
+    Arena *a = w->s->a;
+    for (int i = 0; i < body->n; i++) {
+        const Stmt *st = body->items[i];
+        if (st->kind == ST_FOR) unused_names(w, d, &st->body, of);   /* its variable may go unused: `for _ in` */
+        if (!st->name || st->kind == ST_FOR || body_mentions(d, st->name)) continue;
+        if (st->kind == ST_BIND)
+            add(w, W_UNUSED_BINDING, st->name_loc, arena_printf(a, "binding '%s'%s is never used", st->name, of));
+        else if (st->kind == ST_INPUT)
+            add(w, W_UNUSED_INPUT, st->name_loc, arena_printf(a, "input '%s' is never used", st->name));
+        else if (st->kind == ST_PARAM)
+            add(w, W_UNUSED_PARAM, st->name_loc, arena_printf(a, "param '%s'%s is never used", st->name, of));
     }
-    return false;
 }
 
 static void text_checks(Warnings *w, const Decl *d) {
@@ -85,16 +106,7 @@ static void text_checks(Warnings *w, const Decl *d) {
         if (!body_mentions(d, f->name))
             add(w, W_UNUSED_ARGUMENT, f->loc, arena_printf(a, "argument '%s'%s is never used", f->name, of));
     }
-    for (int i = 0; i < d->body.n; i++) {
-        const Stmt *st = d->body.items[i];
-        if (!st->name || body_mentions(d, st->name)) continue;
-        if (st->kind == ST_BIND)
-            add(w, W_UNUSED_BINDING, st->name_loc, arena_printf(a, "binding '%s'%s is never used", st->name, of));
-        else if (st->kind == ST_INPUT)
-            add(w, W_UNUSED_INPUT, st->name_loc, arena_printf(a, "input '%s' is never used", st->name));
-        else if (st->kind == ST_PARAM)
-            add(w, W_UNUSED_PARAM, st->name_loc, arena_printf(a, "param '%s'%s is never used", st->name, of));
-    }
+    unused_names(w, d, &d->body, of);
 }
 
 /* ---- by the graph ------------------------------------------------------------ */
@@ -130,9 +142,18 @@ static Reading reading(const Model *m, int t, const bool *live, const bool *live
     return r;
 }
 
-static const Stmt *declaration(const Decl *d, const char *name) {
-    for (int i = 0; i < d->body.n; i++)
-        if (d->body.items[i]->name && strcmp(d->body.items[i]->name, name) == 0) return d->body.items[i];
+static bool same_loc(Loc a, Loc b) {
+    return a.file == b.file && a.line == b.line && a.col == b.col;
+}
+
+/* The input or param statement (in a loop too) that declares the tensor at loc. */
+static const Stmt *declared_at(const StmtList *body, Loc loc) {
+    for (int i = 0; i < body->n; i++) {
+        const Stmt *st = body->items[i];
+        if ((st->kind == ST_INPUT || st->kind == ST_PARAM) && same_loc(st->name_loc, loc)) return st;
+        const Stmt *inner = declared_at(&st->body, loc);
+        if (inner) return inner;
+    }
     return NULL;
 }
 
@@ -142,10 +163,6 @@ static const char *param_list(Sema *s, const Model *m, const int *ts, int n) {
     for (int i = 0; i < n; i++)
         list = arena_printf(s->a, "%s%s'%s'", list, i == 0 ? "" : i + 1 < n ? ", " : " and ", m->tensors[ts[i]].name);
     return arena_printf(s->a, "param%s %s", n > 1 ? "s" : "", list);
-}
-
-static bool same_loc(Loc a, Loc b) {
-    return a.file == b.file && a.line == b.line && a.col == b.col;
 }
 
 static void graph_checks(Warnings *w, const Model *m, const Decl *d) {
@@ -168,8 +185,8 @@ static void graph_checks(Warnings *w, const Model *m, const Decl *d) {
         if (done[t] || (tt->kind != TK_INPUT && tt->kind != TK_PARAM)) continue;
         const char *kind = tt->kind == TK_INPUT ? "input" : "param";
         WarningKind wk = tt->kind == TK_INPUT ? W_UNUSED_INPUT : W_UNUSED_PARAM;
-        const Stmt *st = strchr(tt->name, '.') ? NULL : declaration(d, tt->name);
-        if (st && !body_mentions(d, tt->name)) continue;   /* said by the text checks */
+        const Stmt *st = declared_at(&d->body, tt->loc);
+        if (st && !body_mentions(d, st->name)) continue;   /* said by the text checks */
         if (r[t] == READ_NEVER) {   /* only a model's own: a layer's param exists once read */
             add(w, wk, tt->loc, arena_printf(a, "%s '%s' is used only in a branch of select that is not taken",
                                              kind, tt->name));

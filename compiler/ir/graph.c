@@ -25,11 +25,12 @@ bool op_is_shaped(Op op) {
     switch (op) {
     case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
     case OP_RANDOM_MASK: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_AVGPOOL2D_DX:
+    case OP_GATHER_DX:
         return true;
     case OP_LOAD: case OP_STORE: case OP_TRANSPOSE:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D:
     case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D: case OP_ONE_HOT: case OP_SCE: case OP_SCE_DX: case OP_BCE:
-    case OP_BCE_DX: case OP_TRAIN_SELECT:
+    case OP_BCE_DX: case OP_GATHER: case OP_TRAIN_SELECT:
 #define OP OP_NONE
 #define OP_UNARY OP_CASE
 #define OP_BINARY OP_CASE
@@ -134,7 +135,8 @@ static const char *infer_by_class(const Model *m, const Node *n, const Node *con
 static const char *infer_complex(const Node *n, const Node *const *x, DType *t, Shape *s) {
     const Attr *at = &n->attr;
     for (int i = 0; i < n->nin; i++)
-        if (x[i]->dtype != DT_F32 && !((n->op == OP_SCE || n->op == OP_SCE_DX) && i == 1) &&
+        if (x[i]->dtype != DT_F32 &&
+            !((n->op == OP_SCE || n->op == OP_SCE_DX || n->op == OP_GATHER || n->op == OP_GATHER_DX) && i == 1) &&
             n->op != OP_ONE_HOT && n->op != OP_RANDOM_MASK && n->op != OP_TRAIN_SELECT)
             return "operand is not f32";
     *t = DT_F32;
@@ -199,6 +201,16 @@ static const char *infer_complex(const Node *n, const Node *const *x, DType *t, 
             return "softmax_cross_entropy needs logits [N, K] and i32 labels [N]";
         if (n->op == OP_SCE_DX && x[2]->shape.rank != 0) return "dloss is not a scalar";
         *s = n->op == OP_SCE ? (Shape){0} : x[0]->shape;
+        return NULL;
+    case OP_GATHER:   /* (table, ids) -> rows */
+        if (x[1]->dtype != DT_I32) return "the ids are not i32";
+        if (!shape_gather(x[0]->shape, x[1]->shape, s)) return "gather needs a table [V, D...] and ids of a rank that fits";
+        return NULL;
+    case OP_GATHER_DX:   /* (dy, ids) -> dtable of the node's shape */
+        if (x[1]->dtype != DT_I32) return "the ids are not i32";
+        if (!shape_gather(n->shape, x[1]->shape, &tmp) || !shape_eq(tmp, x[0]->shape))
+            return "gather(result, ids) is not dy's shape";
+        *s = n->shape;
         return NULL;
     case OP_BCE: case OP_BCE_DX:
         if (!shape_eq(x[0]->shape, x[1]->shape)) return "bce: prob and target shapes differ";

@@ -10,7 +10,8 @@
  * tensor after storing it), stores write the store; i32 values are exact
  * integers held in doubles; node values live in the arena (nothing freed).
  * Defined behaviour at the edges (no traps): integer division by zero gives
- * 0.  A class index outside [0, classes) is an error (labels.c): the run
+ * 0.  A class index outside [0, classes), or a gather's id outside the
+ * table's rows, is an error (labels.c): the run
  * returns DM_ERANGE and leaves the store as it was, which it can because it
  * holds every store back until all nodes have run (a graph never loads a
  * tensor after storing it, so that changes no value). */
@@ -200,6 +201,25 @@ static void run_bce(const Node *n, int64_t count, const double *p, const double 
     if (n->op == OP_BCE) y[0] = total / (double)count;
 }
 
+/* gather and its adjoint: rows of `row` values; element [s..., d...] of
+ * the rows is table[ids[s...], d...].  gather_dx starts from zeros and adds
+ * row s of dy to row ids[s], so a repeated id sums its rows.  An id outside
+ * [0, V) never gets here (labels.c checks the ids first); were one to, its
+ * row would be zeros (gather) or dropped (gather_dx), never read. */
+static void run_gather(const Node *n, Shape ts, int64_t nids, const double *ids, const double *from, double *y) {
+    int64_t V = ts.dim[0], row = shape_count(ts) / V;
+    if (n->op == OP_GATHER_DX)
+        for (int64_t i = 0; i < shape_count(ts); i++) y[i] = 0;
+    for (int64_t s = 0; s < nids; s++) {
+        bool valid = ids[s] >= 0 && ids[s] < (double)V;
+        int64_t v = valid ? (int64_t)ids[s] : 0;
+        for (int64_t d = 0; d < row; d++) {
+            if (n->op == OP_GATHER) y[s * row + d] = valid ? from[v * row + d] : 0;
+            else if (valid) y[v * row + d] += from[s * row + d];
+        }
+    }
+}
+
 static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s) {
     const Node *n = &g->nodes[id];
     int64_t count = shape_count(n->shape);
@@ -293,6 +313,12 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
     }
     case OP_SCE: case OP_SCE_DX:
         run_sce(n, x0->shape, v0, v1, n->op == OP_SCE_DX ? val[n->in[2]][0] : 0, y);
+        return;
+    case OP_GATHER:      /* (table, ids) -> rows */
+        run_gather(n, x0->shape, shape_count(x1->shape), v1, v0, y);
+        return;
+    case OP_GATHER_DX:   /* (dy, ids) -> dtable */
+        run_gather(n, n->shape, shape_count(x1->shape), v1, v0, y);
         return;
     case OP_BCE: case OP_BCE_DX:
         run_bce(n, shape_count(x0->shape), v0, v1, n->op == OP_BCE_DX ? val[n->in[2]][0] : 0, y);

@@ -166,7 +166,7 @@ int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b);
 int graph_node(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr); /* the rest */
 /* For the ops whose result type is not derivable from the operands (const,
  * literal, reshape, broadcast, cast, random_mask, conv2d_dx, conv2d_dw,
- * avgpool2d_dx): t and s give it (t is ignored where the dtype follows from
+ * avgpool2d_dx, gather_dx): t and s give it (t is ignored where the dtype follows from
  * the operand: reshape, broadcast), and the builder checks it. */
 int graph_node_shaped(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr, DType t, Shape s);
 int graph_cast(Arena *a, Graph *g, int x, DType t);
@@ -187,6 +187,7 @@ bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out);   /
 bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out);
 bool shape_conv2d(Shape x, Shape w, const int stride[2], const int pad[2], Shape *out);
 bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out);
+bool shape_gather(Shape table, Shape ids, Shape *out);   /* [V, D...], [S...] -> [S..., D...] */
 
 /* print.c: the deterministic text form (--emit=ir, --dump-after, golden tests). */
 void graph_print(FILE *out, const Model *m, const Graph *g);
@@ -213,7 +214,8 @@ void dot_print(FILE *out, const Models *models);
 /* ---- labels.c: the class indices a graph reads --------------------------- */
 
 /* One set of class indices to check: the labels of softmax_cross_entropy
- * (and its adjoint) or of one_hot. */
+ * (and its adjoint) or of one_hot, or the ids of a gather (and its adjoint),
+ * whose classes are the table's rows. */
 typedef struct Label {
     int value;          /* the reader's operand holding them */
     int tensor;         /* the tensor they are loaded from (through reshapes), or -1: computed */
@@ -228,6 +230,10 @@ typedef struct Labels {
     int n;
 } Labels;
 
+/* The operand of node n that holds class indices (labels, a gather's ids),
+ * or -1; and how many classes they may name (a gather's: the table's rows). */
+int label_operand(const Node *n);
+int64_t label_classes(const Graph *g, const Node *n);
 /* Every Label of g: loaded ones first, then computed ones (labels.c). */
 Labels graph_labels(Arena *a, const Model *m, const Graph *g);
 /* "input 'y' holds 3 at [3], not a class index in [0, 3)": the error of

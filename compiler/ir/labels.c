@@ -1,5 +1,7 @@
 /* labels.c: the class indices a graph reads: the labels of every
- * softmax_cross_entropy (and of its adjoint) and of every one_hot.
+ * softmax_cross_entropy (and of its adjoint) and of every one_hot, and the
+ * ids of every gather (and of its adjoint), whose classes are the rows of
+ * the table: an embedding's id is checked as a label is.
  *
  * An index outside [0, classes) is an error of the entry (DM_ERANGE,
  * docs/ir.md), found before the entry changes anything.  The reference
@@ -18,11 +20,25 @@
 #include <math.h>
 #include <string.h>
 
-/* The operand of node n that holds class indices, or -1. */
-static int label_operand(const Node *n) {
+int label_operand(const Node *n) {
     if (n->op == OP_SCE || n->op == OP_SCE_DX) return n->in[1];
     if (n->op == OP_ONE_HOT) return n->in[0];
+    if (n->op == OP_GATHER || n->op == OP_GATHER_DX) return n->in[1];
     return -1;
+}
+
+int64_t label_classes(const Graph *g, const Node *n) {
+    if (n->op == OP_ONE_HOT) return n->attr.classes;
+    if (n->op == OP_SCE || n->op == OP_SCE_DX) return g->nodes[n->in[0]].shape.dim[1];
+    if (n->op == OP_GATHER) return g->nodes[n->in[0]].shape.dim[0];
+    if (n->op == OP_GATHER_DX) return n->shape.dim[0];
+    die("labels: %s reads no class indices", op_info[n->op].name);
+}
+
+static const char *reader_name(const Node *n) {
+    if (n->op == OP_ONE_HOT) return "one_hot";
+    if (n->op == OP_GATHER || n->op == OP_GATHER_DX) return "embedding";
+    return "softmax_cross_entropy";
 }
 
 static const char *label_name(Arena *a, const Model *m, const Node *reader, int tensor) {
@@ -30,9 +46,10 @@ static const char *label_name(Arena *a, const Model *m, const Node *reader, int 
         const Tensor *t = &m->tensors[tensor];
         return arena_printf(a, "%s '%s'", t->kind == TK_INPUT ? "input" : "tensor", t->name);
     }
-    const char *op = reader->op == OP_ONE_HOT ? "one_hot" : "softmax_cross_entropy";
-    if (!reader->loc.file) return arena_printf(a, "the labels of %s", op);
-    return arena_printf(a, "the labels of %s at %s:%d:%d", op, reader->loc.file->path, reader->loc.line,
+    const char *op = reader_name(reader);
+    const char *which = reader->op == OP_GATHER || reader->op == OP_GATHER_DX ? "id tensor" : "labels";
+    if (!reader->loc.file) return arena_printf(a, "the %s of %s", which, op);
+    return arena_printf(a, "the %s of %s at %s:%d:%d", which, op, reader->loc.file->path, reader->loc.line,
                         reader->loc.col);
 }
 
@@ -57,7 +74,7 @@ Labels graph_labels(Arena *a, const Model *m, const Graph *g) {
         while (g->nodes[root].op == OP_RESHAPE) root = g->nodes[root].in[0];
         int tensor = g->nodes[root].op == OP_LOAD ? g->nodes[root].attr.tensor : -1;
         Label l = {.value = v, .tensor = tensor, .reader = i};
-        l.classes = reader->op == OP_ONE_HOT ? reader->attr.classes : g->nodes[reader->in[0]].shape.dim[1];
+        l.classes = label_classes(g, reader);
         l.shape = tensor >= 0 ? m->tensors[tensor].shape : g->nodes[v].shape;
         l.what = label_name(a, m, reader, tensor);
         add_label(a, tensor >= 0 ? &loaded : &computed, l);

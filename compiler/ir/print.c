@@ -108,7 +108,7 @@ static void print_attrs(FILE *out, const Node *n) {
         break;
     case OP_ONE_HOT: fprintf(out, " classes=%d", a->classes); break;
     case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
-    case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_STORE:
+    case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_GATHER: case OP_GATHER_DX: case OP_STORE:
 #define OP OP_NONE
 #define OP_BINARY OP_CASE
 #include "ir/ops.def"

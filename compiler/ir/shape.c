@@ -6,6 +6,8 @@
  * user error, the builder and the verifier to assert them. */
 #include "ir/ir.h"
 
+#include <math.h>   /* INFINITY: clip's default bounds (ops.def) */
+
 #include <string.h>
 
 #define SURFACE_FN true    /* ops.def's SURFACE column */
@@ -115,6 +117,15 @@ bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out) {
         if (span < 0) return false;
         r.dim[2 + i] = span / stride[i] + 1;
     }
+    *out = r;
+    return true;
+}
+
+/* Rows of a table: table [V, D...], ids [S...] -> [S..., D...]. */
+bool shape_gather(Shape table, Shape ids, Shape *out) {
+    if (table.rank < 1 || table.dim[0] < 1 || ids.rank + table.rank - 1 > MAX_RANK) return false;
+    Shape r = ids;
+    for (int i = 1; i < table.rank; i++) r.dim[r.rank++] = table.dim[i];
     *out = r;
     return true;
 }

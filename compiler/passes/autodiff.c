@@ -12,11 +12,14 @@
  *
  * Conventions where the derivative is not unique (see docs/autodiff.md):
  * relu, step, abs at 0 get the one-sided derivative 0 (STEP(0) = 0, SIGN(0) = 0);
- * maximum(a, b) at a tie gives each operand half (as torch.maximum);
+ * maximum(a, b) and minimum(a, b) at a tie give each operand half (as
+ * torch.maximum, torch.minimum); clip passes the gradient inside [lo, hi]
+ * bounds included (as torch.clamp);
  * max over axes shares the gradient evenly among the tied maxima (as
  * torch.amax); maxpool2d routes to the first maximum of a window. */
 #include "passes/passes.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef struct Backward {
@@ -97,17 +100,19 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     if (n->dtype != DT_F32 || g->nodes[n->in[k]].dtype != DT_F32) return false;
     switch (n->op) {
     case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RANDOM_MASK: case OP_ONE_HOT:
-    case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_STORE:
+    case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_STORE:
     case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX:
-    case OP_SCE_DX: case OP_BCE_DX:
+    case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
         return false;
-    case OP_SCE:
+    case OP_SCE: case OP_GATHER:
         return k == 0;
     case OP_TRAIN_SELECT:   /* the training choice: the other one is the forward entry's */
         return k == 0;
+    case OP_KEEP:   /* keep(mask, y): to y only */
+        return k == 1;
     case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
-    case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST:
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM:
+    case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST: case OP_ERF: case OP_CLIP:
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM: case OP_MINIMUM:
     case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
     case OP_BCE:
@@ -160,6 +165,21 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
         break;
     }
     case OP_CAST: d = dy; break;   /* f32 -> f32 only: other casts carry no gradient */
+    case OP_ERF: {   /* 2 / sqrt(pi) exp(-x^2) */
+        int g = graph_unary(b->a, b->g, OP_EXP, ad_neg(b, ad_mul(b, x, x)));
+        d = ad_mul(b, dy, ad_mul(b, g, ad_scalar(b, 1.1283791670955126)));
+        break;
+    }
+    case OP_CLIP: {   /* 1 where lo <= x <= hi (a NaN gets 0), as torch.clamp; an infinite bound always holds */
+        int inside = -1;
+        if (n.attr.value > -INFINITY) inside = graph_binary(b->a, b->g, OP_GE, x, ad_scalar(b, n.attr.value));
+        if (n.attr.value2 < INFINITY) {
+            int below = graph_binary(b->a, b->g, OP_GE, ad_scalar(b, n.attr.value2), x);
+            inside = inside < 0 ? below : ad_mul(b, inside, below);
+        }
+        d = inside < 0 ? dy : ad_mul(b, dy, inside);
+        break;
+    }
     case OP_STEP: case OP_SIGN: die("autodiff: %s carries no gradient", op_info[n.op].name);
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -167,6 +187,22 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
         die("autodiff: %s is not unary", op_info[n.op].name);
     }
     accumulate(b, x, d);
+}
+
+/* maximum(x, y) (minimum: the comparison turned round): dy to the larger
+ * operand, half to each at a tie, as torch.maximum and torch.minimum. */
+static void adjoint_extremum(Backward *b, Node n, int dy) {
+    int x = n.in[0], y = n.in[1];
+    bool max = n.op == OP_MAXIMUM;
+    int half_tie = ad_mul(b, graph_binary(b->a, b->g, OP_EQ, x, y), ad_scalar(b, 0.5));
+    if (b->needs_grad[x]) {
+        int to_x = ad_add(b, graph_binary(b->a, b->g, OP_GT, max ? x : y, max ? y : x), half_tie);
+        accumulate_broadcast(b, x, ad_mul(b, dy, to_x));
+    }
+    if (b->needs_grad[y]) {
+        int to_y = ad_add(b, graph_binary(b->a, b->g, OP_GT, max ? y : x, max ? x : y), half_tie);
+        accumulate_broadcast(b, y, ad_mul(b, dy, to_y));
+    }
 }
 
 static void adjoint_binary(Backward *b, int id, Node n, int dy) {
@@ -199,23 +235,17 @@ static void adjoint_binary(Backward *b, int id, Node n, int dy) {
             accumulate_broadcast(b, y, ad_mul(b, ad_mul(b, dy, id), lx));
         }
         break;
-    case OP_MAXIMUM: {   /* to the larger operand; a tie gives each half, as torch.maximum */
-        int half_tie = ad_mul(b, graph_binary(b->a, b->g, OP_EQ, x, y), ad_scalar(b, 0.5));
-        if (gx) {
-            int to_x = ad_add(b, graph_binary(b->a, b->g, OP_GT, x, y), half_tie);
-            accumulate_broadcast(b, x, ad_mul(b, dy, to_x));
-        }
-        if (gy) {
-            int to_y = ad_add(b, graph_binary(b->a, b->g, OP_GT, y, x), half_tie);
-            accumulate_broadcast(b, y, ad_mul(b, dy, to_y));
-        }
+    case OP_MAXIMUM: case OP_MINIMUM:   /* to the extreme operand; a tie gives each half */
+        adjoint_extremum(b, n, dy);
         break;
-    }
+    case OP_KEEP:   /* keep(mask, y): dy where the mask holds */
+        accumulate_broadcast(b, y, graph_binary(b->a, b->g, OP_KEEP, x, dy));
+        break;
 #define OP OP_CASE
 #define OP_BINARY OP_NONE
 #include "ir/ops.def"
         die("autodiff: %s is not binary", op_info[n.op].name);
-    case OP_EQ: case OP_GT: die("autodiff: %s carries no gradient", op_info[n.op].name);
+    case OP_EQ: case OP_GT: case OP_GE: case OP_NE: die("autodiff: %s carries no gradient", op_info[n.op].name);
     }
 }
 
@@ -331,6 +361,11 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
         accumulate(b, x, graph_node(b->a, b->g, OP_SCE_DX, in, 3, n.attr));
         return;
     }
+    case OP_GATHER: {   /* a scatter-add of dy's rows into a zero table: repeated ids sum */
+        int in[2] = {dy, n.in[1]};
+        accumulate(b, x, shaped(b, OP_GATHER_DX, in, 2, n.attr, node_shape(b, x)));
+        return;
+    }
     case OP_BCE: {
         int t = n.in[1];
         if (b->needs_grad[x]) {
@@ -352,7 +387,7 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
     }
     /* the adjoints' own ops and the random masks carry no gradient (op_differentiable_in) */
     case OP_RANDOM_MASK: case OP_ONE_HOT: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX:
-    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX:
+    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
         die("autodiff: no adjoint for %s", op_info[n.op].name);
 #define OP OP_CASE
 #define OP_COMPLEX OP_NONE

@@ -35,6 +35,8 @@ static double node_flops(const Graph *g, const Node *n) {
     }
     case OP_MAXPOOL2D: case OP_AVGPOOL2D: return out * n->attr.size[0] * n->attr.size[1];
     case OP_TRAIN_SELECT: return 0;
+    case OP_GATHER: return 0;                         /* row copies */
+    case OP_GATHER_DX: return (double)shape_count(*x);   /* one add per element of dy */
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: case OP_ONE_HOT:
     case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_RANDOM_MASK:
         return x ? 5.0 * (double)shape_count(*x) : out;
@@ -72,6 +74,8 @@ void plan_print_stats(FILE *out, const Model *m) {
             double f = node_flops(g, n), b = ep->inl[i] || n->op == OP_LOAD || n->op == OP_RESHAPE ? 0 : (double)plan_node_bytes(n);
             for (int k = 0; k < n->nin && !ep->inl[i] && n->op != OP_RESHAPE; k++)
                 b += (double)plan_node_bytes(&g->nodes[n->in[k]]);
+            if (n->op == OP_GATHER)   /* it reads the rows it copies, not the whole table */
+                b += (double)plan_node_bytes(n) - (double)plan_node_bytes(&g->nodes[n->in[0]]);
             flops += f, bytes += b;
             char buf[32];
             if (ep->host[i] >= 0) snprintf(buf, sizeof buf, "after %d", ep->host[i]);   /* node i's epilogue */

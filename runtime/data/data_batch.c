@@ -10,6 +10,7 @@
  * scores predictions (argmax, first on ties). */
 #include "rt.h"
 #include "dm_data.h"
+#include <stdio.h>
 #include <string.h>
 
 void dm_shuffle(int64_t *order, int64_t n, uint64_t seed, uint64_t epoch) {

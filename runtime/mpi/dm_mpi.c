@@ -20,6 +20,7 @@
 #include "rt.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -18,7 +18,8 @@ for f in tests/codegen/*.dm tests/torch/*.dm examples/*/*.dm; do
     done
 done
 # Threads: the kernels that split their work must give the same results.
-for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
+for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm \
+         tests/codegen/threads_modern.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
 done
 # Labels outside [0, K): every entry that reads them refuses as the
@@ -26,5 +27,9 @@ done
 "$tool" --bad-labels tests/torch/mlp.dm || status=1
 for seed in 1 2 3 4 5 6; do
     "$tool" --bad-labels --seed $seed tests/codegen/labels.dm || status=1
+done
+# Embedding ids outside [0, rows), loaded and computed, likewise.
+for seed in 1 2 3; do
+    "$tool" --bad-labels --seed $seed tests/codegen/embedding_odd.dm || status=1
 done
 exit $status

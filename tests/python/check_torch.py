@@ -171,6 +171,18 @@ def check_api(build_dir, tmp):
     expect(skipped == [], f"skipped {skipped}")
     expect(np.array_equal(n["dense_1.W"], m["dense_1.W"]), "load")
     expect(n.metadata == {"epoch": "7"}, f"metadata {n.metadata}")
+    # in memory: the file's bytes; a cut checkpoint is refused, the model unchanged
+    blob = m.save_bytes()
+    expect(blob == open(ck, "rb").read(), "save_bytes differs from the file")
+    k = dmc.Model(path, seed=5)
+    before = k["dense_1.W"].copy()
+    try:
+        k.load_bytes(blob[:-1])
+        expect(False, "load_bytes of a cut checkpoint")
+    except dmc.Error as e:
+        expect(e.code == -4 and np.array_equal(k["dense_1.W"], before), f"load_bytes error {e}")
+    k.load_bytes(blob)
+    expect(np.array_equal(k["dense_1.W"], m["dense_1.W"]) and k.metadata == {"epoch": "7"}, "load_bytes")
     # errors carry the runtime's code
     m["y"][3] = 10
     try:

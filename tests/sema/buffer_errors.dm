@@ -36,4 +36,8 @@ model m {
   d = UpdateParam(x) + UpdateTwice(x) + UpdateArgument(x) + UpdateCallers(x)
   output o = x + s
   output s
+  for i in range(2) {
+    buffer q : f32[3]
+    update s = s * 2
+  }
 }

@@ -1,12 +1,12 @@
 # names of other frameworks' functions: a hint instead of a suggestion close
-# in spelling but wrong in meaning (gelu is not relu, min is not mean)
+# in spelling but wrong in meaning (elu is not relu, amin is not min)
 model m {
   input x : f32[4, 3]
-  a = gelu(x)
-  b = min(x)
-  c = pow(x, 2)
+  a = elu(x)
+  b = amin(x)
+  c = clamp(x, 0, 1)
   d = matmul(x, x)
-  e = silu(x)
+  e = swish(x)
   f = cross_entropy(x, x)
   g = sub(x, x)
   h = view(x, [12])

@@ -2,7 +2,7 @@
 # spirit.test.sh: models written in the spirit of docs/language.md but not copied
 # from it (a residual MLP with a user layer, an autoencoder with mse, a CNN
 # with avgpool2d and leaky_relu, logistic regression with bce, reductions /
-# reshape / transpose).  Each is compiled and run entry by entry against the
+# reshape / transpose, a next-character model with Embedding in a user layer).  Each is compiled and run entry by entry against the
 # reference interpreter by difftest (-O2; -O0 for two of them), and the
 # parameter names follow docs/language.md's rules.
 set -u
@@ -26,4 +26,6 @@ for f in tests/sema/example_*.dm; do
     "$B/dmc" "$f" -o "$tmp/e.o" || { echo "$f does not compile"; status=1; continue; }
     nm "$tmp/e.o" | grep -q '_train_step$' || { echo "$f: no train step"; status=1; }
 done
+want="context_0.e.W dense_0.W dense_0.b logits.W logits.b "
+[ "$(names tests/spirit/nextchar.dm)" = "$want" ] || { echo "nextchar params: $(names tests/spirit/nextchar.dm)"; status=1; }
 exit $status

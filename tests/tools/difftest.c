@@ -10,8 +10,8 @@
  * Params keep their initialiser's values (dm_new) plus uniform noise in
  * [-0.1, 0.1] (so zero biases are not zero); f32 inputs are uniform in
  * [-1, 1]; an i32
- * input gets labels in [0, K) where K is the class count of the loss or
- * one_hot that reads it (else [0, 2)); with --bad-labels in [-2, K + 2), so
+ * input gets labels in [0, K) where K is the class count of the loss,
+ * one_hot or gather that reads it (the fewest; else [0, 2)); with --bad-labels in [-2, K + 2), so
  * that out-of-range labels are compared too: where the interpreter refuses
  * an entry (DM_ERANGE), the compiled entry must return the same code, end its
  * message with the interpreter's and, like it, change no tensor.  Elements
@@ -37,18 +37,21 @@ static double uniform(void) {   /* xorshift64: a test's private generator */
     return (double)(rng_state >> 11) / 9007199254740992.0;
 }
 
-static int label_classes(const Model *m, int tensor) {
+/* The fewest classes among the readers of the i32 tensor (labels, a gather's
+ * ids: ir/labels.c), so that its values suit every reader; 2 if none. */
+static int tensor_classes(const Model *m, int tensor) {
     const Graph *g = &m->forward;
+    int64_t fewest = 0;
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
-        if ((n->op == OP_SCE || n->op == OP_ONE_HOT) && n->nin > 0) {
-            int x = n->op == OP_SCE ? n->in[1] : n->in[0];
-            while (g->nodes[x].op == OP_RESHAPE || g->nodes[x].op == OP_CAST) x = g->nodes[x].in[0];
-            if (g->nodes[x].op == OP_LOAD && g->nodes[x].attr.tensor == tensor)
-                return n->op == OP_SCE ? (int)g->nodes[n->in[0]].shape.dim[1] : n->attr.classes;
-        }
+        int x = label_operand(n);
+        if (x < 0) continue;
+        while (g->nodes[x].op == OP_RESHAPE || g->nodes[x].op == OP_CAST) x = g->nodes[x].in[0];
+        if (g->nodes[x].op != OP_LOAD || g->nodes[x].attr.tensor != tensor) continue;
+        int64_t k = label_classes(g, n);
+        if (fewest == 0 || k < fewest) fewest = k;
     }
-    return 2;
+    return fewest ? (int)fewest : 2;
 }
 
 static void *tensor_ptr(dm_model *dm, const Tensor *t) {
@@ -137,7 +140,7 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, int thread
         const Tensor *t = &m->tensors[i];
         if (t->kind != TK_PARAM && t->kind != TK_BUFFER && t->kind != TK_INPUT) continue;
         void *p = tensor_ptr(dm, t);
-        int classes = t->dtype == DT_F32 ? 0 : label_classes(m, i);
+        int classes = t->dtype == DT_F32 ? 0 : tensor_classes(m, i);
         for (int64_t k = 0; k < shape_count(t->shape); k++) {
             if (t->dtype == DT_F32 && t->kind != TK_INPUT) ((float *)p)[k] += (float)(0.2 * uniform() - 0.1);
             else if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);

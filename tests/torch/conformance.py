@@ -527,7 +527,7 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
 # or an optimizer keyword "name =" inside an optimizer statement.  The built-in
 # functions are dmc's own list (dmc --list-builtins), so a new one is missing
 # here until a model calls it; select is a compile-time choice, not an op.
-LANGUAGE_LAYERS = "Dense Conv2d LayerNorm BatchNorm1d BatchNorm2d sgd adam adamw".split()
+LANGUAGE_LAYERS = "Dense Conv2d GRUCell LayerNorm BatchNorm1d BatchNorm2d sgd adam adamw".split()
 
 
 def language_calls(build):

@@ -19,6 +19,8 @@ static void unary_case(const char *name, Op op, double lo, double hi, bool signe
         y = graph_node(c->a, c->g, OP_SOFTPLUS, &x, 1, (Attr){.value = 1, .value2 = 0.3});
     else if (op == OP_CAST)
         y = graph_cast(c->a, c->g, x, DT_F32);
+    else if (op == OP_CLIP)   /* |x| >= 0.2: the negatives clipped at -0.1, the positives passed */
+        y = graph_node(c->a, c->g, OP_CLIP, &x, 1, (Attr){.value = -0.1, .value2 = 10});
     else
         y = graph_unary(c->a, c->g, op, x);
     /* a second op after the first, so dy is not just the loss weights */
@@ -38,6 +40,8 @@ static void unary_cases(void) {
     unary_case("softplus", OP_SOFTPLUS, -2, 2, false);
     unary_case("softplus_threshold", OP_SOFTPLUS, 0.6, 1.5, true);
     unary_case("cast_f32", OP_CAST, 0.2, 1.5, true);
+    unary_case("erf", OP_ERF, 0.05, 2.5, true);
+    unary_case("clip", OP_CLIP, 0.2, 1.5, true);
 }
 
 /* op(x, y) for x, y of the given shapes, both parameters. */
@@ -60,7 +64,7 @@ static void binary_case(const char *name, Op op, Shape xs, Shape ys) {
 static void binary_cases(void) {
     static const struct { Op op; const char *name; } ops[] = {
         {OP_ADD, "add"}, {OP_SUB, "sub"}, {OP_MUL, "mul"}, {OP_DIV, "div"}, {OP_POW, "pow"},
-        {OP_MAXIMUM, "maximum"},
+        {OP_MAXIMUM, "maximum"}, {OP_MINIMUM, "minimum"},
     };
     Shape pairs[][2] = {
         {shp(2, 2, 3), shp(2, 2, 3)}, {shp(2, 2, 3), shp(1, 3)}, {shp(1, 3), shp(2, 2, 3)},
@@ -89,6 +93,15 @@ static void no_gradient_cases(void) {
     int x = check_param(c, "x", shp(2, 2, 3)), y = check_param(c, "y", shp(1, 3));
     int gt = graph_binary(c->a, c->g, OP_GT, x, y), eq = graph_binary(c->a, c->g, OP_EQ, x, x);
     check_finish(c, graph_binary(c->a, c->g, OP_MUL, graph_binary(c->a, c->g, OP_MUL, x, gt), eq));
+    c = check_begin("ge_ne_pass_none");
+    x = check_param(c, "x", shp(2, 2, 3)), y = check_param(c, "y", shp(1, 3));
+    int ge = graph_binary(c->a, c->g, OP_GE, x, y), ne = graph_binary(c->a, c->g, OP_NE, y, x);
+    check_finish(c, graph_binary(c->a, c->g, OP_MUL, graph_binary(c->a, c->g, OP_MUL, x, ge), ne));
+    /* keep(mask, y): the gradient goes to y where the mask holds, none to the mask */
+    c = check_begin("keep_to_y_only");
+    x = check_param(c, "x", shp(2, 2, 3)), y = check_param(c, "y", shp(1, 3));
+    int mask = graph_binary(c->a, c->g, OP_GT, x, graph_scalar(c->a, c->g, 0));
+    check_finish(c, graph_binary(c->a, c->g, OP_KEEP, mask, graph_unary(c->a, c->g, OP_TANH, y)));
 }
 
 static void reduce_cases(void) {

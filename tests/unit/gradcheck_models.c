@@ -1,6 +1,7 @@
 /* gradcheck_models.c: gradient checks of whole models written in dm, as sema
  * builds them (standard layers, flatten, dropout, the losses, a user layer
- * inside a layer), and the consistency of the four entries:
+ * inside a layer, the built-ins that sema_math.c lowers, loops: shared and
+ * per-iteration parameters), and the consistency of the four entries:
  *   - every grad/<p> of the gradients graph against the central finite
  *     difference of the loss through the interpreter's run of the training
  *     forward (h = 1e-6, tolerance 1e-6 (1 + |fd|)), with every persistent
@@ -73,6 +74,27 @@ static const Case cases[] = {
                    "  logits = Dense(flatten(s), 3)\n"
                    "  output p = softmax(logits)\n"
                    "  loss softmax_cross_entropy(logits, y)\n  optimizer adam(lr = 0.01)\n}\n", 3, NO_TWIN},
+    /* gelu ... std, '**', where and the masks (no gradient through a mask) */
+    {"modern", "model modern {\n"
+               "  input x : f32[3, 5]\n  input t : f32[3, 5]\n"
+               "  param w : f32[5]\n  param v : f32[3, 1]\n"
+               "  h = gelu(x * w) + gelu(x - v, approximate = true) + silu(x * v)\n"
+               "  p = abs(w) ** 1.5 + pow(v, 2) + square(x * w) + (x + v) ** 3 - abs(v) ** -0.5\n"
+               "  m = minimum(x * w, v) + maximum(x, w) + clip(x * w, -0.5, 0.5) + clip(v * x, lo = 0.3)\n"
+               "  s = where(x * w > v, h, p) + (x > 0.5) * v + (w <= 0) * h\n"
+               "  r = min(h, axis = 1, keepdims = true) + var(p, 0) + f32(i32(x * 4)) * w\n"
+               "  output y = s + r + m + std(m, axis = 1, keepdims = true, unbiased = false) + std(h * w)\n"
+               "  loss mse(y, t)\n  optimizer sgd(lr = 0.01)\n}\n", 0, NULL},
+    /* loops: a GRUCell read at 3 steps (its gradients summed over them) and
+     * a Dense per iteration of a plain loop, the loop variable in a shape */
+    {"loops", "model loops {\n"
+              "  input x : f32[3, 4]\n  input y : i32[3]\n"
+              "  h = tanh(Dense(x, 5))\n"
+              "  for t in range(3) shared {\n    h = GRUCell(x * (t + 1), h)\n  }\n"
+              "  for i in range(2) {\n    z = relu(Dense(h, 3 + i))\n    h = h + Dense(z, 5)\n  }\n"
+              "  logits = Dense(h, 3)\n"
+              "  output p = softmax(logits)\n"
+              "  loss softmax_cross_entropy(logits, y)\n  optimizer sgd(lr = 0.05)\n}\n", 3, NULL},
 };
 
 static Model *compile(Arena *a, const char *name, const char *source) {

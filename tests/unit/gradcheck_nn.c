@@ -2,7 +2,7 @@
  * combination of transpose flags), softmax and log_softmax (each axis),
  * conv2d (strides, paddings, rectangular kernels), max and average pooling
  * (stride equal to and different from the window), the two fused losses,
- * dropout, one_hot, and a small MLP.  The harness is gradcheck.h. */
+ * dropout, one_hot, gather (repeated ids), and a small MLP.  The harness is gradcheck.h. */
 #include "gradcheck.h"
 
 static void matmul_cases(void) {
@@ -110,6 +110,38 @@ static void loss_cases(void) {
     check_finish(c, picked);
 }
 
+/* gather: the adjoint scatter-adds into the table, so repeated ids sum
+ * (ids [2, 3] name row 1 three times and row 3 never); tables of rank 1 to 3;
+ * a scalar id; the same table read twice; a gather inside a bigger graph. */
+static void gather_cases(void) {
+    static const int ids[6] = {1, 0, 1, 4, 1, 2}, one[1] = {3}, pair[2] = {2, 2};
+    Check *c = check_begin("gather_repeated_ids");
+    int E = check_param(c, "E", shp(2, 5, 3));
+    int y = check_labels(c, "ids", shp(2, 2, 3), ids);
+    check_finish(c, graph_node(c->a, c->g, OP_GATHER, (int[]){E, y}, 2, (Attr){0}));
+
+    c = check_begin("gather_rank1_table");
+    E = check_param(c, "E", shp(1, 5));
+    y = check_labels(c, "ids", shp(1, 6), ids);
+    check_finish(c, graph_node(c->a, c->g, OP_GATHER, (int[]){E, y}, 2, (Attr){0}));
+
+    c = check_begin("gather_rank3_table_scalar_id");
+    E = check_param(c, "E", shp(3, 4, 2, 3));
+    y = check_labels(c, "id", shp(0), one);
+    check_finish(c, graph_node(c->a, c->g, OP_GATHER, (int[]){E, y}, 2, (Attr){0}));
+
+    /* E read by two gathers (ids [2, 2] and [6]) and a matmul: three adjoints summed */
+    c = check_begin("gather_twice_and_matmul");
+    E = check_param(c, "E", shp(2, 5, 3));
+    int W = check_param(c, "W", shp(2, 3, 2));
+    int a = graph_node(c->a, c->g, OP_GATHER, (int[]){E, check_labels(c, "pair", shp(1, 2), pair)}, 2, (Attr){0});
+    int b = graph_node(c->a, c->g, OP_GATHER, (int[]){E, check_labels(c, "ids", shp(1, 6), ids)}, 2, (Attr){0});
+    int h = graph_unary(c->a, c->g, OP_TANH, graph_matmul(c->a, c->g, b, W, false, false));   /* [6, 2] */
+    int s = graph_reduce(c->a, c->g, OP_SUM, graph_binary(c->a, c->g, OP_MUL, a, a), 3, false);
+    check_finish(c, graph_binary(c->a, c->g, OP_ADD, graph_matmul(c->a, c->g, E, W, false, false),
+                                 graph_reduce(c->a, c->g, OP_SUM, graph_binary(c->a, c->g, OP_MUL, h, s), 3, false)));
+}
+
 /* Dropout as sema writes it: x * random_mask(load rng), and the generator
  * state advanced by a store in the same graph. */
 static void dropout_case(void) {
@@ -152,6 +184,7 @@ int main(void) {
     conv_cases();
     pool_cases();
     loss_cases();
+    gather_cases();
     dropout_case();
     mlp_case();
     return check_summary();

@@ -19,7 +19,7 @@ static void expect(const char *what, const double *got, int64_t n, const double 
         return;
     }
     for (int64_t i = 0; i < n; i++)
-        if (!(fabs(got[i] - want[i]) <= tol * (1 + fabs(want[i])))) {
+        if (isnan(want[i]) ? !isnan(got[i]) : !(fabs(got[i] - want[i]) <= tol * (1 + fabs(want[i])))) {
             fprintf(stderr, "%s: [%lld] = %.12g, want %.12g\n", what, (long long)i, got[i], want[i]);
             check_failures++;
         }
@@ -76,6 +76,34 @@ static void test_binary(Arena *a) {
     /* rank 3: [2,1,2] + [3,1] -> [2,3,2], out[i][j][k] = a[i][0][k] + b[j][0] */
     EXPECT_OP(a, OP_ADD, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1, 2), 1, 2, 3, 4), F32(SHAPE(3, 1), 10, 20, 30)),
               11, 12, 21, 22, 31, 32, 13, 14, 23, 24, 33, 34);
+}
+
+/* The ops of the modern-models set (sema_math.c lowers the built-ins to them). */
+static void test_elem_ops(Arena *a) {
+    /* erf, from PyTorch in float64 (torch.erf) */
+    EXPECT_OP(a, OP_ERF, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 0, 0.5, -1, 2)), 0, 0.5204998778130465,
+              -0.8427007929497149, 0.9953222650189527);
+    /* clip to [-1, 0.5]: NaN stays NaN (torch.clamp); an infinite bound never clips */
+    Operand x = F32(SHAPE(5), -2, -0.5, 0, 1.5, NAN);
+    EXPECT_OP(a, OP_CLIP, ((Attr){.value = -1, .value2 = 0.5}), 0, SCALAR, ARGS(x), -1, -0.5, 0, 0.5, NAN);
+    EXPECT_OP(a, OP_CLIP, ((Attr){.value = -INFINITY, .value2 = 0}), 0, SCALAR, ARGS(x), -2, -0.5, 0, 0, NAN);
+    /* minimum of [[1],[2]] and [10, 1.5, -3] */
+    EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1), 1, 2), F32(SHAPE(3), 10, 1.5, -3)),
+              1, 1, -3, 2, 1.5, -3);
+    EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(I32(SHAPE(2), 4, -7), I32(SCALAR, 0)), 0, -7);
+    /* NaN on either side propagates through maximum and minimum, as torch's */
+    Operand n = F32(SHAPE(2), NAN, 1), m = F32(SHAPE(2), 1, NAN);
+    EXPECT_OP(a, OP_MAXIMUM, NOATTR, 0, SCALAR, ARGS(n, m), NAN, NAN);
+    EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(n, m), NAN, NAN);
+    Operand p = F32(SHAPE(4), 1, 5, 3, NAN), q = F32(SHAPE(4), 4, 2, 3, NAN);
+    EXPECT_OP(a, OP_GE, NOATTR, 0, SCALAR, ARGS(p, q), 0, 1, 1, 0);
+    EXPECT_OP(a, OP_NE, NOATTR, 0, SCALAR, ARGS(p, q), 1, 1, 0, 1);   /* NaN != NaN */
+    /* keep(mask, y): y where the mask is non-zero, 0 (not 0 * inf) elsewhere */
+    EXPECT_OP(a, OP_KEEP, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 1, 0, -2, 0), F32(SHAPE(4), 7, INFINITY, 3, NAN)),
+              7, 0, 3, 0);
+    /* f32 -> i32 saturates: NaN -> 0, beyond the range -> its ends */
+    EXPECT_OP(a, OP_CAST, NOATTR, DT_I32, SCALAR, ARGS(F32(SHAPE(4), NAN, 3e9, -3e9, -0.5)), 0, 2147483647,
+              -2147483648.0, 0);
 }
 
 static void test_reduce(Arena *a) {
@@ -222,6 +250,25 @@ static void test_losses(Arena *a) {
     EXPECT_OP(a, OP_BCE_DX, NOATTR, 0, SCALAR, ARGS(p, t, F32(SCALAR, 3)), -2, 10, -1.0000000040e12);
 }
 
+/* Rows of a table by i32 ids, and the scatter-add of the adjoint. */
+static void test_gather(Arena *a) {
+    Operand table = F32(SHAPE(3, 2), 10, 11, 20, 21, 30, 31);   /* row v = [10(v+1), 10(v+1)+1] */
+    /* ids [2, 2]: rows 2, 0, 2, 1 -> [2, 2, 2] */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(table, I32(SHAPE(2, 2), 2, 0, 2, 1)),
+              30, 31, 10, 11, 30, 31, 20, 21);
+    /* a scalar id: one row, f32[2] */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(table, I32(SCALAR, 1)), 20, 21);
+    /* a table of rank 1 (V = 4): its elements, in the ids' shape */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 5, 6, 7, 8), I32(SHAPE(3), 3, 3, 0)), 8, 8, 5);
+    /* a table of rank 3 [2, 1, 2] by ids [3]: [3, 1, 2] */
+    EXPECT_OP(a, OP_GATHER, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1, 2), 1, 2, 3, 4), I32(SHAPE(3), 1, 0, 1)),
+              3, 4, 1, 2, 3, 4);
+    /* the adjoint of ids [2, 0, 2, 1] into [3, 2]: row 0 gets dy row 1 = (3, 4); row 1 gets row 3 = (7, 8);
+     * row 2 gets rows 0 and 2 = (1 + 5, 2 + 6) = (6, 8): a repeated id sums */
+    EXPECT_OP(a, OP_GATHER_DX, NOATTR, DT_F32, SHAPE(3, 2),
+              ARGS(F32(SHAPE(4, 2), 1, 2, 3, 4, 5, 6, 7, 8), I32(SHAPE(4), 2, 0, 2, 1)), 3, 4, 7, 8, 6, 8);
+}
+
 static void test_random_mask(Arena *a) {
     enum { N = 10000 };
     Operand state = I32(SHAPE(2), 7, 3);
@@ -303,6 +350,55 @@ static void test_bad_labels(Arena *a) {
     CHECK_NEAR(s->values[tl][0], log(1 + exp(1) + exp(2)) - 1.5, 1e-12);
 }
 
+/* A gather's id outside [0, V) is an error as a label is: loaded ids before
+ * any node runs, computed ones (ids - 1) before the gather, the store unchanged. */
+static void test_bad_ids(Arena *a) {
+    Model *m = new_model(a, "bad_ids");
+    Graph *g = &m->forward;
+    int tids = add_tensor(a, m, "ids", TK_INPUT, DT_I32, SHAPE(2, 2));
+    int tE = add_tensor(a, m, "E", TK_PARAM, DT_F32, SHAPE(3, 2));
+    int tr = add_tensor(a, m, "r", TK_OUTPUT, DT_F32, SHAPE(2, 2, 2));
+    int ts = add_tensor(a, m, "s", TK_OUTPUT, DT_F32, SHAPE(2, 2, 2));
+    int ids = graph_load(a, g, m, tids), E = graph_load(a, g, m, tE);
+    graph_store(a, g, tr, graph_node(a, g, OP_GATHER, (int[]){E, ids}, 2, (Attr){0}));
+    int one = graph_node_shaped(a, g, OP_CONST, NULL, 0, (Attr){.value = 1}, DT_I32, SCALAR);
+    graph_store(a, g, ts, graph_node(a, g, OP_GATHER, (int[]){E, graph_binary(a, g, OP_SUB, ids, one)}, 2, (Attr){0}));
+    model_verify(m);
+    TensorStore *s = store_new(a, m);
+    for (int i = 0; i < 8; i++) s->values[tr][i] = s->values[ts][i] = 7;
+    const double bad[][4] = {{1, 2, 3, 1}, {1, 2, 1, -4}, {1, 2, 0, 1}};
+    const char *want[] = {"input 'ids' holds 3 at [1, 0] (element 2), not a class index in [0, 3)",
+                          "input 'ids' holds -4 at [1, 1] (element 3), not a class index in [0, 3)",
+                          "the id tensor of embedding holds -1 at [1, 0] (element 2), not a class index in [0, 3)"};
+    for (int k = 0; k < 3; k++) {
+        memcpy(s->values[tids], bad[k], sizeof bad[k]);
+        CHECK(interp_run(a, m, g, s) == DM_ERANGE);
+        CHECK(s->error && strcmp(s->error, want[k]) == 0);
+        if (s->error && strcmp(s->error, want[k]) != 0) fprintf(stderr, "  message: %s\n", s->error);
+        for (int i = 0; i < 8; i++) CHECK(s->values[tr][i] == 7 && s->values[ts][i] == 7);
+    }
+    memcpy(s->values[tids], V(1, 2, 2, 1), 4 * sizeof(double));
+    memcpy(s->values[tE], V(0, 1, 2, 3, 4, 5), 6 * sizeof(double));
+    CHECK(interp_run(a, m, g, s) == 0 && s->error == NULL);
+    /* r = rows 1, 2, 2, 1 = (2,3) (4,5) (4,5) (2,3); s = rows 0, 1, 1, 0 */
+    expect("gather of ids", s->values[tr], 8, V(2, 3, 4, 5, 4, 5, 2, 3), 8, 0);
+    expect("gather of ids - 1", s->values[ts], 8, V(0, 1, 2, 3, 2, 3, 0, 1), 8, 0);
+
+    /* a scalar id: the message has no element */
+    Model *m1 = new_model(a, "one_id");
+    g = &m1->forward;
+    int tid = add_tensor(a, m1, "id", TK_INPUT, DT_I32, SCALAR);
+    tE = add_tensor(a, m1, "E", TK_PARAM, DT_F32, SHAPE(3, 2));
+    tr = add_tensor(a, m1, "r", TK_OUTPUT, DT_F32, SHAPE(2));
+    int id = graph_load(a, g, m1, tid);
+    graph_store(a, g, tr, graph_node(a, g, OP_GATHER, (int[]){graph_load(a, g, m1, tE), id}, 2, (Attr){0}));
+    model_verify(m1);
+    s = store_new(a, m1);
+    s->values[tid][0] = 3;
+    CHECK(interp_run(a, m1, g, s) == DM_ERANGE);
+    CHECK(s->error && strcmp(s->error, "input 'id' holds 3, not a class index in [0, 3)") == 0);
+}
+
 /* A graph that loads W and stores W: the load sees the value from before the run. */
 static void test_load_then_store(Arena *a) {
     Model *m = new_model(a, "upd");
@@ -364,6 +460,7 @@ int main(void) {
     test_train_select(a);
     test_unary(a);
     test_binary(a);
+    test_elem_ops(a);
     test_reduce(a);
     test_data_movement(a);
     test_matmul(a);
@@ -371,10 +468,12 @@ int main(void) {
     test_conv(a);
     test_pool(a);
     test_losses(a);
+    test_gather(a);
     test_random_mask(a);
     test_logreg(a);
     test_load_then_store(a);
     test_bad_labels(a);
+    test_bad_ids(a);
     arena_free(a);
     return check_report("ir_interp");
 }

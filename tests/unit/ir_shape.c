@@ -67,6 +67,18 @@ static void test_conv_pool(void) {
 }
 
 /* The builder's dtype and shape of each op class. */
+/* Rows of a table: [V, D...] by ids [S...] -> [S..., D...]. */
+static void test_gather(void) {
+    Shape r;
+    CHECK(shape_gather(SHAPE(10, 4), SHAPE(2, 3), &r) && shape_eq(r, SHAPE(2, 3, 4)));
+    CHECK(shape_gather(SHAPE(10, 4), SCALAR, &r) && shape_eq(r, SHAPE(4)));   /* one id: one row */
+    CHECK(shape_gather(SHAPE(10), SHAPE(5), &r) && shape_eq(r, SHAPE(5)));   /* rank 1: elements */
+    CHECK(shape_gather(SHAPE(7, 2, 3), SHAPE(4), &r) && shape_eq(r, SHAPE(4, 2, 3)));
+    CHECK(!shape_gather(SCALAR, SHAPE(3), &r));                               /* no rows */
+    CHECK(!shape_gather(SHAPE(2, 2, 2, 2, 2), SHAPE(2, 2, 2, 2, 2), &r));   /* rank 9 > MAX_RANK */
+    CHECK(shape_gather(SHAPE(2, 2, 2, 2), SHAPE(2, 2, 2, 2, 2), &r) && r.rank == 8);
+}
+
 static void test_builder(Arena *a) {
     Model *m = new_model(a, "b");
     Graph *g = &m->forward;
@@ -148,6 +160,7 @@ int main(void) {
     test_matmul();
     test_reduce();
     test_conv_pool();
+    test_gather();
     test_builder(a);
     CHECK(exits_with(bad_mixed_dtypes, a, 3));
     CHECK(exits_with(bad_broadcast, a, 3));

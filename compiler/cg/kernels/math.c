@@ -61,6 +61,20 @@ float dmk_tanhf(float x) {
 
 float dmk_sigmoidf(float x) { return 1.0f / (1.0f + dmk_expf(-x)); }
 
+/* erf: near 0 its series (relative accuracy where erf is small), elsewhere
+ * Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), the formula of
+ * PyTorch's vectorised CPU erf; both computed, one selected (vectorises). */
+float dmk_erff(float x) {
+    float ax = __builtin_fabsf(x), x2 = x * x;
+    float small = 1.1283791671f * x * (1.0f + x2 * (-1.0f / 3 + x2 * (1.0f / 10 + x2 * (-1.0f / 42 +
+                  x2 * (1.0f / 216 + x2 * (-1.0f / 1320))))));
+    float t = 1.0f / (1.0f + 0.3275911f * ax);
+    float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+    float large = 1.0f - poly * dmk_expf(-(ax < 10.0f ? x2 : 100.0f));
+    large = x < 0 ? -large : large;
+    return ax < 0.5f ? small : x != x ? x : large;
+}
+
 float dmk_powf(float a, float b) {
     if (b == 2.0f) return a * a;
     if (b == 1.0f) return a;

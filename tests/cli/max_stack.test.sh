@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# max_stack.test.sh: --stats prints each entry's stack; --max-stack refuses
+# an entry over the limit (status 1, the model's location, the entry and
+# the largest frame named, no object written) and accepts exactly the
+# reported size; -Os and -Oz make smaller code for a Cortex-M4 than -O2.
+# The sizes come from the back end (cg_stack.c): this test checks that
+# they are used consistently, not their values (they follow LLVM's).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DMC=${DMC:-build/dmc}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+M4="--target=thumbv7em-none-eabihf --cpu=cortex-m4"
+m=examples/baremetal/patterns.dm
+"$DMC" $M4 --stats $m -o "$tmp/p.o" 2>"$tmp/stats"
+for e in forward gradients apply train_step; do
+    grep -q "^model patterns: entry $e: stack [0-9]* bytes" "$tmp/stats" || { echo "FAILED: no stack for $e"; exit 1; }
+done
+need=$(sed -n 's/^model patterns: entry train_step: stack \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
+fwd=$(sed -n 's/^model patterns: entry forward: stack \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
+[ "$need" -gt 1000 ] && [ "$need" -ge "$fwd" ]   # train_step runs forward's code and more
+
+"$DMC" $M4 --max-stack=$need $m -o "$tmp/ok.o"    # exactly enough
+set +e; "$DMC" $M4 --max-stack=$((need - 1)) $m -o "$tmp/no.o" 2>"$tmp/err"; rc=$?; set -e
+[ $rc = 1 ] || { echo "FAILED: --max-stack=$((need - 1)) exits $rc"; exit 1; }
+grep -q "^$m:5:7: error: entry 'train_step' of model 'patterns' needs $need bytes of stack, more than the limit of $((need - 1)) (--max-stack)" "$tmp/err"
+grep -q "note: its largest frame is the kernel code '[a-z_.0-9]*', [0-9]* bytes" "$tmp/err"
+[ ! -e "$tmp/no.o" ] && [ ! -e "$tmp/no.h" ]
+set +e; "$DMC" --max-stack=12Q $m -o "$tmp/bad.o" 2>"$tmp/err"; rc=$?; set -e
+[ $rc = 2 ] && grep -q "\-\-max-stack expects a positive size" "$tmp/err"
+
+text() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1 }'; }
+for o in O2 Os Oz; do "$DMC" $M4 -$o $m -o "$tmp/$o.o"; done
+o2=$(text "$tmp/O2.o"); os=$(text "$tmp/Os.o"); oz=$(text "$tmp/Oz.o")
+echo "code for a Cortex-M4: -O2 $o2, -Os $os, -Oz $oz bytes; train_step's stack $need bytes"
+[ "$os" -lt "$o2" ] && [ "$oz" -lt "$os" ]

@@ -1,0 +1,7 @@
+model m {
+  input x : f32[2, 3]
+  for t in range(3) {
+    x = relu(x)
+  }
+  output y = x
+}
