@@ -244,7 +244,8 @@ DM_API int dm_metadata_at(const dm_model *m, int i, const char **key, const char
  * of the checkpoint it ignored, and sets *names (if not NULL) to them,
  * comma-separated (cut with ", ..." past 500 bytes): optimizer and generator
  * state ("opt/...", "rng/...") loaded into an instance without any state (a
- * --no-train object), and metadata pairs it could not keep
+ * --no-train object), PyTorch's batch norm counters ("bn.num_batches_tracked"
+ * beside a buffer "bn.running_mean"), and metadata pairs it could not keep
  * ("__metadata__/KEY": no room left, or not valid UTF-8).  0 and "" before
  * any load. */
 DM_API int dm_load_skipped(const dm_model *m, const char **names);

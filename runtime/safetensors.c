@@ -363,7 +363,7 @@ typedef struct entry {
     const rt_json *shape;
     uint64_t begin, end;
     int tensor; /* index in the model, -1 if unknown */
-    bool skip;  /* state of a training checkpoint loaded by an inference-only instance */
+    bool skip;  /* state of a training checkpoint loaded by an inference-only instance, or PyTorch's num_batches_tracked */
 } entry;
 
 static void format_shape(char *buf, size_t size, const int64_t *dims, int rank) {
@@ -466,6 +466,20 @@ static bool is_state_name(const char *name) {
     return strncmp(name, "opt/", 4) == 0 || strncmp(name, "rng/", 4) == 0;
 }
 
+/* PyTorch's batch norm counter "<bn>.num_batches_tracked" (int64), beside a
+ * model's buffer "<bn>.running_mean": dmc has no counter (docs/decisions.md),
+ * so a PyTorch state_dict loads with it skipped. */
+static bool is_batch_counter(const dm_model_desc *d, const char *name) {
+    static const char suffix[] = ".num_batches_tracked";
+    size_t n = strlen(name), k = sizeof suffix - 1;
+    if (n <= k || strcmp(name + n - k, suffix) != 0 || n - k > 200)
+        return false;
+    char mean[256];
+    snprintf(mean, sizeof mean, "%.*s.running_mean", (int)(n - k), name);
+    int t = rt_find_tensor(d, mean);
+    return t >= 0 && d->tensors[t].kind == DM_BUFFER;
+}
+
 /* Checks the entries against the model: names, dtypes, shapes, completeness. */
 static int check_against_model(const char *path, const dm_model_desc *d, entry *entries, int n, bool *has_state) {
     char list[512] = "";
@@ -478,7 +492,8 @@ static int check_against_model(const char *path, const dm_model_desc *d, entry *
         entries[i].tensor = t >= 0 && saved_kind(d->tensors[t].kind) ? t : -1;
         /* An inference-only instance (no state at all) loads a training
          * checkpoint: the optimizer and generator state is not its business. */
-        if (entries[i].tensor < 0 && !model_has_state && is_state_name(entries[i].name))
+        if (entries[i].tensor < 0 && ((!model_has_state && is_state_name(entries[i].name)) ||
+                                      is_batch_counter(d, entries[i].name)))
             entries[i].skip = true;
         else if (entries[i].tensor < 0) {
             unknown++;

@@ -99,6 +99,35 @@ int main(int argc, char **argv) {
     CHECK(rc == DM_EMISMATCH && strstr(dm_last_error(), "b.running_mean") && strstr(dm_last_error(), "b.running_var"),
           "a checkpoint without buffers: rc %d, '%s'", rc, dm_last_error());
     near("running_mean after the refused load", bn_infer_b_running_mean(inf), mean2, 3);
+    /* PyTorch's state_dict of nn.BatchNorm1d(3): weight, bias, running_mean,
+     * running_var and num_batches_tracked (an int64 scalar dmc does not
+     * keep): it loads, the counter skipped and reported */
+    snprintf(path, sizeof path, "%s.pt", ckpt);
+    f = fopen(path, "wb");
+    header = "{\"b.weight\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]},"
+             "\"b.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[12,24]},"
+             "\"b.running_mean\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]},"
+             "\"b.running_var\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[36,48]},"
+             "\"b.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[48,56]}}";
+    hlen = strlen(header), padded = (hlen + 7) / 8 * 8;
+    for (int i = 0; i < 8; i++) fputc((int)(padded >> (8 * i)) & 0xff, f);
+    fputs(header, f);
+    for (size_t i = hlen; i < padded; i++) fputc(' ', f);
+    static const float state_dict[12] = {2, 2, 2, 0, 0, 1, 1, 1, 1, 4, 4, 4};
+    static const int64_t batches = 7;
+    fwrite(state_dict, 4, 12, f);
+    fwrite(&batches, 8, 1, f);
+    fclose(f);
+    rc = dm_load(inf, path);
+    const char *skipped = "";
+    CHECK(rc == DM_OK, "PyTorch's state_dict: rc %d, '%s'", rc, dm_last_error());
+    CHECK(dm_load_skipped(inf, &skipped) == 1 && strcmp(skipped, "b.num_batches_tracked") == 0,
+          "skipped '%s'", skipped);
+    CHECK(dm_forward(inf) == 0, "dm_forward: %s", dm_last_error());
+    /* (x - 1) / sqrt(4 + 1e-5) * 2 + [0, 0, 1] */
+    double want[6];
+    for (int i = 0; i < 6; i++) want[i] = (x[i] - 1) / sqrt(4 + 1e-5) * 2 + (i % 3 == 2);
+    near("inference build with PyTorch's state_dict", bn_infer_y(inf), want, 6);
     dm_free(inf);
     dm_free(m);
     if (failures) return 1;
