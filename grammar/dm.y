@@ -62,10 +62,11 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
 %token <text> IDENT "name" NUMBER "number"
 %token POW "'**'" LE "'<='" GE "'>='" EQ "'=='" NE "'!='"
 %token NEWLINE "newline"
+%token ELLIPSIS "'...'"
 
-%type <expr> expr arith compare term unary power primary call init
+%type <expr> expr arith compare term unary power primary call init postfix subscript bound
 %type <binop> cmpop
-%type <exprs> items dims
+%type <exprs> items dims subscripts
 %type <arg> arg
 %type <args> args arglist
 %type <type> type
@@ -167,14 +168,17 @@ dtype
     | I32                               { $$ = DT_I32; }
     ;
 
+/* A layer's argument pattern may begin with '...': any leading dimensions. */
 dims
     : expr                              { $$ = ast_exprs_add(p, (ExprList){0}, $1); }
+    | ELLIPSIS                          { $$ = ast_exprs_add(p, (ExprList){0}, ast_ellipsis(p, L(@1))); }
     | dims ',' expr                     { $$ = ast_exprs_add(p, $1, $3); }
     ;
 
-/* Precedence, high to low (Python's): call, '**' (right associative, and
- * above unary minus on its left: -x ** 2 is -(x ** 2)), unary minus, @ * /,
- * + -, then the comparisons, which do not chain (a < b < c is an error). */
+/* Precedence, high to low (Python's): call and indexing, '**' (right
+ * associative, and above unary minus on its left: -x ** 2 is -(x ** 2)),
+ * unary minus, @ * /, + -, then the comparisons, which do not chain
+ * (a < b < c is an error). */
 expr
     : arith
     | compare
@@ -216,8 +220,35 @@ unary
 
 /* The exponent may have its own minus: x ** -1. */
 power
+    : postfix
+    | postfix POW unary                 { $$ = ast_binary(p, L(@2), AST_POW, $1, $3); }
+    ;
+
+/* Indexing binds tighter than unary minus: -x[0] is -(x[0]).  No rule puts
+ * two expressions side by side, so a '[' after a complete primary can only
+ * index it (an array literal starts where an expression does). */
+postfix
     : primary
-    | primary POW unary                 { $$ = ast_binary(p, L(@2), AST_POW, $1, $3); }
+    | postfix '[' subscripts ']'        { $$ = ast_index(p, L(@2), $1, $3); }
+    | postfix '[' subscripts ',' ']'    { $$ = ast_index(p, L(@2), $1, $3); }
+    ;
+
+subscripts
+    : subscript                         { $$ = ast_exprs_add(p, (ExprList){0}, $1); }
+    | subscripts ',' subscript          { $$ = ast_exprs_add(p, $1, $3); }
+    ;
+
+/* x[i], x[a:b], x[a:b:c] (each bound optional), x[...] */
+subscript
+    : expr
+    | ELLIPSIS                          { $$ = ast_ellipsis(p, L(@1)); }
+    | bound ':' bound                   { $$ = ast_slice(p, L(@2), $1, $3, NULL); }
+    | bound ':' bound ':' bound         { $$ = ast_slice(p, L(@2), $1, $3, $5); }
+    ;
+
+bound
+    : %empty                            { $$ = NULL; }
+    | expr
     ;
 
 negs
@@ -305,7 +336,7 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
                                              "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
     static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", "'**'", "'<'", "'>'",
-                                            "'<='", "'>='", "'=='", "'!='", NULL};
+                                            "'<='", "'>='", "'=='", "'!='", "'['", NULL};
     bool has_expr = expects(exp, n, "number") && expects(exp, n, "'['");
     bool has_stmt = expects(exp, n, "'input'");
     bool has_decl = expects(exp, n, "'model'");

@@ -49,6 +49,10 @@ typedef struct Elem {
     bool *seen;              /* per inline node: walked by collect */
     int *exported;           /* inline nodes the loop also writes to their tensors */
     int nexported, capexported;
+    int *direct;             /* buffer nodes its members read elementwise (not through a slice) */
+    int ndirect, capdirect;
+    int *sliced;             /* inline slices: the loop reads their operands' boxes */
+    int nsliced, capsliced;
 } Elem;
 
 /* The per-node tables of a loop (param_of, memo, seen) span the whole graph,
@@ -121,9 +125,11 @@ static void collect(Elem *el, int node) {
         int x = n->in[k];
         if (!el->cg->ep->inl[x]) {
             if (el->param_of[x] < 0) add_param(el, x);
+            if (n->op != OP_SLICE) VEC_PUSH(el->cg->arena, el->direct, el->ndirect, el->capdirect, x);
         } else if (!el->seen[x]) {
             el->seen[x] = true;
             touch(el, x);
+            if (el->g->nodes[x].op == OP_SLICE) VEC_PUSH(el->cg->arena, el->sliced, el->nsliced, el->capsliced, x);
             if (el->cg->ep->offset[x] >= 0) {        /* a stored value fused here (plan.c) */
                 add_param(el, x);
                 VEC_PUSH(el->cg->arena, el->exported, el->nexported, el->capexported, x);
@@ -159,9 +165,22 @@ static int covers(Shape root, Shape t, int k) {
     return whole == -2 ? 1 : whole;
 }
 
+/* Whether a slice read through lets the loop merge dimensions [m, rank)
+ * into one: the dimensions after m are whole in its operand and m has step
+ * 1, so the merged elements are one contiguous run of the operand. */
+static bool slice_merges(const Elem *el, int slice, int m) {
+    const Node *n = &el->g->nodes[slice];
+    Shape in = el->g->nodes[n->in[0]].shape;
+    if (n->attr.step[m] != 1) return false;
+    for (int d = m + 1; d < n->shape.rank; d++)
+        if (n->attr.start[d] != 0 || n->attr.step[d] != 1 || n->shape.dim[d] != in.dim[d]) return false;
+    return true;
+}
+
 /* The first dimension of the root's inner loop: dimensions are merged into
- * the last while every operand covers them alike, the inner loop is shorter
- * than MERGE_INNER, and a loop big enough for threads keeps rows to split. */
+ * the last while every operand covers them alike (and every slice read
+ * through keeps them contiguous), the inner loop is shorter than
+ * MERGE_INNER, and a loop big enough for threads keeps rows to split. */
 enum { MERGE_INNER = 1024 };
 static int first_merged(const Elem *el, Shape root) {
     int64_t count = shape_count(root), inner = root.rank > 0 ? root.dim[root.rank - 1] : 1;
@@ -170,8 +189,9 @@ static int first_merged(const Elem *el, Shape root) {
         int64_t merged = inner * root.dim[k - 1];
         if (count >= PARALLEL_MIN_ELEMENTS && (merged ? count / merged : 0) < 8) break;
         bool alike = true;
-        for (int p = 0; p < el->nparams && alike; p++)
-            alike = covers(root, el->g->nodes[el->arg_node[p]].shape, k - 1) >= 0;
+        for (int i = 0; i < el->ndirect && alike; i++)   /* the root and exported values have its shape */
+            alike = covers(root, el->g->nodes[el->direct[i]].shape, k - 1) >= 0;
+        for (int i = 0; i < el->nsliced && alike; i++) alike = slice_merges(el, el->sliced[i], k - 1);
         if (!alike) break;
         inner = merged;
         k--;
@@ -252,6 +272,37 @@ static LLVMValueRef saturating_i32(Elem *el, LLVMValueRef x, const char *name) {
     return LLVMBuildCall2(cg->b, LLVMIntrinsicGetType(cg->ctx, id, ty, 2), fn, &x, 1, name);
 }
 
+/* The element (o, j) of an inline slice (of the root's shape), read from
+ * its operand's box: the outer coordinates c_d of o give start_d + step_d
+ * c_d, the inner index j runs along the merged dimension m from start_m
+ * with step_m (1 when several are merged, which slice_merges checked). */
+static LLVMValueRef slice_element(Elem *el, int node) {
+    Cg *cg = el->cg;
+    LLVMBuilderRef b = cg->b;
+    const Node *n = &el->g->nodes[node];
+    const Node *xn = &el->g->nodes[n->in[0]];
+    int64_t istride[MAX_RANK], count = 1;
+    for (int d = n->shape.rank - 1; d >= 0; d--) istride[d] = count, count *= xn->shape.dim[d];
+    int m = el->s.rank - 1;
+    LLVMValueRef idx = c64(el, 0);
+    if (m >= 0) {
+        idx = LLVMBuildAdd(b, c64(el, n->attr.start[m] * istride[m]), LLVMBuildMul(b, el->j, c64(el, n->attr.step[m]), ""), "");
+        int64_t below = 1;   /* the outer dimensions after d */
+        for (int d = m - 1; d >= 0; d--) {
+            LLVMValueRef c = below == 1 ? el->o : LLVMBuildUDiv(b, el->o, c64(el, below), "");
+            if (d > 0) c = LLVMBuildURem(b, c, c64(el, el->s.dim[d]), "");
+            idx = LLVMBuildAdd(b, idx, c64(el, n->attr.start[d] * istride[d]), "");
+            idx = LLVMBuildAdd(b, idx, LLVMBuildMul(b, c, c64(el, n->attr.step[d] * istride[d]), ""), "");
+            below *= el->s.dim[d];
+        }
+    }
+    LLVMTypeRef et = xn->dtype == DT_F32 ? cg->f32 : cg->i32;
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(b, et, el->params[el->param_of[n->in[0]]], &idx, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(b, et, p, cg_node_name(cg, node));
+    LLVMSetAlignment(v, 4);
+    return v;
+}
+
 /* The value of operand x of a node of the root's shape. */
 static LLVMValueRef operand(Elem *el, int x) {
     Cg *cg = el->cg;
@@ -287,6 +338,7 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
     case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG: case OP_SQRT:
     case OP_ABS: case OP_SOFTPLUS: case OP_STEP: case OP_SIGN: case OP_DIV: case OP_POW: case OP_EQ: case OP_GT:
     case OP_ERF: case OP_CLIP: case OP_GE: case OP_NE:
+    case OP_RELU_DX:
         return NULL;
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -315,6 +367,7 @@ static LLVMValueRef compute(Elem *el, int node) {
         return n->dtype == DT_F32 ? cf(el, n->attr.value)
                                   : LLVMConstInt(cg->i32, (unsigned long long)(int64_t)n->attr.value, 1);
     if (n->op == OP_BROADCAST) return operand(el, n->in[0]);
+    if (n->op == OP_SLICE) return slice_element(el, node);
     LLVMValueRef x = operand(el, n->in[0]), y = n->nin > 1 ? operand(el, n->in[1]) : NULL;
     if (n->dtype == DT_I32 && is_int(el, x) && (!y || is_int(el, y))) {
         LLVMValueRef v = int_value(el, n, x, y, name);
@@ -325,7 +378,8 @@ static LLVMValueRef compute(Elem *el, int node) {
     LLVMValueRef zero = cf(el, 0), args[2] = {x, y};
     switch (n->op) {
     case OP_NEG: return LLVMBuildFNeg(b, x, name);
-    case OP_RELU: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), x, zero, name);
+    /* unordered-or-greater: a NaN stays NaN, as torch.relu */
+    case OP_RELU: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUGT, x, zero, ""), x, zero, name);
     case OP_LEAKY_RELU:
         return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, zero, ""), x,
                                LLVMBuildFMul(b, x, cf(el, n->attr.value), ""), name);
@@ -374,6 +428,7 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_GE: return select01(el, LLVMBuildFCmp(b, LLVMRealOGE, x, y, ""));
     case OP_NE: return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, y, ""));
     case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""), y, zero, name);
+    case OP_RELU_DX: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLE, y, zero, ""), zero, x, name);
 #define OP OP_CASE   /* const and broadcast: above */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE
@@ -500,7 +555,9 @@ static LLVMValueRef helper_function(Elem *el, LLVMTypeRef *hty, LLVMValueRef *ar
         const char *pn = cg_node_name(cg, el->arg_node[p]);
         LLVMSetValueName2(el->params[p], pn, strlen(pn));
         LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, noalias, 0));
-        LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
+        int64_t key = buffer_key(el, el->arg_node[p]);   /* a literal's global (< 0) or a buffer is aligned; */
+        if (key < 0 || key % 64 == 0)                     /* a slice view inside a buffer may not be */
+            LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
         args[p] = cg_node_ptr(cg, el->arg_node[p]);   /* in the caller, before we move */
     }
     static const char *bound[4] = {"row.first", "row.end", "col.first", "col.end"};

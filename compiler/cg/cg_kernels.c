@@ -15,6 +15,10 @@
 static LLVMValueRef i64c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
 static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }
 
+/* softmax_cross_entropy's ignored label for dmk_sce(_dx), or -1, which its
+ * checked labels never hold. */
+static LLVMValueRef sce_ignore(Cg *cg, const Node *n) { return i32c(cg, n->attr.has_ignore ? n->attr.ignore : -1); }
+
 /* A private constant array of rank int64 (or int32) values. */
 static LLVMValueRef const_dims(Cg *cg, const int64_t *dims, int rank, bool wide, const char *name) {
     LLVMValueRef v[MAX_RANK + 1];
@@ -89,6 +93,58 @@ static void call_pool(Cg *cg, int node) {
     call(cg, kn, a, k);
 }
 
+/* Row-major strides of s. */
+static void strides_of(Shape s, int64_t *stride) {
+    int64_t n = 1;
+    for (int k = s.rank - 1; k >= 0; k--) stride[k] = n, n *= s.dim[k];
+}
+
+/* One dmk_copy_box: the box of extents `box` between y (at element yat,
+ * strides ys) and x (at xat, strides xs). */
+static void call_copy_box(Cg *cg, int node, int x, Shape box, int64_t yat, const int64_t *ys, int64_t xat,
+                          const int64_t *xs) {
+    const char *name = cg_node_name(cg, node);
+    LLVMValueRef yoff = i64c(cg, yat), xoff = i64c(cg, xat);
+    LLVMValueRef a[] = {
+        LLVMBuildInBoundsGEP2(cg->b, cg->f32, cg_node_ptr(cg, node), &yoff, 1, ""),
+        LLVMBuildInBoundsGEP2(cg->b, cg->f32, cg_node_ptr(cg, x), &xoff, 1, ""),
+        i32c(cg, box.rank),
+        const_dims(cg, box.dim, box.rank, true, arena_printf(cg->arena, "%s.%s.box", cg->prefix, name)),
+        const_dims(cg, ys, box.rank, true, arena_printf(cg->arena, "%s.%s.ystride", cg->prefix, name)),
+        const_dims(cg, xs, box.rank, true, arena_printf(cg->arena, "%s.%s.xstride", cg->prefix, name))};
+    call(cg, "dmk_copy_box", a, 6);
+}
+
+/* slice: the box start + step * i of x into y; slice_dx the reverse, into
+ * zeros; concat: each operand into its place along the axis. */
+static void call_box(Cg *cg, int node) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[node];
+    int64_t ys[MAX_RANK], xs[MAX_RANK], big[MAX_RANK], at = 0;
+    if (n->op == OP_CONCAT) {
+        strides_of(n->shape, ys);
+        for (int k = 0; k < n->nin; k++) {
+            Shape part = g->nodes[n->in[k]].shape;
+            strides_of(part, xs);
+            call_copy_box(cg, node, n->in[k], part, at * ys[n->attr.axis], ys, 0, xs);
+            at += part.dim[n->attr.axis];
+        }
+        return;
+    }
+    bool scatter = n->op == OP_SLICE_DX;
+    Shape box = scatter ? g->nodes[n->in[0]].shape : n->shape;
+    strides_of(scatter ? n->shape : g->nodes[n->in[0]].shape, big);
+    for (int k = 0; k < box.rank; k++) at += n->attr.start[k] * big[k], big[k] *= n->attr.step[k];
+    strides_of(box, scatter ? xs : ys);
+    if (scatter) {   /* zeros, then the box */
+        LLVMBuildMemSet(cg->b, cg_node_ptr(cg, node), LLVMConstInt(cg->i8, 0, 0),
+                        i64c(cg, shape_count(n->shape) * dtype_size(n->dtype)), 64);
+        call_copy_box(cg, node, n->in[0], box, at, big, 0, xs);
+    } else {
+        call_copy_box(cg, node, n->in[0], box, 0, ys, at, big);
+    }
+}
+
 void cg_complex(Cg *cg, int node) {
     const Graph *g = cg->ep->graph;
     const Node *n = &g->nodes[node];
@@ -145,13 +201,13 @@ void cg_complex(Cg *cg, int node) {
         return;
     }
     case OP_SCE: {
-        LLVMValueRef a[] = {out, in0, in1, i64c(cg, x->dim[0]), i64c(cg, x->dim[1])};
-        call(cg, "dmk_sce", a, 5);
+        LLVMValueRef a[] = {out, in0, in1, i64c(cg, x->dim[0]), i64c(cg, x->dim[1]), sce_ignore(cg, n)};
+        call(cg, "dmk_sce", a, 6);
         return;
     }
     case OP_SCE_DX: {
-        LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, x->dim[0]), i64c(cg, x->dim[1])};
-        call(cg, "dmk_sce_dx", a, 6);
+        LLVMValueRef a[] = {out, in0, in1, in2, i64c(cg, x->dim[0]), i64c(cg, x->dim[1]), sce_ignore(cg, n)};
+        call(cg, "dmk_sce_dx", a, 7);
         return;
     }
     case OP_BCE: {
@@ -177,6 +233,9 @@ void cg_complex(Cg *cg, int node) {
         call(cg, "dmk_random_mask", a, 5);
         return;
     }
+    case OP_SLICE: case OP_SLICE_DX: case OP_CONCAT:
+        call_box(cg, node);
+        return;
     case OP_RESHAPE: case OP_BROADCAST:   /* views and loops (plan.c, cg_elem.c) */
     case OP_TRAIN_SELECT:                 /* resolved by the entries pass */
 #define OP OP_CASE

@@ -43,11 +43,12 @@ static void check_label(Cg *cg, const Label *l, int index) {
     LLVMValueRef args[] = {values,
                            LLVMConstInt(cg->i64, (unsigned long long)shape_count(l->shape), 0),
                            LLVMConstInt(cg->i64, (unsigned long long)l->classes, 0),
+                           LLVMConstInt(cg->i32, (unsigned long long)(l->has_ignore ? l->ignore : 0), 1),
                            what,
                            LLVMConstInt(cg->i32, (unsigned long long)l->shape.rank, 0),
                            dims,
                            cg->ex};
-    LLVMValueRef rc = cg_call(cg, cg_kernel(cg, "dmk_check_labels"), args, 7, "labels.rc");
+    LLVMValueRef rc = cg_call(cg, cg_kernel(cg, "dmk_check_labels"), args, 8, "labels.rc");
     cg_return_if_failed(cg, rc, "labels");
 }
 

@@ -78,8 +78,11 @@ static LLVMValueRef make_wrapper(Cg *cg, LLVMValueRef kernel, LLVMValueRef *args
             continue;
         }
         inner[i] = LLVMGetParam(fn, (unsigned)p);
-        /* Buffers of the data region are 64-byte aligned (plan.c). */
-        if (LLVMIsAGetElementPtrInst(args[i]) && LLVMGetOperand(args[i], 0) == cg->data)
+        /* Buffers of the data region are 64-byte aligned (plan.c); a slice
+         * view inside one may not be. */
+        LLVMValueRef at = LLVMIsAGetElementPtrInst(args[i]) && LLVMGetOperand(args[i], 0) == cg->data
+                              ? LLVMGetOperand(args[i], 1) : NULL;
+        if (at && LLVMIsAConstantInt(at) && LLVMConstIntGetZExtValue(at) % 64 == 0)
             LLVMAddAttributeAtIndex(fn, (unsigned)p + 1, LLVMCreateEnumAttribute(cg->ctx, align, 64));
         p++;
     }

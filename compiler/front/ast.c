@@ -151,6 +151,41 @@ Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args) {
     return e;
 }
 
+static int list_depth(ExprList l) {
+    int depth = 0;
+    for (int i = 0; i < l.n; i++)
+        if (l.items[i] && l.items[i]->depth > depth) depth = l.items[i]->depth;
+    return depth;
+}
+
+Expr *ast_index(ParseCtx *p, Loc bracket, Expr *x, ExprList subscripts) {
+    int depth = list_depth(subscripts);
+    Expr *e = new_expr(p, EX_INDEX, bracket, (x->depth > depth ? x->depth : depth) + 1);
+    if (e == p->poison) return e;
+    e->lhs = x;
+    e->items = subscripts;
+    return e;
+}
+
+/* The slice's location spans its written bounds (the first ':' without any). */
+Expr *ast_slice(ParseCtx *p, Loc colon, Expr *start, Expr *stop, Expr *step) {
+    ExprList parts = {0};
+    parts = ast_exprs_add(p, parts, start);
+    parts = ast_exprs_add(p, parts, stop);
+    parts = ast_exprs_add(p, parts, step);
+    Loc loc = colon;
+    if (start) loc = span(start->loc, loc);
+    if (step) loc = span(loc, step->loc);
+    else if (stop) loc = span(loc, stop->loc);
+    Expr *e = new_expr(p, EX_SLICE, loc, list_depth(parts) + 1);
+    if (e != p->poison) e->items = parts;
+    return e;
+}
+
+Expr *ast_ellipsis(ParseCtx *p, Loc loc) {
+    return new_expr(p, EX_ELLIPSIS, loc, 1);
+}
+
 ExprList ast_exprs_add(ParseCtx *p, ExprList list, Expr *e) {
     VEC_PUSH(p->arena, list.items, list.n, list.cap, e);
     return list;
@@ -307,6 +342,22 @@ static void dump_expr(FILE *out, const Expr *e) {
         dump_expr(out, e->rhs);
         fputc(')', out);
         break;
+    case EX_INDEX:
+        fputs("(index ", out);
+        dump_expr(out, e->lhs);
+        dump_exprs(out, e->items, " ");
+        fputc(')', out);
+        break;
+    case EX_SLICE:   /* (slice START STOP STEP), _ for a bound left out */
+        fputs("(slice", out);
+        for (int i = 0; i < 3; i++) {
+            fputc(' ', out);
+            if (e->items.items[i]) dump_expr(out, e->items.items[i]);
+            else fputc('_', out);
+        }
+        fputc(')', out);
+        break;
+    case EX_ELLIPSIS: fputs("...", out); break;
     case EX_CALL:
         fprintf(out, "(call %s", e->name);
         for (int i = 0; i < e->args.n; i++) {

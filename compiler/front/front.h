@@ -19,7 +19,10 @@ typedef enum {
     EX_ARRAY,    /* items: the elements (each a number, name, expr or nested array) */
     EX_NEG,      /* lhs */
     EX_BINARY,   /* binop is one of + - * / @ < > or an AST_ code below; lhs, rhs */
-    EX_CALL      /* name (callee), name_loc, args */
+    EX_CALL,     /* name (callee), name_loc, args */
+    EX_INDEX,    /* lhs[items]: each item an expression (an index), an EX_SLICE or an EX_ELLIPSIS */
+    EX_SLICE,    /* start:stop:step, items = {start, stop, step}, each NULL when left out */
+    EX_ELLIPSIS  /* ... inside an index */
 } ExprKind;
 
 typedef struct Arg {
@@ -152,6 +155,9 @@ Expr *ast_binary(ParseCtx *p, Loc loc, char op, Expr *l, Expr *r);
 /* `a < b < c`: reported at the second operator; returns the first comparison. */
 Expr *ast_chained_comparison(ParseCtx *p, Loc second, Expr *first);
 Expr *ast_call(ParseCtx *p, Loc loc, const char *callee, ArgList args);
+Expr *ast_index(ParseCtx *p, Loc bracket, Expr *x, ExprList subscripts);
+Expr *ast_slice(ParseCtx *p, Loc colon, Expr *start, Expr *stop, Expr *step);   /* any NULL */
+Expr *ast_ellipsis(ParseCtx *p, Loc loc);
 Expr *ast_negs(ParseCtx *p, Loc first_minus, int count, Expr *x);  /* count unary minuses */
 ExprList ast_exprs_add(ParseCtx *p, ExprList list, Expr *e);
 Arg ast_arg(ParseCtx *p, Loc key_loc, const char *key, Expr *value); /* key NULL: positional */

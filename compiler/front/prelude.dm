@@ -3,7 +3,7 @@
 
 # x [N, I] -> [N, units]: x @ W + b.  With bias = false the select never
 # evaluates b, so the instance has no parameter b.
-layer Dense(x : f32[N, I], units, bias = true) {
+layer Dense(x : f32[..., I], units, bias = true) {
   param W : f32[I, units] = xavier
   param b : f32[units] = zeros
   return select(bias, x @ W + b, x @ W)

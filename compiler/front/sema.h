@@ -146,6 +146,12 @@ Value sema_pow(Sema *s, Value x, Value p, Loc loc, const char *what);
 bool sema_is_comparison(char op);
 bool sema_clip_bounds(Sema *s, const Expr *call, const bool *given, const Attr *at);   /* given: x, lo, hi */
 Value sema_compare(Sema *s, const Expr *e, Value x, Value y);
+/* sema_index.c: x[...] (EX_INDEX), concat and stack (called before their
+ * arguments are evaluated: the list holds tensors), and the index that is a
+ * tensor (a gather; for now an error). */
+Value sema_index(Sema *s, const Expr *e);
+Value sema_concat(Sema *s, const Expr *call);
+Value sema_tensor_index(Sema *s, const Expr *e, Value x, Value index);
 /* sema_hint.c: reports a call of an unknown function or layer (false), with
  * a hint for other frameworks' names; an argument keyword's hint or NULL. */
 bool sema_callee_known(Sema *s, const Expr *call);

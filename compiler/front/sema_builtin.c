@@ -152,7 +152,7 @@ static Value node_value(Sema *s, int node, const Expr *call) {
 
 typedef enum {
     F_UNARY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
-    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_LAYER_NORM, F_DIM, F_SHAPE
+    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_CAUSAL_MASK, F_LAYER_NORM, F_DIM, F_SHAPE
 } FnKind;
 
 typedef struct Builtin {
@@ -182,15 +182,16 @@ static const Builtin builtins[] = {
     {"dropout", F_DROPOUT, OP_RANDOM_MASK, 2, {"x", "rate"}, 2},
     {"mse", F_MSE, OP_MEAN, 2, {"pred", "target"}, 2},
     {"bce", F_BCE, OP_BCE, 2, {"prob", "target"}, 2},
-    {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels"}, 2},
+    {"softmax_cross_entropy", F_SCE, OP_SCE, 2, {"logits", "labels", "ignore"}, 3},
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
     {"embedding", F_EMBEDDING, OP_GATHER, 2, {"table", "ids"}, 2},
+    {"causal_mask", F_CAUSAL_MASK, OP_LITERAL, 1, {"size"}, 1},
     {"layer_norm", F_LAYER_NORM, OP_MEAN, 1, {"x", "axis", "eps"}, 3},
     {"dim", F_DIM, OP_RESHAPE, 2, {"x", "axis"}, 2},
     {"shape", F_SHAPE, OP_RESHAPE, 1, {"x"}, 1},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
-_Static_assert(NBUILTINS + OP_COUNT + 16 <= SEMA_MAX_BUILTINS /* sema_math's, select */, "SEMA_MAX_BUILTINS holds every name");
+_Static_assert(NBUILTINS + OP_COUNT + 18 <= SEMA_MAX_BUILTINS /* sema_math's, select, concat, stack */, "SEMA_MAX_BUILTINS holds every name");
 
 /* The built-in function called name, if there is one. */
 static bool find_builtin(const char *name, Builtin *out) {
@@ -214,6 +215,8 @@ int sema_builtin_names(const char **names) {
     for (int i = 0; i < NBUILTINS; i++) names[n++] = builtins[i].name;
     n += sema_math_names(names + n);
     names[n++] = "select";
+    names[n++] = "concat";   /* sema_index.c */
+    names[n++] = "stack";
     return n;
 }
 
@@ -427,28 +430,51 @@ static bool same_shape(Sema *s, const char *fn, Value a, Value b, const Expr *ca
     return false;
 }
 
+/* softmax_cross_entropy(logits [..., K], labels [...], ignore = L): the
+ * classes on the last axis, the mean over every other position (but those
+ * labelled L), as PyTorch's F.cross_entropy(logits.reshape(-1, K),
+ * labels.reshape(-1), ignore_index = L).  The op sees [M, K] and [M]. */
+static Value cross_entropy(Sema *s, const Expr *call, Value *v, bool *given) {
+    Graph *g = &s->m->forward;
+    const char *fn = "softmax_cross_entropy";
+    bool okl = want_tensor(s, fn, "logits", v[0], DT_F32), oky = want_tensor(s, fn, "labels", v[1], DT_I32);
+    Attr at = {0};
+    if (given[2]) {
+        Value l = v[2];
+        if (l.kind == V_ERR) return sema_err();
+        if (l.kind != V_NUM || l.num != floor(l.num) || l.num < INT32_MIN || l.num > INT32_MAX) {
+            sema_error_from(s, l.defines, l.loc, "'ignore' of %s must be an i32 integer (a label), found %s", fn,
+                            sema_type_str(s, l));
+            return sema_err();
+        }
+        at.has_ignore = true, at.ignore = (int32_t)l.num;
+    }
+    if (!okl || !oky) return sema_err();
+    Shape ls = v[0].shape;
+    if (ls.rank < 2) {
+        sema_error(s, v[0].loc, "the logits of softmax_cross_entropy must be [N, K] or [N, ..., K] (classes last), found %s",
+                   sema_type_str(s, v[0]));
+        return sema_err();
+    }
+    Shape want = {.rank = ls.rank - 1};
+    for (int d = 0; d < want.rank; d++) want.dim[d] = ls.dim[d];
+    if (!shape_eq(v[1].shape, want)) {
+        sema_error_from(s, v[0].defines | v[1].defines, v[1].loc,
+                   "the labels of softmax_cross_entropy must be %s for logits %s, found %s",
+                   shape_str(s->a, DT_I32, want), sema_type_str(s, v[0]), sema_type_str(s, v[1]));
+        return sema_err();
+    }
+    int in[2] = {v[0].node, v[1].node};
+    if (ls.rank > 2) {
+        int64_t K = ls.dim[ls.rank - 1], M = shape_count(want);
+        in[0] = sema_at(s, graph_reshape(s->a, g, in[0], (Shape){.rank = 2, .dim = {M, K}}), call->name_loc);
+        in[1] = sema_at(s, graph_reshape(s->a, g, in[1], (Shape){.rank = 1, .dim = {M}}), call->name_loc);
+    }
+    return node_value(s, graph_node(s->a, g, OP_SCE, in, 2, at), call);
+}
+
 static Value losses(Sema *s, const Builtin *b, const Expr *call, Value *v) {
     Graph *g = &s->m->forward;
-    if (b->kind == F_SCE) {
-        bool okl = want_tensor(s, b->name, "logits", v[0], DT_F32);
-        bool oky = want_tensor(s, b->name, "labels", v[1], DT_I32);
-        if (!okl || !oky) return sema_err();
-        if (v[0].shape.rank != 2) {
-            sema_error(s, v[0].loc, "the logits of softmax_cross_entropy must be [N, K], found %s",
-                       sema_type_str(s, v[0]));
-            return sema_err();
-        }
-        if (v[1].shape.rank != 1 || v[1].shape.dim[0] != v[0].shape.dim[0]) {
-            Shape want = {.rank = 1, .dim = {v[0].shape.dim[0]}};
-            sema_error_from(s, v[0].defines | v[1].defines, v[1].loc,
-                       "the labels of softmax_cross_entropy must be %s for logits %s, found %s",
-                       shape_str(s->a, DT_I32, want), sema_type_str(s, v[0]), sema_type_str(s, v[1]));
-            return sema_err();
-        }
-        int in[2] = {v[0].node, v[1].node};
-        Attr at = {0};
-        return node_value(s, graph_node(s->a, g, OP_SCE, in, 2, at), call);
-    }
     const char *n0 = b->params[0], *n1 = b->params[1];
     bool ok0 = want_tensor(s, b->name, n0, v[0], DT_F32), ok1 = want_tensor(s, b->name, n1, v[1], DT_F32);
     if (!ok0 || !ok1 || !same_shape(s, b->name, v[0], v[1], call)) return sema_err();
@@ -527,6 +553,27 @@ Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc
     Value r = sema_tensor(s, sema_at(s, graph_node(s->a, &s->m->forward, OP_GATHER, in, 2, none), at), whole);
     r.defines = table.defines | ids.defines;
     return r;
+}
+
+/* causal_mask(T): the constant f32[T, T] with 0 on and below the diagonal
+ * and -inf above, to add to attention scores (query i, key j): softmax over
+ * j then gives the keys after i exactly no weight.  A literal in the object,
+ * so T is bounded. */
+enum { CAUSAL_MASK_MAX = 4096 };
+static Value causal_mask(Sema *s, const Expr *call, Value size) {
+    int64_t T;
+    if (!want_int(s, "causal_mask", "size", size, 1, &T)) return sema_err();
+    if (T > CAUSAL_MASK_MAX) {
+        sema_error_from(s, size.defines, size.loc, "causal_mask(%lld) would be a constant of %lld x %lld; the most is %d",
+                        (long long)T, (long long)T, (long long)T, CAUSAL_MASK_MAX);
+        return sema_err();
+    }
+    double *data = arena_alloc(s->a, sizeof(double) * (size_t)(T * T));
+    for (int64_t i = 0; i < T; i++)
+        for (int64_t j = 0; j < T; j++) data[i * T + j] = j <= i ? 0 : -INFINITY;
+    Node lit = {.op = OP_LITERAL, .dtype = DT_F32, .shape = {.rank = 2, .dim = {T, T}}, .loc = call->loc};
+    lit.attr.data = data;
+    return node_value(s, graph_add(s->a, &s->m->forward, lit), call);
 }
 
 /* relu(x), leaky_relu(x, alpha) ...: the op of ops.def, its number
@@ -643,8 +690,9 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
     case F_POOL: return pool(s, b, call, v, given);
     case F_DROPOUT: return dropout(s, call, v[0], v[1]);
     case F_MSE:
-    case F_BCE:
-    case F_SCE: return losses(s, b, call, v);
+    case F_BCE: return losses(s, b, call, v);
+    case F_SCE: return cross_entropy(s, call, v, given);
+    case F_CAUSAL_MASK: return causal_mask(s, call, v[0]);
     case F_ONE_HOT: return one_hot(s, call, v[0], v[1]);
     case F_EMBEDDING: return sema_gather(s, "embedding", v[0], v[1], call->name_loc, call->loc);
     case F_LAYER_NORM: return layer_norm(s, call, v, given);
@@ -677,7 +725,8 @@ Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *foun
 /* Whether name is a built-in function (for "did you mean" across kinds). */
 bool sema_is_builtin(const char *name) {
     Builtin b;
-    return find_builtin(name, &b) || sema_math_is(name) || strcmp(name, "select") == 0;
+    return find_builtin(name, &b) || sema_math_is(name) || strcmp(name, "select") == 0 ||
+           strcmp(name, "concat") == 0 || strcmp(name, "stack") == 0;
 }
 
 /* select(cond, a, b): a compile-time choice.  Only the chosen argument is

@@ -68,6 +68,13 @@ bool sema_dims(Sema *s, const TypeExpr *t, Shape *out) {
         for (int j = 0; j < i && d->kind == EX_NAME; j++)
             repeated |= bad[j] && t->dims.items[j]->kind == EX_NAME && strcmp(t->dims.items[j]->name, d->name) == 0;
         if (repeated) { ok = false; bad[i] = true; continue; }
+        if (d->kind == EX_ELLIPSIS) {
+            sema_error(s, d->loc, "'...' stands for any leading dimensions only in a layer's argument pattern "
+                       "(x : f32[..., I]); a declared tensor names every dimension");
+            ok = false;
+            bad[i] = true;
+            continue;
+        }
         Value v = sema_eval_const(s, d, "a dimension");
         defines |= v.defines;
         int64_t n = 0;
@@ -399,6 +406,9 @@ Value sema_eval(Sema *s, const Expr *e) {
         return binary(s, e, x, y);
     }
     case EX_CALL: return eval_call(s, e);
+    case EX_INDEX: return sema_index(s, e);
+    case EX_SLICE: case EX_ELLIPSIS:   /* the grammar has them only inside an index */
+        break;
     }
     die("bad expression kind %d", e->kind);
 }
@@ -409,6 +419,7 @@ static bool is_layer_name(const char *name) { return name[0] >= 'A' && name[0] <
  * arguments are numbered before the call they feed). */
 static Value eval_call(Sema *s, const Expr *e) {
     if (strcmp(e->name, "select") == 0) return sema_select(s, e);
+    if (strcmp(e->name, "concat") == 0 || strcmp(e->name, "stack") == 0) return sema_concat(s, e);
     if (!sema_callee_known(s, e)) return sema_err();   /* its arguments would only add errors */
     if (is_layer_name(e->name) && s->const_why) {
         sema_error(s, e->name_loc, "%s must be a constant expression, but calls layer %s",

@@ -31,6 +31,10 @@ static void calls_in(Sema *s, const Expr *e, CallList *out) {
         for (int i = 0; i < e->items.n; i++) calls_in(s, e->items.items[i], out);
         break;
     case EX_NEG: calls_in(s, e->lhs, out); break;
+    case EX_INDEX: case EX_SLICE:   /* a slice's bounds may be left out (NULL) */
+        calls_in(s, e->lhs, out);
+        for (int i = 0; i < e->items.n; i++) calls_in(s, e->items.items[i], out);
+        break;
     case EX_BINARY:
         calls_in(s, e->lhs, out);
         calls_in(s, e->rhs, out);
@@ -44,7 +48,7 @@ static void calls_in(Sema *s, const Expr *e, CallList *out) {
         }
         break;
     }
-    case EX_NUMBER: case EX_BOOL: case EX_NAME: break;
+    case EX_NUMBER: case EX_BOOL: case EX_NAME: case EX_ELLIPSIS: break;
     }
 }
 
@@ -181,7 +185,7 @@ static const char *expr_text(Sema *s, const Expr *e) {
     case EX_NEG: return arena_printf(s->a, "-%s", expr_text(s, e->lhs));
     case EX_BINARY:
         return arena_printf(s->a, "%s %s %s", expr_text(s, e->lhs), ast_binop_text(e->binop), expr_text(s, e->rhs));
-    case EX_BOOL: case EX_ARRAY: case EX_CALL: return "...";
+    case EX_BOOL: case EX_ARRAY: case EX_CALL: case EX_INDEX: case EX_SLICE: case EX_ELLIPSIS: return "...";
     }
     return "...";
 }
@@ -203,16 +207,20 @@ static bool match_pattern(Sema *s, const Decl *layer, const Formal *f, Value v, 
         sema_error_end(s);
         return false;
     }
-    if (v.dtype != t->dtype || v.shape.rank != t->dims.n) {
+    /* f32[..., I]: any leading dimensions (none included), then the rest */
+    bool leading = t->dims.n > 0 && t->dims.items[0]->kind == EX_ELLIPSIS;
+    int fixed = t->dims.n - leading;
+    int lead = v.kind == V_TENSOR ? v.shape.rank - fixed : 0;
+    if (v.dtype != t->dtype || (leading ? lead < 0 : v.shape.rank != t->dims.n)) {
         sema_error_begin(s, at, "argument '%s' of %s must match %s, found %s", f->name, layer->name, pattern,
                          sema_type_str(s, v));
         diag_note(s->d, t->loc, "the pattern is declared here");
         sema_error_end(s);
         return false;
     }
-    for (int i = 0; i < t->dims.n; i++) {
+    for (int i = leading; i < t->dims.n; i++) {
         const Expr *d = t->dims.items[i];
-        int64_t have = v.shape.dim[i];
+        int64_t have = v.shape.dim[lead + i - leading];
         if (d->kind == EX_NAME && strcmp(d->name, "_") == 0) continue;   /* any size */
         Binding *b = d->kind == EX_NAME ? sema_lookup(s, d->name) : NULL;
         bool local = false;

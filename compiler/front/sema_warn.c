@@ -47,11 +47,15 @@ static int mentions(const Expr *e, const char *name) {
         for (int i = 0; i < e->items.n; i++) n += mentions(e->items.items[i], name);
         return n;
     case EX_NEG: return mentions(e->lhs, name);
+    case EX_INDEX: case EX_SLICE:   /* a slice's bounds may be left out (NULL) */
+        n = mentions(e->lhs, name);
+        for (int i = 0; i < e->items.n; i++) n += mentions(e->items.items[i], name);
+        return n;
     case EX_BINARY: return mentions(e->lhs, name) + mentions(e->rhs, name);
     case EX_CALL:
         for (int i = 0; i < e->args.n; i++) n += mentions(e->args.items[i].value, name);
         return n;
-    case EX_NUMBER: case EX_BOOL: return 0;
+    case EX_NUMBER: case EX_BOOL: case EX_ELLIPSIS: return 0;
     }
     return 0;
 }

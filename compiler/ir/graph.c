@@ -26,8 +26,9 @@ bool op_is_shaped(Op op) {
     case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
     case OP_RANDOM_MASK: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_AVGPOOL2D_DX:
     case OP_GATHER_DX:
+    case OP_SLICE: case OP_SLICE_DX:
         return true;
-    case OP_LOAD: case OP_STORE: case OP_TRANSPOSE:
+    case OP_LOAD: case OP_STORE: case OP_TRANSPOSE: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D:
     case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D: case OP_ONE_HOT: case OP_SCE: case OP_SCE_DX: case OP_BCE:
     case OP_BCE_DX: case OP_GATHER: case OP_TRAIN_SELECT:
@@ -108,6 +109,20 @@ static const char *infer_by_class(const Model *m, const Node *n, const Node *con
             if (!shape_broadcast(x[0]->shape, n->shape, &b) || !shape_eq(b, n->shape))
                 return "operand does not broadcast to the result shape";
             *s = n->shape;
+        } else if (n->op == OP_SLICE) {
+            if (!shape_slice_fits(x[0]->shape, at->start, at->step, n->shape)) return "the box is not inside the operand";
+            *s = n->shape;
+        } else if (n->op == OP_SLICE_DX) {
+            if (!shape_slice_fits(n->shape, at->start, at->step, x[0]->shape))
+                return "slice_dx: the operand is not a slice of the result";
+            *s = n->shape;
+        } else if (n->op == OP_CONCAT) {
+            Shape xs[NODE_MAX_IN];
+            for (int i = 0; i < n->nin; i++) {
+                if (x[i]->dtype != x[0]->dtype) return "concat of operands of different dtypes";
+                xs[i] = x[i]->shape;
+            }
+            if (!shape_concat(xs, n->nin, at->axis, s)) return "concat shapes do not agree";
         } else {   /* OP_TRANSPOSE */
             if (!perm_valid(at->perm, x[0]->shape.rank)) return "transpose with an invalid permutation";
             *s = (Shape){.rank = x[0]->shape.rank};
@@ -318,6 +333,47 @@ int graph_broadcast(Arena *a, Graph *g, int x, Shape s) {
 int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b) {
     int in[2] = {x, y};
     return graph_node(a, g, OP_MATMUL, in, 2, (Attr){.trans_a = trans_a, .trans_b = trans_b});
+}
+
+int graph_slice(Arena *a, Graph *g, int x, const int *start, const int *step, Shape s) {
+    Attr at = {0};
+    memcpy(at.start, start, sizeof(int) * (size_t)s.rank);
+    memcpy(at.step, step, sizeof(int) * (size_t)s.rank);
+    return graph_node_shaped(a, g, OP_SLICE, &x, 1, at, DT_VOID, s);
+}
+
+int graph_slice_dx(Arena *a, Graph *g, int dy, const int *start, const int *step, Shape s) {
+    Attr at = {0};
+    memcpy(at.start, start, sizeof(int) * (size_t)s.rank);
+    memcpy(at.step, step, sizeof(int) * (size_t)s.rank);
+    return graph_node_shaped(a, g, OP_SLICE_DX, &dy, 1, at, DT_VOID, s);
+}
+
+int graph_concat(Arena *a, Graph *g, const int *xs, int n, int axis) {
+    if (n == 1) return xs[0];
+    return graph_node(a, g, OP_CONCAT, xs, n, (Attr){.axis = axis});
+}
+
+bool slice_is_view(const Graph *g, int node, int64_t *first) {
+    const Node *n = &g->nodes[node];
+    if (n->op != OP_SLICE) return false;
+    Shape in = g->nodes[n->in[0]].shape;
+    int d = n->shape.rank - 1;
+    while (d >= 0 && n->attr.start[d] == 0 && n->shape.dim[d] == in.dim[d] && (n->attr.step[d] == 1 || in.dim[d] == 1))
+        d--;                                   /* trailing whole axes */
+    if (d >= 0 && n->attr.step[d] != 1 && n->shape.dim[d] != 1) return false;
+    for (int k = d - 1; k >= 0; k--)           /* leading axes: one element each */
+        if (n->shape.dim[k] != 1) return false;
+    if (g->nodes[graph_view_base(g, n->in[0])].op == OP_LITERAL) return false;
+    int64_t at = 0, stride = 1;
+    for (int k = n->shape.rank - 1; k >= 0; k--) at += n->attr.start[k] * stride, stride *= in.dim[k];
+    if (first) *first = at;
+    return true;
+}
+
+int graph_view_base(const Graph *g, int n) {
+    while (g->nodes[n].op == OP_RESHAPE || slice_is_view(g, n, NULL)) n = g->nodes[n].in[0];
+    return n;
 }
 
 void graph_copy(Arena *a, Graph *dst, const Graph *src) {

@@ -8,7 +8,8 @@
  * Needs: a verified graph and a TensorStore for its model.  Guarantees:
  * loads read the store as it was when the run began (a graph never loads a
  * tensor after storing it), stores write the store; i32 values are exact
- * integers held in doubles; node values live in the arena (nothing freed).
+ * integers held in doubles; f32 values have double precision but f32's range
+ * (beyond it, infinities: f32_range); node values live in the arena.
  * Defined behaviour at the edges (no traps): integer division by zero gives
  * 0.  A class index outside [0, classes), or a gather's id outside the
  * table's rows, is an error (labels.c): the run
@@ -62,7 +63,7 @@ static void run_reduce(const Node *n, Shape xs, const double *x, double *y) {
             if (n->attr.axes & (1u << d)) continue;
             j = j * xs.dim[d] + idx[d];
         }
-        if (n->op == OP_MAX) y[j] = x[i] > y[j] ? x[i] : y[j];
+        if (n->op == OP_MAX) y[j] = x[i] > y[j] || isnan(x[i]) ? x[i] : y[j];   /* NaN wins, as torch.amax */
         else y[j] += x[i];
     }
     if (n->op == OP_MEAN && ycount > 0)
@@ -77,6 +78,46 @@ static void run_transpose(const Node *n, Shape xs, const double *x, double *y) {
         int64_t off = 0;
         for (int d = 0; d < xs.rank; d++) off = off * xs.dim[d] + xidx[d];
         y[i] = x[off];
+    }
+}
+
+/* The flat position in `big` of element idx of the box (start, step) that a
+ * slice reads: coordinate start[d] + step[d] * idx[d] on each axis. */
+static int64_t box_offset(Shape big, const Attr *at, const int64_t *idx) {
+    int64_t off = 0;
+    for (int d = 0; d < big.rank; d++) off = off * big.dim[d] + at->start[d] + (int64_t)at->step[d] * idx[d];
+    return off;
+}
+
+/* slice: y = the box of x; slice_dx: y = zeros of x's big shape with the box
+ * set to dy (the elements of a box are distinct, so set = accumulate). */
+static void run_slice(const Node *n, Shape xs, const double *x, double *y) {
+    int64_t idx[MAX_RANK];
+    bool scatter = n->op == OP_SLICE_DX;
+    Shape box = scatter ? xs : n->shape, big = scatter ? n->shape : xs;
+    if (scatter) memset(y, 0, sizeof(double) * (size_t)shape_count(big));
+    for (int64_t i = 0; i < shape_count(box); i++) {
+        unravel(i, box, idx);
+        int64_t off = box_offset(big, &n->attr, idx);
+        if (scatter) y[off] = x[i];
+        else y[i] = x[off];
+    }
+}
+
+/* concat: each operand's elements at their place along the axis. */
+static void run_concat(const Node *n, const Graph *g, double **val, double *y) {
+    int64_t idx[MAX_RANK], at = 0;
+    int axis = n->attr.axis;
+    for (int k = 0; k < n->nin; k++) {
+        Shape xs = g->nodes[n->in[k]].shape;
+        for (int64_t i = 0; i < shape_count(xs); i++) {
+            unravel(i, xs, idx);
+            idx[axis] += at;
+            int64_t off = 0;
+            for (int d = 0; d < n->shape.rank; d++) off = off * n->shape.dim[d] + idx[d];
+            y[off] = val[n->in[k]][i];
+        }
+        at += xs.dim[axis];
     }
 }
 
@@ -140,8 +181,9 @@ static void run_conv(Op op, const Attr *at, Shape xs, Shape ws, Shape ys, double
                 }
 }
 
-/* Pooling windows (no padding): max, its adjoint (to the first maximum of the
- * window in row-major order), average and its adjoint. */
+/* Pooling windows (no padding): max, its adjoint, average and its adjoint.
+ * As PyTorch's: a NaN is the maximum of any window it is in, and the adjoint
+ * goes to the window's last NaN, else to its first maximum (row-major). */
 static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x, double *dx, double *y) {
     int64_t NC = xs.dim[0] * xs.dim[1], H = xs.dim[2], W = xs.dim[3], OH = ys.dim[2], OW = ys.dim[3];
     double area = (double)at->size[0] * at->size[1];
@@ -155,7 +197,7 @@ static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x,
                         int64_t xi = (p * H + oh * at->stride[0] + kh) * W + ow * at->stride[1] + kw;
                         if (op == OP_AVGPOOL2D) acc += x[xi];
                         else if (op == OP_AVGPOOL2D_DX) dx[xi] += y[yi] / area;
-                        else if (best < 0 || x[xi] > mx) { mx = x[xi]; best = xi; }
+                        else if (best < 0 || x[xi] > mx || isnan(x[xi])) { mx = x[xi]; best = xi; }
                     }
                 if (op == OP_AVGPOOL2D) y[yi] = acc / area;
                 else if (op == OP_MAXPOOL2D) y[yi] = mx;
@@ -163,10 +205,14 @@ static void run_pool(Op op, const Attr *at, Shape xs, Shape ys, const double *x,
             }
 }
 
-/* softmax_cross_entropy and its adjoint: loss = mean over the batch of
- * -log_softmax(logits[n])[label[n]]; dlogits = (softmax - onehot) * dloss / N. */
+/* softmax_cross_entropy and its adjoint: loss = mean over the rows not
+ * labelled attr.ignore (when has_ignore) of -log_softmax(logits[n])[label[n]]
+ * (no such row: 0/0, NaN, as PyTorch); dlogits = (softmax - onehot) * dloss /
+ * that count, 0 in the ignored rows. */
 static void run_sce(const Node *n, Shape ls, const double *logits, const double *labels, double dloss, double *y) {
-    int64_t N = ls.dim[0], K = ls.dim[1];
+    int64_t N = ls.dim[0], K = ls.dim[1], counted = 0;
+    const Attr *at = &n->attr;
+    for (int64_t b = 0; b < N; b++) counted += !(at->has_ignore && labels[b] == at->ignore);
     double total = 0;
     for (int64_t b = 0; b < N; b++) {
         const double *row = logits + b * K;
@@ -174,15 +220,15 @@ static void run_sce(const Node *n, Shape ls, const double *logits, const double 
         for (int64_t k = 0; k < K; k++) mx = row[k] > mx ? row[k] : mx;
         for (int64_t k = 0; k < K; k++) sum += exp(row[k] - mx);
         double label = labels[b];
-        bool valid = label >= 0 && label < (double)K;
+        bool valid = label >= 0 && label < (double)K && !(at->has_ignore && label == at->ignore);
         if (n->op == OP_SCE) {
             if (valid) total -= row[(int64_t)label] - mx - log(sum);
             continue;
         }
         for (int64_t k = 0; k < K; k++)
-            y[b * K + k] = valid ? (exp(row[k] - mx) / sum - (k == (int64_t)label)) * dloss / (double)N : 0;
+            y[b * K + k] = valid ? (exp(row[k] - mx) / sum - (k == (int64_t)label)) * dloss / (double)counted : 0;
     }
-    if (n->op == OP_SCE) y[0] = total / (double)N;
+    if (n->op == OP_SCE) y[0] = total / (double)counted;
 }
 
 /* bce = mean of -(t*max(log p, -100) + (1-t)*max(log(1-p), -100)) (PyTorch);
@@ -220,7 +266,27 @@ static void run_gather(const Node *n, Shape ts, int64_t nids, const double *ids,
     }
 }
 
+/* A double as the nearest f32 would be in range: beyond the largest float
+ * (with its rounding margin, 2^128 (1 - 2^-25)) it is an infinity, as exp(89)
+ * is in f32, and at most half the smallest denormal (2^-150) it is a zero of
+ * its sign, as exp(-104) is.  Precision stays double: only the range is f32's. */
+static double f32_range(double v) {
+    double m = fabs(v);
+    if (m < 0x1.ffffffp127 && m > 0x1p-150) return v;
+    if (m <= 0x1p-150) return copysign(0.0, v);
+    return v != v ? v : v > 0 ? INFINITY : -INFINITY;
+}
+
+static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s);
+
 static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s) {
+    compute_node(a, g, id, val, s);
+    const Node *n = &g->nodes[id];
+    if (n->dtype == DT_F32 && n->op != OP_STORE)
+        for (int64_t i = 0; i < shape_count(n->shape); i++) val[id][i] = f32_range(val[id][i]);
+}
+
+static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorStore *s) {
     const Node *n = &g->nodes[id];
     int64_t count = shape_count(n->shape);
     double *y = arena_alloc(a, sizeof(double) * (size_t)(count > 0 ? count : 1));
@@ -281,6 +347,12 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
             y[i] = v0[broadcast_offset(n->shape, x0->shape, idx)];
         }
         return;
+    case OP_SLICE: case OP_SLICE_DX:
+        run_slice(n, x0->shape, v0, y);
+        return;
+    case OP_CONCAT:
+        run_concat(n, g, val, y);
+        return;
     case OP_MATMUL:
         run_matmul(n, x0->shape, v0, x1->shape, v1, y);
         return;
@@ -336,7 +408,7 @@ static void run_node(Arena *a, const Graph *g, int id, double **val, TensorStore
  * values v is a class index of l. */
 static int check_label(Arena *a, const Label *l, const double *v, int64_t count, TensorStore *s) {
     for (int64_t i = 0; i < count; i++)
-        if (!(v[i] >= 0 && v[i] < (double)l->classes)) {
+        if (!label_valid(l, v[i])) {
             s->error = label_message(a, l, i, (int32_t)fmax(fmin(v[i], INT32_MAX), INT32_MIN));
             return DM_ERANGE;
         }

@@ -69,6 +69,10 @@ typedef struct Attr {
     int classes;          /* OP_ONE_HOT */
     const double *data;   /* OP_LITERAL: shape_count(shape) values */
     uint32_t salt;        /* OP_RANDOM_MASK: which dropout site (0, 1, ...) in the model */
+    bool has_ignore;      /* OP_SCE, OP_SCE_DX: positions labelled `ignore` count for nothing */
+    int32_t ignore;
+    int start[MAX_RANK];  /* OP_SLICE, OP_SLICE_DX: the first element taken on each axis (>= 0) */
+    int step[MAX_RANK];   /* and the step between elements (>= 1) */
 } Attr;
 
 /* scalar.c: the value of an elementwise op on numbers, as ops.def defines
@@ -77,7 +81,9 @@ typedef struct Attr {
 double op_scalar_unary(Op op, const Attr *at, DType dt, double x);
 double op_scalar_binary(Op op, DType dt, double x, double y);
 
-#define NODE_MAX_IN 4
+/* The most operands of a node: concat's (a longer concat is a tree of them,
+ * sema_index.c; docs/decisions.md). */
+#define NODE_MAX_IN 8
 
 typedef struct Node {
     Op op;
@@ -163,6 +169,19 @@ int graph_reshape(Arena *a, Graph *g, int x, Shape s);
 int graph_transpose(Arena *a, Graph *g, int x, const int *perm);
 int graph_broadcast(Arena *a, Graph *g, int x, Shape s);
 int graph_matmul(Arena *a, Graph *g, int x, int y, bool trans_a, bool trans_b);
+/* x's box start[k] + step[k] * i, i < s.dim[k] (s of x's rank); its adjoint,
+ * dy scattered into zeros of shape s; xs (1..NODE_MAX_IN) joined along axis. */
+int graph_slice(Arena *a, Graph *g, int x, const int *start, const int *step, Shape s);
+int graph_slice_dx(Arena *a, Graph *g, int dy, const int *start, const int *step, Shape s);
+int graph_concat(Arena *a, Graph *g, const int *xs, int n, int axis);
+/* Whether slice node is a view of its operand's memory: its box is one
+ * contiguous run of the operand (leading axes of extent 1, then one axis of
+ * step 1, then whole axes) and the operand's memory is not a literal's;
+ * *first: the run's first element in the operand. */
+bool slice_is_view(const Graph *g, int node, int64_t *first);
+/* The node whose memory n's value lives in: n itself, or through reshapes
+ * and slice views, their operand's. */
+int graph_view_base(const Graph *g, int n);
 int graph_node(Arena *a, Graph *g, Op op, const int *in, int nin, Attr attr); /* the rest */
 /* For the ops whose result type is not derivable from the operands (const,
  * literal, reshape, broadcast, cast, random_mask, conv2d_dx, conv2d_dw,
@@ -188,6 +207,10 @@ bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out);
 bool shape_conv2d(Shape x, Shape w, const int stride[2], const int pad[2], Shape *out);
 bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out);
 bool shape_gather(Shape table, Shape ids, Shape *out);   /* [V, D...], [S...] -> [S..., D...] */
+/* Whether the box start, step, extents s lies inside x (same rank, steps >= 1). */
+bool shape_slice_fits(Shape x, const int *start, const int *step, Shape s);
+/* xs joined along axis: the other dimensions must agree. */
+bool shape_concat(const Shape *xs, int n, int axis, Shape *out);
 
 /* print.c: the deterministic text form (--emit=ir, --dump-after, golden tests). */
 void graph_print(FILE *out, const Model *m, const Graph *g);
@@ -223,6 +246,8 @@ typedef struct Label {
     int64_t classes;    /* valid indices: [0, classes) */
     Shape shape;        /* the tensor's shape, or the value's: how a message counts elements */
     const char *what;   /* how a message names them: "input 'y'", "the labels of one_hot at f.dm:3:7" */
+    bool has_ignore;    /* the reader's ignored label (softmax_cross_entropy's ignore), also valid */
+    int32_t ignore;
 } Label;
 
 typedef struct Labels {
@@ -236,6 +261,8 @@ int label_operand(const Node *n);
 int64_t label_classes(const Graph *g, const Node *n);
 /* Every Label of g: loaded ones first, then computed ones (labels.c). */
 Labels graph_labels(Arena *a, const Model *m, const Graph *g);
+/* Whether v is a class index of l or its ignored label. */
+bool label_valid(const Label *l, double v);
 /* "input 'y' holds 3 at [3], not a class index in [0, 3)": the error of
  * element at (flat position) holding value, worded as runtime/labels.c. */
 const char *label_message(Arena *a, const Label *l, int64_t at, int32_t value);

@@ -9,8 +9,11 @@
  * this list in its order, so both report the same first bad index, in the
  * same words (label_message here; runtime/labels.c for compiled code).
  *
- * Needs: a verified graph.  Guarantees: one Label per distinct pair (values,
- * classes).  Values loaded from a tensor (through reshapes) are named by the
+ * A softmax_cross_entropy with an ignored label (ignore = -100) also
+ * accepts that value (label_valid).
+ *
+ * Needs: a verified graph.  Guarantees: one Label per distinct triple (values,
+ * classes, ignored label).  Values loaded from a tensor (through reshapes) are named by the
  * tensor, two loads of it are one Label, and they come first, in the order
  * of their first reader: an entry checks them before it runs any node.
  * Computed values (`y + 1`) follow in the order of their first reader, just
@@ -56,7 +59,9 @@ static const char *label_name(Arena *a, const Model *m, const Node *reader, int 
 static void add_label(Arena *a, Labels *ls, Label l) {
     for (int i = 0; i < ls->n; i++) {
         const Label *o = &ls->items[i];
-        if (o->classes == l.classes && (l.tensor >= 0 ? o->tensor == l.tensor : o->value == l.value)) return;
+        if (o->classes == l.classes && o->has_ignore == l.has_ignore && o->ignore == l.ignore &&
+            (l.tensor >= 0 ? o->tensor == l.tensor : o->value == l.value))
+            return;
     }
     Label *grown = arena_alloc(a, sizeof *grown * (size_t)(ls->n + 1));
     if (ls->n) memcpy(grown, ls->items, sizeof *grown * (size_t)ls->n);
@@ -77,10 +82,15 @@ Labels graph_labels(Arena *a, const Model *m, const Graph *g) {
         l.classes = label_classes(g, reader);
         l.shape = tensor >= 0 ? m->tensors[tensor].shape : g->nodes[v].shape;
         l.what = label_name(a, m, reader, tensor);
+        if (reader->op != OP_ONE_HOT) l.has_ignore = reader->attr.has_ignore, l.ignore = reader->attr.ignore;
         add_label(a, tensor >= 0 ? &loaded : &computed, l);
     }
     for (int i = 0; i < computed.n; i++) add_label(a, &loaded, computed.items[i]);
     return loaded;
+}
+
+bool label_valid(const Label *l, double v) {
+    return (v >= 0 && v < (double)l->classes) || (l->has_ignore && v == (double)l->ignore);
 }
 
 /* A value no class count allows that reads as a float of ordinary size: the

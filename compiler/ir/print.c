@@ -93,7 +93,13 @@ static void print_attrs(FILE *out, const Node *n) {
         if (a->trans_a) fputs(" trans_a", out);
         if (a->trans_b) fputs(" trans_b", out);
         break;
-    case OP_SOFTMAX: case OP_LOG_SOFTMAX: fprintf(out, " axis=%d", a->axis); break;
+    case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONCAT: fprintf(out, " axis=%d", a->axis); break;
+    case OP_SLICE: case OP_SLICE_DX:
+        fputs(" start=", out);
+        print_ints(out, a->start, n->shape.rank);
+        fputs(" step=", out);
+        print_ints(out, a->step, n->shape.rank);
+        break;
     case OP_CONV2D: case OP_CONV2D_DX: case OP_CONV2D_DW:
         fputs(" stride=", out);
         print_ints(out, a->stride, 2);
@@ -107,8 +113,11 @@ static void print_attrs(FILE *out, const Node *n) {
         print_ints(out, a->stride, 2);
         break;
     case OP_ONE_HOT: fprintf(out, " classes=%d", a->classes); break;
+    case OP_SCE: case OP_SCE_DX:
+        if (a->has_ignore) fprintf(out, " ignore=%d", (int)a->ignore);
+        break;
     case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RESHAPE: case OP_BROADCAST:
-    case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_GATHER: case OP_GATHER_DX: case OP_STORE:
+    case OP_BCE: case OP_BCE_DX: case OP_GATHER: case OP_GATHER_DX: case OP_STORE:
 #define OP OP_NONE
 #define OP_BINARY OP_CASE
 #include "ir/ops.def"

@@ -442,13 +442,17 @@ static bool graph_line(Reader *r, const char *kw) {
 
 /* The attributes each op takes, in the printer's order (print.c: print_attrs). */
 typedef enum { AT_NONE, AT_RATE, AT_SALT, AT_AXES, AT_KEEPDIMS, AT_PERM, AT_TRANS_A, AT_TRANS_B, AT_AXIS,
-               AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_COUNT } AttrKey;
+               AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_IGNORE, AT_START, AT_STEP, AT_COUNT } AttrKey;
 static const char *const attr_names[AT_COUNT] = {
     [AT_RATE] = "rate", [AT_SALT] = "salt", [AT_AXES] = "axes", [AT_KEEPDIMS] = "keepdims",
     [AT_PERM] = "perm", [AT_TRANS_A] = "trans_a", [AT_TRANS_B] = "trans_b", [AT_AXIS] = "axis",
     [AT_STRIDE] = "stride", [AT_PAD] = "pad", [AT_SIZE] = "size", [AT_CLASSES] = "classes",
+    [AT_IGNORE] = "ignore",
+    [AT_START] = "start", [AT_STEP] = "step",
 };
 static bool attr_is_flag(AttrKey k) { return k == AT_KEEPDIMS || k == AT_TRANS_A || k == AT_TRANS_B; }
+/* given or not, as the flags, but with a value */
+static bool attr_is_optional(AttrKey k) { return attr_is_flag(k) || k == AT_IGNORE; }
 
 typedef struct OpAttrs { AttrKey key[3]; } OpAttrs;
 static const OpAttrs op_attrs[OP_COUNT] = {
@@ -461,6 +465,8 @@ static const OpAttrs op_attrs[OP_COUNT] = {
     [OP_MAXPOOL2D] = {{AT_SIZE, AT_STRIDE}}, [OP_MAXPOOL2D_DX] = {{AT_SIZE, AT_STRIDE}},
     [OP_AVGPOOL2D] = {{AT_SIZE, AT_STRIDE}}, [OP_AVGPOOL2D_DX] = {{AT_SIZE, AT_STRIDE}},
     [OP_ONE_HOT] = {{AT_CLASSES}},
+    [OP_SCE] = {{AT_IGNORE}}, [OP_SCE_DX] = {{AT_IGNORE}},
+    [OP_SLICE] = {{AT_START, AT_STEP}}, [OP_SLICE_DX] = {{AT_START, AT_STEP}}, [OP_CONCAT] = {{AT_AXIS}},
 };
 
 /* The value of attribute k after its '='. */
@@ -489,6 +495,17 @@ static bool attr_value(Reader *r, AttrKey k, Attr *at) {
     case AT_PAD: return int_list(r, 0, MAX_DIM, at->pad, 2, 2, NULL);
     case AT_SIZE: return int_list(r, 1, MAX_DIM, at->size, 2, 2, NULL);
     case AT_CLASSES: return small_int(r, 1, MAX_DIM, &at->classes);
+    case AT_IGNORE: {
+        long long v;
+        if (!integer(r, INT32_MIN, INT32_MAX, &v)) return false;
+        at->has_ignore = true, at->ignore = (int32_t)v;
+        return true;
+    }
+    case AT_START: case AT_STEP: {   /* one per dimension: checked with the type (node_line) */
+        int n, *v = k == AT_START ? at->start : at->step;
+        for (int i = 0; i < MAX_RANK; i++) v[i] = -1;
+        return int_list(r, k == AT_START ? 0 : 1, MAX_DIM, v, -1, MAX_RANK, &n);
+    }
     case AT_KEEPDIMS: at->keepdims = true; return true;
     case AT_TRANS_A: at->trans_a = true; return true;
     case AT_TRANS_B: at->trans_b = true; return true;
@@ -539,7 +556,7 @@ static bool attributes(Reader *r, Op op, Attr *at, const char *op_at) {
         if (!attr_value(r, (AttrKey)k, at)) return false;
     }
     for (int i = 0; i < 3; i++)
-        if (spec->key[i] != AT_NONE && !attr_is_flag(spec->key[i]) && !given[spec->key[i]])
+        if (spec->key[i] != AT_NONE && !attr_is_optional(spec->key[i]) && !given[spec->key[i]])
             return fail(r, op_at, (int)strlen(op_info[op].name), "%s needs %s=", op_info[op].name,
                         attr_names[spec->key[i]]);
     return true;
@@ -669,6 +686,13 @@ static bool node_line(Reader *r, const char *kw) {
             if ((i < n.shape.rank) != (n.attr.perm[i] >= 0))
                 return fail(r, op_at, op_len, "transpose: perm= has not one entry per dimension of %s",
                             shape_str(r->a, n.dtype, n.shape));
+    if (n.op == OP_SLICE || n.op == OP_SLICE_DX)
+        for (int i = 0; i < MAX_RANK; i++) {
+            if ((i < n.shape.rank) != (n.attr.start[i] >= 0) || (i < n.shape.rank) != (n.attr.step[i] >= 0))
+                return fail(r, op_at, op_len, "%s: start= and step= have not one entry per dimension of %s",
+                            op_word, shape_str(r->a, n.dtype, n.shape));
+            if (i >= n.shape.rank) n.attr.start[i] = n.attr.step[i] = 0;
+        }
     if (!node_name(r, &n) || !add_node(r, &n, op_at, op_len)) return false;
     int nids = r->nlabels;
     VEC_PUSH(r->a, r->labels, r->nlabels, r->caplabels, (int)label);

@@ -129,3 +129,29 @@ bool shape_gather(Shape table, Shape ids, Shape *out) {
     *out = r;
     return true;
 }
+
+/* Every axis of the box: start in range, step >= 1, and its last element
+ * start + step * (extent - 1) inside x (an empty box fits nowhere: dm has no
+ * empty tensors). */
+bool shape_slice_fits(Shape x, const int *start, const int *step, Shape s) {
+    if (x.rank != s.rank) return false;
+    for (int k = 0; k < x.rank; k++)
+        if (start[k] < 0 || step[k] < 1 || s.dim[k] < 1 ||
+            start[k] + (int64_t)step[k] * (s.dim[k] - 1) >= x.dim[k])
+            return false;
+    return true;
+}
+
+/* xs joined along axis: one rank, equal dimensions but on the axis. */
+bool shape_concat(const Shape *xs, int n, int axis, Shape *out) {
+    if (n < 1 || axis < 0 || axis >= xs[0].rank) return false;
+    Shape r = xs[0];
+    for (int i = 1; i < n; i++) {
+        if (xs[i].rank != r.rank) return false;
+        for (int k = 0; k < r.rank; k++)
+            if (k != axis && xs[i].dim[k] != r.dim[k]) return false;
+        r.dim[axis] += xs[i].dim[axis];
+    }
+    *out = r;
+    return true;
+}

@@ -100,7 +100,7 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     if (n->dtype != DT_F32 || g->nodes[n->in[k]].dtype != DT_F32) return false;
     switch (n->op) {
     case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RANDOM_MASK: case OP_ONE_HOT:
-    case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_STORE:
+    case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_RELU_DX: case OP_STORE:
     case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX:
     case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
         return false;
@@ -114,6 +114,7 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST: case OP_ERF: case OP_CLIP:
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM: case OP_MINIMUM:
     case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
+    case OP_SLICE: case OP_SLICE_DX: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
     case OP_BCE:
         return true;
@@ -140,10 +141,10 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
     int x = n.in[0], d = -1;   /* set by every case that does not die */
     switch (n.op) {
     case OP_NEG: d = ad_neg(b, dy); break;
-    /* step(relu(x)) = step(x), NaN included (both 0): reading the output lets
-     * the pre-activation die in the forward pass (it fuses into relu's loop
-     * and is never stored). */
-    case OP_RELU: d = ad_mul(b, dy, graph_unary(b->a, b->g, OP_STEP, id)); break;
+    /* From the output, as PyTorch (relu_dx: dy unless relu(x) <= 0, so a
+     * NaN passes dy): reading the output lets the pre-activation die in the
+     * forward pass (it fuses into relu's loop and is never stored). */
+    case OP_RELU: d = graph_binary(b->a, b->g, OP_RELU_DX, dy, id); break;
     case OP_LEAKY_RELU: {   /* slope 1 where x > 0, alpha elsewhere: step*(1-alpha)+alpha */
         double alpha = n.attr.value;
         int slope = ad_add(b, ad_mul(b, graph_unary(b->a, b->g, OP_STEP, x), ad_scalar(b, 1 - alpha)),
@@ -245,7 +246,7 @@ static void adjoint_binary(Backward *b, int id, Node n, int dy) {
 #define OP_BINARY OP_NONE
 #include "ir/ops.def"
         die("autodiff: %s is not binary", op_info[n.op].name);
-    case OP_EQ: case OP_GT: case OP_GE: case OP_NE: die("autodiff: %s carries no gradient", op_info[n.op].name);
+    case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_RELU_DX: die("autodiff: %s carries no gradient", op_info[n.op].name);
     }
 }
 
@@ -292,6 +293,25 @@ static void adjoint_shape(Backward *b, Node n, int dy) {
         break;
     }
     case OP_BROADCAST: accumulate_broadcast(b, x, dy); break;
+    /* A slice's gradient is dy scattered into zeros of x's shape, and the
+     * reverse: slice_dx is linear, its adjoint the slice it undoes. */
+    case OP_SLICE:
+        if (b->needs_grad[x]) accumulate(b, x, graph_slice_dx(b->a, b->g, dy, n.attr.start, n.attr.step, xs));
+        break;
+    case OP_SLICE_DX:
+        if (b->needs_grad[x]) accumulate(b, x, graph_slice(b->a, b->g, dy, n.attr.start, n.attr.step, xs));
+        break;
+    case OP_CONCAT: {   /* each operand's gradient: its part of dy along the axis */
+        int start[MAX_RANK] = {0}, step[MAX_RANK];
+        for (int d = 0; d < MAX_RANK; d++) step[d] = 1;
+        for (int k = 0; k < n.nin; k++) {
+            Shape part = node_shape(b, n.in[k]);
+            if (b->needs_grad[n.in[k]])
+                accumulate(b, n.in[k], graph_slice(b->a, b->g, dy, start, step, part));
+            start[n.attr.axis] += (int)part.dim[n.attr.axis];
+        }
+        break;
+    }
 #define OP OP_CASE
 #define OP_SHAPE OP_NONE
 #include "ir/ops.def"

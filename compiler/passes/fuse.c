@@ -2,7 +2,8 @@
  * loops instead of in a buffer of their own (loop fusion).
  *
  * Needs: a graph in topological order.  Guarantees: an inline node is an
- * elementwise node (unary, binary, const, broadcast) that is never stored and
+ * elementwise node (unary, binary, const, broadcast), or a slice read only
+ * by elementwise nodes (its loop reads through it), that is never stored and
  * whose every user is elementwise; apart from consts (any number of users,
  * any shape: a const is free to recompute) its users all have its shape and
  * all end up in the same loop (one user, or a diamond like (a - b) * (a - b)
@@ -39,6 +40,10 @@ bool *fuse_graph(Arena *a, const Graph *g, bool enable, const bool *no_export, i
             if (n->op == OP_CONST) inl[i] = true;
             else if (enable && user_root[i] >= 0) inl[i] = true, root[i] = user_root[i];
         }
+        /* A slice read only by one loop is read through: the loop loads the
+         * elements from the slice's operand (cg_elem.c), no copy is made. */
+        if (n->op == OP_SLICE && enable && users[i] > 0 && !stores[i] && all_elementwise[i] && user_root[i] >= 0)
+            inl[i] = true, root[i] = user_root[i];
         /* Tell the operands about this user. */
         for (int k = 0; k < n->nin; k++) {
             int x = n->in[k];

@@ -42,10 +42,18 @@ const Graph *model_entry_graph(const Model *m, int entry) {
 uint64_t plan_node_bytes(const Node *n) { return (uint64_t)shape_count(n->shape) * dtype_size(n->dtype); }
 
 /* The node whose memory n's value lives in: a load's tensor is its load, a
- * reshape is its operand's buffer. */
-static int base_of(const Graph *g, int n) {
-    while (g->nodes[n].op == OP_RESHAPE) n = g->nodes[n].in[0];
-    return n;
+ * reshape or a slice view is (in) its operand's buffer. */
+static int base_of(const Graph *g, int n) { return graph_view_base(g, n); }
+
+/* A reshape, or a slice that is a view: no buffer of its own. */
+static bool is_view(const Graph *g, int n) { return g->nodes[n].op == OP_RESHAPE || slice_is_view(g, n, NULL); }
+
+/* Whether x (read by a loop) is read through a slice view: its elements
+ * are not at the loop's element of the base. */
+static bool through_slice_view(const Graph *g, int x) {
+    for (; is_view(g, x); x = g->nodes[x].in[0])
+        if (g->nodes[x].op == OP_SLICE) return true;
+    return false;
 }
 
 /* Calls fn(ctx, x, reader, root) for every buffer-holding node x that exec
@@ -134,8 +142,9 @@ static bool in_place_ok(const Graph *g, const ReadsOf *reads, int v, int tensor)
     return true;
 }
 
-static bool has_buffer(const Node *n) {
-    return n->op != OP_LOAD && n->op != OP_RESHAPE && n->op != OP_LITERAL && n->op != OP_STORE;
+static bool has_buffer(const Graph *g, int i) {
+    Op op = g->nodes[i].op;
+    return op != OP_LOAD && op != OP_LITERAL && op != OP_STORE && !is_view(g, i);
 }
 
 typedef struct Block { uint64_t off, size; int last; } Block;
@@ -150,11 +159,17 @@ typedef struct Reuse {
     const int *last;
     int root, found;
     uint64_t scratch;
+    int viewed[8], nviewed;   /* bases read through a slice view (never reused); more: any */
 } Reuse;
 
 static void consider_reuse(void *ctx, int x, int reader, int root) {
     Reuse *r = ctx;
     int b = base_of(r->g, x);
+    if (through_slice_view(r->g, x)) {
+        if (r->nviewed < 8) r->viewed[r->nviewed] = b;
+        r->nviewed++;
+        return;
+    }
     if (r->found >= 0 || r->last[b] != root || r->ep->offset[b] < (int64_t)r->scratch) return;
     if (shape_count(r->g->nodes[x].shape) != shape_count(r->g->nodes[root].shape)) return;
     r->found = b;
@@ -162,10 +177,12 @@ static void consider_reuse(void *ctx, int x, int reader, int root) {
 
 static int reusable_operand(const Graph *g, const EntryPlan *ep, Walk *w, const int *last, int i, uint64_t scratch) {
     if (!op_is_elementwise(g->nodes[i].op)) return -1;
-    Reuse r = {g, ep, last, i, -1, scratch};
+    Reuse r = {g, ep, last, i, -1, scratch, {0}, 0};
     each_read(g, ep->inl, w, i, consider_reuse, &r);
     /* Reshapes keep the count, so every read of that buffer in the loop is
-     * at the written element. */
+     * at the written element; a slice view's reads are elsewhere. */
+    for (int k = 0; k < r.nviewed && r.found >= 0; k++)
+        if (k >= 8 || r.viewed[k] == r.found) r.found = -1;
     return r.found;
 }
 
@@ -223,7 +240,7 @@ static void find_epilogues(Arena *a, const Graph *g, EntryPlan *ep, const int *i
             }
             for (int v = K + 1; v < e && ok; v++) {       /* nothing runs in between */
                 Op op = g->nodes[v].op;
-                ok = ep->inl[v] || op == OP_RESHAPE || op == OP_LITERAL || (op == OP_LOAD && !snapshot[v]);
+                ok = ep->inl[v] || is_view(g, v) || op == OP_LITERAL || (op == OP_LOAD && !snapshot[v]);
             }
             for (int i = members.start[e]; i < members.start[e + 1] && ok; i++) {  /* K reads nothing */
                 int v = members.items[i];                                           /* e's loop writes */
@@ -295,7 +312,7 @@ static void compute_stores_in_place(EntryState *s) {
         if (st->op != OP_STORE) continue;
         int v = base_of(g, st->in[0]);      /* a reshaped value: its base goes in place */
         const Node *vn = &g->nodes[v];
-        if (s->ep->inl[v] || !has_buffer(vn) || s->in_tensor[v] >= 0) continue;
+        if (s->ep->inl[v] || !has_buffer(g, v) || s->in_tensor[v] >= 0) continue;
         if (!fits_tensor(s, vn, st->attr.tensor)) continue;
         if (in_place_ok(g, s->reads, v, st->attr.tensor)) s->in_tensor[v] = st->attr.tensor;
     }
@@ -347,9 +364,11 @@ static int64_t offset_without_block(const EntryState *s, int i) {
     const int *in_tensor = s->in_tensor;
     if (ep->inl[i]) return in_tensor[i] >= 0 ? (int64_t)s->mp->tensor_offset[in_tensor[i]] : -1;  /* exported */
     if (n->op == OP_LOAD && !s->snapshot[i]) return (int64_t)s->mp->tensor_offset[n->attr.tensor];
-    if (n->op == OP_RESHAPE) return ep->offset[base_of(s->g, i)];
+    if (n->op == OP_RESHAPE) return ep->offset[n->in[0]];   /* its operand's memory, a view's included */
+    int64_t first;
+    if (slice_is_view(s->g, i, &first)) return ep->offset[n->in[0]] + first * dtype_size(n->dtype);
     if (ep->host[i] >= 0) return ep->offset[ep->host[i]];   /* an epilogue */
-    if (!has_buffer(n) && !s->snapshot[i]) return -1;
+    if (!has_buffer(s->g, i) && !s->snapshot[i]) return -1;
     if (in_tensor[i] >= 0) return (int64_t)s->mp->tensor_offset[in_tensor[i]];
     return -2;
 }

@@ -83,7 +83,7 @@ static bool fold(Rewriter *r, Node *n) {
     }
     double value;
     if (uniform && (cls == OC_UNARY || cls == OC_BINARY || n->op == OP_RESHAPE || n->op == OP_BROADCAST ||
-                    n->op == OP_TRANSPOSE)) {
+                    n->op == OP_TRANSPOSE || n->op == OP_SLICE)) {
         /* Elementwise and data movement of uniform values give a uniform result of any size:
          * evaluate on scalars. */
         if (cls == OC_UNARY || cls == OC_BINARY) {
@@ -138,6 +138,46 @@ static int identity_elementwise(const Node *n, const Node *x, const Node *y) {
     return -1;
 }
 
+/* slice_dx(a) + slice_dx(b) whose boxes lie side by side along one axis
+ * (a's first; equal elsewhere; step 1 along it) is the scatter of
+ * concat(a, b) into the union of the boxes: the gradient of x[..., :h] and
+ * x[..., h:] becomes one concat instead of two zero-filled buffers and an
+ * add (and, once the boxes cover x, no scatter at all).  Rewrites *n and
+ * returns true; a concat on the left along the same axis takes b as one
+ * more operand. */
+static bool join_scatters(Rewriter *r, Node *n) {
+    const Node *x = &r->out->nodes[n->in[0]], *y = &r->out->nodes[n->in[1]];
+    if (x->op != OP_SLICE_DX || y->op != OP_SLICE_DX || !shape_eq(x->shape, n->shape) ||
+        !shape_eq(y->shape, n->shape) || x->dtype != y->dtype)
+        return false;
+    Shape xs = r->out->nodes[x->in[0]].shape, ys = r->out->nodes[y->in[0]].shape;
+    int axis = -1;   /* the one axis where the boxes differ */
+    for (int d = 0; d < n->shape.rank; d++) {
+        bool same = x->attr.start[d] == y->attr.start[d] && x->attr.step[d] == y->attr.step[d] && xs.dim[d] == ys.dim[d];
+        if (same) continue;
+        if (axis >= 0) return false;
+        axis = d;
+    }
+    if (axis < 0 || x->attr.step[axis] != 1 || y->attr.step[axis] != 1) return false;
+    if (y->attr.start[axis] + ys.dim[axis] == x->attr.start[axis]) {   /* b comes first */
+        const Node *t = x; x = y; y = t;
+        Shape ts = xs; xs = ys; ys = ts;
+    }
+    if (x->attr.start[axis] + xs.dim[axis] != y->attr.start[axis]) return false;
+    int parts[NODE_MAX_IN], nparts = 0;
+    const Node *a = &r->out->nodes[x->in[0]];
+    if (a->op == OP_CONCAT && a->attr.axis == axis && a->nin < NODE_MAX_IN)
+        for (int k = 0; k < a->nin; k++) parts[nparts++] = a->in[k];
+    else
+        parts[nparts++] = x->in[0];
+    parts[nparts++] = y->in[0];
+    Attr at = x->attr;   /* x's box starts the union (read before the graph grows) */
+    int joined = graph_concat(r->a, r->out, parts, nparts, axis);
+    *n = (Node){.op = OP_SLICE_DX, .dtype = n->dtype, .shape = n->shape, .nin = 1, .in = {joined}, .attr = at,
+                .name = n->name, .loc = n->loc};
+    return true;
+}
+
 /* If n (operands in the new graph) equals one of the existing new nodes,
  * return its id; otherwise -1.  May rewrite *n into a simpler node. */
 static int identity(Rewriter *r, Node *n) {
@@ -148,6 +188,8 @@ static int identity(Rewriter *r, Node *n) {
 #define OP_UNARY OP_CASE
 #define OP_BINARY OP_CASE
 #include "ir/ops.def"
+        if (n->op == OP_ADD && join_scatters(r, n))   /* (the graph grew: `in` is stale) */
+            return shape_eq(r->out->nodes[n->in[0]].shape, n->shape) ? n->in[0] : -1;   /* boxes cover it all */
         return identity_elementwise(n, x, y);
     case OP_RESHAPE: case OP_BROADCAST:
         if (shape_eq(x->shape, n->shape)) return n->in[0];
@@ -178,6 +220,23 @@ static int identity(Rewriter *r, Node *n) {
             if (n->attr.perm[i] != i) return -1;
         return n->in[0];
     }
+    case OP_SLICE: case OP_SLICE_DX:
+        /* a slice of a slice is one slice: element i is y's s1 + t1 (s2 + t2 i) (x's box s1, t1); a
+         * scatter of a scatter is one scatter: element i of y goes to s2 + t2 (s1 + t1 i) */
+        if (x->op == n->op) {
+            const Attr *outer = n->op == OP_SLICE ? &x->attr : &n->attr;
+            const Attr *inner = n->op == OP_SLICE ? &n->attr : &x->attr;
+            int start[MAX_RANK], step[MAX_RANK];
+            for (int d = 0; d < n->shape.rank; d++) {
+                start[d] = outer->start[d] + outer->step[d] * inner->start[d];
+                step[d] = outer->step[d] * inner->step[d];
+            }
+            memcpy(n->attr.start, start, sizeof start);
+            memcpy(n->attr.step, step, sizeof step);
+            n->in[0] = x->in[0];
+        }
+        return shape_eq(in[n->in[0]].shape, n->shape) ? n->in[0] : -1;   /* the whole of x, into the whole */
+    case OP_CONCAT:
 #define OP OP_CASE   /* no identity known */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE
@@ -199,7 +258,7 @@ static bool attr_eq(const Node *p, const Node *q) {
     if (memcmp(&a->value, &b->value, sizeof a->value) != 0) return false;
     if (memcmp(&a->value2, &b->value2, sizeof a->value2) != 0) return false;
     for (int i = 0; i < MAX_RANK; i++)
-        if (a->perm[i] != b->perm[i]) return false;
+        if (a->perm[i] != b->perm[i] || a->start[i] != b->start[i] || a->step[i] != b->step[i]) return false;
     for (int i = 0; i < 2; i++)
         if (a->stride[i] != b->stride[i] || a->pad[i] != b->pad[i] || a->size[i] != b->size[i]) return false;
     if (a->data != b->data) {

@@ -71,8 +71,9 @@ void plan_print_stats(FILE *out, const Model *m) {
         fprintf(out, "  %5s %-24s %-20s %12s %12s %10s\n", "node", "op", "shape", "FLOPs", "bytes", "buffer");
         for (int i = 0; i < g->n; i++) {
             const Node *n = &g->nodes[i];
-            double f = node_flops(g, n), b = ep->inl[i] || n->op == OP_LOAD || n->op == OP_RESHAPE ? 0 : (double)plan_node_bytes(n);
-            for (int k = 0; k < n->nin && !ep->inl[i] && n->op != OP_RESHAPE; k++)
+            bool view = n->op == OP_RESHAPE || slice_is_view(g, i, NULL);   /* moves nothing */
+            double f = node_flops(g, n), b = ep->inl[i] || n->op == OP_LOAD || view ? 0 : (double)plan_node_bytes(n);
+            for (int k = 0; k < n->nin && !ep->inl[i] && !view; k++)
                 b += (double)plan_node_bytes(&g->nodes[n->in[k]]);
             if (n->op == OP_GATHER)   /* it reads the rows it copies, not the whole table */
                 b += (double)plan_node_bytes(n) - (double)plan_node_bytes(&g->nodes[n->in[0]]);

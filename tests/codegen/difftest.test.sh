@@ -18,13 +18,20 @@ for f in tests/codegen/*.dm tests/torch/*.dm examples/*/*.dm; do
     done
 done
 # Threads: the kernels that split their work must give the same results.
-for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm \
+for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm tests/codegen/index_odd.dm \
          tests/codegen/threads_modern.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
+done
+# NaN, infinities, signed zeros, huge and tiny values (--special): the
+# compiled code's non-finite results are the interpreter's, exactly.
+for f in tests/torch/*.dm tests/codegen/threads_elementwise.dm tests/codegen/matmul_odd.dm; do
+    "$tool" --special "$f" || status=1
 done
 # Labels outside [0, K): every entry that reads them refuses as the
 # interpreter does (the same code and message) and changes no tensor.
 "$tool" --bad-labels tests/torch/mlp.dm || status=1
+# ... and beside labels equal to softmax_cross_entropy's ignored one (seq.dm: -100 and 0).
+for seed in 1 2 3; do "$tool" --bad-labels --seed $seed tests/torch/seq.dm || status=1; done
 for seed in 1 2 3 4 5 6; do
     "$tool" --bad-labels --seed $seed tests/codegen/labels.dm || status=1
 done

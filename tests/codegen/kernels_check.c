@@ -141,10 +141,10 @@ static void check_conv(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, in
     check_conv_rect(N, C, H, W, F, K, K, s, s, p, p);
 }
 
-/* 2 x 2 max pooling with stride 2 and its gradient against the definition
- * (the window's value is its first maximum in row-major order, which gets
- * dy; a NaN first in its window wins, later ones lose): values on a coarse
- * grid, so that windows tie, and a few NaNs. */
+/* 2 x 2 max pooling with stride 2 and its gradient against the definition,
+ * PyTorch's: the window's value is its last NaN, else its first maximum in
+ * row-major order, which gets dy: values on a coarse grid, so that windows
+ * tie, and a few NaNs. */
 static void check_maxpool2(int64_t NC, int64_t H, int64_t W) {
     int64_t OH = H / 2, OW = W / 2, nx = NC * H * W, ny = NC * OH * OW;
     float *x = values(nx), *dy = values(ny), *y = values(ny), *dx = values(nx);
@@ -157,7 +157,7 @@ static void check_maxpool2(int64_t NC, int64_t H, int64_t W) {
                 for (int64_t i = 0; i < 2; i++)
                     for (int64_t j = 0; j < 2; j++) {
                         int64_t xi = (p * H + 2 * oh + i) * W + 2 * ow + j;
-                        if (best < 0 || x[xi] > x[best]) best = xi;
+                        if (best < 0 || x[xi] > x[best] || isnan(x[xi])) best = xi;
                     }
                 int64_t yi = (p * OH + oh) * OW + ow;
                 ry[yi] = x[best];

@@ -3,6 +3,6 @@
 model m {
   input a : f32[8, 2]
   input b : f32[8, 2]
-  output y = concat([a, b], axis = 1)
+  output y = cat([a, b], dim = 1)
   output z = Dense2(relu([a]), 3)
 }

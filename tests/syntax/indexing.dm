@@ -1,8 +1,9 @@
-# indexing and slicing are not dm's: one error per statement
+# syntax errors inside an index: one error per statement
 model m {
   input x : f32[4, 3]
-  a = x[:, 0]
-  b = relu(x)[0]
-  c = x [1][2]
-  output y = [1, 2] + a
+  a = x[]
+  b = x[1:2:3:4]
+  c = x[0 1]
+  d = f32[...]
+  output y = x[..., 0]
 }

@@ -5,14 +5,16 @@
  * starting values, on the reference interpreter (interp_run).  Every tensor
  * of the model is compared after every entry.
  *
- *   difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [-v] FILE.dm
+ *   difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [--special] [-v] FILE.dm
  *
  * Params keep their initialiser's values (dm_new) plus uniform noise in
  * [-0.1, 0.1] (so zero biases are not zero); f32 inputs are uniform in
  * [-1, 1]; an i32
  * input gets labels in [0, K) where K is the class count of the loss,
  * one_hot or gather that reads it (the fewest; else [0, 2)); with --bad-labels in [-2, K + 2), so
- * that out-of-range labels are compared too: where the interpreter refuses
+ * that out-of-range labels are compared too; with --special half the f32
+ * values are NaN, infinities, signed zeros, huge or tiny (special_value), and
+ * non-finite results must then agree exactly: where the interpreter refuses
  * an entry (DM_ERANGE), the compiled entry must return the same code, end its
  * message with the interpreter's and, like it, change no tensor.  Elements
  * agree when
@@ -35,6 +37,28 @@ static uint64_t rng_state = 88172645463325252ULL;
 static double uniform(void) {   /* xorshift64: a test's private generator */
     rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
     return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* --special: NaN, infinities, signed zeros, huge and tiny numbers, exp's
+ * overflow and underflow edges (docs/language.md, "Numbers").  Huge is 1e18:
+ * its products stay in range, since a product that overflows inside a
+ * kernel's fused multiply-add (matmul, conv2d) is not rounded to infinity. */
+static float special_value(void) {
+    static const float v[] = {NAN, INFINITY, -INFINITY, -0.0f, 0.0f, 1e18f, -1e18f, 1e-40f, 88.5f, 89.0f, -100.0f, -104.0f};
+    return v[(int)(uniform() * (sizeof v / sizeof v[0]))];
+}
+
+/* The loss's ignored label, if a loss that reads tensor has one. */
+static bool tensor_ignore(const Model *m, int tensor, int32_t *ignore) {
+    const Graph *g = &m->forward;
+    for (int i = 0; i < g->n; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->op != OP_SCE || !n->attr.has_ignore) continue;
+        int x = n->in[1];
+        while (g->nodes[x].op == OP_RESHAPE || g->nodes[x].op == OP_CAST) x = g->nodes[x].in[0];
+        if (g->nodes[x].op == OP_LOAD && g->nodes[x].attr.tensor == tensor) { *ignore = n->attr.ignore; return true; }
+    }
+    return false;
 }
 
 /* The fewest classes among the readers of the i32 tensor (labels, a gather's
@@ -78,7 +102,8 @@ static int compare(dm_model *dm, const Model *m, TensorStore *s, TensorStore *be
         void *p = tensor_ptr(dm, t);
         int64_t n = shape_count(t->shape), worst = -1;
         double scale = 0, worst_err = 0, step = 0;
-        for (int64_t k = 0; k < n; k++) scale = fmax(scale, fabs(s->values[i][k]));
+        for (int64_t k = 0; k < n; k++)   /* the finite values' scale: an infinity must not excuse them */
+            if (isfinite(s->values[i][k])) scale = fmax(scale, fabs(s->values[i][k]));
         /* In a train step, an optimizer that normalises the gradient (Adam)
          * moves an element whose gradient is nearly 0 (relative to the
          * tensor's: its f32 rounding error is then a large part of it) by a
@@ -86,10 +111,12 @@ static int compare(dm_model *dm, const Model *m, TensorStore *s, TensorStore *be
          * of the largest change the step made to the tensor.  apply, which
          * starts from the same gradients, gets no such allowance. */
         if ((t->kind == TK_PARAM || t->kind == TK_STATE) && strcmp(entry, "train_step") == 0)
-            for (int64_t k = 0; k < n; k++) step = fmax(step, fabs(s->values[i][k] - before->values[i][k]));
+            for (int64_t k = 0; k < n; k++)
+                if (isfinite(s->values[i][k] - before->values[i][k]))
+                    step = fmax(step, fabs(s->values[i][k] - before->values[i][k]));
         for (int64_t k = 0; k < n; k++) {
             double ref = s->values[i][k], got = t->dtype == DT_F32 ? (double)((float *)p)[k] : (double)((int32_t *)p)[k];
-            if (isnan(ref) && isnan(got)) continue;
+            if ((isnan(ref) && isnan(got)) || got == ref) continue;   /* NaNs, equal infinities */
             double err = fabs(got - ref), tol = t->dtype == DT_F32 ? rtol * (fabs(ref) + 1e-3 * scale) + 1e-6 + 0.1 * step : 0;
             if (!(err <= tol) && (worst < 0 || err / tol > worst_err)) worst = k, worst_err = err / tol;
         }
@@ -129,7 +156,8 @@ static Models *load_models(Arena *a, const char *path, const Defines *defs) {
     return models;
 }
 
-static int run_model(Arena *a, const Model *m, void *so, double rtol, int threads, bool bad_labels, bool verbose) {
+static int run_model(Arena *a, const Model *m, void *so, double rtol, int threads, bool bad_labels, bool special,
+                     bool verbose) {
     const dm_model_desc *d = dlsym(so, arena_printf(a, "%s_model", m->name));
     if (!d) { fprintf(stderr, "difftest: no symbol %s_model\n", m->name); return 2; }
     if (d->ntensors != m->ntensors) { fprintf(stderr, "difftest: %s: descriptor has %d tensors, model %d\n", m->name, d->ntensors, m->ntensors); return 1; }
@@ -140,12 +168,16 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, int thread
         const Tensor *t = &m->tensors[i];
         if (t->kind != TK_PARAM && t->kind != TK_BUFFER && t->kind != TK_INPUT) continue;
         void *p = tensor_ptr(dm, t);
+        int32_t ignore = 0;
+        bool has_ignore = t->dtype == DT_I32 && tensor_ignore(m, i, &ignore);
         int classes = t->dtype == DT_F32 ? 0 : tensor_classes(m, i);
         for (int64_t k = 0; k < shape_count(t->shape); k++) {
             if (t->dtype == DT_F32 && t->kind != TK_INPUT) ((float *)p)[k] += (float)(0.2 * uniform() - 0.1);
             else if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);
             else if (bad_labels) ((int32_t *)p)[k] = (int32_t)(uniform() * (classes + 4)) - 2;
             else ((int32_t *)p)[k] = (int32_t)(uniform() * classes);
+            if (special && t->dtype == DT_F32 && uniform() < 0.5) ((float *)p)[k] = special_value();
+            if (has_ignore && uniform() < 0.25) ((int32_t *)p)[k] = ignore;   /* a quarter ignored */
         }
     }
     TensorStore *s = store_new(a, m), *before = store_new(a, m);
@@ -183,7 +215,7 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, int thread
 int main(int argc, char **argv) {
     Options o = {.emit = EMIT_OBJ, .opt_level = 2};
     double rtol = 1e-4;
-    bool verbose = false, bad_labels = false;
+    bool verbose = false, bad_labels = false, special = false;
     int threads = 1;
     const char *path = NULL;
     Arena *a = arena_new();
@@ -200,10 +232,14 @@ int main(int argc, char **argv) {
             VEC_PUSH(a, defs.items, defs.n, defs.cap, def);
         }
         else if (strcmp(argv[i], "--bad-labels") == 0) bad_labels = true;
+        /* A multiply-add fused by --fp-contract=fast does not overflow in
+         * its product (1e30 * 1e30 - inf is -inf, not NaN): the special
+         * values are compared at --fp-contract=off, PyTorch's rounding. */
+        else if (strcmp(argv[i], "--special") == 0) special = true, o.fp_contract = FP_CONTRACT_OFF;
         else if (strcmp(argv[i], "-v") == 0) verbose = true;
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [-v] FILE.dm\n"); return 2; }
+    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [--special] [-v] FILE.dm\n"); return 2; }
     o.input = path;
     Models *models = load_models(a, path, &defs);
 
@@ -219,7 +255,7 @@ int main(int argc, char **argv) {
         void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
         if (!h) { fprintf(stderr, "difftest: dlopen: %s\n", dlerror()); status = 2; }
         for (int i = 0; h && i < models->n; i++) {
-            int r = run_model(a, models->items[i], h, rtol, threads, bad_labels, verbose);
+            int r = run_model(a, models->items[i], h, rtol, threads, bad_labels, special, verbose);
             if (r > status) status = r;
             fprintf(stderr, "%s %s: model %s at -O%d, %d thread%s\n", r ? "FAIL" : "ok", path, models->items[i]->name,
                     o.opt_level, threads, threads > 1 ? "s" : "");

@@ -39,10 +39,7 @@ static Models *load(Arena *a, const char *path) {
     return ms;
 }
 
-static int base(const Graph *g, int n) {
-    while (g->nodes[n].op == OP_RESHAPE) n = g->nodes[n].in[0];
-    return n;
-}
+static int base(const Graph *g, int n) { return graph_view_base(g, n); }   /* reshapes, slice views */
 
 /* Adds exec node e's reads (through inline nodes, each walked once: walked[]
  * holds at + 1) to last[] of their bases. */
@@ -69,15 +66,19 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
         if (ep->inl[i]) {
-            CHECK(op_is_elementwise(n->op), "%s: node %d inline but %s", what, i, op_info[n->op].name);
+            CHECK(op_is_elementwise(n->op) || n->op == OP_SLICE, "%s: node %d inline but %s", what, i,
+                  op_info[n->op].name);   /* a slice is read through (fuse.c) */
             continue;
         }
         int64_t off = ep->offset[i];
         if (off < 0) continue;
         uint64_t bytes = (uint64_t)shape_count(n->shape) * 4;
-        CHECK(off % 64 == 0, "%s: node %d at %lld", what, i, (long long)off);
+        int64_t first = 0;   /* a slice view lies inside its operand's block, at its first element */
+        bool view = slice_is_view(g, i, &first);
+        int64_t want = n->op == OP_RESHAPE ? ep->offset[n->in[0]] : view ? ep->offset[n->in[0]] + 4 * first : -1;
+        CHECK(want >= 0 ? off == want : off % 64 == 0, "%s: node %d at %lld", what, i, (long long)off);
         CHECK((uint64_t)off + bytes <= mp->data_size, "%s: node %d beyond the data region", what, i);
-        bool scratch = (uint64_t)off >= lo && n->op != OP_RESHAPE;   /* a load there is a snapshot */
+        bool scratch = (uint64_t)off >= lo && n->op != OP_RESHAPE && !view;   /* a load there is a snapshot */
         if (scratch) CHECK((uint64_t)off + bytes <= hi, "%s: node %d beyond the scratch", what, i);
         if (!scratch || base(g, i) != i) continue;
         for (int j = i + 1; j < g->n && j <= last[i]; j++) {
@@ -97,7 +98,8 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
      * runs first, or is that loop. */
     for (int v = 0; v < g->n; v++) {
         const Node *vn = &g->nodes[v];
-        if (vn->op == OP_LOAD || vn->op == OP_RESHAPE || ep->offset[v] < 0 || (uint64_t)ep->offset[v] >= lo)
+        if (vn->op == OP_LOAD || vn->op == OP_RESHAPE || slice_is_view(g, v, NULL) || ep->offset[v] < 0 ||
+            (uint64_t)ep->offset[v] >= lo)
             continue;
         int writer = ep->inl[v] ? ep->root[v] : v;
         CHECK(!ep->inl[v] || (ep->root[v] > v && !ep->inl[ep->root[v]]), "%s: node %d exported by %d", what, v, writer);

@@ -148,6 +148,38 @@ static void shape_cases(void) {
     check_finish(c, graph_broadcast(c->a, c->g, x, shp(2, 4, 3)));
 }
 
+/* Indexing and concatenation: slices (strided, overlapping, of a slice),
+ * slice_dx (whose adjoint is a slice), concat of three along each axis. */
+static void index_cases(void) {
+    static const int start[] = {1, 0, 2}, step[] = {1, 2, 1}, ones[] = {1, 1, 1}, zeros[] = {0, 0, 0};
+    Check *c = check_begin("slice_strided");
+    int x = check_param(c, "x", shp(3, 3, 4, 5));
+    check_finish(c, graph_slice(c->a, c->g, x, start, step, shp(3, 2, 2, 3)));
+
+    c = check_begin("slices_overlapping");   /* x[:, :3] * x[:, 1:]: two scatters add */
+    x = check_param(c, "x", shp(3, 2, 3, 4));
+    int left = graph_slice(c->a, c->g, x, zeros, ones, shp(3, 2, 3, 3));
+    int right = graph_slice(c->a, c->g, x, (const int[]){0, 0, 1}, ones, shp(3, 2, 3, 3));
+    int inner = graph_slice(c->a, c->g, right, (const int[]){0, 1, 0}, (const int[]){1, 1, 2}, shp(3, 2, 2, 2));
+    check_finish(c, graph_binary(c->a, c->g, OP_ADD, graph_binary(c->a, c->g, OP_MUL, left, right),
+                                 graph_reduce(c->a, c->g, OP_SUM, inner, 7, false)));
+
+    c = check_begin("slice_dx");
+    x = check_param(c, "x", shp(3, 2, 2, 3));
+    check_finish(c, graph_slice_dx(c->a, c->g, graph_unary(c->a, c->g, OP_TANH, x), start, step, shp(3, 3, 4, 5)));
+
+    for (int axis = 0; axis < 3; axis++) {
+        char name[32];
+        snprintf(name, sizeof name, "concat_axis%d", axis);
+        c = check_begin(strdup(name));
+        Shape parts[3] = {shp(3, 2, 3, 4), shp(3, 2, 3, 4), shp(3, 2, 3, 4)};
+        for (int k = 0; k < 3; k++) parts[k].dim[axis] = k + 1;
+        int xs[3] = {check_param(c, "a", parts[0]), check_param(c, "b", parts[1]), check_param(c, "c", parts[2])};
+        int joined = graph_concat(c->a, c->g, xs, 3, axis);
+        check_finish(c, graph_binary(c->a, c->g, OP_MUL, joined, graph_unary(c->a, c->g, OP_SIGMOID, joined)));
+    }
+}
+
 /* Several uses of one node and of one parameter: adjoints accumulate. */
 static void accumulation_cases(void) {
     Check *c = check_begin("fan_out");
@@ -173,6 +205,7 @@ int main(void) {
     no_gradient_cases();
     reduce_cases();
     shape_cases();
+    index_cases();
     accumulation_cases();
     return check_summary();
 }

@@ -19,7 +19,8 @@ static void expect(const char *what, const double *got, int64_t n, const double 
         return;
     }
     for (int64_t i = 0; i < n; i++)
-        if (isnan(want[i]) ? !isnan(got[i]) : !(fabs(got[i] - want[i]) <= tol * (1 + fabs(want[i])))) {
+        if (!(fabs(got[i] - want[i]) <= tol * (1 + fabs(want[i]))) && !(isnan(got[i]) && isnan(want[i])) &&
+            got[i] != want[i]) {   /* NaN wants NaN, an infinity itself */
             fprintf(stderr, "%s: [%lld] = %.12g, want %.12g\n", what, (long long)i, got[i], want[i]);
             check_failures++;
         }
@@ -40,6 +41,13 @@ static void test_unary(Arena *a) {
     Operand x = F32(SHAPE(4), -2, -0.5, 0, 1.5);
     EXPECT_OP(a, OP_NEG, NOATTR, 0, SCALAR, ARGS(x), 2, 0.5, 0, -1.5);
     EXPECT_OP(a, OP_RELU, NOATTR, 0, SCALAR, ARGS(x), 0, 0, 0, 1.5);
+    EXPECT_OP(a, OP_RELU, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2), NAN, -INFINITY)), NAN, 0);   /* NaN stays, torch.relu */
+    /* f32's range: e^89 = 4.49e38 is past FLT_MAX = 3.40e38; e^88 = 1.65e38 is not */
+    EXPECT_OP(a, OP_EXP, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2), 89, 88)), INFINITY, 1.651636255e38);
+    /* ... and its underflow: e^-104 = 6.8e-46 is below half the smallest denormal 2^-149 = 1.4e-45; a zero keeps
+     * its sign (1 / -0 = -inf) */
+    EXPECT_OP(a, OP_EXP, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(1), -104)), 0);
+    EXPECT_OP(a, OP_DIV, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2), 1, 1), F32(SHAPE(2), -0.0, 0.0)), -INFINITY, INFINITY);
     EXPECT_OP(a, OP_LEAKY_RELU, ((Attr){.value = 0.1}), 0, SCALAR, ARGS(x), -0.2, -0.05, 0, 1.5);
     /* 1/(1+e^2) = 1/8.389056099; 1/(1+e^0.5) = 1/2.648721271; 1/(1+e^-1.5) = 1/1.22313016 */
     EXPECT_OP(a, OP_SIGMOID, NOATTR, 0, SCALAR, ARGS(x), 0.119202922, 0.377540669, 0.5, 0.817574476);
@@ -68,6 +76,9 @@ static void test_binary(Arena *a) {
     EXPECT_OP(a, OP_MAXIMUM, NOATTR, 0, SCALAR, ARGS(p, q), 4, 5, 3);
     EXPECT_OP(a, OP_EQ, NOATTR, 0, SCALAR, ARGS(p, q), 0, 0, 1);
     EXPECT_OP(a, OP_GT, NOATTR, 0, SCALAR, ARGS(p, q), 0, 1, 0);
+    /* relu_dx(dy, y): dy unless y <= 0, so a NaN y passes dy and an infinite dy at y = 0 gives 0 */
+    EXPECT_OP(a, OP_RELU_DX, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(4), 5, -6, INFINITY, 8), F32(SHAPE(4), 0, 2, 0, NAN)),
+              0, -6, 0, 8);
     /* a scalar operand */
     EXPECT_OP(a, OP_MUL, NOATTR, 0, SCALAR, ARGS(F32(SCALAR, 2), p), 2, 10, 6);
     /* i32 division truncates; by zero gives 0 (documented) */
@@ -141,6 +152,25 @@ static void test_data_movement(Arena *a) {
     for (int k = 0; k < 4; k++)
         for (int i = 0; i < 2; i++)
             for (int j = 0; j < 3; j++) CHECK(y[k * 6 + i * 3 + j] == i * 12 + j * 4 + k);
+}
+
+/* x = [[1, 2, 3], [4, 5, 6]]. */
+static void test_index(Arena *a) {
+    Operand x = F32(SHAPE(2, 3), 1, 2, 3, 4, 5, 6);
+    /* x[:, 1:] = [[2, 3], [5, 6]] */
+    EXPECT_OP(a, OP_SLICE, ((Attr){.start = {0, 1}, .step = {1, 1}}), 0, SHAPE(2, 2), ARGS(x), 2, 3, 5, 6);
+    /* x[1:, ::2] = [[4, 6]] */
+    EXPECT_OP(a, OP_SLICE, ((Attr){.start = {1, 0}, .step = {1, 2}}), 0, SHAPE(1, 2), ARGS(x), 4, 6);
+    /* its adjoint: [7, 8] back at (1, 0) and (1, 2), zeros elsewhere */
+    EXPECT_OP(a, OP_SLICE_DX, ((Attr){.start = {1, 0}, .step = {1, 2}}), 0, SHAPE(2, 3),
+              ARGS(F32(SHAPE(1, 2), 7, 8)), 0, 0, 0, 7, 0, 8);
+    /* concat([[9], [10]], x, axis 1) = [[9, 1, 2, 3], [10, 4, 5, 6]] */
+    EXPECT_OP(a, OP_CONCAT, ((Attr){.axis = 1}), 0, SCALAR, ARGS(F32(SHAPE(2, 1), 9, 10), x), 9, 1, 2, 3, 10, 4, 5,
+              6);
+    /* concat(x, [[7, 8, 9]], axis 0): the rows one after the other; and of i32 */
+    EXPECT_OP(a, OP_CONCAT, ((Attr){.axis = 0}), 0, SCALAR, ARGS(x, F32(SHAPE(1, 3), 7, 8, 9)), 1, 2, 3, 4, 5, 6, 7, 8,
+              9);
+    EXPECT_OP(a, OP_CONCAT, ((Attr){.axis = 0}), 0, SCALAR, ARGS(I32(SHAPE(1), 3), I32(SHAPE(2), -1, 4)), 3, -1, 4);
 }
 
 static void test_matmul(Arena *a) {
@@ -463,6 +493,7 @@ int main(void) {
     test_elem_ops(a);
     test_reduce(a);
     test_data_movement(a);
+    test_index(a);
     test_matmul(a);
     test_softmax(a);
     test_conv(a);

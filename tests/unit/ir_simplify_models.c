@@ -27,6 +27,19 @@ static const char *const source =
     "  output probs = softmax(logits)\n"
     "  loss softmax_cross_entropy(logits, y)\n"
     "  optimizer sgd(lr = 0.05, momentum = 0.9, nesterov = true)\n"
+    "}\n"
+    /* slices whose gradients join (a three-way split of one axis), overlap
+     * (strided and shifted), nest (slices of slices), and concat / stack */
+    "model index {\n"
+    "  input x : f32[3, 4, 9]\n"
+    "  param W : f32[9, 9]\n"
+    "  h = reshape(reshape(x, [12, 9]) @ W, [3, 4, 9])\n"
+    "  g = h[..., :3] * sigmoid(h[..., 3:6]) + tanh(h[..., 6:])\n"
+    "  s = h[:, 1:][:, ::2, 1:8:3] - h[:, :2, 2:5]\n"
+    "  c = concat([g[0], s[1], stack([g[2, 0], s[0, 1]])], axis = 0)\n"
+    "  output o = c\n"
+    "  loss mean(c * c) + sum(h[-1, -1])\n"
+    "  optimizer sgd(lr = 0.1)\n"
     "}\n";
 
 static unsigned rng = 99;
@@ -99,7 +112,7 @@ int main(void) {
             check_graph(a, m, graphs[k]);
         }
     }
-    CHECK(models.n == 2);
+    CHECK(models.n == 3);
     arena_free(a);
     return check_report("ir_simplify_models");
 }

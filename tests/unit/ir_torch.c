@@ -99,6 +99,12 @@ static void loss_cases(Script *s) {
                    "ce = F.cross_entropy(z, lab); (ce * dl).backward()\n");
     expect(s, "sce", op(s, OP_SCE, (Attr){0}, SCALAR, 2, (Operand[]){z, l}), 1, "ce");
     expect(s, "sce_dx", op(s, OP_SCE_DX, (Attr){0}, SCALAR, 3, (Operand[]){z, l, dl}), 20, "z.grad");
+    /* class 1 ignored: those rows count for nothing (PyTorch's ignore_index) */
+    fprintf(s->py, "z.grad = None\n"
+                   "cei = F.cross_entropy(z, lab, ignore_index=1); (cei * dl).backward()\n");
+    Attr ignore1 = {.has_ignore = true, .ignore = 1};
+    expect(s, "sce ignore", op(s, OP_SCE, ignore1, SCALAR, 2, (Operand[]){z, l}), 1, "cei");
+    expect(s, "sce_dx ignore", op(s, OP_SCE_DX, ignore1, SCALAR, 3, (Operand[]){z, l, dl}), 20, "z.grad");
     Operand p = input(s, "bp", DT_F32, SHAPE(3, 4), 0.01, 0.99, false);
     Operand t = input(s, "bt", DT_F32, SHAPE(3, 4), 0, 1, false);
     fprintf(s->py, "bp.requires_grad_()\n"

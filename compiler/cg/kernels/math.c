@@ -5,7 +5,8 @@
  * Compiled to LLVM bitcode at build time and linked into every module (see
  * cg_module.c); every function here is made internal and always-inline.
  * Accuracy: a few ulp over the float range (exp: degree-6 Taylor polynomial
- * on |r| <= ln2/2 after n*ln2 range reduction; log: atanh series in
+ * on |r| <= ln2/2 after n*ln2 range reduction, infinity past ln(FLT_MAX),
+ * denormals below -87.3; log: atanh series in
  * s = (m-1)/(m+1) for m in [sqrt(1/2), sqrt(2)]). */
 #include <stdint.h>
 
@@ -15,17 +16,17 @@ static float from_bits(uint32_t u) { union { uint32_t u; float f; } v = {u}; ret
 static uint32_t to_bits(float f) { union { float f; uint32_t u; } v = {f}; return v.u; }
 
 float dmk_expf(float x) {
-    float big = x > 88.72f ? __builtin_inff() : 0.0f;
-    float xc = x < -87.33f ? -87.33f : x > 88.0f ? 88.0f : x;
+    /* Over [-104, 89] every result is computed (denormals near the bottom,
+     * an overflow to infinity at the top, as in f32 libm): 2^n is applied as
+     * two normal powers 2^n1 2^n2, so n may run from -150 to 128. */
+    float xc = x < -104.0f ? -104.0f : x > 89.0f ? 89.0f : x;
     float t = xc * 1.44269504088896341f;
     int32_t ni = (int32_t)(t + (t >= 0 ? 0.5f : -0.5f));   /* round; no rintf call on any target */
     float n = (float)ni;
     float r = xc - n * 0.693145751953125f - n * 1.42860682030941723212e-6f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720))))));
-    float s = from_bits((uint32_t)(ni + 127) << 23);
-    float y = p * s;
-    y = x < -87.33f ? 0.0f : y;
-    y = x > 88.72f ? big : y;
+    int32_t n1 = ni / 2, n2 = ni - n1;
+    float y = p * from_bits((uint32_t)(n1 + 127) << 23) * from_bits((uint32_t)(n2 + 127) << 23);
     return x != x ? x : y;
 }
 

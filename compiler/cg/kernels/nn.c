@@ -15,9 +15,16 @@
 
 /* Pooling windows: no padding, window [kh x kw], stride [sh, sw]. */
 
+/* As PyTorch's max_pool2d: an element becomes the window's maximum when it
+ * is greater than the maximum so far or is a NaN, so a NaN anywhere in a
+ * window is its maximum and its adjoint goes to the window's last NaN, else
+ * to the first maximum (ties go to the first).  One compare-select, which
+ * vectorises. */
+static ALWAYS_INLINE int takes(float x, float m) { return x > m || x != x; }
+static ALWAYS_INLINE vi16 takes16(v16 x, v16 m) { return (x > m) | (x != x); }
+
 /* The common 2 x 2 window with stride 2, 16 windows at a time: the same
- * comparisons in the same order as the general loops, so the same results
- * (a NaN first in its window wins, a later one loses; ties go to the first).
+ * comparisons in the same order as the general loops, so the same results.
  * Lanes are split into even and odd columns by shuffles; a row's last
  * vectors overrun its end (reading, and writing what is written again
  * later), so a row is done by vectors only while they stay inside the
@@ -52,16 +59,16 @@ static void maxpool2_rows(float *restrict y, const float *restrict x, int64_t ro
             v16 a0, a1, a2, a3;
             windows(t + 2 * ow, b + 2 * ow, &a0, &a1, &a2, &a3);
             v16 m = a0;
-            m = select16(a1 > m, a1, m);
-            m = select16(a2 > m, a2, m);
-            m = select16(a3 > m, a3, m);
+            m = select16(takes16(a1, m), a1, m);
+            m = select16(takes16(a2, m), a2, m);
+            m = select16(takes16(a3, m), a3, m);
             store16(yr + ow, m);
         }
         for (; ow < OW; ow++) {
             float m = t[2 * ow];
-            m = t[2 * ow + 1] > m ? t[2 * ow + 1] : m;
-            m = b[2 * ow] > m ? b[2 * ow] : m;
-            m = b[2 * ow + 1] > m ? b[2 * ow + 1] : m;
+            m = takes(t[2 * ow + 1], m) ? t[2 * ow + 1] : m;
+            m = takes(b[2 * ow], m) ? b[2 * ow] : m;
+            m = takes(b[2 * ow + 1], m) ? b[2 * ow + 1] : m;
             yr[ow] = m;
         }
     }
@@ -79,12 +86,11 @@ void dmk_maxpool2d(float *restrict y, const float *restrict x, int64_t NC, int64
                 const float *xw = x + p * H * W + oh * sh * W + ow * sw;
                 float m = xw[0];
                 for (int64_t i = 0; i < kh; i++)
-                    for (int64_t j = 0; j < kw; j++) m = xw[i * W + j] > m ? xw[i * W + j] : m;
+                    for (int64_t j = 0; j < kw; j++) m = takes(xw[i * W + j], m) ? xw[i * W + j] : m;
                 y[(p * OH + oh) * OW + ow] = m;
             }
 }
 
-/* dy goes to the first maximum (row-major) of each window. */
 /* maxpool2d_dx for 2 x 2 windows with stride 2: the windows do not overlap,
  * so every element of dx is written once (dy at the window's first maximum,
  * 0 elsewhere and outside every window), without a clearing pass.  By 16
@@ -110,11 +116,11 @@ static void maxpool2_dx_rows(float *restrict dx, const float *restrict x, const 
                 int64_t ow = 16 * k;
                 v16 a0, a1, a2, a3, v = load16(g + ow), zero = {0};
                 windows(t + 2 * ow, b + 2 * ow, &a0, &a1, &a2, &a3);
-                vi16 s1 = a1 > a0;
+                vi16 s1 = takes16(a1, a0);
                 v16 m1 = select16(s1, a1, a0);
-                vi16 s2 = a2 > m1;
+                vi16 s2 = takes16(a2, m1);
                 v16 m2 = select16(s2, a2, m1);
-                vi16 s3 = a3 > m2;                  /* the maximum is at 3, else 2, else 1, else 0 */
+                vi16 s3 = takes16(a3, m2);          /* the maximum is at 3, else 2, else 1, else 0 */
                 v16 d0 = select16(~s1 & ~s2 & ~s3, v, zero), d1 = select16(s1 & ~s2 & ~s3, v, zero);
                 v16 d2 = select16(s2 & ~s3, v, zero), d3 = select16(s3, v, zero);
                 store16(dt + 2 * ow, __builtin_shufflevector(d0, d1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
@@ -127,11 +133,11 @@ static void maxpool2_dx_rows(float *restrict dx, const float *restrict x, const 
             int64_t ow = 16 * nv < OW ? 16 * nv : OW;
             for (; ow < OW; ow++) {
                 float a0 = t[2 * ow], a1 = t[2 * ow + 1], a2 = b[2 * ow], a3 = b[2 * ow + 1];
-                int s1 = a1 > a0;
+                int s1 = takes(a1, a0);
                 float m1 = s1 ? a1 : a0;
-                int s2 = a2 > m1;
+                int s2 = takes(a2, m1);
                 float m2 = s2 ? a2 : m1;
-                int s3 = a3 > m2;
+                int s3 = takes(a3, m2);
                 float v = g[ow];
                 dt[2 * ow] = (!s1 & !s2 & !s3) ? v : 0;
                 dt[2 * ow + 1] = (s1 & !s2 & !s3) ? v : 0;
@@ -160,7 +166,7 @@ void dmk_maxpool2d_dx(float *restrict dx, const float *restrict x, const float *
                 float m = x[base];
                 for (int64_t i = 0; i < kh; i++)
                     for (int64_t j = 0; j < kw; j++)
-                        if (x[base + i * W + j] > m) m = x[base + i * W + j], at = base + i * W + j;
+                        if (takes(x[base + i * W + j], m)) m = x[base + i * W + j], at = base + i * W + j;
                 dx[at] += dy[(p * OH + oh) * OW + ow];
             }
     if (epi) epi(epi_data, 0, NC * H * W);
@@ -219,31 +225,41 @@ void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int6
         }
 }
 
-/* loss = mean over rows of logsumexp(z[i]) - z[i, label[i]]. */
-void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restrict label, int64_t N, int64_t K) {
+/* The rows that count: those not labelled ignore.  The entry checked every
+ * label (dmk_check_labels), so a label is ignore or in [0, K). */
+static int64_t counted_rows(const int32_t *restrict label, int64_t N, int32_t ignore) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < N; i++) n += label[i] != ignore;
+    return n;
+}
+
+/* loss = mean over the counted rows of logsumexp(z[i]) - z[i, label[i]]
+ * (none counted: 0/0, NaN, as PyTorch). */
+void dmk_sce(float *restrict loss, const float *restrict z, const int32_t *restrict label, int64_t N, int64_t K,
+             int32_t ignore) {
     double total = 0;
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
         int32_t l = label[i];
-        if (l < 0 || l >= K) continue;   /* never: the entry checked its labels (dmk_check_labels) */
+        if (l < 0 || l >= K || l == ignore) continue;   /* out of range: never (checked) */
         float m = zi[0];
         for (int64_t k = 1; k < K; k++) m = zi[k] > m ? zi[k] : m;
         float s = 0;
         for (int64_t k = 0; k < K; k++) s += dmk_expf(zi[k] - m);
         total += (double)(m + dmk_logf(s) - zi[l]);
     }
-    *loss = (float)(total / (double)N);
+    *loss = (float)(total / (double)counted_rows(label, N, ignore));
 }
 
-/* dz[i,k] = (softmax(z[i])[k] - (k == label[i])) * dloss / N */
+/* dz[i,k] = (softmax(z[i])[k] - (k == label[i])) * dloss / counted rows; 0 in ignored rows */
 void dmk_sce_dx(float *restrict dz, const float *restrict z, const int32_t *restrict label,
-                const float *restrict dloss, int64_t N, int64_t K) {
-    float g = *dloss / (float)N;
+                const float *restrict dloss, int64_t N, int64_t K, int32_t ignore) {
+    float g = *dloss / (float)counted_rows(label, N, ignore);
     for (int64_t i = 0; i < N; i++) {
         const float *zi = z + i * K;
         float *di = dz + i * K;
         int32_t l = label[i];
-        if (l < 0 || l >= K) {   /* never: the entry checked its labels; no read out of bounds */
+        if (l < 0 || l >= K || l == ignore) {   /* ignored (out of range: never, checked); no read out of bounds */
             for (int64_t k = 0; k < K; k++) di[k] = 0;
             continue;
         }
@@ -297,25 +313,26 @@ void dmk_random_mask(float *restrict y, const int32_t *restrict state, int64_t c
         y[i] = dm_dropout_keep(key, step, (uint32_t)salt, (uint32_t)i, rate) ? scale : 0.0f;
 }
 
-/* Class indices: 0 when every label[0 .. count) is in [0, classes), else
+/* Class indices: 0 when every label[0 .. count) is in [0, classes) or is
+ * ignore (softmax_cross_entropy's ignored label; 0 when there is none), else
  * DM_ERANGE after reporting the first bad one through ex->bad_label (what,
  * rank and dims name the labels in the message).  The test is one pass of
  * unsigned compares OR-ed together (a negative index is a huge unsigned one),
  * which the -O pipeline vectorises; only a failed check looks for the
  * element, out of line. */
-static NOINLINE int32_t report_bad_label(const int32_t *label, int64_t classes, const char *what, int32_t rank,
-                                         const int64_t *dims, dm_exec *ex) {
+static NOINLINE int32_t report_bad_label(const int32_t *label, int64_t classes, int32_t ignore, const char *what,
+                                         int32_t rank, const int64_t *dims, dm_exec *ex) {
     int64_t at = 0;
-    while (label[at] >= 0 && label[at] < classes) at++;
+    while ((label[at] >= 0 && label[at] < classes) || label[at] == ignore) at++;
     if (ex && ex->bad_label) ex->bad_label(ex, what, rank, dims, at, label[at], classes);
     return DM_ERANGE;
 }
 
-int32_t dmk_check_labels(const int32_t *restrict label, int64_t count, int64_t classes, const char *what,
-                         int32_t rank, const int64_t *dims, dm_exec *ex) {
+int32_t dmk_check_labels(const int32_t *restrict label, int64_t count, int64_t classes, int32_t ignore,
+                         const char *what, int32_t rank, const int64_t *dims, dm_exec *ex) {
     uint32_t limit = classes > INT32_MAX ? 0x80000000u : (uint32_t)classes, bad = 0;
-    for (int64_t i = 0; i < count; i++) bad |= (uint32_t)label[i] >= limit;
-    return bad ? report_bad_label(label, classes, what, rank, dims, ex) : 0;
+    for (int64_t i = 0; i < count; i++) bad |= ((uint32_t)label[i] >= limit) & (label[i] != ignore);
+    return bad ? report_bad_label(label, classes, ignore, what, rank, dims, ex) : 0;
 }
 
 /* 1 when no element of x[0 .. count) is an infinity or a NaN (--check-numerics). */

@@ -1,6 +1,6 @@
 /* tensor.c: the data-movement and reduction kernels of generated code:
- * reductions (sum, mean, max) over any set of axes, and transposition by any
- * permutation.  Shapes arrive as pointers to constant arrays (rank <= 8), so
+ * reductions (sum, mean, max) over any set of axes, transposition by any
+ * permutation, and the strided box copy of slices and concatenation.  Shapes arrive as pointers to constant arrays (rank <= 8), so
  * once inlined into a module the loops are specialised like the others. */
 #include <stdint.h>
 
@@ -27,6 +27,29 @@ static float sum_floats(const float *x, int64_t n) {
     return total;
 }
 
+/* The maximum so far after x, as torch.amax: a NaN wins and stays.  One
+ * compare-select (x > m or x unordered), which vectorises. */
+static ALWAYS_INLINE float max_step(float m, float x) { return x > m || x != x ? x : m; }
+
+/* max(x[0], ..., x[n-1]) (n >= 1): sixteen running maxima, then the tail;
+ * any NaN gives NaN.  The order does not matter (max is exact). */
+static float max_floats(const float *x, int64_t n) {
+    int64_t i = 0;
+    float m = x[0];
+    if (n >= 16) {
+        v16 acc = load16(x);
+        for (i = 16; i + 16 <= n; i += 16) {
+            v16 v = load16(x + i);
+            vi16 take = (v > acc) | (v != v);
+            acc = (v16)(((vi16)v & take) | ((vi16)acc & ~take));
+        }
+        m = acc[0];
+        for (int j = 1; j < 16; j++) m = max_step(m, acc[j]);
+    }
+    for (; i < n; i++) m = max_step(m, x[i]);
+    return m;
+}
+
 /* x viewed as [outer, r, inner], reduced over the middle: the common case
  * (reduced axes adjacent), with loops that vectorise (over inner, or over r
  * in sum_floats' order when inner is 1). */
@@ -36,19 +59,14 @@ static void reduce_middle(float *restrict y, const float *restrict x, int64_t ou
         const float *xo = x + o * r * inner;
         float *yo = y + o * inner;
         if (inner == 1) {
-            float acc = kind == DMK_MAX ? xo[0] : 0.0f;
-            if (kind == DMK_MAX)
-                for (int64_t k = 1; k < r; k++) acc = xo[k] > acc ? xo[k] : acc;
-            else
-                acc = sum_floats(xo, r);
-            yo[0] = acc;
+            yo[0] = kind == DMK_MAX ? max_floats(xo, r) : sum_floats(xo, r);
             continue;
         }
         for (int64_t i = 0; i < inner; i++) yo[i] = xo[i];
         for (int64_t k = 1; k < r; k++) {
             const float *xk = xo + k * inner;
             if (kind == DMK_MAX)
-                for (int64_t i = 0; i < inner; i++) yo[i] = xk[i] > yo[i] ? xk[i] : yo[i];
+                for (int64_t i = 0; i < inner; i++) yo[i] = max_step(yo[i], xk[i]);
             else
                 for (int64_t i = 0; i < inner; i++) yo[i] += xk[i];
         }
@@ -107,16 +125,11 @@ void dmk_reduce(float *restrict y, const float *restrict x, int32_t rank, const 
     for (int64_t row = 0; row < rows; row++) {
         const float *xr = x + row * L;
         if (inner_reduced) {
-            float acc = init;
-            if (kind == DMK_MAX)
-                for (int64_t i = 0; i < L; i++) acc = xr[i] > acc ? xr[i] : acc;
-            else
-                acc = sum_floats(xr, L);
-            y[o] = kind == DMK_MAX ? (acc > y[o] ? acc : y[o]) : y[o] + acc;
+            y[o] = kind == DMK_MAX ? max_step(y[o], max_floats(xr, L)) : y[o] + sum_floats(xr, L);
         } else {
             float *yr = y + o;
             if (kind == DMK_MAX)
-                for (int64_t i = 0; i < L; i++) yr[i] = xr[i] > yr[i] ? xr[i] : yr[i];
+                for (int64_t i = 0; i < L; i++) yr[i] = max_step(yr[i], xr[i]);
             else
                 for (int64_t i = 0; i < L; i++) yr[i] += xr[i];
         }
@@ -146,6 +159,34 @@ void dmk_transpose(float *restrict y, const float *restrict x, int32_t rank, con
             at += stride[k];
             if (++idx[k] < odims[k]) break;
             at -= stride[k] * odims[k];
+            idx[k] = 0;
+        }
+    }
+}
+
+/* y[sum j_k ystride_k] = x[sum j_k xstride_k] for every j < dims (the box a
+ * slice reads, the place a concat operand goes, the box slice_dx fills).
+ * Callers pass y and x already at the box's first
+ * element.  The last axis is a run: with unit strides on both sides (a slice
+ * of step 1 along the last axis, every concat) a plain copy loop that
+ * vectorises; the strides are constants once inlined. */
+void dmk_copy_box(float *restrict y, const float *restrict x, int32_t rank, const int64_t *dims,
+                  const int64_t *ystride, const int64_t *xstride) {
+    int64_t run = rank > 0 ? dims[rank - 1] : 1, rows = 1;
+    int64_t ys = rank > 0 ? ystride[rank - 1] : 1, xs = rank > 0 ? xstride[rank - 1] : 1;
+    for (int k = 0; k + 1 < rank; k++) rows *= dims[k];
+    int64_t idx[RANK] = {0}, yat = 0, xat = 0;
+    for (int64_t row = 0; row < rows; row++) {
+        float *restrict yr = y + yat;
+        const float *restrict xr = x + xat;
+        if (ys == 1 && xs == 1)
+            for (int64_t i = 0; i < run; i++) yr[i] = xr[i];
+        else
+            for (int64_t i = 0; i < run; i++) yr[i * ys] = xr[i * xs];
+        for (int k = rank - 2; k >= 0; k--) {   /* the next row's index over the axes before the last */
+            yat += ystride[k], xat += xstride[k];
+            if (++idx[k] < dims[k]) break;
+            yat -= ystride[k] * dims[k], xat -= xstride[k] * dims[k];
             idx[k] = 0;
         }
     }
