@@ -56,6 +56,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *p, const char *msg
 
 %token MODEL "'model'" LAYER "'layer'" CONST "'const'" INPUT "'input'" PARAM "'param'"
 %token OUTPUT "'output'" LOSS "'loss'" OPTIMIZER "'optimizer'" RETURN "'return'"
+%token BUFFER "'buffer'" UPDATE "'update'"
 %token FOR "'for'" IN "'in'"
 %token KW_TRUE "'true'" KW_FALSE "'false'" F32 "'f32'" I32 "'i32'"
 %token <text> IDENT "name" NUMBER "number"
@@ -137,6 +138,8 @@ stmt
     : CONST IDENT '=' expr              { $$ = ast_stmt(p, ST_CONST, L(@1), $2, L(@2), NULL, $4); }
     | INPUT IDENT ':' type              { $$ = ast_stmt(p, ST_INPUT, L(@1), $2, L(@2), $4, NULL); }
     | PARAM IDENT ':' type init         { $$ = ast_stmt(p, ST_PARAM, L(@1), $2, L(@2), $4, $5); }
+    | BUFFER IDENT ':' type init        { $$ = ast_stmt(p, ST_BUFFER, L(@1), $2, L(@2), $4, $5); }
+    | UPDATE IDENT '=' expr             { $$ = ast_stmt(p, ST_UPDATE, L(@1), $2, L(@2), NULL, $4); }
     | IDENT '=' expr                    { $$ = ast_stmt(p, ST_BIND, L(@1), $1, L(@1), NULL, $3); }
     | OUTPUT IDENT                      { $$ = ast_stmt(p, ST_OUTPUT, L(@1), $2, L(@2), NULL, NULL); }
     | OUTPUT IDENT '=' expr             { $$ = ast_stmt(p, ST_OUTPUT, L(@1), $2, L(@2), NULL, $4); }
@@ -329,7 +332,8 @@ static const char *expected_text(ParseCtx *p, const yysymbol_kind_t *exp, int n)
     static const char *const expr_start[] = {"number", "name", "'true'", "'false'", "'('", "'['", "'-'", "'f32'",
                                              "'i32'", NULL};
     static const char *const stmt_start[] = {"'const'", "'input'", "'param'", "'output'", "'loss'",
-                                             "'optimizer'", "'return'", "'for'", "name", "newline", NULL};
+                                             "'optimizer'", "'return'", "'for'", "'buffer'", "'update'", "name",
+                                             "newline", NULL};
     static const char *const decl_start[] = {"'model'", "'layer'", "'const'", "newline", NULL};
     static const char *const operators[] = {"'+'", "'-'", "'*'", "'/'", "'@'", "'('", "'**'", "'<'", "'>'",
                                             "'<='", "'>='", "'=='", "'!='", "'['", NULL};

@@ -16,7 +16,7 @@ to it changes the model, and it reflects every entry call without copying.
 A view keeps its instance alive.  Runtime failures raise dmc.Error with the
 runtime's code (dmc.Error.code, a negative DM_E... value) and message.
 
-The descriptor structs are mirrored with ctypes (ABI version 2 of
+The descriptor structs are mirrored with ctypes (ABI version 3 of
 runtime/dm.h); tests/python/layout.test.sh checks the mirror against the C
 compiler's layout.  See docs/python.md.
 """
@@ -25,10 +25,10 @@ import os
 
 import numpy as np
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 MAX_RANK = 8
 
-KINDS = ("input", "output", "param", "grad", "state", "loss")
+KINDS = ("input", "output", "param", "grad", "state", "loss", "buffer")
 ENTRIES = ("forward", "train_step", "gradients", "apply")   # bit i of Tensor.reads
 _DTYPES = (np.float32, np.int32)
 _CTYPES = (ctypes.c_float, ctypes.c_int32)
@@ -257,6 +257,11 @@ class Model:
     @property
     def params(self):
         return self.of_kind("param")
+
+    @property
+    def buffers(self):
+        """Tensors not trained but kept (batch norm's running statistics)."""
+        return self.of_kind("buffer")
 
     @property
     def inputs(self):

@@ -33,7 +33,7 @@ extern "C" {
 #define DM_UNUSED
 #endif
 
-#define DM_ABI_VERSION 2
+#define DM_ABI_VERSION 3
 #define DM_MAX_RANK 8
 #define DM_ALIGN 64
 
@@ -81,6 +81,9 @@ typedef enum {
     DM_GRAD = 3,   /* d loss / d param; name "grad/<param>" */
     DM_STATE = 4,  /* optimizer or generator state, saved in checkpoints after the params */
     DM_LOSS = 5,   /* the scalar loss, name "loss" */
+    DM_BUFFER = 6, /* persistent, not trained (batch norm's running statistics): initialised by
+                      dm_new/dm_init, saved in checkpoints after the params, written only by
+                      train step and gradients (the language's `update`) */
     DM_KIND_INT32_ = 0x7fffffff
 } dm_kind;
 
@@ -121,7 +124,7 @@ typedef struct dm_tensor_desc {
     uint64_t offset;    /* byte offset in the data region, a multiple of 64 */
     uint64_t bytes;     /* count * element size */
     int param;          /* DM_GRAD and per-parameter DM_STATE: index of the parameter's tensor; else -1 */
-    dm_init_desc init;  /* DM_PARAM (and DM_STATE, usually zeros) */
+    dm_init_desc init;  /* DM_PARAM, DM_BUFFER (and DM_STATE, usually zeros) */
     uint32_t reads;     /* bit 1u << DM_ENTRY_x: that entry reads this tensor (inputs: must be filled for it) */
     uint32_t flags;     /* DM_TENSOR_HAS_RANGE */
     int64_t lo, hi;     /* DM_TENSOR_HAS_RANGE: every element must lie in [lo, hi] */
@@ -155,7 +158,7 @@ typedef struct dm_model_desc {
     uint64_t data_size;        /* bytes of the data region (tensors + scratch) */
     uint64_t scratch_offset, scratch_size; /* the planned arena inside the data region */
     int ntensors;
-    const dm_tensor_desc *tensors; /* params first (in declaration order), then state, grads, inputs, outputs, loss */
+    const dm_tensor_desc *tensors; /* params first (in declaration order), then buffers, state, grads, inputs, outputs, loss */
     dm_entry_fn forward;
     dm_entry_fn train_step;    /* NULL in a --no-train object or a model without a loss */
     dm_entry_fn gradients;
@@ -179,7 +182,7 @@ DM_API int dm_train_step(dm_model *m, float *loss);    /* forward + backward + o
 DM_API int dm_gradients(dm_model *m, float *loss);     /* forward + backward, no update */
 DM_API int dm_apply(dm_model *m);                      /* optimizer update from the current gradients */
 
-DM_API int dm_save(const dm_model *m, const char *path); /* safetensors: params, then optimizer state */
+DM_API int dm_save(const dm_model *m, const char *path); /* safetensors: params, buffers, then optimizer state */
 DM_API int dm_load(dm_model *m, const char *path);       /* safetensors; on any error the model is unchanged */
 DM_API const char *dm_last_error(void);                 /* human-readable reason of the last failure */
 
@@ -241,7 +244,8 @@ DM_API int dm_metadata_at(const dm_model *m, int i, const char **key, const char
  * of the checkpoint it ignored, and sets *names (if not NULL) to them,
  * comma-separated (cut with ", ..." past 500 bytes): optimizer and generator
  * state ("opt/...", "rng/...") loaded into an instance without any state (a
- * --no-train object), and metadata pairs it could not keep
+ * --no-train object), PyTorch's batch norm counters ("bn.num_batches_tracked"
+ * beside a buffer "bn.running_mean"), and metadata pairs it could not keep
  * ("__metadata__/KEY": no room left, or not valid UTF-8).  0 and "" before
  * any load. */
 DM_API int dm_load_skipped(const dm_model *m, const char **names);

@@ -64,7 +64,7 @@ int rt_check_desc(const dm_model_desc *d) {
 static void init_params_and_state(dm_model *m) {
     const dm_model_desc *d = m->desc;
     for (int i = 0; i < d->ntensors; i++)
-        if (d->tensors[i].kind == DM_PARAM || d->tensors[i].kind == DM_STATE)
+        if (d->tensors[i].kind == DM_PARAM || d->tensors[i].kind == DM_BUFFER || d->tensors[i].kind == DM_STATE)
             rt_init_tensor(m, &d->tensors[i]);
 }
 

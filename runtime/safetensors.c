@@ -6,8 +6,8 @@
  * {"dtype", "shape", "data_offsets": [begin, end)} (offsets relative to the
  * data section) plus "__metadata__": {"format": "dmc", "model": NAME}.
  *
- * dm_save writes every DM_PARAM tensor, then every DM_STATE tensor, in
- * descriptor order, to a temporary file in the target's folder, syncs it
+ * dm_save writes every DM_PARAM tensor, then every DM_BUFFER tensor, then
+ * every DM_STATE tensor, in descriptor order, to a temporary file in the target's folder, syncs it
  * and renames it over the target: a crash or error never leaves a partial
  * checkpoint, and the old one survives any failure.  The target is the
  * file behind the path's symbolic links, if any (the link stays a link); a
@@ -114,15 +114,18 @@ static const char *dtype_name(dm_dtype t) {
 }
 
 static bool saved_kind(dm_kind k) {
-    return k == DM_PARAM || k == DM_STATE;
+    return k == DM_PARAM || k == DM_BUFFER || k == DM_STATE;
 }
 
-/* The saved tensors in file order: params, then state, each in descriptor order. */
+/* The saved tensors in file order: params, buffers, then state, each in
+ * descriptor order.  Buffers are required as params are: PyTorch's
+ * state_dict holds them too (docs/runtime.md). */
 static int saved_order(const dm_model_desc *d, int *order) {
+    static const dm_kind kinds[] = {DM_PARAM, DM_BUFFER, DM_STATE};
     int n = 0;
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < d->ntensors; i++)
-            if (d->tensors[i].kind == (pass == 0 ? DM_PARAM : DM_STATE))
+            if (d->tensors[i].kind == kinds[pass])
                 order[n++] = i;
     return n;
 }
@@ -360,7 +363,7 @@ typedef struct entry {
     const rt_json *shape;
     uint64_t begin, end;
     int tensor; /* index in the model, -1 if unknown */
-    bool skip;  /* state of a training checkpoint loaded by an inference-only instance */
+    bool skip;  /* state of a training checkpoint loaded by an inference-only instance, or PyTorch's num_batches_tracked */
 } entry;
 
 static void format_shape(char *buf, size_t size, const int64_t *dims, int rank) {
@@ -463,6 +466,20 @@ static bool is_state_name(const char *name) {
     return strncmp(name, "opt/", 4) == 0 || strncmp(name, "rng/", 4) == 0;
 }
 
+/* PyTorch's batch norm counter "<bn>.num_batches_tracked" (int64), beside a
+ * model's buffer "<bn>.running_mean": dmc has no counter (docs/decisions.md),
+ * so a PyTorch state_dict loads with it skipped. */
+static bool is_batch_counter(const dm_model_desc *d, const char *name) {
+    static const char suffix[] = ".num_batches_tracked";
+    size_t n = strlen(name), k = sizeof suffix - 1;
+    if (n <= k || strcmp(name + n - k, suffix) != 0 || n - k > 200)
+        return false;
+    char mean[256];
+    snprintf(mean, sizeof mean, "%.*s.running_mean", (int)(n - k), name);
+    int t = rt_find_tensor(d, mean);
+    return t >= 0 && d->tensors[t].kind == DM_BUFFER;
+}
+
 /* Checks the entries against the model: names, dtypes, shapes, completeness. */
 static int check_against_model(const char *path, const dm_model_desc *d, entry *entries, int n, bool *has_state) {
     char list[512] = "";
@@ -475,7 +492,8 @@ static int check_against_model(const char *path, const dm_model_desc *d, entry *
         entries[i].tensor = t >= 0 && saved_kind(d->tensors[t].kind) ? t : -1;
         /* An inference-only instance (no state at all) loads a training
          * checkpoint: the optimizer and generator state is not its business. */
-        if (entries[i].tensor < 0 && !model_has_state && is_state_name(entries[i].name))
+        if (entries[i].tensor < 0 && ((!model_has_state && is_state_name(entries[i].name)) ||
+                                      is_batch_counter(d, entries[i].name)))
             entries[i].skip = true;
         else if (entries[i].tensor < 0) {
             unknown++;
@@ -519,7 +537,7 @@ static int check_against_model(const char *path, const dm_model_desc *d, entry *
         bool present = false;
         for (int i = 0; i < n && !present; i++)
             present = entries[i].tensor == t;
-        if (d->tensors[t].kind == DM_PARAM && !present) {
+        if ((d->tensors[t].kind == DM_PARAM || d->tensors[t].kind == DM_BUFFER) && !present) {
             missing++;
             list_add(list, sizeof list, d->tensors[t].name);
         }

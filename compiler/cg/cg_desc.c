@@ -28,7 +28,8 @@
 /* The values the descriptor carries are the runtime's (dm.h). */
 _Static_assert(MAX_RANK == DM_MAX_RANK, "a descriptor's dims hold MAX_RANK values");
 _Static_assert((int)TK_INPUT == DM_INPUT && (int)TK_OUTPUT == DM_OUTPUT && (int)TK_PARAM == DM_PARAM &&
-               (int)TK_GRAD == DM_GRAD && (int)TK_STATE == DM_STATE && (int)TK_LOSS == DM_LOSS,
+               (int)TK_GRAD == DM_GRAD && (int)TK_STATE == DM_STATE && (int)TK_LOSS == DM_LOSS &&
+               (int)TK_BUFFER == DM_BUFFER,
                "TensorKind is dm_kind");
 _Static_assert((int)INIT_ZEROS == DM_INIT_ZEROS && (int)INIT_ONES == DM_INIT_ONES && (int)INIT_CONST == DM_INIT_CONST &&
                (int)INIT_LITERAL == DM_INIT_LITERAL && (int)INIT_UNIFORM == DM_INIT_UNIFORM &&

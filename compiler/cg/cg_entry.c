@@ -68,7 +68,7 @@ static void store(Cg *cg, int node) {
 static bool is_param_memory(Cg *cg, int64_t off) {
     for (int t = 0; off >= 0 && t < cg->model->ntensors; t++) {
         const Tensor *ts = &cg->model->tensors[t];
-        if ((ts->kind == TK_PARAM || (ts->kind == TK_STATE && ts->dtype == DT_F32)) &&
+        if ((ts->kind == TK_PARAM || ts->kind == TK_BUFFER || (ts->kind == TK_STATE && ts->dtype == DT_F32)) &&
             (int64_t)cg->plan->tensor_offset[t] == off)
             return true;
     }

@@ -237,6 +237,7 @@ void cg_complex(Cg *cg, int node) {
         call_box(cg, node);
         return;
     case OP_RESHAPE: case OP_BROADCAST:   /* views and loops (plan.c, cg_elem.c) */
+    case OP_TRAIN_SELECT:                 /* resolved by the entries pass */
 #define OP OP_CASE
 #define OP_REDUCE OP_NONE
 #define OP_SHAPE OP_NONE

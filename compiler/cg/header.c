@@ -42,7 +42,9 @@ static bool name_taken(const Names *names, const char *s) {
 
 static void take_name(Arena *a, Names *names, const char *s) { VEC_PUSH(a, names->items, names->n, names->cap, s); }
 
-static bool has_macros(const Tensor *t) { return t->kind == TK_INPUT || t->kind == TK_OUTPUT || t->kind == TK_PARAM; }
+static bool has_macros(const Tensor *t) {
+    return t->kind == TK_INPUT || t->kind == TK_OUTPUT || t->kind == TK_PARAM || t->kind == TK_BUFFER;
+}
 
 /* Every model's descriptor and macros, taken before any accessor. */
 static void take_fixed_names(Arena *a, Names *names, const Model *m) {
@@ -79,7 +81,7 @@ static void model_accessors(FILE *f, Arena *a, const Model *m, const ModelPlan *
 }
 
 static void model_header(FILE *f, Arena *a, const Options *opt, const Model *m, Names *names) {
-    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss"};
+    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss", "buffer"};
     ModelPlan *mp = plan_model(a, m, opt->opt_level);
     fprintf(f, "/* model %s: one instance needs %llu bytes of data (dm_memory_size gives the total)\n", m->name,
             (unsigned long long)mp->data_size);

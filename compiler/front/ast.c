@@ -380,6 +380,7 @@ static void dump_type(FILE *out, const TypeExpr *t) {
 static const char *const stmt_word[] = {
     [ST_CONST] = "const", [ST_INPUT] = "input", [ST_PARAM] = "param", [ST_BIND] = "bind",
     [ST_OUTPUT] = "output", [ST_LOSS] = "loss", [ST_OPTIMIZER] = "optimizer", [ST_RETURN] = "return",
+    [ST_BUFFER] = "buffer", [ST_UPDATE] = "update",
     [ST_FOR] = "for",
 };
 

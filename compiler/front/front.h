@@ -68,8 +68,10 @@ typedef enum {
     ST_LOSS,       /* loss value */
     ST_OPTIMIZER,  /* optimizer name(args) : value is an EX_CALL */
     ST_RETURN,     /* return value */
-    ST_FOR         /* for name in value { body }: value is the range (an expression, checked
+    ST_FOR,        /* for name in value { body }: value is the range (an expression, checked
                       by sema), shared for `range(...) shared` */
+    ST_BUFFER,     /* buffer name : type [= value]  (as ST_PARAM: a persistent tensor not trained) */
+    ST_UPDATE      /* update name = value  (the buffer's value after a training step) */
 } StmtKind;
 
 struct Stmt {

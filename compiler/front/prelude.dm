@@ -52,3 +52,54 @@ layer GRUCell(x : f32[N, I], h : f32[N, H]) {
   n = tanh(x @ W_in + b_in + r * (h @ W_hn + b_hn))
   return (1 - z) * n + z * h
 }
+
+# x [..., D] -> layer_norm over the last axis, then weight * y + bias
+# (PyTorch's nn.LayerNorm(D)).
+layer LayerNorm(x, eps = 1e-5) {
+  param weight : f32[dim(x, -1)] = ones
+  param bias : f32[dim(x, -1)] = zeros
+  return layer_norm(x, eps = eps) * weight + bias
+}
+
+# Batch normalisation per channel (axis 1), as PyTorch's nn.BatchNorm1d
+# (x [N, C] or [N, C, L]) and nn.BatchNorm2d (x [N, C, H, W]).  x is viewed
+# as [N, C, L] (L = 1 for [N, C]).  Training entries: the batch's mean and
+# biased variance normalise, and the running statistics move by momentum
+# towards the batch's mean and *unbiased* variance (PyTorch's rule).  The
+# forward entry normalises with the running statistics.  The two layers
+# differ only in the input pattern (dm has no rank-generic pattern), so
+# BatchNorm2d's body repeats this one.
+layer BatchNorm1d(x, momentum = 0.1, eps = 1e-5) {
+  const C = dim(x, 1)
+  param weight : f32[C] = ones
+  param bias : f32[C] = zeros
+  buffer running_mean : f32[C] = zeros
+  buffer running_var : f32[C] = ones
+  xr = reshape(x, [dim(x, 0), C, -1])
+  const count = dim(xr, 0) * dim(xr, 2)
+  mu = mean(xr, [0, 2])
+  d = xr - reshape(mu, [C, 1])
+  var = mean(d * d, [0, 2])
+  update running_mean = running_mean * (1 - momentum) + mu * momentum
+  update running_var = running_var * (1 - momentum) + var * (momentum * count) / (count - 1)   # unbiased
+  y = select(training, d / sqrt(reshape(var, [C, 1]) + eps),
+             (xr - reshape(running_mean, [C, 1])) / sqrt(reshape(running_var, [C, 1]) + eps))
+  return reshape(y * reshape(weight, [C, 1]) + reshape(bias, [C, 1]), shape(x))
+}
+
+layer BatchNorm2d(x : f32[N, C, H, W], momentum = 0.1, eps = 1e-5) {
+  param weight : f32[C] = ones
+  param bias : f32[C] = zeros
+  buffer running_mean : f32[C] = zeros
+  buffer running_var : f32[C] = ones
+  xr = reshape(x, [N, C, H * W])
+  const count = N * H * W
+  mu = mean(xr, [0, 2])
+  d = xr - reshape(mu, [C, 1])
+  var = mean(d * d, [0, 2])
+  update running_mean = running_mean * (1 - momentum) + mu * momentum
+  update running_var = running_var * (1 - momentum) + var * (momentum * count) / (count - 1)   # unbiased
+  y = select(training, d / sqrt(reshape(var, [C, 1]) + eps),
+             (xr - reshape(running_mean, [C, 1])) / sqrt(reshape(running_var, [C, 1]) + eps))
+  return reshape(y * reshape(weight, [C, 1]) + reshape(bias, [C, 1]), [N, C, H, W])
+}

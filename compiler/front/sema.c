@@ -141,6 +141,7 @@ const char *sema_bind_kind_word(BindKind k) {
     case BK_CONST: return "const";
     case BK_INPUT: return "input";
     case BK_PARAM: return "param";
+    case BK_BUFFER: return "buffer";
     case BK_VALUE: return "binding";
     case BK_ARG:   return "argument";
     case BK_DIM:   return "dimension";
@@ -170,7 +171,7 @@ Binding *sema_bind(Sema *s, Scope *sc, const char *name, Loc loc, BindKind kind,
  * (one load per graph); a layer's param is created then (so a param the
  * instance never uses, e.g. the bias with bias = false, does not exist). */
 Value sema_binding_value(Sema *s, Binding *b, Loc use) {
-    if ((b->kind == BK_INPUT || b->kind == BK_PARAM) && !b->loaded) {
+    if ((b->kind == BK_INPUT || b->kind == BK_PARAM || b->kind == BK_BUFFER) && !b->loaded) {
         if (s->const_why) return sema_err();   /* reported by the caller */
         if (b->tensor < 0) b->tensor = sema_add_param(s, b->pending);
         b->loaded = true;
@@ -207,6 +208,12 @@ int sema_add_param(Sema *s, Tensor t) {
             sema_error_begin(s, t.loc, "in this shared loop, parameter '%s' is %s here but %s in the first "
                              "iteration; shared parameters keep their shape", t.name,
                              shape_str(s->a, t.dtype, t.shape), shape_str(s->a, first->dtype, first->shape));
+            sema_error_end(s);
+            return -1;
+        }
+        if (s->reuse && first->kind == TK_BUFFER) {   /* its update would run once per iteration */
+            sema_error_begin(s, t.loc, "buffer '%s' cannot be shared by the iterations of a shared loop: a buffer "
+                             "has at most one update per step; use a plain loop", t.name);
             sema_error_end(s);
             return -1;
         }
@@ -323,11 +330,11 @@ static void model_output(Sema *s, const Stmt *st) {
         if (!b) {
             Expr name = {.kind = EX_NAME, .loc = st->name_loc, .name = st->name, .name_loc = st->name_loc};
             v = sema_eval(s, &name);   /* reports "unknown name" with a suggestion */
-        } else if (b->kind == BK_INPUT || b->kind == BK_PARAM) {
+        } else if (b->kind == BK_INPUT || b->kind == BK_PARAM || b->kind == BK_BUFFER) {
             /* An output is a tensor of its own: one named like the input or
              * param would be a second tensor of that name (see
              * docs/language.md, "Outputs"). */
-            const char *kind = b->kind == BK_INPUT ? "an input" : "a param";
+            const char *kind = b->kind == BK_INPUT ? "an input" : b->kind == BK_PARAM ? "a param" : "a buffer";
             sema_error_begin(s, st->name_loc, "'output %s' names %s; an output is a tensor of its own: "
                              "bind it to a new name, e.g. 'output %s_out = %s'", st->name, kind, st->name, st->name);
             diag_note(s->d, b->loc, "'%s' is declared here", st->name);
@@ -450,6 +457,12 @@ static void model_stmt(Sema *s, const Stmt *st, void *ctx) {
     case ST_FOR:
         sema_for(s, st, model_stmt, ms);
         break;
+    case ST_BUFFER:
+        sema_buffer_stmt(s, st);
+        break;
+    case ST_UPDATE:
+        sema_update_stmt(s, st);
+        break;
     }
 }
 
@@ -476,6 +489,7 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
     if (!ms.loss && !ms.has_output)
         sema_error(s, d->loc, "model '%s' has no output and no loss: it would compute nothing", d->name);
     finish_dropout(s);
+    sema_finish_updates(s);
     VEC_PUSH(s->a, out->items, out->n, out->cap, m);
     s->m = NULL;
     s->frame = NULL;
@@ -529,7 +543,7 @@ static void check_c_names(Sema *s, const Models *models) {
         const Model *m = models->items[i];
         for (int j = 0; j < m->ntensors; j++) {
             const Tensor *t = &m->tensors[j];
-            if (t->kind != TK_INPUT && t->kind != TK_OUTPUT && t->kind != TK_PARAM) continue;
+            if (t->kind != TK_INPUT && t->kind != TK_OUTPUT && t->kind != TK_PARAM && t->kind != TK_BUFFER) continue;
             char *c = arena_printf(s->a, "%s_%s", m->name, t->name);
             for (char *p = c; *p; p++)
                 if (!(*p == '_' || (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))

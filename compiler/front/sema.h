@@ -18,14 +18,14 @@ typedef struct Value {
     uint32_t defines;                 /* bit i: computed from the i-th -D value (an error says so) */
 } Value;
 
-typedef enum { BK_CONST, BK_INPUT, BK_PARAM, BK_VALUE, BK_ARG, BK_DIM } BindKind;
+typedef enum { BK_CONST, BK_INPUT, BK_PARAM, BK_VALUE, BK_ARG, BK_DIM, BK_BUFFER } BindKind;
 typedef struct Binding {
     const char *name;
     Loc loc;                          /* where it was bound */
     BindKind kind;
     Value v;                          /* V_ERR for an input/param not loaded yet */
-    int tensor;                       /* BK_INPUT, BK_PARAM: the tensor, -1 until created */
-    Tensor pending;                   /* BK_PARAM in a layer: created on first use */
+    int tensor;                       /* BK_INPUT, BK_PARAM, BK_BUFFER: the tensor, -1 until created */
+    Tensor pending;                   /* BK_PARAM, BK_BUFFER in a layer: created on first use */
     bool loaded;
     const char *origin;               /* BK_DIM: "argument 'x' (f32[8, 3])", for notes */
     uint32_t defines;                 /* BK_INPUT, BK_PARAM: the -D values of its type's dimensions */
@@ -60,6 +60,9 @@ typedef struct Frame {
     int depth;
 } Frame;
 
+/* An `update` statement's value, stored after the whole model (sema_buffer.c). */
+typedef struct PendingUpdate { int tensor, node; Loc loc; } PendingUpdate;
+
 typedef struct Sema {
     Arena *a; Diag *d;
     const Program *prog; const Defines *defs;
@@ -70,6 +73,7 @@ typedef struct Sema {
     Frame *frame;
     const char *const_why;            /* non-NULL while evaluating a constant expression */
     int dropout_sites, rng_tensor, rng_node;
+    PendingUpdate *updates; int nupdates, capupdates;
     Loc *define_loc;                  /* per -D: the const it set last (for notes) */
     uint32_t dims_defines;            /* the -D values of sema_dims's last type */
     bool reuse;                       /* in a shared loop's later iteration: params already exist */
@@ -120,6 +124,12 @@ Value sema_select(Sema *s, const Expr *call);
  * (where a run-time error points), the value at `whole`. */
 Value sema_gather(Sema *s, const char *what, Value table, Value ids, Loc at, Loc whole);
 int sema_dropout_site(Sema *s);
+/* sema_buffer.c: buffers, their updates, select(training, a, b). */
+void sema_buffer_stmt(Sema *s, const Stmt *st);
+void sema_update_stmt(Sema *s, const Stmt *st);
+void sema_finish_updates(Sema *s);
+bool sema_is_training(Sema *s, const Expr *e);
+Value sema_select_training(Sema *s, const Expr *call);
 bool sema_is_builtin(const char *name);
 void sema_optimizer(Sema *s, const Stmt *st, Optimizer *out);
 /* sema_builtin.c: the axes and keepdims of a reduction fn(x, axis, keepdims)

@@ -152,7 +152,7 @@ static Value node_value(Sema *s, int node, const Expr *call) {
 
 typedef enum {
     F_UNARY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
-    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_CAUSAL_MASK
+    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_CAUSAL_MASK, F_LAYER_NORM, F_DIM, F_SHAPE
 } FnKind;
 
 typedef struct Builtin {
@@ -186,6 +186,9 @@ static const Builtin builtins[] = {
     {"one_hot", F_ONE_HOT, OP_ONE_HOT, 2, {"labels", "classes"}, 2},
     {"embedding", F_EMBEDDING, OP_GATHER, 2, {"table", "ids"}, 2},
     {"causal_mask", F_CAUSAL_MASK, OP_LITERAL, 1, {"size"}, 1},
+    {"layer_norm", F_LAYER_NORM, OP_MEAN, 1, {"x", "axis", "eps"}, 3},
+    {"dim", F_DIM, OP_RESHAPE, 2, {"x", "axis"}, 2},
+    {"shape", F_SHAPE, OP_RESHAPE, 1, {"x"}, 1},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
 _Static_assert(NBUILTINS + OP_COUNT + 18 <= SEMA_MAX_BUILTINS /* sema_math's, select, concat, stack */, "SEMA_MAX_BUILTINS holds every name");
@@ -602,9 +605,56 @@ static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, 
     return node_value(s, graph_node(s->a, &s->m->forward, b->op, in, 1, at), call);
 }
 
+/* layer_norm(x, axis = -1, eps = 1e-5): F.layer_norm without affine, over
+ * the axes from `axis` to the last: (x - mu) / sqrt(var + eps) with mu and
+ * the biased var their means.  Composite: the elementwise parts fuse. */
+static Value layer_norm(Sema *s, const Expr *call, Value *v, bool *given) {
+    Value x = v[0];
+    if (!want_tensor(s, "layer_norm", "x", x, DT_F32)) return sema_err();
+    int axis;
+    if (!want_axis(s, "layer_norm", given[1] ? v[1] : sema_number(-1, true, call->loc), x, &axis))
+        return sema_err();
+    double eps = 1e-5;
+    if (given[2] && (v[2].kind != V_NUM || !(v[2].num >= 0))) {
+        sema_error(s, v[2].loc, "'eps' of layer_norm must be a number >= 0, found %s", sema_type_str(s, v[2]));
+        return sema_err();
+    }
+    if (given[2]) eps = v[2].num;
+    Graph *g = &s->m->forward;
+    uint32_t axes = ((1u << x.shape.rank) - 1) & ~((1u << axis) - 1);
+    int mu = graph_reduce(s->a, g, OP_MEAN, x.node, axes, true);
+    int d = graph_binary(s->a, g, OP_SUB, x.node, mu);
+    int var = graph_reduce(s->a, g, OP_MEAN, graph_binary(s->a, g, OP_MUL, d, d), axes, true);
+    int den = graph_unary(s->a, g, OP_SQRT, graph_binary(s->a, g, OP_ADD, var, graph_scalar(s->a, g, eps)));
+    for (int i = mu; i < g->n; i++) sema_at(s, i, call->name_loc);
+    return node_value(s, graph_binary(s->a, g, OP_DIV, d, den), call);
+}
+
+/* dim(x, axis) and shape(x): a tensor's size along an axis and its list of
+ * sizes, numbers known to the compiler (so they may size a param). */
+static Value shape_of(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
+    Value x = v[0];
+    if (x.kind == V_ERR) return sema_err();
+    if (x.kind != V_TENSOR) {
+        sema_error(s, x.loc, "%s expects a tensor for 'x', found %s", b->name, sema_type_str(s, x));
+        return sema_err();
+    }
+    if (b->kind == F_DIM) {
+        int axis;
+        if (!want_axis(s, "dim", v[1], x, &axis)) return sema_err();
+        Value n = sema_number((double)x.shape.dim[axis], true, call->loc);
+        n.defines = x.defines;
+        return n;
+    }
+    Value list = {.kind = V_LIST, .n = x.shape.rank, .loc = call->loc, .defines = x.defines};
+    list.items = arena_alloc(s->a, (size_t)(x.shape.rank + 1) * sizeof *list.items);
+    for (int i = 0; i < x.shape.rank; i++) list.items[i] = sema_number((double)x.shape.dim[i], true, call->loc);
+    return list;
+}
+
 static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
     Graph *g = s->m ? &s->m->forward : NULL;
-    bool needs_tensor = b->kind != F_UNARY;
+    bool needs_tensor = b->kind != F_UNARY && b->kind != F_DIM && b->kind != F_SHAPE;
     if (s->const_why && needs_tensor) {
         sema_error(s, call->name_loc, "%s must be a constant expression, but %s works on tensors", s->const_why,
                    b->name);
@@ -645,6 +695,8 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
     case F_CAUSAL_MASK: return causal_mask(s, call, v[0]);
     case F_ONE_HOT: return one_hot(s, call, v[0], v[1]);
     case F_EMBEDDING: return sema_gather(s, "embedding", v[0], v[1], call->name_loc, call->loc);
+    case F_LAYER_NORM: return layer_norm(s, call, v, given);
+    case F_DIM: case F_SHAPE: return shape_of(s, b, call, v, given);
     }
     die("bad built-in");
 }
@@ -685,6 +737,7 @@ Value sema_select(Sema *s, const Expr *call) {
         sema_error(s, call->name_loc, "select takes three positional arguments: select(cond, a, b)");
         return sema_err();
     }
+    if (sema_is_training(s, call->args.items[0].value)) return sema_select_training(s, call);
     Value c = sema_eval_const(s, call->args.items[0].value, "the condition of select");
     if (c.kind == V_ERR) return c;
     if (c.kind != V_BOOL) {

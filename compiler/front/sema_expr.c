@@ -309,6 +309,11 @@ static const Stmt *bound_later(Sema *s, const char *name, Loc use) {
 
 static Value eval_name(Sema *s, const Expr *e) {
     Binding *b = sema_lookup(s, e->name);
+    if (!b && strcmp(e->name, "training") == 0) {
+        sema_error(s, e->loc, "'training' is only the condition of select: select(training, a, b) is a in the "
+                   "training step and b in the forward entry");
+        return sema_err();
+    }
     if (!b) {
         const char **names = NULL;
         int n = 0, cap = 0;
@@ -339,7 +344,7 @@ static Value eval_name(Sema *s, const Expr *e) {
         return sema_err();
     }
     if (s->const_why) {
-        bool tensor = b->kind == BK_INPUT || b->kind == BK_PARAM || b->v.kind == V_TENSOR;
+        bool tensor = b->kind == BK_INPUT || b->kind == BK_PARAM || b->kind == BK_BUFFER || b->v.kind == V_TENSOR;
         if (tensor) {
             sema_error_begin(s, e->loc, "%s must be a constant expression, but '%s' is a tensor (%s)",
                        s->const_why, e->name, sema_bind_kind_word(b->kind));
@@ -422,7 +427,11 @@ static Value eval_call(Sema *s, const Expr *e) {
         return sema_err();
     }
     Value *args = arena_alloc(s->a, (size_t)(e->args.n + 1) * sizeof *args);
+    /* A tensor's shape is known to the compiler: dim(x, 1) is a constant. */
+    const char *why = s->const_why;
+    if (strcmp(e->name, "dim") == 0 || strcmp(e->name, "shape") == 0) s->const_why = NULL;
     for (int i = 0; i < e->args.n; i++) args[i] = sema_eval(s, e->args.items[i].value);
+    s->const_why = why;
     if (is_layer_name(e->name)) return sema_call_layer(s, e, args);
     bool found = false;
     return sema_call_builtin(s, e, args, &found);

@@ -70,8 +70,7 @@ static const Foreign functions[] = {
     {"l1_loss", "dm has no l1 loss yet; mean(abs(pred - target)) computes it"},
     {"binary_cross_entropy", "dm calls it bce(prob, target)"},
     {"binary_cross_entropy_with_logits", "dm has no bce on logits yet; bce(sigmoid(z), target) computes it"},
-    {"batch_norm", "dm has no normalisation layers yet"},
-    {"layer_norm", "dm has no normalisation layers yet"},
+    {"batch_norm", "dm's batch normalisation is the layer BatchNorm1d(x) or BatchNorm2d(x)"},
 };
 
 static const Foreign layers[] = {
@@ -79,10 +78,7 @@ static const Foreign layers[] = {
     {"Conv1d", "dm has Conv2d only"},
     {"Conv3d", "dm has Conv2d only"},
     {"ConvTranspose2d", "dm has no transposed convolution yet"},
-    {"BatchNorm1d", "dm has no normalisation layers yet"},
-    {"BatchNorm2d", "dm has no normalisation layers yet"},
-    {"LayerNorm", "dm has no normalisation layers yet"},
-    {"GroupNorm", "dm has no normalisation layers yet"},
+    {"GroupNorm", "dm has no group normalisation yet; it has LayerNorm, BatchNorm1d and BatchNorm2d"},
     {"RNN", "dm has no recurrent layers yet"},
     {"LSTM", "dm has no recurrent layers yet"},
     {"GRU", "dm has no recurrent layers yet"},

@@ -139,7 +139,7 @@ static void check_layer_body(Sema *s, int k) {
             }
             ret = st;
             break;
-        case ST_CONST: case ST_PARAM: case ST_BIND: case ST_FOR: break;
+        case ST_CONST: case ST_PARAM: case ST_BIND: case ST_FOR: case ST_BUFFER: case ST_UPDATE: break;
         }
         if (word) {
             diag_error(s->d, st->loc, "'%s' belongs in a model, not in layer %s", word, d->name);
@@ -296,6 +296,8 @@ static void layer_stmt(Sema *s, const Stmt *st, void *result) {
         break;
     case ST_RETURN: *(Value *)result = sema_eval(s, st->value); break;
     case ST_FOR: sema_for(s, st, layer_stmt, result); break;
+    case ST_BUFFER: sema_buffer_stmt(s, st); break;
+    case ST_UPDATE: sema_update_stmt(s, st); break;
     case ST_INPUT: case ST_OUTPUT: case ST_LOSS: case ST_OPTIMIZER: break;   /* rejected by sema_check_layers */
     }
 }

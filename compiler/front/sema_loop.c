@@ -153,6 +153,8 @@ bool sema_allowed_in_loop(Sema *s, const Stmt *st) {
     case ST_LOSS: word = "the loss"; break;
     case ST_OPTIMIZER: word = "the optimizer"; break;
     case ST_RETURN: word = "the return"; break;
+    case ST_BUFFER: word = "a buffer"; break;     /* and its update: at most one per step (docs/language.md) */
+    case ST_UPDATE: word = "an update"; break;
     case ST_CONST: case ST_PARAM: case ST_BIND: case ST_FOR: break;
     }
     if (word)

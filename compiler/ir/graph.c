@@ -31,7 +31,7 @@ bool op_is_shaped(Op op) {
     case OP_LOAD: case OP_STORE: case OP_TRANSPOSE: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D:
     case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D: case OP_ONE_HOT: case OP_SCE: case OP_SCE_DX: case OP_BCE:
-    case OP_BCE_DX: case OP_GATHER:
+    case OP_BCE_DX: case OP_GATHER: case OP_TRAIN_SELECT:
 #define OP OP_NONE
 #define OP_UNARY OP_CASE
 #define OP_BINARY OP_CASE
@@ -152,11 +152,17 @@ static const char *infer_complex(const Node *n, const Node *const *x, DType *t, 
     for (int i = 0; i < n->nin; i++)
         if (x[i]->dtype != DT_F32 &&
             !((n->op == OP_SCE || n->op == OP_SCE_DX || n->op == OP_GATHER || n->op == OP_GATHER_DX) && i == 1) &&
-            n->op != OP_ONE_HOT && n->op != OP_RANDOM_MASK)
+            n->op != OP_ONE_HOT && n->op != OP_RANDOM_MASK && n->op != OP_TRAIN_SELECT)
             return "operand is not f32";
     *t = DT_F32;
     Shape tmp;
     switch (n->op) {
+    case OP_TRAIN_SELECT:
+        if (!shape_eq(x[0]->shape, x[1]->shape) || x[0]->dtype != x[1]->dtype)
+            return "train_select: the two choices differ in type";
+        *t = x[0]->dtype;
+        *s = x[0]->shape;
+        return NULL;
     case OP_RANDOM_MASK:
         if (x[0]->dtype != DT_I32 || x[0]->shape.rank != 1 || x[0]->shape.dim[0] != 2)
             return "random_mask state is not i32[2]";

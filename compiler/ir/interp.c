@@ -335,6 +335,9 @@ static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorS
     case OP_RESHAPE:
         memcpy(y, v0, sizeof(double) * (size_t)count);
         return;
+    case OP_TRAIN_SELECT:   /* only in graphs before the entries pass: the training forward and its copies */
+        memcpy(y, v0, sizeof(double) * (size_t)count);
+        return;
     case OP_TRANSPOSE:
         run_transpose(n, x0->shape, v0, y);
         return;

@@ -105,7 +105,7 @@ typedef struct Graph {
 } Graph;
 
 /* The values of dm_kind (asserted in cg_desc.c). */
-typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS } TensorKind;
+typedef enum { TK_INPUT, TK_OUTPUT, TK_PARAM, TK_GRAD, TK_STATE, TK_LOSS, TK_BUFFER } TensorKind;
 
 typedef enum {
     INIT_ZEROS, INIT_ONES, INIT_CONST, INIT_LITERAL, INIT_UNIFORM, INIT_NORMAL, INIT_XAVIER, INIT_HE,
@@ -125,7 +125,7 @@ typedef struct Tensor {
     TensorKind kind;
     DType dtype;
     Shape shape;
-    Init init;            /* TK_PARAM, TK_STATE */
+    Init init;            /* TK_PARAM, TK_STATE, TK_BUFFER */
     int param;            /* TK_GRAD, per-parameter TK_STATE: the parameter's index; else -1 */
     Loc loc;              /* declaration (params: the param statement or the layer call) */
 } Tensor;

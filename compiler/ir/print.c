@@ -10,6 +10,7 @@
 static const char *const tensor_kind_name[] = {
     [TK_INPUT] = "input", [TK_OUTPUT] = "output", [TK_PARAM] = "param",
     [TK_GRAD] = "grad", [TK_STATE] = "state", [TK_LOSS] = "loss",
+    [TK_BUFFER] = "buffer",
 };
 
 static const char *const init_kind_name[] = {
@@ -76,6 +77,7 @@ static void print_attrs(FILE *out, const Node *n) {
             fprintf(out, " %s=%.9g", op_info[n->op].param[k], k ? a->value2 : a->value);
         break;
     case OP_RANDOM_MASK: fprintf(out, " rate=%.9g salt=%u", a->value, a->salt); break;
+    case OP_TRAIN_SELECT: break;
     case OP_SUM: case OP_MEAN: case OP_MAX:
         fputs(" axes=[", out);
         for (int i = 0, first = 1; i < 32; i++)
@@ -175,7 +177,7 @@ void model_print(FILE *out, const Model *m) {
         const Tensor *t = &m->tensors[i];
         fprintf(out, "  tensor %s %s ", t->name, tensor_kind_name[t->kind]);
         print_type(out, t->dtype, t->shape);
-        if (t->kind == TK_PARAM || t->kind == TK_STATE) print_init(out, t);
+        if (t->kind == TK_PARAM || t->kind == TK_STATE || t->kind == TK_BUFFER) print_init(out, t);
         if ((t->kind == TK_GRAD || t->kind == TK_STATE) && t->param >= 0)
             fprintf(out, " of %s", tensor_name(m, t->param));
         fputc('\n', out);

@@ -229,6 +229,7 @@ static bool type(Reader *r, DType *t, Shape *s) {
 static const char *const tensor_kinds[] = {
     [TK_INPUT] = "input", [TK_OUTPUT] = "output", [TK_PARAM] = "param",
     [TK_GRAD] = "grad", [TK_STATE] = "state", [TK_LOSS] = "loss",
+    [TK_BUFFER] = "buffer",
 };
 static const char *const init_kinds[] = {
     [INIT_ZEROS] = "zeros", [INIT_ONES] = "ones", [INIT_CONST] = "const", [INIT_LITERAL] = "literal",
@@ -350,13 +351,13 @@ static bool tensor_line(Reader *r, const char *kw) {
     t.loc = loc_at(r, at, (int)strlen(t.name));
     if (find_tensor(r->m, t.name) >= 0) return fail(r, at, (int)strlen(t.name), "a second tensor named '%s'", t.name);
     int kind;
-    if (!keyword(r, "tensor kind", tensor_kinds, 6, &kind)) return false;
+    if (!keyword(r, "tensor kind", tensor_kinds, sizeof tensor_kinds / sizeof tensor_kinds[0], &kind)) return false;
     t.kind = (TensorKind)kind;
     if (!type(r, &t.dtype, &t.shape)) return false;
     if (next_is(r, "init")) {
         const char *init_at = r->p - 4;
-        if (t.kind != TK_PARAM && t.kind != TK_STATE)
-            return fail(r, init_at, 4, "only a param or state tensor has an initialiser");
+        if (t.kind != TK_PARAM && t.kind != TK_STATE && t.kind != TK_BUFFER)
+            return fail(r, init_at, 4, "only a param, buffer or state tensor has an initialiser");
         int ik;
         const char *kind_at = (skip_blanks(r), r->p);
         if (!keyword(r, "initialiser", init_kinds, sizeof init_kinds / sizeof init_kinds[0], &ik)) return false;

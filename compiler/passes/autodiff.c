@@ -106,6 +106,8 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
         return false;
     case OP_SCE: case OP_GATHER:
         return k == 0;
+    case OP_TRAIN_SELECT:   /* the training choice: the other one is the forward entry's */
+        return k == 0;
     case OP_KEEP:   /* keep(mask, y): to y only */
         return k == 1;
     case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
@@ -342,6 +344,7 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
     int x = n.in[0];
     switch (n.op) {
     case OP_MATMUL: adjoint_matmul(b, n, dy); return;
+    case OP_TRAIN_SELECT: accumulate(b, x, dy); return;
     case OP_SOFTMAX: {   /* s * (dy - sum(dy * s, axis)) */
         int dot = graph_reduce(b->a, b->g, OP_SUM, ad_mul(b, dy, id), 1u << n.attr.axis, true);
         accumulate(b, x, ad_mul(b, id, ad_sub(b, dy, dot)));

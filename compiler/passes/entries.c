@@ -1,18 +1,21 @@
 /* entries.c: the last step of building a model's four entries.
  *
  * Needs: m->forward as sema builds it (the training forward: loss store, rng
- * advance, dropout as MUL(x, RANDOM_MASK(load rng))), and m->gradients,
+ * advance, dropout as MUL(x, RANDOM_MASK(load rng)), the buffers' updates,
+ * select(training, a, b) as TRAIN_SELECT(a, b)), and m->gradients,
  * m->apply, m->train_step from autodiff_model and optim_model, which read
  * the training forward and so must run before this.
  * Guarantees: m->forward becomes the inference entry: every RANDOM_MASK is the
- * constant 1 (dropout is the identity), the loss and the generator state are
- * no longer stored, and nodes no store needs are removed.  With !train or
+ * constant 1 (dropout is the identity), every TRAIN_SELECT(a, b) is b, the
+ * loss, the generator state and the buffers are no longer stored, and nodes
+ * no store needs are removed.  In gradients and train_step every
+ * TRAIN_SELECT(a, b) is a.  So no TRAIN_SELECT is left.  With !train or
  * without a loss (an inference build), gradients, apply and train_step are
  * empty and the model keeps only the tensors its forward entry uses: every
- * parameter (so it loads the training model's checkpoints), the outputs and
- * the inputs the outputs read.  The loss, the generator state, gradients and
- * optimizer state are gone (m->loss_tensor is -1): an inference object holds
- * parameters only (docs/decisions.md). */
+ * parameter and buffer (so it loads the training model's checkpoints), the
+ * outputs and the inputs the outputs read.  The loss, the generator state,
+ * gradients and optimizer state are gone (m->loss_tensor is -1): an inference
+ * object holds parameters and buffers only (docs/decisions.md). */
 #include "passes/passes.h"
 
 /* Keep only the stores not dropped and the nodes they need, renumbered in
@@ -37,8 +40,30 @@ static void remove_dead_nodes(Arena *a, Graph *g, const bool *dropped) {
     g->n = n;
 }
 
+/* select(training, a, b): every TRAIN_SELECT(a, b) of g is replaced by a
+ * (training) or b in the nodes that use it; it and the branch not taken are
+ * then dead (removed by the caller's remove_dead_nodes). */
+static void resolve_training(Arena *a, Graph *g, bool training) {
+    int *same = arena_alloc(a, sizeof(int) * (size_t)(g->n ? g->n : 1));
+    for (int i = 0; i < g->n; i++) {
+        Node *n = &g->nodes[i];
+        for (int k = 0; k < n->nin; k++) n->in[k] = same[n->in[k]];
+        same[i] = n->op == OP_TRAIN_SELECT ? n->in[training ? 0 : 1] : i;
+    }
+}
+
+/* A graph without TRAIN_SELECT is left as it is (node for node). */
+static void finish_training_graph(Arena *a, Graph *g) {
+    bool any = false;
+    for (int i = 0; i < g->n && !any; i++) any = g->nodes[i].op == OP_TRAIN_SELECT;
+    if (!any) return;
+    resolve_training(a, g, true);
+    remove_dead_nodes(a, g, arena_alloc(a, sizeof(bool) * (size_t)(g->n ? g->n : 1)));
+}
+
 static void make_inference_forward(Arena *a, Model *m) {
     Graph *g = &m->forward;
+    resolve_training(a, g, false);
     bool *dropped = arena_alloc(a, sizeof(bool) * (size_t)(g->n ? g->n : 1));
     for (int i = 0; i < g->n; i++) {
         Node *n = &g->nodes[i];
@@ -47,7 +72,7 @@ static void make_inference_forward(Arena *a, Model *m) {
                         .name = n->name, .loc = n->loc};
         } else if (n->op == OP_STORE) {
             TensorKind kind = m->tensors[n->attr.tensor].kind;
-            dropped[i] = kind == TK_LOSS || kind == TK_STATE;
+            dropped[i] = kind == TK_LOSS || kind == TK_STATE || kind == TK_BUFFER;
         }
     }
     remove_dead_nodes(a, g, dropped);
@@ -66,7 +91,7 @@ static void keep_forward_tensors(Arena *a, Model *m) {
     int n = 0;
     for (int i = 0; i < m->ntensors; i++) {
         TensorKind kind = m->tensors[i].kind;
-        bool keep = kind == TK_PARAM || kind == TK_OUTPUT || (kind == TK_INPUT && used[i]);
+        bool keep = kind == TK_PARAM || kind == TK_BUFFER || kind == TK_OUTPUT || (kind == TK_INPUT && used[i]);
         renumber[i] = keep ? n : -1;
         if (keep) m->tensors[n++] = m->tensors[i];
     }
@@ -81,7 +106,11 @@ static void keep_forward_tensors(Arena *a, Model *m) {
 
 void entries_finish(Arena *a, Model *m, bool train) {
     make_inference_forward(a, m);
-    if (train && m->loss_tensor >= 0) return;
+    if (train && m->loss_tensor >= 0) {
+        finish_training_graph(a, &m->gradients);
+        finish_training_graph(a, &m->train_step);
+        return;
+    }
     graph_init(&m->gradients, "gradients");
     graph_init(&m->apply, "apply");
     graph_init(&m->train_step, "train_step");

@@ -439,10 +439,10 @@ ModelPlan *plan_model(Arena *a, const Model *m, int opt_level) {
     ModelPlan *mp = arena_alloc(a, sizeof *mp);
     mp->order = arena_alloc(a, sizeof *mp->order * (m->ntensors + 1));
     mp->tensor_offset = arena_alloc(a, sizeof *mp->tensor_offset * (m->ntensors + 1));
-    static const TensorKind family[] = {TK_PARAM, TK_STATE, TK_GRAD, TK_INPUT, TK_OUTPUT, TK_LOSS};
+    static const TensorKind family[] = {TK_PARAM, TK_BUFFER, TK_STATE, TK_GRAD, TK_INPUT, TK_OUTPUT, TK_LOSS};
     int n = 0;
     uint64_t off = 0;
-    for (int f = 0; f < 6; f++)
+    for (size_t f = 0; f < sizeof family / sizeof family[0]; f++)
         for (int t = 0; t < m->ntensors; t++) {
             const Tensor *ts = &m->tensors[t];
             if (ts->kind != family[f]) continue;

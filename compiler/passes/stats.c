@@ -34,6 +34,7 @@ static double node_flops(const Graph *g, const Node *n) {
         return 2.0 * out * (double)(dy->dim[0] * dy->dim[2] * dy->dim[3]);
     }
     case OP_MAXPOOL2D: case OP_AVGPOOL2D: return out * n->attr.size[0] * n->attr.size[1];
+    case OP_TRAIN_SELECT: return 0;
     case OP_GATHER: return 0;                         /* row copies */
     case OP_GATHER_DX: return (double)shape_count(*x);   /* one add per element of dy */
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: case OP_ONE_HOT:
@@ -50,7 +51,7 @@ static double node_flops(const Graph *g, const Node *n) {
 void plan_print_stats(FILE *out, const Model *m) {
     Arena *a = arena_new();
     ModelPlan *mp = plan_model(a, m, 2);
-    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss"};
+    static const char *kind_name[] = {"input", "output", "param", "grad", "state", "loss", "buffer"};
     fprintf(out, "model %s: data region %llu bytes (tensors %llu, scratch %llu at offset %llu)\n", m->name,
             (unsigned long long)mp->data_size, (unsigned long long)mp->scratch_offset,
             (unsigned long long)mp->scratch_size, (unsigned long long)mp->scratch_offset);

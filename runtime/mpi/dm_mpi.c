@@ -24,7 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { KIND_BIT_PARAM = 1 << DM_PARAM, KIND_BIT_STATE = 1 << DM_STATE, KIND_BIT_GRAD = 1 << DM_GRAD };
+enum {
+    KIND_BIT_PARAM = 1 << DM_PARAM, KIND_BIT_BUFFER = 1 << DM_BUFFER, KIND_BIT_STATE = 1 << DM_STATE,
+    KIND_BIT_GRAD = 1 << DM_GRAD
+};
 
 /* The largest element count of one MPI call (MPI counts are int). */
 #define CHUNK_ELEMENTS (1 << 28)
@@ -122,7 +125,7 @@ static int same_model(dm_model *m, MPI_Comm comm, const char *caller) {
     uint64_t h = 0xcbf29ce484222325ULL, low, high;
     for (int i = 0; i < d->ntensors; i++) {
         const dm_tensor_desc *t = &d->tensors[i];
-        if (t->kind != DM_PARAM && t->kind != DM_STATE && t->kind != DM_GRAD)
+        if (t->kind != DM_PARAM && t->kind != DM_BUFFER && t->kind != DM_STATE && t->kind != DM_GRAD)
             continue;
         uint64_t shape[2] = {t->bytes, t->offset};
         h = fnv1a(h, (const uint8_t *)t->name, strlen(t->name) + 1);
@@ -156,7 +159,8 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
         return rc;
     run *runs;
     int nruns;
-    rc = find_runs(m, KIND_BIT_PARAM | KIND_BIT_STATE, &runs, &nruns);
+    /* buffers too: replicas start equal; then each rank updates its own (docs/distributed.md) */
+    rc = find_runs(m, KIND_BIT_PARAM | KIND_BIT_BUFFER | KIND_BIT_STATE, &runs, &nruns);
     for (int r = 0; rc == DM_OK && r < nruns; r++)
         for (uint64_t done = 0; rc == DM_OK && done < runs[r].bytes; done += CHUNK_ELEMENTS) {
             uint64_t left = runs[r].bytes - done;

@@ -12,7 +12,7 @@ model m {
   h = view(x, [12])
   i = rleu(x)
   j = Linear(x, 3)
-  k = BatchNorm2d(x)
+  k = GroupNorm(x, 2)
   l = MaxPool2d(x, 2)
   n = Conv2D(x, 3, kernel = 3)
   output y = x

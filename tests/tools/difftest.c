@@ -166,13 +166,13 @@ static int run_model(Arena *a, const Model *m, void *so, double rtol, int thread
     if (threads > 1 && dm_set_threads(dm, threads) != 0) { fprintf(stderr, "difftest: %s\n", dm_last_error()); return 2; }
     for (int i = 0; i < m->ntensors; i++) {
         const Tensor *t = &m->tensors[i];
-        if (t->kind != TK_PARAM && t->kind != TK_INPUT) continue;
+        if (t->kind != TK_PARAM && t->kind != TK_BUFFER && t->kind != TK_INPUT) continue;
         void *p = tensor_ptr(dm, t);
         int32_t ignore = 0;
         bool has_ignore = t->dtype == DT_I32 && tensor_ignore(m, i, &ignore);
         int classes = t->dtype == DT_F32 ? 0 : tensor_classes(m, i);
         for (int64_t k = 0; k < shape_count(t->shape); k++) {
-            if (t->dtype == DT_F32 && t->kind == TK_PARAM) ((float *)p)[k] += (float)(0.2 * uniform() - 0.1);
+            if (t->dtype == DT_F32 && t->kind != TK_INPUT) ((float *)p)[k] += (float)(0.2 * uniform() - 0.1);
             else if (t->dtype == DT_F32) ((float *)p)[k] = (float)(2 * uniform() - 1);
             else if (bad_labels) ((int32_t *)p)[k] = (int32_t)(uniform() * (classes + 4)) - 2;
             else ((int32_t *)p)[k] = (int32_t)(uniform() * classes);

@@ -25,7 +25,9 @@
  * then dm_train_step UPDATES - 1 times (records "loss/<k>").  Before every
  * update k it records the model's i32 state tensors as "state/<k>/<name>"
  * (the dropout generator's {key, step}), and "state/<UPDATES>/<name>" at the
- * end, so a reference can draw the same dropout masks.
+ * end, so a reference can draw the same dropout masks.  Last, dm_forward again
+ * (records "eval/<output>": the inference entry with the trained parameters
+ * and buffers, e.g. batch norm's running statistics).
  *
  * Exit status 0 on success; 1 with the runtime's reason on stderr otherwise. */
 #include <stdarg.h>
@@ -242,6 +244,8 @@ int main(int argc, char **argv) {
         record_scalar(&rec, name, loss);
     }
     record_state(&rec, m, updates > 0 ? updates : 1);
+    if (dm_forward(m) != 0) return fail("dm_forward (after training)");
+    record_kind(&rec, m, DM_OUTPUT, "eval/");
 
     if (dm_save(m, fmt("%s/final.safetensors", dir)) != 0) return fail("dm_save final.safetensors");
     /* The final checkpoint, state included, into a fresh instance and out again. */

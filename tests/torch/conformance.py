@@ -25,7 +25,11 @@ docs/testing.md for its interface).  This script:
      every later step, and every parameter and every optimizer state tensor
      (torch.optim's exp_avg, exp_avg_sq, momentum_buffer, step as dmc's
      opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step) after the 5 updates,
-     read back from dmc's final checkpoint (dm_save -> Python).  The checkpoint
+     read back from dmc's final checkpoint (dm_save -> Python), every buffer
+     (a spec's buffers(): batch norm's running statistics, updated in place by
+     the spec's model in training mode) after the 5 updates, and the forward
+     entry's outputs after them ("eval/", the spec run with ctx.train False,
+     i.e. model.eval()).  The checkpoint
      written right after dm_load must hold exactly the parameters PyTorch wrote,
      and the final one, loaded into a second instance and saved, must not change;
   6. resumes dmc from PyTorch's checkpoint after 2 updates (parameters and
@@ -169,10 +173,11 @@ class Ctx:
     """What a spec's model() gets besides the tensors: whether this is a training
     run, and dropout with dmc's masks (generator state {key, step} of the step)."""
 
-    def __init__(self, train, rng_state=None):
+    def __init__(self, train, rng_state=None, buffers=None):
         self.train = train
         self.rng_state = rng_state
         self.salt = 0
+        self.buffers = buffers if buffers is not None else {}   # torch tensors, updated in place
 
     def dropout(self, x, rate):
         if not self.train:
@@ -224,10 +229,10 @@ def load_spec(name):
 RESUME_AT = 2  # the PyTorch checkpoint dmc resumes from is taken after this many updates
 
 
-def checkpoint_of(P, opt):
-    """The parameters and torch.optim's state under the names of dmc's checkpoints
-    (optim.c: opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step)."""
-    out = {}
+def checkpoint_of(P, opt, B):
+    """The parameters, the buffers and torch.optim's state under the names of
+    dmc's checkpoints (optim.c: opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step)."""
+    out = {n: b.detach().clone() for n, b in B.items()}
     for n, p in P.items():
         out[n] = p.detach().clone()
         st = opt.state.get(p, {})
@@ -246,23 +251,24 @@ def checkpoint_of(P, opt):
 OPTIONAL_STATE = ("opt/lr",)
 
 
-def reference(spec, params, inputs, dtype, states, updates):
+def reference(spec, params, inputs, dtype, states, updates, buffers=None):
     """Runs the spec as dmrun runs dmc.  states[k] is the generator state before
     update k (or None).  Returns a dict of numpy float64 arrays named like dmrun's,
     plus "final/<name>" (checkpoint_of after the last update) and "resume/<name>"
     (after RESUME_AT updates)."""
     P = {n: torch.tensor(v, dtype=dtype, requires_grad=True) for n, v in params.items()}
+    B = {n: torch.tensor(v, dtype=dtype) for n, v in (buffers or {}).items()}
     X = {n: torch.tensor(v, dtype=dtype) if v.dtype == np.float32 else torch.tensor(v, dtype=torch.long)
          for n, v in inputs.items()}
     out = {}
     with torch.no_grad():
-        _, outputs = spec.model(P, X, Ctx(False))
+        _, outputs = spec.model(P, X, Ctx(False, buffers=B))
     for k, v in outputs.items():
         out["forward/" + k] = v
     opt = spec.optimizer(list(P.values()))
     for k in range(max(updates, 1)):
         opt.zero_grad()
-        loss, outputs = spec.model(P, X, Ctx(True, states.get(k)))
+        loss, outputs = spec.model(P, X, Ctx(True, states.get(k), B))
         loss.backward()
         out[f"loss/{k}"] = loss
         if k == 0:
@@ -274,10 +280,14 @@ def reference(spec, params, inputs, dtype, states, updates):
         if updates > 0:
             opt.step()
         if k + 1 == RESUME_AT:
-            for n, v in checkpoint_of(P, opt).items():
+            for n, v in checkpoint_of(P, opt, B).items():
                 out["resume/" + n] = v
-    for n, v in checkpoint_of(P, opt).items():
+    for n, v in checkpoint_of(P, opt, B).items():
         out["final/" + n] = v
+    with torch.no_grad():
+        _, outputs = spec.model(P, X, Ctx(False, buffers=B))
+    for k, v in outputs.items():
+        out["eval/" + k] = v
     return {k: v.detach().numpy().astype(np.float64) for k, v in out.items()}
 
 
@@ -435,11 +445,12 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
     updates = getattr(spec, "UPDATES", 5)
     draw = Draw(SEED + sum(map(ord, name)))
     params = spec.params(draw)
+    buffers = spec.buffers(draw) if hasattr(spec, "buffers") else {}
     inputs = spec.inputs(draw)
     tmp = tempfile.mkdtemp(prefix=f"dmconf_{name}_")
     problems, notes = [], []
     try:
-        st_write(os.path.join(tmp, "init.safetensors"), params, {"format": "pt"})
+        st_write(os.path.join(tmp, "init.safetensors"), {**params, **buffers}, {"format": "pt"})
         for n, v in inputs.items():
             np.array(v, order="C").astype(v.dtype.newbyteorder("<")).tofile(os.path.join(tmp, f"in.{n}.bin"))
         runs = {}
@@ -456,9 +467,9 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
         for threads, (ours, loaded, final) in runs.items():
             tag = "" if threads == 1 else f"[DM_THREADS={threads}] "
             # The checkpoint round trip: what dm_save wrote after dm_load is what we wrote.
-            for n, v in params.items():
+            for n, v in {**params, **buffers}.items():
                 if n not in loaded:
-                    problems.append(f"{tag}loaded.safetensors: no parameter {n} (has {sorted(loaded)})")
+                    problems.append(f"{tag}loaded.safetensors: no parameter or buffer {n} (has {sorted(loaded)})")
                 elif loaded[n].dtype != np.float32 or loaded[n].shape != v.shape or not identical(loaded[n], v):
                     problems.append(f"{tag}loaded.safetensors: {n} differs from init.safetensors")
             for n, v in final.items():
@@ -473,8 +484,9 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
                 # A spec of f32's own edges (overflow to infinity: the nan_* models)
                 # sets ORACLE = torch.float32: float64 would not overflow where f32 does.
                 oracle = getattr(spec, "ORACLE", torch.float64)
-                ref = reference(spec, params, inputs, oracle, states, updates)
-                ref32 = ref if oracle == torch.float32 else reference(spec, params, inputs, torch.float32, states, updates)
+                ref = reference(spec, params, inputs, oracle, states, updates, buffers)
+                ref32 = ref if oracle == torch.float32 else \
+                    reference(spec, params, inputs, torch.float32, states, updates, buffers)
                 ref_states = states
                 for key, b in ref.items():
                     if key.startswith("resume/"):
@@ -528,7 +540,7 @@ def check_model(name, build, keep, verbose, dmc_flags=()):
 # or an optimizer keyword "name =" inside an optimizer statement.  The built-in
 # functions are dmc's own list (dmc --list-builtins), so a new one is missing
 # here until a model calls it; select is a compile-time choice, not an op.
-LANGUAGE_LAYERS = "Dense Conv2d GRUCell sgd adam adamw".split()
+LANGUAGE_LAYERS = "Dense Conv2d GRUCell LayerNorm BatchNorm1d BatchNorm2d sgd adam adamw".split()
 
 
 def language_calls(build):

@@ -118,13 +118,14 @@ static void check_model(const Model *m, const char *path) {
     Arena *a = arena_new();
     for (int level = 0; level <= 2; level += 2) {
         ModelPlan *mp = plan_model(a, m, level);
-        static const TensorKind order[] = {TK_PARAM, TK_STATE, TK_GRAD, TK_INPUT, TK_OUTPUT, TK_LOSS};
+        static const TensorKind order[] = {TK_PARAM, TK_BUFFER, TK_STATE, TK_GRAD, TK_INPUT, TK_OUTPUT, TK_LOSS};
+        enum { NKINDS = sizeof order / sizeof order[0] };
         int rank = 0;
         uint64_t end = 0;
         for (int i = 0; i < m->ntensors; i++) {
             const Tensor *t = &m->tensors[mp->order[i]];
-            while (rank < 6 && order[rank] != t->kind) rank++;
-            CHECK(rank < 6, "%s: %s: tensors out of descriptor order at %s", path, m->name, t->name);
+            while (rank < NKINDS && order[rank] != t->kind) rank++;
+            CHECK(rank < NKINDS, "%s: %s: tensors out of descriptor order at %s", path, m->name, t->name);
             uint64_t off = mp->tensor_offset[mp->order[i]];
             CHECK(off % 64 == 0 && off >= end, "%s: %s: tensor %s at %llu", path, m->name, t->name, (unsigned long long)off);
             CHECK(off - end < 64, "%s: %s: a gap before %s", path, m->name, t->name);

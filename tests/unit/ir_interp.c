@@ -5,6 +5,7 @@
 #include "ir_check.h"
 #include "cg/kernels/random.h"
 #include "dm.h"
+#include "passes/passes.h"
 
 #define V(...) ((const double[]){__VA_ARGS__})
 #define N_OF(...) ((int)(sizeof((double[]){__VA_ARGS__}) / sizeof(double)))
@@ -445,8 +446,48 @@ static void test_load_then_store(Arena *a) {
     CHECK(s->values[to][0] == 2 && s->values[to][1] == 4);
 }
 
+/* train_select(a, b) before the entries pass is a (every graph is a training
+ * one); entries_finish makes the forward entry b and the gradients entry a:
+ * a buffer r = [1, 2], the batch mean of x = [[1, 2], [3, 6]] is [2, 4],
+ * the update r = mu / 4 = [0.5, 1]. */
+static void test_train_select(Arena *a) {
+    Model *m = new_model(a, "sel");
+    Graph *g = &m->forward;
+    int tx = add_tensor(a, m, "x", TK_INPUT, DT_F32, SHAPE(2, 2));
+    int tr = add_tensor(a, m, "r", TK_BUFFER, DT_F32, SHAPE(2));
+    int to = add_tensor(a, m, "o", TK_OUTPUT, DT_F32, SHAPE(2));
+    int tl = add_tensor(a, m, "loss", TK_LOSS, DT_F32, SCALAR);
+    m->loss_tensor = tl;
+    int mu = graph_reduce(a, g, OP_MEAN, graph_load(a, g, m, tx), 1u, false);
+    int in[2] = {mu, graph_load(a, g, m, tr)};
+    int sel = graph_node(a, g, OP_TRAIN_SELECT, in, 2, (Attr){0});
+    graph_store(a, g, to, sel);
+    graph_store(a, g, tl, graph_reduce(a, g, OP_SUM, sel, 1u, false));
+    graph_store(a, g, tr, graph_binary(a, g, OP_MUL, mu, graph_scalar(a, g, 0.25)));
+    graph_copy(a, &m->gradients, g);
+    m->gradients.entry = "gradients";
+    model_verify(m);
+    TensorStore *s = store_new(a, m);
+    memcpy(s->values[tx], V(1, 2, 3, 6), 4 * sizeof(double));
+    s->values[tr][0] = 1, s->values[tr][1] = 2;
+    interp_run(a, m, g, s);
+    CHECK(s->values[to][0] == 2 && s->values[to][1] == 4);   /* a: the batch mean */
+    CHECK(s->values[tr][0] == 0.5 && s->values[tr][1] == 1);   /* the update: a quarter of it */
+    entries_finish(a, m, true);
+    model_verify(m);
+    for (int i = 0; i < m->forward.n; i++) CHECK(m->forward.nodes[i].op != OP_TRAIN_SELECT);
+    s->values[tr][0] = 1, s->values[tr][1] = 2;
+    interp_run(a, m, &m->forward, s);
+    CHECK(s->values[to][0] == 1 && s->values[to][1] == 2);   /* b: the buffer, not updated */
+    CHECK(s->values[tr][0] == 1 && s->values[tr][1] == 2);
+    interp_run(a, m, &m->gradients, s);
+    CHECK(s->values[to][0] == 2 && s->values[to][1] == 4);   /* a, and the update runs */
+    CHECK(s->values[tr][0] == 0.5 && s->values[tr][1] == 1);
+}
+
 int main(void) {
     Arena *a = arena_new();
+    test_train_select(a);
     test_unary(a);
     test_binary(a);
     test_elem_ops(a);
