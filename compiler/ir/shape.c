@@ -87,6 +87,12 @@ bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out) {
     return true;
 }
 
+int64_t shape_matrices(Shape s) {
+    int64_t n = 1;
+    for (int i = 0; i < s.rank - 2; i++) n *= s.dim[i];
+    return n;
+}
+
 bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out) {
     if (a.rank < 32 && (axes >> a.rank) != 0) return false;   /* an axis beyond the rank */
     Shape r = {0};

@@ -267,13 +267,6 @@ static void adjoint_shape(Backward *b, Node n, int dy) {
     }
 }
 
-/* The number of matrices in a batch of shape s (the axes before the last two). */
-static int64_t batch_count(Shape s) {
-    int64_t n = 1;
-    for (int i = 0; i < s.rank - 2; i++) n *= s.dim[i];
-    return n;
-}
-
 /* dB of a batched C = A @ op_b(B) where B is one matrix for the whole batch
  * and A's matrices are all distinct (x [B, T, C] @ W [C, D]): the sum over
  * the batch of A_p^T dC_p is a single product over every row of the batch,
@@ -282,11 +275,13 @@ static int64_t batch_count(Shape s) {
 static int shared_matrix_grad(Backward *b, Node n, int dc) {
     int A = n.in[0], B = n.in[1];
     Shape as = node_shape(b, A), bs = node_shape(b, B), cs = n.shape;
-    if (n.attr.trans_a || cs.rank == 2 || batch_count(bs) != 1 || batch_count(as) != batch_count(cs)) return -1;
-    int64_t rows = batch_count(cs) * cs.dim[cs.rank - 2];
+    if (n.attr.trans_a || cs.rank == 2 || shape_matrices(bs) != 1 || shape_matrices(as) != shape_matrices(cs))
+        return -1;
+    int64_t rows = shape_matrices(cs) * cs.dim[cs.rank - 2];
     int a2 = graph_reshape(b->a, b->g, A, (Shape){.rank = 2, .dim = {rows, as.dim[as.rank - 1]}});
     int dc2 = graph_reshape(b->a, b->g, dc, (Shape){.rank = 2, .dim = {rows, cs.dim[cs.rank - 1]}});
-    int d = n.attr.trans_b ? graph_matmul(b->a, b->g, dc2, a2, true, false) : graph_matmul(b->a, b->g, a2, dc2, true, false);
+    int d = n.attr.trans_b ? graph_matmul(b->a, b->g, dc2, a2, true, false)    /* dC^T A */
+                           : graph_matmul(b->a, b->g, a2, dc2, true, false);   /* A^T dC */
     return shape_eq(node_shape(b, d), bs) ? d : graph_reshape(b->a, b->g, d, bs);
 }
 

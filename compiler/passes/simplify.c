@@ -165,12 +165,6 @@ static void absorb_operand_transposes(const Node *in, Node *n) {
     }
 }
 
-static int64_t matrices(Shape s) {   /* in a batch of shape s */
-    int64_t n = 1;
-    for (int i = 0; i < s.rank - 2; i++) n *= s.dim[i];
-    return n;
-}
-
 /* transpose(matmul(a, b)) of the last two axes, where the transpose is the
  * product's only reader, is (A B)^T = B^T A^T: one product with its operands
  * swapped and their flags flipped, writing the transposed result directly.
@@ -199,7 +193,7 @@ static bool transpose_products(Arena *a, Graph *g) {
         const Node *p = &g->nodes[t->in[0]];
         if (p->op != OP_MATMUL || readers[t->in[0]] != 1) continue;
         Shape as = g->nodes[p->in[0]].shape, bs = g->nodes[p->in[1]].shape;
-        if (!p->attr.trans_a && matrices(as) > 1 && matrices(bs) == 1) continue;
+        if (!p->attr.trans_a && shape_matrices(as) > 1 && shape_matrices(bs) == 1) continue;
         Node swapped = *p;
         swapped.in[0] = p->in[1], swapped.in[1] = p->in[0];
         swapped.attr.trans_a = !p->attr.trans_b, swapped.attr.trans_b = !p->attr.trans_a;
