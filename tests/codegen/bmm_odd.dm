@@ -39,3 +39,19 @@ model bmm_broadcast {
   loss mean(c1 * c1) + mean(tanh(c2)) + mean(c3 * c3) + mean(c4 * c4) + mean(c5 * c5) + mean(c6 * transpose(c1, [0, 1, 3, 2])) + mean(c7 * c7) + mean(c8 * c8)
   optimizer sgd(lr = 0.1, momentum = 0.9)
 }
+
+# Ranks up to 6: batch axes of 1 on either side (dropped), broadcast ones
+# between full ones, a result whose matrices are single columns, and one
+# product of a single row.
+model bmm_rank6 {
+  param A : f32[2, 1, 3, 1, 4, 5] = normal(std = 0.5)
+  param B : f32[3, 1, 1, 5, 1] = normal(std = 0.5)
+  param C : f32[1, 1, 1, 6] = normal(std = 0.5)
+  param D : f32[1, 6, 3] = normal(std = 0.5)
+  c = A @ B                                    # [2, 3, 3, 1, 4, 1]
+  e = C @ D                                    # [1, 1, 1, 3]
+  f = transpose(c, [0, 1, 2, 3, 5, 4]) @ A     # [2, 3, 3, 1, 1, 5]
+  output y = c
+  loss mean(c * c) + mean(e * e) + mean(f * f)
+  optimizer sgd(lr = 0.1)
+}
