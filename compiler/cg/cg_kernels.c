@@ -44,51 +44,6 @@ static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
     cg_call_shared(cg, fn, all, n);
 }
 
-/* A convolution or one of its gradients: the shapes of x, w and y from
- * whichever side has them. */
-static void call_conv(Cg *cg, int node) {
-    const Graph *g = cg->ep->graph;
-    const Node *n = &g->nodes[node];
-    const Shape *x = &g->nodes[n->in[0]].shape;
-    LLVMValueRef out = cg_node_ptr(cg, node), in0 = cg_node_ptr(cg, n->in[0]);
-    const Shape *y = &g->nodes[n->in[1]].shape;
-    LLVMValueRef in1 = cg_node_ptr(cg, n->in[1]);
-    /* Shapes of x [N,C,H,W], w [F,C,KH,KW], y [N,F,OH,OW] from whichever side has them. */
-    const Shape *xs = n->op == OP_CONV2D ? x : n->op == OP_CONV2D_DX ? &n->shape : x;
-    const Shape *ws = n->op == OP_CONV2D_DW ? &n->shape : y;
-    const Shape *ys = n->op == OP_CONV2D ? &n->shape : n->op == OP_CONV2D_DX ? x : y;
-    LLVMValueRef a[18] = {out, in0, in1, i64c(cg, xs->dim[0]), i64c(cg, xs->dim[1]), i64c(cg, xs->dim[2]),
-                          i64c(cg, xs->dim[3]), i64c(cg, ws->dim[0]), i64c(cg, ws->dim[2]), i64c(cg, ws->dim[3]),
-                          i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.stride[0]),
-                          i64c(cg, n->attr.stride[1]), i64c(cg, n->attr.pad[0]), i64c(cg, n->attr.pad[1])};
-    if (n->op == OP_CONV2D) call(cg, "dmk_conv2d", a, 16 + epilogue_args(cg, node, a + 16));
-    else call(cg, n->op == OP_CONV2D_DX ? "dmk_conv2d_dx" : "dmk_conv2d_dw", a, 16);
-}
-
-/* A pooling or its gradient: NC planes of H x W, windows of size and stride. */
-static void call_pool(Cg *cg, int node) {
-    const Graph *g = cg->ep->graph;
-    const Node *n = &g->nodes[node];
-    const Shape *x = &g->nodes[n->in[0]].shape;
-    LLVMValueRef out = cg_node_ptr(cg, node), in0 = cg_node_ptr(cg, n->in[0]);
-    const Shape *y = n->nin > 1 ? &g->nodes[n->in[1]].shape : NULL;
-    LLVMValueRef in1 = n->nin > 1 ? cg_node_ptr(cg, n->in[1]) : NULL;
-    const Shape *xs = n->op == OP_AVGPOOL2D_DX ? &n->shape : x;          /* [N,C,H,W] */
-    const Shape *ys = n->op == OP_MAXPOOL2D || n->op == OP_AVGPOOL2D ? &n->shape
-                      : n->op == OP_MAXPOOL2D_DX ? y : x;                /* [N,C,OH,OW] */
-    LLVMValueRef rest[] = {i64c(cg, xs->dim[0] * xs->dim[1]), i64c(cg, xs->dim[2]), i64c(cg, xs->dim[3]),
-                           i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.size[0]),
-                           i64c(cg, n->attr.size[1]), i64c(cg, n->attr.stride[0]), i64c(cg, n->attr.stride[1])};
-    LLVMValueRef a[14] = {out, in0};
-    int k = 2;
-    if (n->op == OP_MAXPOOL2D_DX) a[k++] = in1;
-    for (int i = 0; i < 9; i++) a[k++] = rest[i];
-    if (n->op == OP_MAXPOOL2D_DX) k += epilogue_args(cg, node, a + k);
-    const char *kn = n->op == OP_MAXPOOL2D ? "dmk_maxpool2d" : n->op == OP_AVGPOOL2D ? "dmk_avgpool2d"
-                     : n->op == OP_MAXPOOL2D_DX ? "dmk_maxpool2d_dx" : "dmk_avgpool2d_dx";
-    call(cg, kn, a, k);
-}
-
 /* The batch axes of a product C [..., M, N] = A [..., M, K] @ B [..., K, N]
  * as the kernel walks them: the strides (in floats) of A's and B's
  * matrices along each axis of C's batch, 0 where the operand is broadcast;
@@ -146,6 +101,51 @@ static void call_matmul(Cg *cg, int node) {
     a[10] = const_dims(cg, bt.a, bt.rank, true, arena_printf(cg->arena, "%s.a_stride", name));
     a[11] = const_dims(cg, bt.b, bt.rank, true, arena_printf(cg->arena, "%s.b_stride", name));
     call(cg, "dmk_matmul_batched", a, 12 + epilogue_args(cg, node, a + 12));
+}
+
+/* A convolution or one of its gradients: the shapes of x, w and y from
+ * whichever side has them. */
+static void call_conv(Cg *cg, int node) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[node];
+    const Shape *x = &g->nodes[n->in[0]].shape;
+    LLVMValueRef out = cg_node_ptr(cg, node), in0 = cg_node_ptr(cg, n->in[0]);
+    const Shape *y = &g->nodes[n->in[1]].shape;
+    LLVMValueRef in1 = cg_node_ptr(cg, n->in[1]);
+    /* Shapes of x [N,C,H,W], w [F,C,KH,KW], y [N,F,OH,OW] from whichever side has them. */
+    const Shape *xs = n->op == OP_CONV2D ? x : n->op == OP_CONV2D_DX ? &n->shape : x;
+    const Shape *ws = n->op == OP_CONV2D_DW ? &n->shape : y;
+    const Shape *ys = n->op == OP_CONV2D ? &n->shape : n->op == OP_CONV2D_DX ? x : y;
+    LLVMValueRef a[18] = {out, in0, in1, i64c(cg, xs->dim[0]), i64c(cg, xs->dim[1]), i64c(cg, xs->dim[2]),
+                          i64c(cg, xs->dim[3]), i64c(cg, ws->dim[0]), i64c(cg, ws->dim[2]), i64c(cg, ws->dim[3]),
+                          i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.stride[0]),
+                          i64c(cg, n->attr.stride[1]), i64c(cg, n->attr.pad[0]), i64c(cg, n->attr.pad[1])};
+    if (n->op == OP_CONV2D) call(cg, "dmk_conv2d", a, 16 + epilogue_args(cg, node, a + 16));
+    else call(cg, n->op == OP_CONV2D_DX ? "dmk_conv2d_dx" : "dmk_conv2d_dw", a, 16);
+}
+
+/* A pooling or its gradient: NC planes of H x W, windows of size and stride. */
+static void call_pool(Cg *cg, int node) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[node];
+    const Shape *x = &g->nodes[n->in[0]].shape;
+    LLVMValueRef out = cg_node_ptr(cg, node), in0 = cg_node_ptr(cg, n->in[0]);
+    const Shape *y = n->nin > 1 ? &g->nodes[n->in[1]].shape : NULL;
+    LLVMValueRef in1 = n->nin > 1 ? cg_node_ptr(cg, n->in[1]) : NULL;
+    const Shape *xs = n->op == OP_AVGPOOL2D_DX ? &n->shape : x;          /* [N,C,H,W] */
+    const Shape *ys = n->op == OP_MAXPOOL2D || n->op == OP_AVGPOOL2D ? &n->shape
+                      : n->op == OP_MAXPOOL2D_DX ? y : x;                /* [N,C,OH,OW] */
+    LLVMValueRef rest[] = {i64c(cg, xs->dim[0] * xs->dim[1]), i64c(cg, xs->dim[2]), i64c(cg, xs->dim[3]),
+                           i64c(cg, ys->dim[2]), i64c(cg, ys->dim[3]), i64c(cg, n->attr.size[0]),
+                           i64c(cg, n->attr.size[1]), i64c(cg, n->attr.stride[0]), i64c(cg, n->attr.stride[1])};
+    LLVMValueRef a[14] = {out, in0};
+    int k = 2;
+    if (n->op == OP_MAXPOOL2D_DX) a[k++] = in1;
+    for (int i = 0; i < 9; i++) a[k++] = rest[i];
+    if (n->op == OP_MAXPOOL2D_DX) k += epilogue_args(cg, node, a + k);
+    const char *kn = n->op == OP_MAXPOOL2D ? "dmk_maxpool2d" : n->op == OP_AVGPOOL2D ? "dmk_avgpool2d"
+                     : n->op == OP_MAXPOOL2D_DX ? "dmk_maxpool2d_dx" : "dmk_avgpool2d_dx";
+    call(cg, kn, a, k);
 }
 
 void cg_complex(Cg *cg, int node) {

@@ -79,10 +79,10 @@ static void run_transpose(const Node *n, Shape xs, const double *x, double *y) {
     }
 }
 
-/* C[..., i, j] = sum over k of op_a(A)[..., i, k] op_b(B)[..., k, j]: each
- * product of the batch reads the matrices of A and B that broadcasting maps
- * to its batch coordinates (the last two axes are the matrices). */
 static void run_matmul(const Node *n, Shape as, const double *A, Shape bs, const double *B, double *y) {
+    /* C[..., i, j] = sum over k of op_a(A)[..., i, k] op_b(B)[..., k, j]: each
+     * product of the batch reads the matrices of A and B that broadcasting
+     * maps to its batch coordinates (the last two axes are the matrices). */
     Shape cs = n->shape, batch = cs, abatch = as, bbatch = bs;
     batch.rank -= 2, abatch.rank -= 2, bbatch.rank -= 2;
     int64_t M = cs.dim[cs.rank - 2], N = cs.dim[cs.rank - 1];

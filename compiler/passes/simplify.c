@@ -120,27 +120,6 @@ static bool fold(Rewriter *r, Node *n) {
     return true;
 }
 
-/* ---- algebraic identities -------------------------------------------------- */
-
-static bool same_type(const Node *a, const Node *b) {
-    return a->dtype == b->dtype && shape_eq(a->shape, b->shape);
-}
-
-/* x + 0, x * 1, x / 1, x ^ 1, -(-x), a cast to the same dtype: rules that
- * some elementwise ops have.  An op needs none, so they match by op rather
- * than by a switch that every new op would have to join. */
-static int identity_elementwise(const Node *n, const Node *x, const Node *y) {
-    Op op = n->op;
-    if (op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_POW) {
-        double unit = op == OP_ADD || op == OP_SUB ? 0 : 1;   /* x op unit = x */
-        if (const_is(y, unit) && same_type(x, n)) return n->in[0];
-        if ((op == OP_ADD || op == OP_MUL) && const_is(x, unit) && same_type(y, n)) return n->in[1];
-    }
-    if (op == OP_NEG && x->op == OP_NEG) return x->in[0];
-    if (op == OP_CAST && x->dtype == n->dtype) return n->in[0];
-    return -1;
-}
-
 /* ---- transposes a matrix product absorbs ------------------------------------ */
 
 /* Whether perm swaps the last two axes and keeps the others: the transpose
@@ -203,6 +182,27 @@ static bool transpose_products(Arena *a, Graph *g) {
         changed = true;
     }
     return changed;
+}
+
+/* ---- algebraic identities -------------------------------------------------- */
+
+static bool same_type(const Node *a, const Node *b) {
+    return a->dtype == b->dtype && shape_eq(a->shape, b->shape);
+}
+
+/* x + 0, x * 1, x / 1, x ^ 1, -(-x), a cast to the same dtype: rules that
+ * some elementwise ops have.  An op needs none, so they match by op rather
+ * than by a switch that every new op would have to join. */
+static int identity_elementwise(const Node *n, const Node *x, const Node *y) {
+    Op op = n->op;
+    if (op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV || op == OP_POW) {
+        double unit = op == OP_ADD || op == OP_SUB ? 0 : 1;   /* x op unit = x */
+        if (const_is(y, unit) && same_type(x, n)) return n->in[0];
+        if ((op == OP_ADD || op == OP_MUL) && const_is(x, unit) && same_type(y, n)) return n->in[1];
+    }
+    if (op == OP_NEG && x->op == OP_NEG) return x->in[0];
+    if (op == OP_CAST && x->dtype == n->dtype) return n->in[0];
+    return -1;
 }
 
 /* If n (operands in the new graph) equals one of the existing new nodes,
