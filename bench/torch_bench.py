@@ -91,6 +91,10 @@ if name == "matmul":
     W = torch.randn(batch, batch) * 0.03; x = torch.randn(batch, batch)
     with torch.inference_mode():
         us = timed(lambda: x @ W)
+elif name == "attention":   # bench/models/attention.dm: batch = batch x heads matrices of 128 x 64
+    q, k, v = (torch.randn(batch, 128, 64) for _ in range(3)); p = torch.randn(batch, 128, 128)
+    with torch.inference_mode():
+        us = timed(lambda: (q @ k.transpose(1, 2), p @ v))
 else:
     model, x = (mlp(), torch.randn(batch, 784)) if name == "mlp" else (LeNet(), torch.randn(batch, 1, 28, 28))
     y = torch.randint(0, 10, (batch,))

@@ -48,6 +48,65 @@ static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
     cg_call_shared(cg, fn, all, n);
 }
 
+/* The batch axes of a product C [..., M, N] = A [..., M, K] @ B [..., K, N]
+ * as the kernel walks them: the strides (in floats) of A's and B's
+ * matrices along each axis of C's batch, 0 where the operand is broadcast;
+ * axes of size 1 dropped, and an axis merged into the one before it where
+ * both operands step through the two alike. */
+typedef struct Batch {
+    int rank;
+    int64_t dim[MAX_RANK], a[MAX_RANK], b[MAX_RANK];
+} Batch;
+
+static Batch matmul_batch(Shape as, Shape bs, Shape cs) {
+    int64_t a_stride[MAX_RANK], b_stride[MAX_RANK];
+    int64_t a_step = as.dim[as.rank - 2] * as.dim[as.rank - 1], b_step = bs.dim[bs.rank - 2] * bs.dim[bs.rank - 1];
+    for (int d = cs.rank - 3; d >= 0; d--) {   /* innermost batch axis first */
+        int da = d - (cs.rank - as.rank), db = d - (cs.rank - bs.rank);
+        int64_t adim = da >= 0 ? as.dim[da] : 1, bdim = db >= 0 ? bs.dim[db] : 1;
+        a_stride[d] = adim == 1 ? 0 : a_step;
+        b_stride[d] = bdim == 1 ? 0 : b_step;
+        a_step *= adim, b_step *= bdim;
+    }
+    Batch bt = {0};
+    for (int d = 0; d < cs.rank - 2; d++) {
+        if (cs.dim[d] == 1) continue;
+        int k = bt.rank - 1;
+        if (k >= 0 && bt.a[k] == a_stride[d] * cs.dim[d] && bt.b[k] == b_stride[d] * cs.dim[d]) {
+            bt.dim[k] *= cs.dim[d], bt.a[k] = a_stride[d], bt.b[k] = b_stride[d];
+        } else {
+            bt.dim[bt.rank] = cs.dim[d], bt.a[bt.rank] = a_stride[d], bt.b[bt.rank] = b_stride[d];
+            bt.rank++;
+        }
+    }
+    return bt;
+}
+
+/* A product: one GEMM when there is no batch, or when B is one matrix for
+ * the whole batch and A's matrices follow one another ([B, T, C] @ [C, D]
+ * is [B T, C] @ [C, D]); otherwise the batched kernel. */
+static void call_matmul(Cg *cg, int node) {
+    const Graph *g = cg->ep->graph;
+    const Node *n = &g->nodes[node];
+    Shape as = g->nodes[n->in[0]].shape, bs = g->nodes[n->in[1]].shape, cs = n->shape;
+    int64_t M = cs.dim[cs.rank - 2], N = cs.dim[cs.rank - 1], K = as.dim[as.rank - (n->attr.trans_a ? 2 : 1)];
+    Batch bt = matmul_batch(as, bs, cs);
+    if (bt.rank == 1 && bt.b[0] == 0 && bt.a[0] == M * K && !n->attr.trans_a) M *= bt.dim[0], bt.rank = 0;
+    LLVMValueRef a[16] = {cg_node_ptr(cg, node), cg_node_ptr(cg, n->in[0]), cg_node_ptr(cg, n->in[1]),
+                          i64c(cg, M), i64c(cg, N), i64c(cg, K), i32c(cg, n->attr.trans_a),
+                          i32c(cg, n->attr.trans_b)};
+    if (bt.rank == 0) {
+        call(cg, "dmk_matmul", a, 8 + epilogue_args(cg, node, a + 8));
+        return;
+    }
+    const char *name = arena_printf(cg->arena, "%s.%s", cg->prefix, cg_node_name(cg, node));
+    a[8] = i32c(cg, bt.rank);
+    a[9] = const_dims(cg, bt.dim, bt.rank, true, arena_printf(cg->arena, "%s.batch", name));
+    a[10] = const_dims(cg, bt.a, bt.rank, true, arena_printf(cg->arena, "%s.a_stride", name));
+    a[11] = const_dims(cg, bt.b, bt.rank, true, arena_printf(cg->arena, "%s.b_stride", name));
+    call(cg, "dmk_matmul_batched", a, 12 + epilogue_args(cg, node, a + 12));
+}
+
 /* A convolution or one of its gradients: the shapes of x, w and y from
  * whichever side has them. */
 static void call_conv(Cg *cg, int node) {
@@ -171,14 +230,9 @@ void cg_complex(Cg *cg, int node) {
         call(cg, "dmk_transpose", a, 5);
         return;
     }
-    case OP_MATMUL: {
-        int64_t M = n->shape.dim[0], N = n->shape.dim[1];
-        int64_t K = n->attr.trans_a ? x->dim[0] : x->dim[1];
-        LLVMValueRef a[10] = {out, in0, in1, i64c(cg, M), i64c(cg, N), i64c(cg, K),
-                              i32c(cg, n->attr.trans_a), i32c(cg, n->attr.trans_b)};
-        call(cg, "dmk_matmul", a, 8 + epilogue_args(cg, node, a + 8));
+    case OP_MATMUL:
+        call_matmul(cg, node);
         return;
-    }
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: {
         int64_t outer = 1, inner = 1;
         int ax = n->attr.axis;

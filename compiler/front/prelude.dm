@@ -103,3 +103,21 @@ layer BatchNorm2d(x : f32[N, C, H, W], momentum = 0.1, eps = 1e-5) {
              (xr - reshape(running_mean, [C, 1])) / sqrt(reshape(running_var, [C, 1]) + eps))
   return reshape(y * reshape(weight, [C, 1]) + reshape(bias, [C, 1]), [N, C, H, W])
 }
+
+# Multi-head self-attention over x [N, T, D] -> [N, T, D], as PyTorch's
+# nn.MultiheadAttention(D, heads, batch_first=True) called with x as query,
+# key and value: one projection qkv.W [D, 3D] (in_proj_weight transposed; q,
+# k, v in that order), heads of D / heads features, softmax(q k^T / sqrt(d)) v
+# per head, then the output projection proj.  causal = true masks the keys
+# after each query (causal_mask), as attn_mask = a -inf upper triangle.
+layer MultiHeadAttention(x : f32[N, T, D], heads, causal = false) {
+  const d = D / heads
+  qkv = Dense(x, 3 * D)
+  q = transpose(reshape(qkv[:, :, 0:D], [N, T, heads, d]), [0, 2, 1, 3])
+  k = transpose(reshape(qkv[:, :, D:2 * D], [N, T, heads, d]), [0, 2, 1, 3])
+  v = transpose(reshape(qkv[:, :, 2 * D:], [N, T, heads, d]), [0, 2, 1, 3])
+  scores = q @ transpose(k, [0, 1, 3, 2]) / sqrt(d)
+  weights = softmax(select(causal, scores + causal_mask(T), scores))
+  proj = Dense(reshape(transpose(weights @ v, [0, 2, 1, 3]), [N, T, D]), D)
+  return proj
+}

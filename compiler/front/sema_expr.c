@@ -200,38 +200,42 @@ Value sema_as_tensor(Sema *s, Value v, DType t) { return as_tensor(s, v, t); }
 
 static const char *op_word(char op) { return ast_binop_text(op); }
 
-/* NumPy matmul for ranks 1 and 2, lowered to the rank-2 MATMUL: a vector
- * operand becomes a [1, K] row or a [K, 1] column, and the added axis is
- * removed from the result. */
+/* NumPy matmul: [..., M, K] @ [..., K, N] -> [..., M, N], the batch axes
+ * (those before the last two) broadcast as elementwise operands do.  A
+ * vector operand becomes a [1, K] row (left) or a [K, 1] column (right),
+ * and the added axis is removed from the result. */
 static Value matmul(Sema *s, const Expr *e, Value x, Value y) {
-    if (x.dtype != DT_F32 || y.dtype != DT_F32 || x.shape.rank < 1 || x.shape.rank > 2 ||
-        y.shape.rank < 1 || y.shape.rank > 2) {
-        sema_error(s, e->loc, "'@' multiplies f32 vectors and matrices (rank 1 or 2), found %s @ %s",
-                   sema_type_str(s, x), sema_type_str(s, y));
+    if (x.dtype != DT_F32 || y.dtype != DT_F32 || x.shape.rank < 1 || y.shape.rank < 1) {
+        sema_error(s, e->loc, "'@' multiplies f32 tensors of rank 1 or more, found %s @ %s", sema_type_str(s, x),
+                   sema_type_str(s, y));
         return sema_err();
     }
-    int64_t kx = x.shape.dim[x.shape.rank - 1];
-    int64_t ky = y.shape.dim[y.shape.rank == 2 ? 0 : 0];
-    if (kx != ky) {
+    Shape xs = x.shape, ys = y.shape;
+    if (xs.rank == 1) xs = (Shape){.rank = 2, .dim = {1, x.shape.dim[0]}};
+    if (ys.rank == 1) ys = (Shape){.rank = 2, .dim = {y.shape.dim[0], 1}};
+    Shape product;
+    if (xs.dim[xs.rank - 1] != ys.dim[ys.rank - 2]) {
         sema_error_from(s, x.defines | y.defines, e->loc, "matmul shapes do not agree: %s @ %s", sema_type_str(s, x),
                         sema_type_str(s, y));
         return sema_err();
     }
+    if (!shape_matmul(xs, ys, false, false, &product)) {
+        sema_error_from(s, x.defines | y.defines, e->loc,
+                        "matmul batch dimensions do not broadcast: %s @ %s (the axes before the last two)",
+                        sema_type_str(s, x), sema_type_str(s, y));
+        return sema_err();
+    }
     Graph *g = &s->m->forward;
     int a = x.node, b = y.node;
-    if (x.shape.rank == 1) {
-        Shape row = {.rank = 2, .dim = {1, kx}};
-        a = sema_at(s, graph_reshape(s->a, g, a, row), e->loc);
-    }
-    if (y.shape.rank == 1) {
-        Shape col = {.rank = 2, .dim = {ky, 1}};
-        b = sema_at(s, graph_reshape(s->a, g, b, col), e->loc);
-    }
+    if (x.shape.rank == 1) a = sema_at(s, graph_reshape(s->a, g, a, xs), e->loc);
+    if (y.shape.rank == 1) b = sema_at(s, graph_reshape(s->a, g, b, ys), e->loc);
     int r = sema_at(s, graph_matmul(s->a, g, a, b, false, false), e->loc);
     if (x.shape.rank == 1 || y.shape.rank == 1) {
-        Shape out = {0};
-        if (x.shape.rank == 2) out.dim[out.rank++] = x.shape.dim[0];
-        if (y.shape.rank == 2) out.dim[out.rank++] = y.shape.dim[1];
+        Shape out = {0};   /* the product without the row's M = 1 and the column's N = 1 */
+        for (int i = 0; i < product.rank; i++) {
+            bool added = (i == product.rank - 2 && x.shape.rank == 1) || (i == product.rank - 1 && y.shape.rank == 1);
+            if (!added) out.dim[out.rank++] = product.dim[i];
+        }
         r = sema_at(s, graph_reshape(s->a, g, r, out), e->loc);
     }
     Value v = sema_tensor(s, r, e->loc);

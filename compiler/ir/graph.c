@@ -170,10 +170,15 @@ static const char *infer_complex(const Node *n, const Node *const *x, DType *t, 
         if (!(at->value >= 0 && at->value < 1)) return "random_mask rate outside [0, 1)";
         *s = n->shape;
         return NULL;
-    case OP_MATMUL:
-        if (!shape_matmul(x[0]->shape, x[1]->shape, at->trans_a, at->trans_b, s))
-            return "matmul shapes do not agree";
+    case OP_MATMUL: {
+        Shape a = x[0]->shape, b = x[1]->shape;
+        if (a.rank < 2 || b.rank < 2) return "matmul operands are not matrices (rank 2 or more)";
+        if (!shape_matmul(a, b, at->trans_a, at->trans_b, s))
+            return a.dim[a.rank - (at->trans_a ? 2 : 1)] != b.dim[b.rank - (at->trans_b ? 1 : 2)]
+                       ? "matmul shapes do not agree"
+                       : "matmul batch axes do not broadcast";
         return NULL;
+    }
     case OP_SOFTMAX: case OP_LOG_SOFTMAX:
         if (at->axis < 0 || at->axis >= x[0]->shape.rank) return "softmax axis out of range";
         *s = x[0]->shape;

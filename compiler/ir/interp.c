@@ -122,18 +122,31 @@ static void run_concat(const Node *n, const Graph *g, double **val, double *y) {
 }
 
 static void run_matmul(const Node *n, Shape as, const double *A, Shape bs, const double *B, double *y) {
-    int64_t M = n->shape.dim[0], N = n->shape.dim[1];
-    int64_t K = n->attr.trans_a ? as.dim[0] : as.dim[1];
-    for (int64_t i = 0; i < M; i++)
-        for (int64_t j = 0; j < N; j++) {
-            double acc = 0;
-            for (int64_t k = 0; k < K; k++) {
-                double a = n->attr.trans_a ? A[k * as.dim[1] + i] : A[i * as.dim[1] + k];
-                double b = n->attr.trans_b ? B[j * bs.dim[1] + k] : B[k * bs.dim[1] + j];
-                acc += a * b;
+    /* C[..., i, j] = sum over k of op_a(A)[..., i, k] op_b(B)[..., k, j]: each
+     * product of the batch reads the matrices of A and B that broadcasting
+     * maps to its batch coordinates (the last two axes are the matrices). */
+    Shape cs = n->shape, batch = cs, abatch = as, bbatch = bs;
+    batch.rank -= 2, abatch.rank -= 2, bbatch.rank -= 2;
+    int64_t M = cs.dim[cs.rank - 2], N = cs.dim[cs.rank - 1];
+    int64_t K = n->attr.trans_a ? as.dim[as.rank - 2] : as.dim[as.rank - 1];
+    int64_t a_cols = as.dim[as.rank - 1], b_cols = bs.dim[bs.rank - 1];
+    int64_t idx[MAX_RANK];
+    for (int64_t p = 0; p < shape_count(batch); p++) {
+        unravel(p, batch, idx);
+        const double *Ap = A + broadcast_offset(batch, abatch, idx) * M * K;
+        const double *Bp = B + broadcast_offset(batch, bbatch, idx) * K * N;
+        double *Cp = y + p * M * N;
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < N; j++) {
+                double acc = 0;
+                for (int64_t k = 0; k < K; k++) {
+                    double a = n->attr.trans_a ? Ap[k * a_cols + i] : Ap[i * a_cols + k];
+                    double b = n->attr.trans_b ? Bp[j * b_cols + k] : Bp[k * b_cols + j];
+                    acc += a * b;
+                }
+                Cp[i * N + j] = acc;
             }
-            y[i * N + j] = acc;
-        }
+    }
 }
 
 /* Softmax / log-softmax along attr.axis, shifted by the maximum for stability. */

@@ -202,7 +202,8 @@ int model_find_tensor(const Model *m, const char *name, TensorKind kind); /* -1 
 /* shape.c: the shape rules, shared by sema (which reports violations) and the
  * builder (which asserts them).  Each returns false if the rule is violated. */
 bool shape_broadcast(Shape a, Shape b, Shape *out);
-bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out);   /* rank 2 */
+bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out);   /* ranks >= 2, batch broadcast */
+int64_t shape_matrices(Shape s);   /* matrices in a batch of shape s: the product of all axes but the last two */
 bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out);
 bool shape_conv2d(Shape x, Shape w, const int stride[2], const int pad[2], Shape *out);
 bool shape_pool2d(Shape x, const int size[2], const int stride[2], Shape *out);

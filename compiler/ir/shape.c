@@ -69,14 +69,30 @@ bool shape_broadcast(Shape a, Shape b, Shape *out) {
     return true;
 }
 
-/* Rank 2 only: sema turns the language's rank-1 cases into reshapes. */
+/* NumPy matmul of operands of rank 2 or more (sema turns the language's
+ * rank-1 cases into reshapes): the last two axes of each are a matrix
+ * ([M, K], [K, M] with trans_a; [K, N], [N, K] with trans_b), the axes
+ * before them batch axes that broadcast (shape_broadcast) into the result's
+ * [..., M, N]. */
 bool shape_matmul(Shape a, Shape b, bool trans_a, bool trans_b, Shape *out) {
-    if (a.rank != 2 || b.rank != 2) return false;
-    int64_t m = trans_a ? a.dim[1] : a.dim[0], ka = trans_a ? a.dim[0] : a.dim[1];
-    int64_t kb = trans_b ? b.dim[1] : b.dim[0], n = trans_b ? b.dim[0] : b.dim[1];
+    if (a.rank < 2 || b.rank < 2) return false;
+    int64_t a0 = a.dim[a.rank - 2], a1 = a.dim[a.rank - 1], b0 = b.dim[b.rank - 2], b1 = b.dim[b.rank - 1];
+    int64_t m = trans_a ? a1 : a0, ka = trans_a ? a0 : a1;
+    int64_t kb = trans_b ? b1 : b0, n = trans_b ? b0 : b1;
     if (ka != kb) return false;
-    *out = (Shape){.rank = 2, .dim = {m, n}};
+    Shape batch_a = a, batch_b = b, r;
+    batch_a.rank -= 2, batch_b.rank -= 2;
+    if (!shape_broadcast(batch_a, batch_b, &r)) return false;
+    r.dim[r.rank++] = m;
+    r.dim[r.rank++] = n;
+    *out = r;
     return true;
+}
+
+int64_t shape_matrices(Shape s) {
+    int64_t n = 1;
+    for (int i = 0; i < s.rank - 2; i++) n *= s.dim[i];
+    return n;
 }
 
 bool shape_reduce(Shape a, uint32_t axes, bool keepdims, Shape *out) {

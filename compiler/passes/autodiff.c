@@ -319,24 +319,46 @@ static void adjoint_shape(Backward *b, Node n, int dy) {
     }
 }
 
-/* C = op_a(A) op_b(B) with op = transpose where the flag is set.  With
- * X = op_a(A), Y = op_b(B): dX = dC Y^T, dY = X^T dC, and a transposed
- * operand's adjoint is the transpose of that, all written with trans flags. */
-/* The parameter side first: the input side's adjoint then comes right
+/* dB of a batched C = A @ op_b(B) where B is one matrix for the whole batch
+ * and A's matrices are all distinct (x [B, T, C] @ W [C, D]): the sum over
+ * the batch of A_p^T dC_p is a single product over every row of the batch,
+ * A [P M, K]^T dC [P M, N] (dC^T A for a transposed B), not P products and
+ * a sum.  -1 where the shapes do not allow it. */
+static int shared_matrix_grad(Backward *b, Node n, int dc) {
+    int A = n.in[0], B = n.in[1];
+    Shape as = node_shape(b, A), bs = node_shape(b, B), cs = n.shape;
+    if (n.attr.trans_a || cs.rank == 2 || shape_matrices(bs) != 1 || shape_matrices(as) != shape_matrices(cs))
+        return -1;
+    int64_t rows = shape_matrices(cs) * cs.dim[cs.rank - 2];
+    int a2 = graph_reshape(b->a, b->g, A, (Shape){.rank = 2, .dim = {rows, as.dim[as.rank - 1]}});
+    int dc2 = graph_reshape(b->a, b->g, dc, (Shape){.rank = 2, .dim = {rows, cs.dim[cs.rank - 1]}});
+    int d = n.attr.trans_b ? graph_matmul(b->a, b->g, dc2, a2, true, false)    /* dC^T A */
+                           : graph_matmul(b->a, b->g, a2, dc2, true, false);   /* A^T dC */
+    return shape_eq(node_shape(b, d), bs) ? d : graph_reshape(b->a, b->g, d, bs);
+}
+
+/* C = op_a(A) op_b(B) with op = transpose (of the last two axes) where the
+ * flag is set.  With X = op_a(A), Y = op_b(B): dX = dC Y^T, dY = X^T dC, and
+ * a transposed operand's adjoint is the transpose of that, all written with
+ * trans flags.  In a batch these hold product by product; an operand
+ * broadcast over batch axes sums its adjoint over them.
+ * The parameter side first: the input side's adjoint then comes right
  * before the adjoint of whatever produced the input (typically an
  * activation's mask), which can then run as the product's epilogue. */
 static void adjoint_matmul(Backward *b, Node n, int dc) {
     int A = n.in[0], B = n.in[1];
     bool ta = n.attr.trans_a, tb = n.attr.trans_b;
     if (b->needs_grad[B]) {
-        int dB = tb ? graph_matmul(b->a, b->g, dc, A, true, ta)     /* dB = dC^T X */
-                    : graph_matmul(b->a, b->g, A, dc, !ta, false);  /* dB = X^T dC */
-        accumulate(b, B, dB);
+        int dB = shared_matrix_grad(b, n, dc);
+        if (dB < 0)
+            dB = tb ? graph_matmul(b->a, b->g, dc, A, true, ta)      /* dB = dC^T X */
+                    : graph_matmul(b->a, b->g, A, dc, !ta, false);   /* dB = X^T dC */
+        accumulate_broadcast(b, B, dB);
     }
     if (b->needs_grad[A]) {
         int dA = ta ? graph_matmul(b->a, b->g, B, dc, tb, true)     /* dA = Y dC^T */
                     : graph_matmul(b->a, b->g, dc, B, false, !tb);  /* dA = dC Y^T */
-        accumulate(b, A, dA);
+        accumulate_broadcast(b, A, dA);
     }
 }
 

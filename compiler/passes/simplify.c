@@ -8,6 +8,9 @@
  * an unnamed equivalent lends it its name).  Nothing is removed that a store
  * depends on; stores are never merged or dropped.
  *
+ * A matrix product absorbs the transposes of its operands' matrices and of
+ * its result into its trans flags (no transposed copy is made).
+ *
  * One forward pass rewrites each node with its operands already rewritten,
  * so chains (neg neg neg neg x, constants feeding constants) collapse in one
  * go; a second pass keeps only what the stores reach.  The pair repeats until
@@ -117,6 +120,70 @@ static bool fold(Rewriter *r, Node *n) {
     return true;
 }
 
+/* ---- transposes a matrix product absorbs ------------------------------------ */
+
+/* Whether perm swaps the last two axes and keeps the others: the transpose
+ * of every matrix of a batch, what a product's trans flags express. */
+static bool swaps_last_two(const int *perm, int rank) {
+    if (rank < 2 || perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2) return false;
+    for (int i = 0; i < rank - 2; i++)
+        if (perm[i] != i) return false;
+    return true;
+}
+
+/* matmul(transpose(x), y) reads x with trans_a flipped instead of a
+ * transposed copy (y likewise with trans_b); the transpose dies unless
+ * something else reads it. */
+static void absorb_operand_transposes(const Node *in, Node *n) {
+    for (int k = 0; k < 2; k++) {
+        const Node *x = &in[n->in[k]];
+        if (x->op != OP_TRANSPOSE || !swaps_last_two(x->attr.perm, x->shape.rank)) continue;
+        n->in[k] = x->in[0];
+        if (k == 0) n->attr.trans_a = !n->attr.trans_a;
+        else n->attr.trans_b = !n->attr.trans_b;
+    }
+}
+
+/* transpose(matmul(a, b)) of the last two axes, where the transpose is the
+ * product's only reader, is (A B)^T = B^T A^T: one product with its operands
+ * swapped and their flags flipped, writing the transposed result directly.
+ * The transpose node becomes that product in place; the old product is
+ * left dead (removed by the round's remove_dead).  (Autodiff makes these:
+ * the adjoint of k in q @ transpose(k) is the transpose of a product.)
+ * Not where the transpose's readers are all products, which absorb it
+ * (absorb_operand_transposes), nor where the product is a batch against
+ * one matrix ([B, T, C] @ [C, D], one GEMM over B T rows), which its swap
+ * ([D, C] @ [B, C, T]) would split into B GEMMs.
+ * Returns whether it rewrote anything. */
+static bool transpose_products(Arena *a, Graph *g) {
+    int *readers = arena_alloc(a, sizeof(int) * (size_t)(g->n + 1));
+    bool *only_products = arena_alloc(a, (size_t)g->n + 1);   /* every reader a matmul */
+    memset(readers, 0, sizeof(int) * (size_t)(g->n + 1));
+    memset(only_products, 1, (size_t)g->n + 1);
+    for (int i = 0; i < g->n; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++) {
+            readers[g->nodes[i].in[k]]++;
+            if (g->nodes[i].op != OP_MATMUL) only_products[g->nodes[i].in[k]] = false;
+        }
+    bool changed = false;
+    for (int i = 0; i < g->n; i++) {
+        Node *t = &g->nodes[i];
+        if (t->op != OP_TRANSPOSE || !swaps_last_two(t->attr.perm, t->shape.rank) || only_products[i]) continue;
+        const Node *p = &g->nodes[t->in[0]];
+        if (p->op != OP_MATMUL || readers[t->in[0]] != 1) continue;
+        Shape as = g->nodes[p->in[0]].shape, bs = g->nodes[p->in[1]].shape;
+        if (!p->attr.trans_a && shape_matrices(as) > 1 && shape_matrices(bs) == 1) continue;
+        Node swapped = *p;
+        swapped.in[0] = p->in[1], swapped.in[1] = p->in[0];
+        swapped.attr.trans_a = !p->attr.trans_b, swapped.attr.trans_b = !p->attr.trans_a;
+        swapped.shape = t->shape;
+        if (t->name) swapped.name = t->name, swapped.loc = t->loc;
+        *t = swapped;
+        changed = true;
+    }
+    return changed;
+}
+
 /* ---- algebraic identities -------------------------------------------------- */
 
 static bool same_type(const Node *a, const Node *b) {
@@ -182,6 +249,7 @@ static bool join_scatters(Rewriter *r, Node *n) {
  * return its id; otherwise -1.  May rewrite *n into a simpler node. */
 static int identity(Rewriter *r, Node *n) {
     const Node *in = r->out->nodes;
+    if (n->op == OP_MATMUL) absorb_operand_transposes(in, n);
     const Node *x = n->nin > 0 ? &in[n->in[0]] : NULL, *y = n->nin > 1 ? &in[n->in[1]] : NULL;
     switch (n->op) {
 #define OP OP_NONE
@@ -355,9 +423,10 @@ void simplify_graph(Arena *a, const Model *m, Graph *g) {
     (void)m;
     for (int round = 0; round < MAX_ROUNDS; round++) {
         Graph rewritten, kept;
+        bool swapped = transpose_products(a, g);
         rewrite(a, g, &rewritten);
         remove_dead(a, &rewritten, &kept);
-        bool changed = kept.n != g->n;
+        bool changed = swapped || kept.n != g->n;
         *g = kept;
         if (!changed) break;
     }

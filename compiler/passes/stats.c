@@ -21,8 +21,8 @@ static double node_flops(const Graph *g, const Node *n) {
     switch (n->op) {
     case OP_MATMUL: {
         const Node *an = &g->nodes[n->in[0]];
-        int64_t k = n->attr.trans_a ? an->shape.dim[0] : an->shape.dim[an->shape.rank - 1];
-        return 2.0 * out * (double)k;
+        int64_t k = an->shape.dim[an->shape.rank - (n->attr.trans_a ? 2 : 1)];
+        return 2.0 * out * (double)k;   /* out counts every product of the batch */
     }
     case OP_CONV2D: case OP_CONV2D_DX: {
         const Shape *w = &g->nodes[n->in[1]].shape;   /* [F, C, KH, KW] */

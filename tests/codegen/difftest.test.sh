@@ -17,6 +17,10 @@ for f in tests/codegen/*.dm tests/torch/*.dm examples/*/*.dm; do
         "$tool" -O$level "${defs[@]}" "$f" || status=1
     done
 done
+# Threads on batched products: whole products per task, and each product split.
+for f in tests/codegen/bmm_odd.dm tests/codegen/bmm_threads.dm; do
+    "$tool" --threads 3 "$f" || status=1
+done
 # Threads: the kernels that split their work must give the same results.
 for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm tests/codegen/index_odd.dm \
          tests/codegen/threads_modern.dm tests/torch/lenet.dm tests/torch/mlp.dm; do

@@ -8,6 +8,8 @@
  *     kernels of unit strides at every tile and band size;
  *   - nn.c's 2 x 2 max pooling and its gradient exactly as defined, with
  *     ties and NaNs;
+ *   - dmk_matmul_batched with broadcast batch axes, transposes, epilogues
+ *     and both ways of splitting a batch, against a double-precision loop;
  *   - nothing written past any output (a vector of canaries after it);
  *   - bit-identical results with a dm_exec that runs the tasks in reverse
  *     order (as threads might), which checks that the split of the work does
@@ -26,6 +28,9 @@
 typedef void (*Epilogue)(void *data, int64_t first, int64_t end);
 void dmk_matmul(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb,
                 Epilogue epi, void *epi_data, dm_exec *ex);
+void dmk_matmul_batched(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta,
+                        int32_t tb, int32_t rank, const int64_t *dim, const int64_t *a_stride,
+                        const int64_t *b_stride, Epilogue epi, void *epi_data, dm_exec *ex);
 #define CONV_SHAPE int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, int64_t OH, \
              int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw
 void dmk_conv2d(float *y, const float *x, const float *w, CONV_SHAPE, Epilogue epi, void *epi_data, dm_exec *ex);
@@ -90,6 +95,64 @@ static void check_matmul(int64_t M, int64_t N, int64_t K, int ta, int tb) {
     dmk_matmul(c2, a, b, M, N, K, ta, tb, NULL, NULL, &reverse);
     expect_same(what, c, c2, M * N);
     free(a), free(b), free(c), free(c2), free(want);
+}
+
+/* An epilogue that counts its visits of every element of C and doubles it. */
+typedef struct Visits {
+    float *c;
+    int *count;
+} Visits;
+
+static void visit(void *data, int64_t first, int64_t end) {
+    Visits *v = data;
+    for (int64_t i = first; i < end; i++) v->count[i]++, v->c[i] *= 2;
+}
+
+/* dmk_matmul_batched over a batch [P, Q] of [M, K] @ [K, N] products, A
+ * broadcast over the batch axes of a_bcast (bit 0: P, bit 1: Q), B over
+ * those of b_bcast (stride 0 there), against a double-precision loop; with
+ * the epilogue, every element visited once; bit-identical with tasks run
+ * in reverse (whole products, or each product split, by the sizes). */
+static void check_batched(int64_t P, int64_t Q, int a_bcast, int b_bcast, int64_t M, int64_t N, int64_t K, int ta,
+                          int tb) {
+    int64_t dim[2] = {P, Q}, as[2], bs[2], na = M * K, nb = K * N;
+    as[1] = a_bcast & 2 ? 0 : na, na *= a_bcast & 2 ? 1 : Q;
+    as[0] = a_bcast & 1 ? 0 : na, na *= a_bcast & 1 ? 1 : P;
+    bs[1] = b_bcast & 2 ? 0 : nb, nb *= b_bcast & 2 ? 1 : Q;
+    bs[0] = b_bcast & 1 ? 0 : nb, nb *= b_bcast & 1 ? 1 : P;
+    int64_t nc = P * Q * M * N;
+    float *a = values(na), *b = values(nb), *c = values(nc), *c2 = values(nc), *c3 = values(nc);
+    double *want = calloc((size_t)nc, sizeof *want);
+    for (int64_t p = 0; p < P; p++)
+        for (int64_t q = 0; q < Q; q++) {
+            const float *ap = a + p * as[0] + q * as[1], *bp = b + p * bs[0] + q * bs[1];
+            double *w = want + (p * Q + q) * M * N;
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t j = 0; j < N; j++)
+                    for (int64_t k = 0; k < K; k++)
+                        w[i * N + j] += (double)(ta ? ap[k * M + i] : ap[i * K + k]) * (tb ? bp[j * K + k] : bp[k * N + j]);
+        }
+    char what[128];
+    snprintf(what, sizeof what, "matmul_batched [%lld, %lld] a_bcast=%d b_bcast=%d %lldx%lldx%lld ta=%d tb=%d",
+             (long long)P, (long long)Q, a_bcast, b_bcast, (long long)M, (long long)N, (long long)K, ta, tb);
+    dmk_matmul_batched(c, a, b, M, N, K, ta, tb, 2, dim, as, bs, NULL, NULL, NULL);
+    expect_close(what, c, want, nc);
+    dmk_matmul_batched(c2, a, b, M, N, K, ta, tb, 2, dim, as, bs, NULL, NULL, &reverse);
+    expect_same(what, c, c2, nc);
+    int *count = calloc((size_t)nc + 1, sizeof *count);
+    Visits v = {c3, count};
+    dmk_matmul_batched(c3, a, b, M, N, K, ta, tb, 2, dim, as, bs, visit, &v, &reverse);
+    for (int64_t i = 0; i < nc; i++) {
+        if (count[i] != 1) {
+            fprintf(stderr, "%s: epilogue visits element %lld %d times\n", what, (long long)i, count[i]), failures++;
+            break;
+        }
+        if (c3[i] != 2 * c[i]) {
+            fprintf(stderr, "%s: epilogue element %lld is %g, not %g\n", what, (long long)i, c3[i], 2 * c[i]), failures++;
+            break;
+        }
+    }
+    free(a), free(b), free(c), free(c2), free(c3), free(want), free(count);
 }
 
 /* The three convolution kernels on x [N, C, H, W] and w [F, C, KH, KW] with
@@ -189,6 +252,16 @@ int main(void) {
                     if (sizes[i] * sizes[j] * sizes[k] <= 2000000 || t == 0) check_matmul(sizes[i], sizes[j], sizes[k], t & 1, t >> 1);
     check_matmul(300, 520, 600, 0, 0);     /* several blocks of every kind, split into tasks */
     check_matmul(1, 600, 300, 0, 1);
+    /* batches: every broadcast and transpose combination at odd sizes, one
+     * empty step (K = 0: C is zeros, the epilogue still runs), a batch of
+     * products split into tasks (8 of 1.3 M multiply-adds) and one too
+     * small to share evenly (4 products: each one split) */
+    for (int mask = 0; mask < 16; mask++)
+        for (int t = 0; t < 4; t++) check_batched(3, 2, mask & 3, mask >> 2, 7, 33, 17, t & 1, t >> 1);
+    check_batched(2, 3, 0, 2, 1, 9, 65, 0, 1);
+    check_batched(1, 3, 0, 0, 5, 3, 0, 0, 0);
+    check_batched(2, 4, 0, 0, 100, 130, 100, 0, 1);
+    check_batched(1, 4, 0, 1, 100, 130, 100, 1, 0);
     check_conv(2, 1, 5, 5, 3, 3, 1, 1);
     check_conv(3, 2, 7, 7, 4, 3, 2, 1);
     check_conv(64, 1, 28, 28, 6, 5, 1, 2);   /* lenet's convolutions */

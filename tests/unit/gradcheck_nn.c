@@ -5,6 +5,42 @@
  * dropout, one_hot, gather (repeated ids), and a small MLP.  The harness is gradcheck.h. */
 #include "gradcheck.h"
 
+/* Batched products: every transpose combination with batch axes broadcast
+ * both ways (A [2, 1, 2, 3] against B [1, 3, 3, 4]: each operand's gradient
+ * sums over the axis it was broadcast on), a shared matrix (the one-GEMM
+ * gradient of autodiff's shared_matrix_grad, plain and transposed), one
+ * matrix against a batch, and a batch of rank 1 against a rank-3 one. */
+static void batched_matmul_cases(void) {
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            char name[40];
+            snprintf(name, sizeof name, "matmul_batch_broadcast_t%d%d", ta, tb);
+            Check *c = check_begin(strdup(name));
+            /* op(A) is [.., 2, 3], op(B) is [.., 3, 4] */
+            int A = check_param(c, "A", ta ? shp(4, 2, 1, 3, 2) : shp(4, 2, 1, 2, 3));
+            int B = check_param(c, "B", tb ? shp(4, 1, 3, 4, 3) : shp(4, 1, 3, 3, 4));
+            check_finish(c, graph_matmul(c->a, c->g, A, B, ta, tb));
+        }
+    for (int tb = 0; tb < 2; tb++) {
+        Check *c = check_begin(tb ? "matmul_batch_shared_transposed" : "matmul_batch_shared");
+        int x = check_param(c, "x", shp(3, 3, 2, 4));
+        int W = check_param(c, "W", tb ? shp(2, 5, 4) : shp(2, 4, 5));
+        check_finish(c, graph_matmul(c->a, c->g, x, W, false, tb));
+    }
+    Check *c = check_begin("matmul_batch_shared_rank3");   /* W [1, K, N]: a batch of one */
+    int x = check_param(c, "x", shp(3, 3, 2, 4));
+    int W = check_param(c, "W", shp(3, 1, 4, 5));
+    check_finish(c, graph_matmul(c->a, c->g, x, W, false, false));
+    c = check_begin("matmul_matrix_times_batch");
+    int A = check_param(c, "A", shp(2, 3, 2));
+    int B = check_param(c, "B", shp(3, 4, 3, 2));
+    check_finish(c, graph_matmul(c->a, c->g, A, B, true, false));
+    c = check_begin("matmul_batch_rank4_rank3");
+    A = check_param(c, "A", shp(4, 2, 3, 2, 4));
+    B = check_param(c, "B", shp(3, 3, 5, 4));
+    check_finish(c, graph_matmul(c->a, c->g, A, B, false, true));
+}
+
 static void matmul_cases(void) {
     /* square operands: a wrong transpose flag keeps the shapes right */
     for (int ta = 0; ta < 2; ta++)
@@ -34,6 +70,7 @@ static void matmul_cases(void) {
     c = check_begin("matmul_gram");
     x = check_param(c, "x", shp(2, 3, 2));
     check_finish(c, graph_matmul(c->a, c->g, x, x, true, false));
+    batched_matmul_cases();
 }
 
 static void softmax_cases(void) {

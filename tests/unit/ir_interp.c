@@ -182,6 +182,21 @@ static void test_matmul(Arena *a) {
     EXPECT_OP(a, OP_MATMUL, ((Attr){.trans_a = true}), 0, SCALAR, ARGS(At, B), 58, 64, 139, 154);
     EXPECT_OP(a, OP_MATMUL, ((Attr){.trans_b = true}), 0, SCALAR, ARGS(A, Bt), 58, 64, 139, 154);
     EXPECT_OP(a, OP_MATMUL, ((Attr){.trans_a = true, .trans_b = true}), 0, SCALAR, ARGS(At, Bt), 58, 64, 139, 154);
+    /* A batch of two against one B: the first product as above; the second
+     * [[1,0,0],[0,1,-1]] @ B = [[7, 8], [9-11, 10-12]] = [[7, 8], [-2, -2]] */
+    Operand A2 = F32(SHAPE(2, 2, 3), 1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, -1);
+    EXPECT_OP(a, OP_MATMUL, NOATTR, 0, SCALAR, ARGS(A2, B), 58, 64, 139, 154, 7, 8, -2, -2);
+    /* the same with A's matrices stored transposed and B transposed */
+    Operand A2t = F32(SHAPE(2, 3, 2), 1, 4, 2, 5, 3, 6, 1, 0, 0, 1, 0, -1);
+    EXPECT_OP(a, OP_MATMUL, ((Attr){.trans_a = true, .trans_b = true}), 0, SCALAR, ARGS(A2t, Bt), 58, 64, 139, 154,
+              7, 8, -2, -2);
+    /* batch axes broadcast both ways: A [2, 1, 1, 2] (rows a0 = [1, 2], a1 = [3, -1]) @ B [1, 3, 2, 1]
+     * (columns b0 = [1, 0], b1 = [0, 1], b2 = [2, 5]) -> C [2, 3, 1, 1], C[i][j] = ai . bj:
+     * 1, 2, 2+10 = 12; 3, -1, 6-5 = 1 */
+    Operand Ab = F32(SHAPE(2, 1, 1, 2), 1, 2, 3, -1), Bb = F32(SHAPE(1, 3, 2, 1), 1, 0, 0, 1, 2, 5);
+    EXPECT_OP(a, OP_MATMUL, NOATTR, 0, SCALAR, ARGS(Ab, Bb), 1, 2, 12, 3, -1, 1);
+    /* one matrix against a batch: [1, 2] @ [[3], [4]] = 11, [1, 2] @ [[5], [-1]] = 3 */
+    EXPECT_OP(a, OP_MATMUL, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(1, 2), 1, 2), F32(SHAPE(2, 2, 1), 3, 4, 5, -1)), 11, 3);
 }
 
 static void test_softmax(Arena *a) {

@@ -32,8 +32,19 @@ static void test_matmul(void) {
     CHECK(shape_matmul(SHAPE(64, 784), SHAPE(10, 784), false, true, &r) && shape_eq(r, SHAPE(64, 10)));
     CHECK(shape_matmul(SHAPE(784, 64), SHAPE(10, 784), true, true, &r) && shape_eq(r, SHAPE(64, 10)));
     CHECK(!shape_matmul(SHAPE(64, 784), SHAPE(128, 10), false, false, &r));
-    CHECK(!shape_matmul(SHAPE(784), SHAPE(784, 10), false, false, &r));   /* rank 2 only */
-    CHECK(!shape_matmul(SHAPE(2, 3, 4), SHAPE(4, 2), false, false, &r));
+    CHECK(!shape_matmul(SHAPE(784), SHAPE(784, 10), false, false, &r));   /* rank 2 or more (sema reshapes vectors) */
+    CHECK(!shape_matmul(SHAPE(784, 10), SCALAR, false, false, &r));
+    /* batches: the axes before the last two broadcast */
+    CHECK(shape_matmul(SHAPE(2, 3, 4), SHAPE(4, 2), false, false, &r) && shape_eq(r, SHAPE(2, 3, 2)));
+    CHECK(shape_matmul(SHAPE(3, 4), SHAPE(5, 4, 2), false, false, &r) && shape_eq(r, SHAPE(5, 3, 2)));
+    CHECK(shape_matmul(SHAPE(8, 4, 7, 16), SHAPE(8, 4, 7, 16), false, true, &r) && shape_eq(r, SHAPE(8, 4, 7, 7)));
+    CHECK(shape_matmul(SHAPE(8, 4, 16, 7), SHAPE(8, 4, 16, 7), true, false, &r) && shape_eq(r, SHAPE(8, 4, 7, 7)));
+    CHECK(shape_matmul(SHAPE(6, 1, 3, 5), SHAPE(1, 2, 5, 7), false, false, &r) && shape_eq(r, SHAPE(6, 2, 3, 7)));
+    CHECK(shape_matmul(SHAPE(1, 3, 5), SHAPE(9, 1, 7, 5), false, true, &r) && shape_eq(r, SHAPE(9, 1, 3, 7)));
+    CHECK(!shape_matmul(SHAPE(2, 3, 4), SHAPE(3, 4, 2), false, false, &r));   /* batch 2 against 3 */
+    CHECK(!shape_matmul(SHAPE(2, 3, 4), SHAPE(2, 3, 2), false, false, &r));   /* K 4 against 3 */
+    CHECK(shape_matmul(SHAPE(2, 3, 4), SHAPE(2, 3, 4), true, false, &r) && shape_eq(r, SHAPE(2, 4, 4)));
+    CHECK(!shape_matmul(SHAPE(2, 3, 4), SHAPE(2, 3, 4), false, false, &r));
 }
 
 static void test_reduce(void) {

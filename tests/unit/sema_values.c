@@ -3,7 +3,8 @@
  * params, runs the forward graph in the reference interpreter and compares
  * the outputs with values worked out by hand in the comments (or, for the
  * logistic model, with the formula evaluated independently in C).
- * Covers: NumPy matmul for ranks 1 and 2 (lowered with reshapes),
+ * Covers: NumPy matmul for ranks 1 and 2 (lowered with reshapes) and on
+ * batches,
  * broadcasting with numbers, reductions with negative axes and keepdims,
  * reshape with -1, transpose, flatten, one_hot, i32 arithmetic, mse,
  * Dense with and without its bias, -D overrides, and the built-ins of
@@ -127,6 +128,33 @@ static void shapes(Arena *a) {
     CHECK(dot >= 0 && m->tensors[dot].shape.rank == 0);
     int li = model_find_tensor(m, "li", TK_OUTPUT);
     CHECK(li >= 0 && m->tensors[li].dtype == DT_I32);
+}
+
+/* '@' on batches: vectors against a batch on either side, and each matrix
+ * of a batch against its own transpose.  B's matrices: [[1,2,3],[4,5,6]]
+ * and [[1,0,0],[0,1,-1]]. */
+static void batches(Arena *a) {
+    Model *m = compile(a,
+        "model batches {\n"
+        "  input B : f32[2, 2, 3]\n"
+        "  input u : f32[2]\n"
+        "  input t : f32[3]\n"
+        "  output vb = u @ B\n"
+        "  output bv = B @ t\n"
+        "  output gram = B @ transpose(B, [0, 2, 1])\n"
+        "}\n", NULL);
+    TensorStore *s = store_new(a, m);
+    set(s, "B", (double[]){1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, -1}, 12);
+    set(s, "u", (double[]){1, 2}, 2);
+    set(s, "t", (double[]){1, 1, 1}, 3);
+    interp_run(a, m, &m->forward, s);
+    EXPECT(s, "vb", 1 + 8, 2 + 10, 3 + 12, 1, 2, -2);    /* [1, 2] @ each matrix */
+    EXPECT(s, "bv", 6, 15, 1, 0);                       /* row sums */
+    /* [[1+4+9, 4+10+18], [4+10+18, 16+25+36]], [[1, 0], [0, 1+1]] */
+    EXPECT(s, "gram", 14, 32, 32, 77, 1, 0, 0, 2);
+    int vb = model_find_tensor(m, "vb", TK_OUTPUT), gram = model_find_tensor(m, "gram", TK_OUTPUT);
+    CHECK(vb >= 0 && m->tensors[vb].shape.rank == 2 && m->tensors[vb].shape.dim[1] == 3);
+    CHECK(gram >= 0 && m->tensors[gram].shape.rank == 3);
 }
 
 static void dense(Arena *a) {
@@ -261,6 +289,7 @@ int main(void) {
     Arena *a = arena_new();
     logistic(a);
     shapes(a);
+    batches(a);
     dense(a);
     modern(a);
     modern_gradients(a);

@@ -46,6 +46,7 @@ typedef struct Gemm {
     int accumulate;   /* add to C instead of overwriting it */
     Epilogue epi;     /* run on each part of C as it is final (C's flat indices, ldc = N), or NULL */
     void *epi_data;
+    int64_t epi_base; /* C's first element in the epilogue's flat indices (a product of a batch) */
     int ntasks;       /* parallel split of C: by rows if split_rows, else by columns */
     int split_rows;
 } Gemm;
@@ -270,7 +271,7 @@ static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0
                 if (mc == 1 && nfull > 0) {   /* a single row: A and B read in place */
                     row_wide(nfull / NR, kc, g->a + ic * g->a_rs + pc * g->a_cs, g->a_cs, g->b + pc * g->b_rs + jc,
                              g->b_rs, g->c + ic * g->ldc + jc, add);
-                    if (last) g->epi(g->epi_data, ic * g->ldc + jc, ic * g->ldc + jc + nfull);
+                    if (last) g->epi(g->epi_data, g->epi_base + ic * g->ldc + jc, g->epi_base + ic * g->ldc + jc + nfull);
                     jr = nfull;
                 }
                 if (jr < nc) pack_a(ap, g, ic, mc, pc, kc);
@@ -282,7 +283,8 @@ static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0
                         int m = mc - ir < MR ? (int)(mc - ir) : MR;
                         micro_m(m, kc, ap + ir * kc, bpan, b_rs, g->c + (ic + ir) * g->ldc + jc + jr, g->ldc, n, add);
                         for (int64_t i = ic + ir; last && i < ic + ir + m; i++)   /* the tile is final */
-                            g->epi(g->epi_data, i * g->ldc + jc + jr, i * g->ldc + jc + jr + n);
+                            g->epi(g->epi_data, g->epi_base + i * g->ldc + jc + jr,
+                                   g->epi_base + i * g->ldc + jc + jr + n);
                     }
                 }
             }
@@ -308,7 +310,7 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
         if (!g->accumulate)
             for (int64_t i = 0; i < g->M; i++)
                 for (int64_t j = 0; j < g->N; j++) g->c[i * g->ldc + j] = 0;
-        if (g->epi) g->epi(g->epi_data, 0, g->M * g->N);
+        if (g->epi) g->epi(g->epi_data, g->epi_base, g->epi_base + g->M * g->N);
         return;
     }
     int64_t work = g->M * g->N * g->K;
@@ -329,12 +331,90 @@ static __attribute__((noinline)) void gemm_run(Gemm *g, dm_exec *ex) {
     ex->parallel(ex, gemm_task, g, g->ntasks);
 }
 
+/* The product of contiguous row-major matrices A [M, K] ([K, M] with ta)
+ * and B [K, N] ([N, K] with tb) into C [M, N]. */
+static ALWAYS_INLINE Gemm gemm_of(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K,
+                                  int32_t ta, int32_t tb, Epilogue epi, void *epi_data) {
+    return (Gemm){.c = c, .a = a, .b = b, .M = M, .N = N, .K = K, .ldc = N,
+                  .a_rs = ta ? 1 : K, .a_cs = ta ? M : 1, .b_rs = tb ? 1 : N, .b_cs = tb ? K : 1,
+                  .epi = epi, .epi_data = epi_data};
+}
+
 void dmk_matmul(float *restrict c, const float *restrict a, const float *restrict b, int64_t M, int64_t N,
                 int64_t K, int32_t ta, int32_t tb, Epilogue epi, void *epi_data, dm_exec *ex) {
-    Gemm g = {.c = c, .a = a, .b = b, .M = M, .N = N, .K = K, .ldc = N,
-              .a_rs = ta ? 1 : K, .a_cs = ta ? M : 1, .b_rs = tb ? 1 : N, .b_cs = tb ? K : 1,
-              .epi = epi, .epi_data = epi_data};
+    Gemm g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data);
     gemm_run(&g, ex);
+}
+
+/* ---- batched products ----------------------------------------------------
+ * C[p] = op(A[p]) @ op(B[p]) for the products p < count of a batch, C's
+ * matrices one after the other; the batch axes' strides (in floats, 0
+ * where an operand is broadcast) find the matrices of A and B.  Whole
+ * products go to the threads when there are enough of them to share
+ * evenly; otherwise each product in turn is split as dmk_matmul splits it.
+ * Either way every element of C is computed as in a product alone. */
+
+typedef struct Batch {
+    Gemm g;            /* the product p = 0 */
+    int64_t count;
+    int32_t rank;      /* batch axes, outermost first */
+    const int64_t *dim, *a_stride, *b_stride;
+} Batch;
+
+/* The product p of the batch, its epilogue at p's place in C. */
+static Gemm batch_product(const Batch *bt, int64_t p) {
+    Gemm g = bt->g;
+    int64_t q = p;
+    for (int d = bt->rank - 1; d >= 0; d--) {
+        int64_t i = q % bt->dim[d];
+        q /= bt->dim[d];
+        g.a += i * bt->a_stride[d];
+        g.b += i * bt->b_stride[d];
+    }
+    g.c += p * g.M * g.N;
+    g.epi_base = p * g.M * g.N;
+    return g;
+}
+
+/* Task t: a run of whole products, each on this thread. */
+static void batch_task(void *ctx, int t, int ntasks) {
+    const Batch *bt = ctx;
+    for (int64_t p = bt->count * t / ntasks; p < bt->count * (t + 1) / ntasks; p++) {
+        Gemm g = batch_product(bt, p);
+        gemm_run(&g, NULL);
+    }
+}
+
+static NOINLINE void batch_run(Batch *bt, dm_exec *ex) {
+    const Gemm *g = &bt->g;
+    int64_t product = g->M * g->N * g->K;
+    int64_t t = bt->count * product / PARALLEL_MIN;
+    t = t > MAX_TASKS ? MAX_TASKS : t;
+    t = t > bt->count ? bt->count : t;
+    t = ex && t > ex->threads ? ex->threads : t;
+    if (t <= 1 || !ex) {
+        batch_task(bt, 0, 1);
+        return;
+    }
+    if (bt->count % t != 0 && bt->count < 4 * t && product >= PARALLEL_MIN) {
+        for (int64_t p = 0; p < bt->count; p++) {   /* too few products to share: split each */
+            Gemm gp = batch_product(bt, p);
+            gemm_run(&gp, ex);
+        }
+        return;
+    }
+    ex->parallel(ex, batch_task, bt, (int)t);
+}
+
+void dmk_matmul_batched(float *restrict c, const float *restrict a, const float *restrict b, int64_t M, int64_t N,
+                        int64_t K, int32_t ta, int32_t tb, int32_t rank, const int64_t *dim,
+                        const int64_t *a_stride, const int64_t *b_stride, Epilogue epi, void *epi_data,
+                        dm_exec *ex) {
+    int64_t count = 1;
+    for (int d = 0; d < rank; d++) count *= dim[d];
+    Batch bt = {.g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data), .count = count, .rank = rank,
+                .dim = dim, .a_stride = a_stride, .b_stride = b_stride};
+    batch_run(&bt, ex);
 }
 
 void gemm_strided(float *c, int64_t ldc, const float *a, int64_t a_rs, int64_t a_cs, const float *b,
