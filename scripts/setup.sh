@@ -5,7 +5,7 @@
 #
 #   sh scripts/setup.sh [GROUP...]
 #     build     what `make` needs: a C compiler, flex, bison, LLVM 19, clang-19
-#     test      build, and PyTorch (the tests' oracle), numpy, Fashion-MNIST, graphviz,
+#     test      build, and PyTorch (the tests' oracle), numpy, Fashion-MNIST, fortunes (tinygpt), graphviz,
 #               the aarch64, armv7, i686 and Cortex-M cross compilers, qemu (tests/cross),
 #               Open MPI (tests/mpi)
 #     valgrind  test, and valgrind (make check-valgrind)
@@ -17,7 +17,7 @@
 # it prints the exact command to run and fails.  Off Debian (no dpkg-query) it
 # names the packages and leaves the rest to the build.
 build="make gcc flex bison llvm-19-dev clang-19 libclang-rt-19-dev"
-test="$build python3-torch python3-numpy dataset-fashion-mnist graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+test="$build python3-torch python3-numpy dataset-fashion-mnist fortunes graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 cross="$test gcc-riscv64-linux-gnu"
 want=""
 for group in ${*:-test}; do
