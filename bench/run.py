@@ -223,6 +223,8 @@ workloads = [
      ("flops", product_flops("mlp", "train_step", ["batch=256"])), ("scaling", 1.7, mlp256)),
     ("matmul 1024 x 1024 x 1024 forward", build("matmul", [], ["--no-train"]), "forward", 3, 1,
      "forward:matmul:1024", 1024, ("flops", 2 * 1024 ** 3), ("limit", 0.75)),
+    ("tinygpt train step, 32 x 64 characters, 1 thread", build("tinygpt"), "train", 10, 1, "train:tinygpt:32", None,
+     ("flops", product_flops("tinygpt", "train_step")), ("anchor", 2)),
     ("attention products, 48 x [128, 64]: q k^T and p v, forward", build("attention", [], ["--no-train"]), "forward",
      20, 1, "forward:attention:48", None, ("flops", product_flops("attention", "forward", [], ["--no-train"])),
      ("limit", 0.5)),

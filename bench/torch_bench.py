@@ -28,6 +28,30 @@ class LeNet(nn.Module):
         x = F.max_pool2d(F.relu(s.c1(x)), 2); x = F.max_pool2d(F.relu(s.c2(x)), 2); x = x.flatten(1)
         return s.f3(F.relu(s.f2(F.relu(s.f1(x)))))
 
+class TinyGPT(nn.Module):
+    """examples/tinygpt/tinygpt.dm as a PyTorch user writes it (nanoGPT's shape):
+    pre-norm blocks, one qkv projection, causal softmax attention, GELU MLP."""
+    def __init__(s, V=96, T=64, D=128, heads=4, blocks=4):
+        super().__init__()
+        s.heads, s.tok, s.pos = heads, nn.Embedding(V, D), nn.Parameter(torch.randn(T, D) * 0.02)
+        s.blocks = nn.ModuleList(nn.ModuleDict(dict(ln1=nn.LayerNorm(D), qkv=nn.Linear(D, 3 * D), proj=nn.Linear(D, D),
+                                                    ln2=nn.LayerNorm(D), fc=nn.Linear(D, 4 * D), out=nn.Linear(4 * D, D)))
+                                 for _ in range(blocks))
+        s.ln, s.head = nn.LayerNorm(D), nn.Linear(D, V)
+        s.register_buffer("mask", torch.triu(torch.full((T, T), float("-inf")), 1))
+    def attend(s, b, x):
+        N, T, D = x.shape
+        q, k, v = b["qkv"](x).split(D, dim=2)
+        q, k, v = (t.view(N, T, s.heads, D // s.heads).transpose(1, 2) for t in (q, k, v))
+        a = torch.softmax(q @ k.transpose(-2, -1) / (D // s.heads) ** 0.5 + s.mask, dim=-1) @ v
+        return b["proj"](a.transpose(1, 2).reshape(N, T, D))
+    def forward(s, ids):
+        x = s.tok(ids) + s.pos
+        for b in s.blocks:
+            x = x + s.attend(b, b["ln1"](x))
+            x = x + b["out"](F.gelu(b["fc"](b["ln2"](x))))
+        return s.head(s.ln(x))
+
 def thread_cpu_ns():
     """CPU nanoseconds used so far by each thread of this process."""
     used = {}
@@ -95,6 +119,13 @@ elif name == "attention":   # bench/models/attention.dm: batch = batch x heads m
     q, k, v = (torch.randn(batch, 128, 64) for _ in range(3)); p = torch.randn(batch, 128, 128)
     with torch.inference_mode():
         us = timed(lambda: (q @ k.transpose(1, 2), p @ v))
+elif name == "tinygpt":     # batch sequences of 64 characters, AdamW as tinygpt.dm
+    model, ids, nxt = TinyGPT(), torch.randint(0, 96, (batch, 64)), torch.randint(0, 96, (batch, 64))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(ids).view(-1, 96), nxt.view(-1)); loss.backward(); opt.step()
+    us = timed(step)
 else:
     model, x = (mlp(), torch.randn(batch, 784)) if name == "mlp" else (LeNet(), torch.randn(batch, 1, 28, 28))
     y = torch.randint(0, 10, (batch,))
