@@ -32,7 +32,8 @@ static void usage(FILE *out) {
             "          the validation loss after each epoch over --val-batches batches (default 16),\n"
             "          a checkpoint after each epoch (--save, default tinygpt.safetensors);\n"
             "          --load resumes from a checkpoint; --dump DIR writes the initial parameters,\n"
-            "          the batches and the losses (for examples/tinygpt/reference.py)\n"
+            "          every batch, the losses and the validation windows and losses (for\n"
+            "          examples/tinygpt/reference.py)\n"
             "generate  continues --prompt (default: none) by --length characters (default 400),\n"
             "          sampling at --temperature (default 0.8) with the parameters of --load\n");
 }
@@ -155,6 +156,20 @@ static FILE *dump_open(const options *o, const char *name, const char *mode) {
     return f;
 }
 
+/* The validation windows of validate(), as ids then next per batch. */
+static int dump_validation(const options *o, const corpus *c, int64_t batches) {
+    int64_t B = tinygpt_ids_DIM0, T = tinygpt_ids_DIM1, windows = (c->nval - 1) / T;
+    if (batches > windows / B) batches = windows / B;
+    FILE *f = dump_open(o, "validation.bin", "wb");
+    if (!f) return -1;
+    int ok = 1;
+    for (int64_t b = 0; b < batches; b++)
+        for (int part = 0; part < 2; part++)
+            for (int64_t r = 0; r < B; r++)
+                ok &= fwrite(c->val + (b * B + r) * T + part, sizeof(int32_t), (size_t)T, f) == (size_t)T;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 static int train(const options *o) {
     corpus c;
     if (corpus_load(&c, o->data) != 0) return 1;
@@ -163,7 +178,7 @@ static int train(const options *o) {
     dm_model *m = dm_new(&tinygpt_model, o->seed);
     if (!m) return corpus_free(&c), fail("dm_new");
     int rc = 1;
-    FILE *batches = NULL, *losses = NULL;
+    FILE *batches = NULL, *losses = NULL, *vlosses = NULL;
     if (o->threads && dm_set_threads(m, o->threads) != 0) { fail("--threads"); goto out; }
     if (o->load && dm_load(m, o->load) != 0) { fail(o->load); goto out; }
     if (dm_set_learning_rate(m, (float)o->lr) != 0) { fail("--lr"); goto out; }
@@ -171,7 +186,9 @@ static int train(const options *o) {
         char path[4096];
         snprintf(path, sizeof path, "%s/init.safetensors", o->dump);
         if (dm_save(m, path) != 0) { fail(path); goto out; }
-        if (!(batches = dump_open(o, "batches.bin", "wb")) || !(losses = dump_open(o, "losses.txt", "w"))) goto out;
+        if (!(batches = dump_open(o, "batches.bin", "wb")) || !(losses = dump_open(o, "losses.txt", "w")) ||
+            !(vlosses = dump_open(o, "validation.txt", "w")) || dump_validation(o, &c, o->val_batches) != 0)
+            goto out;
     }
     uint64_t rng = o->seed;
     int64_t tokens = (int64_t)tinygpt_ids_DIM0 * tinygpt_ids_DIM1;
@@ -193,6 +210,7 @@ static int train(const options *o) {
         double seconds = now_seconds() - started, val;
         if (validate(m, &c, o->val_batches, &val) != 0) goto out;
         fprintf(stderr, "\n");
+        if (vlosses) fprintf(vlosses, "%lld %.9g\n", (long long)(epoch * o->steps), val);
         printf("epoch %d: train loss %.4f, validation loss %.4f (%.3f bits/char), %.0f characters/s\n", epoch,
                sum / (double)o->steps, val, val / log(2.0), (double)(o->steps * tokens) / seconds);
         fflush(stdout);
@@ -203,6 +221,7 @@ static int train(const options *o) {
 out:
     if (batches && fclose(batches) != 0) rc = 1;
     if (losses && fclose(losses) != 0) rc = 1;
+    if (vlosses && fclose(vlosses) != 0) rc = 1;
     dm_free(m);
     corpus_free(&c);
     return rc;

@@ -7,8 +7,9 @@ anchor of the tinygpt row of make bench.
 
 --check replays dmc's first steps from the same initial parameters on the same
 batches with torch.optim.AdamW and compares each step's loss with dmc's.
---train DIR [--steps N] trains for N steps on batches.bin and prints the
-validation-free loss curve (for the long comparison in docs/examples.md).
+--train DIR replays a whole run (tinygpt train --dump DIR ...): every batch of
+batches.bin, and after the steps listed in validation.txt the validation loss
+over the windows of validation.bin, printed beside dmc's (docs/examples.md).
 The model is built functionally from the checkpoint's names, so it is the
 same network as tinygpt.dm by construction of its parameters, not of its code.
 """
@@ -86,13 +87,39 @@ def params(path):
     return ps
 
 
+def validation(path):
+    raw = np.fromfile(path, dtype=np.int32).reshape(-1, 2, BATCH, T)
+    return [(torch.from_numpy(b[0].astype(np.int64)), torch.from_numpy(b[1].astype(np.int64))) for b in raw]
+
+
+def replay(args):
+    """The whole run in PyTorch; the validation losses beside dmc's."""
+    P = params(f"{args.train}/init.safetensors")
+    opt = torch.optim.AdamW(P.values(), lr=args.lr)
+    windows = validation(f"{args.train}/validation.bin")
+    at = {int(l.split()[0]): float(l.split()[1]) for l in open(f"{args.train}/validation.txt")}
+    for step, (ids, nxt) in enumerate(batches(f"{args.train}/batches.bin"), 1):
+        opt.zero_grad()
+        F.cross_entropy(forward(P, ids).reshape(-1, V), nxt.reshape(-1)).backward()
+        opt.step()
+        if step in at:
+            with torch.no_grad():
+                val = sum(F.cross_entropy(forward(P, i).reshape(-1, V), n.reshape(-1)).item()
+                          for i, n in windows) / len(windows)
+            print(f"after {step} steps: validation loss PyTorch {val:.4f}, dmc {at[step]:.4f}, "
+                  f"difference {val - at[step]:+.4f}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", metavar="DIR", help="compare the first steps' losses with dmc's")
+    ap.add_argument("--train", metavar="DIR", help="replay a whole dumped run, validation losses beside dmc's")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--tolerance", type=float, default=1e-4)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.train:
+        return replay(args)
     P = params(f"{args.check}/init.safetensors")
     opt = torch.optim.AdamW(P.values(), lr=args.lr)
     want = [float(l) for l in open(f"{args.check}/losses.txt")]
