@@ -202,7 +202,55 @@ void dmk_avgpool2d_dx(float *restrict dx, const float *restrict dy, int64_t NC, 
 
 /* Softmax (log = 0) or log-softmax (log = 1) over the middle axis of
  * [outer, n, inner]. */
+/* The maximum and the sum of a contiguous row in SOFTMAX_LANES partial
+ * results, combined in a fixed order: the loops vectorise (a single running
+ * sum or maximum would be a serial chain, the order of float additions being
+ * fixed), and the result does not depend on the target's vector width. */
+enum { SOFTMAX_LANES = 16 };
+
+static float row_max(const float *restrict x, int64_t n) {
+    float part[SOFTMAX_LANES];
+    for (int l = 0; l < SOFTMAX_LANES; l++) part[l] = x[0];
+    int64_t k = 0;
+    for (; k + SOFTMAX_LANES <= n; k += SOFTMAX_LANES)
+        for (int l = 0; l < SOFTMAX_LANES; l++) part[l] = x[k + l] > part[l] ? x[k + l] : part[l];
+    float m = part[0];
+    for (int l = 1; l < SOFTMAX_LANES; l++) m = part[l] > m ? part[l] : m;
+    for (; k < n; k++) m = x[k] > m ? x[k] : m;
+    return m;   /* a NaN is never chosen: exp(NaN - m) makes the row NaN, as PyTorch */
+}
+
+static float row_sum(const float *restrict x, int64_t n) {
+    float part[SOFTMAX_LANES] = {0};
+    int64_t k = 0;
+    for (; k + SOFTMAX_LANES <= n; k += SOFTMAX_LANES)
+        for (int l = 0; l < SOFTMAX_LANES; l++) part[l] += x[k + l];
+    float s = 0;
+    for (int l = 0; l < SOFTMAX_LANES; l++) s += part[l];
+    for (; k < n; k++) s += x[k];
+    return s;
+}
+
+/* One contiguous row (the softmax axis is the last): exps into y, then the
+ * sum, then the scaling or the log, each loop vectorised. */
+static void softmax_row(float *restrict y, const float *restrict x, int64_t n, int32_t log) {
+    float m = row_max(x, n);
+    for (int64_t k = 0; k < n; k++) y[k] = dmk_expf(x[k] - m);
+    float s = row_sum(y, n);
+    if (log) {
+        float ls = m + dmk_logf(s);
+        for (int64_t k = 0; k < n; k++) y[k] = x[k] - ls;
+    } else {
+        float r = 1.0f / s;
+        for (int64_t k = 0; k < n; k++) y[k] *= r;
+    }
+}
+
 void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int64_t n, int64_t inner, int32_t log) {
+    if (inner == 1) {
+        for (int64_t o = 0; o < outer; o++) softmax_row(y + o * n, x + o * n, n, log);
+        return;
+    }
     for (int64_t o = 0; o < outer; o++)
         for (int64_t in = 0; in < inner; in++) {
             const float *xp = x + o * n * inner + in;
