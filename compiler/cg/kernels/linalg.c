@@ -340,10 +340,29 @@ static ALWAYS_INLINE Gemm gemm_of(float *c, const float *a, const float *b, int6
                   .epi = epi, .epi_data = epi_data};
 }
 
+/* Products of at most this many multiply-adds run as three plain loops:
+ * packing and blocking cost more than they save there, and since the shapes
+ * are constants of the specialised kernel, a model whose products are all
+ * small (logreg, a microcontroller's MLP) leaves the whole blocked GEMM out
+ * of its object (tens of KB of code). */
+enum { SMALL_PRODUCT = 4096 };
+
+/* C = op(A) @ op(B), each element a sum over k in ascending order. */
+static ALWAYS_INLINE void small_product(const Gemm *g) {
+    for (int64_t i = 0; i < g->M; i++)
+        for (int64_t j = 0; j < g->N; j++) {
+            float s = 0;
+            for (int64_t k = 0; k < g->K; k++) s += g->a[i * g->a_rs + k * g->a_cs] * g->b[k * g->b_rs + j * g->b_cs];
+            g->c[i * g->ldc + j] = s;
+        }
+    if (g->epi) g->epi(g->epi_data, g->epi_base, g->epi_base + g->M * g->N);
+}
+
 void dmk_matmul(float *restrict c, const float *restrict a, const float *restrict b, int64_t M, int64_t N,
                 int64_t K, int32_t ta, int32_t tb, Epilogue epi, void *epi_data, dm_exec *ex) {
     Gemm g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data);
-    gemm_run(&g, ex);
+    if (M * N * K <= SMALL_PRODUCT) small_product(&g);
+    else gemm_run(&g, ex);
 }
 
 /* ---- batched products ----------------------------------------------------
