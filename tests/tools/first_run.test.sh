@@ -125,7 +125,7 @@ grep -q "run as root:  apt-get update && apt-get install -y bison clang-19 flex 
     fail "setup did not print the command to run: $said"
 
 echo 0 >"$tmp/uid"
-printf '%s\n' $build python3-torch python3-numpy dataset-fashion-mnist graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm >"$tmp/dpkg"
+printf '%s\n' $build python3-torch python3-numpy dataset-fashion-mnist fortunes graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm >"$tmp/dpkg"
 setup test
 [ $rc = 0 ] && [ -z "$apt" ] && [ -z "$said" ] || fail "setup test with everything there: status $rc, said '$said', ran '$apt'"
 setup bench
