@@ -22,6 +22,11 @@
 #      the runtime's rt_bad_label through dm_exec (seven arguments: on Win64
 #      three of them on the stack), and its message names the right element
 #      and value.
+#   4. The runtime's unit tests that need no fork, FIFO or symbolic link
+#      (tests/unit/rt_*.c but rt_save_failure and rt_save_paths), built for
+#      Windows with tests/cross/windows/posix.c for the POSIX calls the tests
+#      themselves make: checkpoints saved over old ones, refused and kept,
+#      loaded back; the API's errors; data loading; threads.
 #
 # The packages (scripts/setup.sh, group windows) are installed if missing;
 # the test is skipped (a SKIP line, status 0) only when that fails.
@@ -85,3 +90,17 @@ echo "ok   $t fashion_mlp: losses and checkpoint bit-identical with --fp-contrac
 LABELS_TARGET=$t LABELS_CC="$cc -static -D__USE_MINGW_ANSI_STDIO=1" LABELS_RUNTIME="$rt" LABELS_RUN="$wine" \
     LABELS_EXE=.exe bash tests/codegen/labels.test.sh >/dev/null
 echo "ok   $t labels: bad class indices reported through rt_bad_label"
+
+# 4. the runtime's unit tests.  rt_api and rt_data remove their folders with
+# system("rm -rf ..."), which Windows's shell cannot: the folder they name is
+# removed here.
+for u in rt_api rt_buffer rt_buffers rt_data rt_format rt_init rt_model rt_safetensors rt_threads; do
+    $cc -static -O1 -std=c11 -D_GNU_SOURCE -include tests/cross/windows/posix.h -Iruntime -Itests/unit \
+        tests/unit/$u.c tests/cross/windows/posix.c "$rt" -lm -lpthread -o "$tmp/$u.exe"
+    if ! "$wine" "$tmp/$u.exe" >"$tmp/$u.out" 2>&1; then
+        echo "FAIL $t $u:"; tr -d '\r' <"$tmp/$u.out"; exit 1
+    fi
+    left=$(tr -d '\r' <"$tmp/$u.out" | sed -n "s|^.*remove \(/tmp/$u\.[0-9A-Za-z]*\)$|\1|p")
+    [ -z "$left" ] || rm -rf "$left"
+done
+echo "ok   $t runtime unit tests: rt_api rt_buffer rt_buffers rt_data rt_format rt_init rt_model rt_safetensors rt_threads"
