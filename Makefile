@@ -59,7 +59,10 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) $(shell $(LLVM_CONF
 # runtime file is hosted unless listed here) instead of core.c.
 RT_CORE_COMMON := $(addprefix runtime/,model.c init.c describe.c labels.c metadata.c format.c)
 RT_CORE_SRC := $(RT_CORE_COMMON) runtime/core.c
-RT_SRC := $(filter-out runtime/core.c,$(wildcard runtime/*.c runtime/data/*.c))
+# Writing files is the operating system's part: runtime/os/posix.c, or
+# runtime/os/windows.c for a Windows target (scripts/cross.mk).
+rt_src = $(filter-out runtime/core.c,$(wildcard runtime/*.c runtime/data/*.c)) runtime/os/$(1).c
+RT_SRC := $(call rt_src,posix)
 RT_OBJ := $(RT_SRC:%.c=$(BUILD)/%.o)
 RT_CORE_OBJ := $(RT_CORE_SRC:runtime/%.c=$(BUILD)/runtime/core/%.o)
 

@@ -66,12 +66,19 @@ int rt_default_threads(void);
 void rt_release_block(void *block);
 
 /* ---- formatting without stdio (format.c) ------------------------------------ */
-int rt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The formats rt_snprintf takes are C99's (%zu, %lld) on every target; for
+ * MinGW-w64's GCC, "printf" means Microsoft's older set, "gnu_printf" C99's. */
+#ifdef __MINGW32__
+#define RT_PRINTF_FORMAT gnu_printf
+#else
+#define RT_PRINTF_FORMAT printf
+#endif
+int rt_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(RT_PRINTF_FORMAT, 3, 4)));
 int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* ---- errors (error.c; core.c keeps one message, not one per thread) ----------- */
 /* Formats the per-thread last-error message, records code and returns it (for `return rt_error(...)`). */
-int rt_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int rt_error(int code, const char *fmt, ...) __attribute__((format(RT_PRINTF_FORMAT, 2, 3)));
 /* No error (yet): "" and DM_OK.  Called on entry by every public function that can fail. */
 void rt_clear_error(void);
 
@@ -113,7 +120,15 @@ void rt_metadata_replace(dm_model *m, const rt_json *meta);
 /* ---- files (file.c) ---------------------------------------------------------- */
 /* Reads a whole regular file into a malloc'd buffer (*data, *size bytes). */
 int rt_read_file(const char *path, uint8_t **data, size_t *size);
-/* Where a write to path goes (docs/runtime.md, "Writing files"): symbolic
+
+/* ---- writing files: the operating system's part (os/posix.c, os/windows.c) -- */
+/* dm_save's write of a checkpoint's len bytes to path: through a temporary
+ * file in the target's folder, synced and renamed over the target, so that a
+ * crash or error leaves the old file whole; or in place when
+ * rt_output_target says so. */
+int rt_write_checkpoint(const char *path, const uint8_t *bytes, size_t len);
+/* Where a write to path goes (docs/runtime.md, "Writing files"; on Windows,
+ * docs/targets.md: links are not followed, no file is written in place): symbolic
  * links are followed (a chain too, relative targets from the link's folder)
  * to *target (malloc'd), the file that is replaced: a new or regular file,
  * by a temporary in *target's folder renamed over it.  *in_place: *target

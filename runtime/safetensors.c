@@ -12,7 +12,8 @@
  * checkpoint, and the old one survives any failure.  The target is the
  * file behind the path's symbolic links, if any (the link stays a link); a
  * path that is not a regular file (a device, a FIFO) is written in place,
- * never renamed over (rt_output_target).
+ * never renamed over (rt_output_target).  The writing is the operating
+ * system's part: rt_write_checkpoint, os/posix.c and os/windows.c.
  *
  * dm_save_buffer and dm_load_buffer do the same with memory: dm_save makes
  * the checkpoint's bytes with save_buffer, then writes them; dm_load reads
@@ -31,14 +32,10 @@
  * re-saved checkpoint keeps them.  dm_load_metadata reads one back without a
  * model.  dm_load records what it skipped (dm_load_skipped). */
 #include "rt.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_HEADER (100u << 20) /* 100 MB of JSON is not a checkpoint header */
 
@@ -253,67 +250,6 @@ int dm_save_buffer(const dm_model *m, void *buf, size_t size, size_t *written) {
     return save_buffer(m, "dm_save_buffer", &none, buf, size, written);
 }
 
-/* Makes the rename durable: fsync the folder holding path (best effort). */
-static void sync_folder(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *folder = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
-    if (!folder)
-        return;
-    int fd = open(folder, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(folder);
-}
-
-/* Writes the checkpoint bytes to path: through a temporary file renamed over
- * the target, or in place (rt_output_target). */
-static int write_file(const char *path, const uint8_t *bytes, size_t len) {
-    char *target = NULL;
-    int in_place = 0;
-    int rc = rt_output_target(path, &target, &in_place);
-    if (rc != DM_OK)
-        return rc;
-    size_t plen = strlen(target);
-    char *tmp = in_place ? NULL : malloc(plen + 16);
-    if (!in_place && !tmp) {
-        free(target);
-        return rt_error(DM_ENOMEM, "dm_save: out of memory");
-    }
-    if (tmp)
-        snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", target);
-    int fd = in_place ? open(target, O_WRONLY | O_TRUNC | O_CLOEXEC) : mkstemp(tmp);
-    if (fd < 0) {
-        rc = in_place ? rt_error(DM_EIO, "%s: cannot open: %s", path, strerror(errno))
-                      : rt_error(DM_EIO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        free(tmp), free(target);
-        return rc;
-    }
-    if (!in_place)
-        fchmod(fd, 0644); /* mkstemp's 0600 is too strict for a checkpoint */
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        rc = rt_error(DM_EIO, "%s: %s", tmp ? tmp : path, strerror(errno));
-        close(fd);
-    } else {
-        bool ok = fwrite(bytes, 1, len, f) == len;
-        ok = ok && fflush(f) == 0 && (in_place || fsync(fileno(f)) == 0); /* a FIFO cannot be synced */
-        if (!ok)
-            rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
-        if (fclose(f) != 0 && rc == DM_OK)
-            rc = rt_error(DM_EIO, "%s: cannot write the checkpoint: %s", path, strerror(errno));
-    }
-    if (rc == DM_OK && tmp && rename(tmp, target) != 0)
-        rc = rt_error(DM_EIO, "%s: cannot replace it with the new checkpoint: %s", path, strerror(errno));
-    if (rc == DM_OK && tmp)
-        sync_folder(target);
-    if (rc != DM_OK && tmp)
-        unlink(tmp);
-    free(tmp), free(target);
-    return rc;
-}
-
 int dm_save(const dm_model *m, const char *path) {
     return dm_save_with_metadata(m, path, 0, NULL, NULL);
 }
@@ -338,7 +274,7 @@ int dm_save_with_metadata(const dm_model *m, const char *path, int nmeta, const 
     if (rc == DM_OK)
         rc = save_buffer(m, "dm_save", &meta, bytes, len, &len);
     if (rc == DM_OK)
-        rc = write_file(path, bytes, len);
+        rc = rt_write_checkpoint(path, bytes, len);
     free(bytes);
     return rc;
 }

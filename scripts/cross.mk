@@ -24,9 +24,13 @@
 # built by Debian's arm-none-eabi-gcc for the processor the triple names
 # (thumbv7em-none-eabihf: a Cortex-M4F, as dmc --cpu=cortex-m4), or for
 # TARGET_CFLAGS when given.
+# A Windows triple (x86_64-w64-mingw32, LLVM's x86_64-w64-windows-gnu) is built
+# by Debian's MinGW-w64 compiler (gcc-mingw-w64-x86-64), with os/windows.c for
+# writing files; its threads are MinGW-w64's winpthreads.
 CROSS_TARGETS ?= aarch64-linux-gnu riscv64-linux-gnu armv7-linux-gnueabihf i686-linux-gnu
 cross_bare = $(findstring -none-,$(1))
-cross_gnu = $(if $(call cross_bare,$(1)),arm-none-eabi,$(patsubst armv7-%,arm-%,$(1)))
+cross_windows = $(findstring -windows-,$(1))$(findstring -mingw32,$(1))
+cross_gnu = $(if $(call cross_bare,$(1)),arm-none-eabi,$(if $(call cross_windows,$(1)),$(firstword $(subst -, ,$(1)))-w64-mingw32,$(patsubst armv7-%,arm-%,$(1))))
 cross_cflags = $(if $(filter i686-%,$(1)),-msse2 -mfpmath=sse -Wno-psabi) \
     $(if $(filter thumbv7em-none-eabihf,$(1)),-mthumb -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16) \
     $(if $(filter thumbv7em-none-eabi,$(1)),-mthumb -mcpu=cortex-m4 -mfloat-abi=soft) \
@@ -36,12 +40,13 @@ cross_cflags = $(if $(filter i686-%,$(1)),-msse2 -mfpmath=sse -Wno-psabi) \
 ifdef TARGET
 TARGET_CC := $(if $(filter command line,$(origin CC)),$(CC),$(call cross_gnu,$(TARGET))-gcc)
 TARGET_CFLAGS ?= $(call cross_cflags,$(TARGET))
-TARGET_RT_OBJ := $(RT_SRC:%.c=$(BUILD)/$(TARGET)/%.o)
+TARGET_RT_SRC := $(call rt_src,$(if $(call cross_windows,$(TARGET)),windows,posix))
+TARGET_RT_OBJ := $(TARGET_RT_SRC:%.c=$(BUILD)/$(TARGET)/%.o)
 TARGET_CORE_OBJ := $(RT_CORE_SRC:runtime/%.c=$(BUILD)/$(TARGET)/runtime/core/%.o)
 
 $(BUILD)/$(TARGET)/runtime/%.o: runtime/%.c runtime/*.h runtime/data/*.c
 	@mkdir -p $(dir $@)
-	$(TARGET_CC) -O2 -g -std=c11 -D_GNU_SOURCE $(WARN) $(TARGET_CFLAGS) -fPIC -Iruntime -c $< -o $@
+	$(TARGET_CC) -O2 -g -std=c11 -D_GNU_SOURCE $(WARN) $(TARGET_CFLAGS) $(if $(call cross_windows,$(TARGET)),,-fPIC) -Iruntime -c $< -o $@
 
 $(BUILD)/$(TARGET)/libdmrt.a: $(TARGET_RT_OBJ)
 	@rm -f $@

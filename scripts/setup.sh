@@ -11,14 +11,16 @@
 #     valgrind  test, and valgrind (make check-valgrind)
 #     bench     test, and OpenBLAS with its header and pkg-config file: PyTorch
 #               on the reference BLAS is no anchor (make bench, docs/performance.md)
-#     cross     test, and the other cross toolchains (make check-cross, docs/targets.md)
+#     windows   build, and MinGW-w64 and wine64 (tests/cross/windows.test.sh installs it)
+#     cross     test, windows, and the other cross toolchains (make check-cross, docs/targets.md)
 #   (no GROUP: test)
 # Prints nothing when everything is there.  As root it runs apt-get; otherwise
 # it prints the exact command to run and fails.  Off Debian (no dpkg-query) it
 # names the packages and leaves the rest to the build.
 build="make gcc flex bison llvm-19-dev clang-19 libclang-rt-19-dev"
 test="$build python3-torch python3-numpy dataset-fashion-mnist fortunes graphviz gcc-aarch64-linux-gnu qemu-user openmpi-bin libopenmpi-dev gcc-arm-linux-gnueabihf gcc-i686-linux-gnu gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
-cross="$test gcc-riscv64-linux-gnu"
+windows="$build gcc-mingw-w64-x86-64 wine64"
+cross="$test $windows gcc-riscv64-linux-gnu"
 want=""
 for group in ${*:-test}; do
     case $group in
@@ -26,8 +28,9 @@ for group in ${*:-test}; do
         test)     want="$want $test" ;;
         valgrind) want="$want $test valgrind" ;;
         bench)    want="$want $test libopenblas0-pthread libopenblas-pthread-dev pkgconf" ;;
+        windows)  want="$want $windows" ;;
         cross)    want="$want $cross" ;;
-        *) echo "setup: unknown group '$group' (build, test, valgrind, bench, cross)" >&2; exit 2 ;;
+        *) echo "setup: unknown group '$group' (build, test, valgrind, bench, windows, cross)" >&2; exit 2 ;;
     esac
 done
 want=$(printf '%s\n' $want | sort -u | tr '\n' ' ')

@@ -8,6 +8,9 @@
 # (parameters, gradients, optimizer state, outputs, loss) byte for byte as it
 # was; a forward entry that does not read the labels runs.  With the labels in range again the instance trains on: its loss is
 # the loss of a fresh instance, and both are PyTorch's cross_entropy.
+# Another target's run (tests/cross/windows.test.sh): LABELS_TARGET (dmc's
+# --target), LABELS_CC, LABELS_RUNTIME (that target's libdmrt.a),
+# LABELS_RUN (the emulator) and LABELS_EXE (the program suffix: .exe).
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -110,9 +113,10 @@ int main(void) {
     return fails != 0;
 }
 C
-"$B/dmc" tests/codegen/labels.dm -o "$tmp/labels.o"
-cc -std=c11 -Wall -Werror -Iruntime -I"$tmp" "$tmp/main.c" "$tmp/labels.o" "$B/libdmrt.a" -lm -lpthread -o "$tmp/main"
-"$tmp/main" > "$tmp/out" || { cat "$tmp/out"; exit 1; }
+"$B/dmc" ${LABELS_TARGET:+--target=$LABELS_TARGET} tests/codegen/labels.dm -o "$tmp/labels.o"
+${LABELS_CC:-cc} -std=c11 -Wall -Werror -Iruntime -I"$tmp" "$tmp/main.c" "$tmp/labels.o" "${LABELS_RUNTIME:-$B/libdmrt.a}" \
+    -lm -lpthread -o "$tmp/main${LABELS_EXE:-}"
+${LABELS_RUN:-} "$tmp/main${LABELS_EXE:-}" > "$tmp/out" || { cat "$tmp/out"; exit 1; }
 # The oracle: PyTorch's cross_entropy of the same logits (the first step's loss).
 /usr/bin/python3 - "$tmp/out" <<'PY'
 import sys, torch

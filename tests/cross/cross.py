@@ -17,7 +17,7 @@ optimizer state after the updates) must be
                        relative to the element or, for elements much smaller than
                        their tensor's largest, to that (conformance.py's rule)
 
-Usage: cross.py --build B --target TRIPLE --cc CC --runtime LIB --emulator CMD [MODEL...]
+Usage: cross.py --build B --target TRIPLE --cc CC --runtime LIB --emulator CMD [--exe-suffix .exe] [MODEL...]
 """
 import argparse
 import importlib.util
@@ -73,7 +73,7 @@ def build(args, name, dm, defines, tmp, cross, contract):
     for k, v in defines.items():
         cmd += ["-D", f"{k}={v}"]
     conf.run(cmd, "dmc")
-    exe = os.path.join(tmp, f"dmrun_{tag}")
+    exe = os.path.join(tmp, f"dmrun_{tag}" + (args.exe_suffix if cross else ""))
     cc = args.cc.split() if cross else [os.environ.get("CC", "cc")]
     lib = args.runtime if cross else os.path.join(args.build, "libdmrt.a")
     conf.run(cc + (["-static"] if cross else []) +
@@ -124,6 +124,7 @@ def main():
     ap.add_argument("--cc", required=True)
     ap.add_argument("--runtime", required=True)
     ap.add_argument("--emulator", required=True)
+    ap.add_argument("--exe-suffix", default="", help="the target's program suffix (.exe for Windows)")
     ap.add_argument("models", nargs="*")
     args = ap.parse_args()
     failed = 0
