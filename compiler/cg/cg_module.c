@@ -471,7 +471,7 @@ static bool write_bytes(Arena *a, const char *path, const char *bytes, size_t si
  * part of the output (code generation) writes no file.  Object and assembly
  * are compiled on two threads where cg_split.c applies. */
 static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachineRef tm, LLVMModuleRef mod,
-                          bool levels, LLVMMemoryBufferRef *out) {
+                          LLVMMemoryBufferRef *out) {
     if (opt->emit == EMIT_LLVM) {
         if (!optimise(tm, mod, opt->opt_level)) return false;
         char *text = LLVMPrintModuleToString(mod);
@@ -481,9 +481,7 @@ static bool render_output(const Options *opt, const CgTarget *t, LLVMTargetMachi
     }
     bool assembly = opt->emit == EMIT_ASM;
     bool measure = opt->stats || opt->max_stack; /* cg_stack.c needs the one-module path */
-    /* cg_split.c's second module goes through assembly text, which the
-     * baseline's assembler would not take for a faster level's code. */
-    if (!measure && !levels && cg_split_applies(t->triple) && t->pointer == 8)
+    if (!measure && cg_split_applies(t->triple) && t->pointer == 8)
         return cg_split_compile(t, tm, mod, opt->opt_level, assembly, out);
     return cg_compile_whole(tm, mod, opt->opt_level, assembly, out);
 }
@@ -577,7 +575,7 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     CgStack *stack = measure ? cg_stack_new(a) : NULL;
     if (stack) cg_stack_listen(stack, mod);
     LLVMMemoryBufferRef out = NULL;
-    if (ok) ok = render_output(opt, &target, tm, mod, nlevels > 0, &out);
+    if (ok) ok = render_output(opt, &target, tm, mod, &out);
     if (ok && stack) { /* over --max-stack: an error in the input, as over --max-memory (status 1) */
         CgEntryStack *entries = NULL;
         int n = cg_stack_entries(stack, mod, models, &entries);

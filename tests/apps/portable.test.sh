@@ -54,9 +54,9 @@ int main(void) {
     return 0;
 }
 C
-build() {  # build NAME MODEL FLAGS...: compile tests/torch/MODEL.dm with FLAGS into the program $tmp/NAME
-    local name=$1 model=$2; shift 2
-    "$B/dmc" -D batch=3 "tests/torch/$model.dm" "$@" -o "$tmp/$name.o"
+build() {  # build NAME FILE MODEL FLAGS...: compile FILE with FLAGS into the program $tmp/NAME running MODEL
+    local name=$1 file=$2 model=$3; shift 3
+    "$B/dmc" "$file" "$@" -o "$tmp/$name.o"
     ${CC:-cc} -std=c11 -Iruntime -DMODEL="${model}_model" -o "$tmp/$name" "$tmp/main.c" "$tmp/$name.o" \
         "$B/libdmrt.a" -lm -lpthread
 }
@@ -67,13 +67,18 @@ same() {
 }
 qemu=$(command -v qemu-x86_64 || true)
 avx512=$(grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && echo yes || echo no)
-for model in mlp lenet; do
-    build portable $model --cpu=portable
-    for level in x86-64 x86-64-v3 x86-64-v4; do build $level $model --cpu=$level; done
+# mlp and lenet (the convolutions' prebuilt helpers), and the last of the
+# three models of one file.
+for case in tests/torch/mlp.dm:mlp tests/torch/lenet.dm:lenet tests/codegen/bmm_odd.dm:bmm_rank6; do
+    file=${case%:*} model=${case#*:} defs=
+    case $file in tests/torch/*) defs="-D batch=3" ;; esac
+    build portable "$file" $model $defs --cpu=portable
+    for level in x86-64 x86-64-v3 x86-64-v4; do build $level "$file" $model $defs --cpu=$level; done
     base=$("$tmp/x86-64")
     v3=$("$tmp/x86-64-v3")
     same x86-64 "$(DM_CPU_DISABLE=avx2 "$tmp/portable")" "$base"
     same x86-64-v3 "$(DM_CPU_DISABLE=avx512f "$tmp/portable")" "$v3"
+    same x86-64-v3 "$(DM_THREADS=2 DM_CPU_DISABLE=avx512f "$tmp/portable")" "$(DM_THREADS=2 "$tmp/x86-64-v3")"
     if [ "$avx512" = yes ]; then
         same x86-64-v4 "$("$tmp/portable")" "$("$tmp/x86-64-v4")"
     else
@@ -92,7 +97,7 @@ done
 exported=$(nm -g --defined-only "$tmp/portable.o" | awk '{print $3}')
 [ "$exported" = "$(nm -g --defined-only "$tmp/x86-64.o" | awk '{print $3}')" ] || fail "exported: $exported"
 # The list may name levels in any order; other names, or --features, are usage errors.
-build listed mlp --cpu=x86-64-v4,x86-64
+build listed tests/torch/mlp.dm mlp -D batch=3 --cpu=x86-64-v4,x86-64
 out=$(DM_CPU_DISABLE=avx512f "$tmp/listed")
 echo "$out" | grep -q '^cpu=x86-64 rc=0' || fail "x86-64,x86-64-v4 without avx512f: $out"
 set +e
