@@ -95,10 +95,10 @@ int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntr
 bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n);
 /* cg_levels.c: --cpu=portable or a list of x86-64 levels.  The levels named
  * by cpu, lowest first, when it names two or more (0: one CPU; -1: an
- * error, said on stderr); the level of each function of a module; the link
+ * error, said on stderr; target: --target, NULL for the host); the level of each function of a module; the link
  * of a faster level's module into the baseline's. */
 enum { CG_MAX_LEVELS = 4 };
-int cg_cpu_levels(const char *cpu, const char *features, const char *levels[CG_MAX_LEVELS]);
+int cg_cpu_levels(const char *cpu, const char *features, const char *target, const char *levels[CG_MAX_LEVELS]);
 void cg_mark_level(LLVMContextRef ctx, LLVMModuleRef mod, const char *level);
 bool cg_link_level(LLVMModuleRef base, LLVMModuleRef mod, const Models *models, const char *level);
 /* cg_desc.c: the model's descriptor constant NAME_model. */

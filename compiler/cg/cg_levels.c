@@ -20,6 +20,7 @@
  * run on any processor. */
 #include <llvm-c/Core.h>
 #include <llvm-c/Linker.h>
+#include <llvm-c/TargetMachine.h>
 
 #include "cg/cg_internal.h"
 
@@ -30,10 +31,18 @@
 static const char *const known_levels[] = {"x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4"};
 enum { NKNOWN = sizeof known_levels / sizeof known_levels[0] };
 
-int cg_cpu_levels(const char *cpu, const char *features, const char *levels[CG_MAX_LEVELS]) {
+int cg_cpu_levels(const char *cpu, const char *features, const char *target, const char *levels[CG_MAX_LEVELS]) {
     if (!cpu) return 0;
+    const char *given = cpu;
     if (strcmp(cpu, "portable") == 0) cpu = "x86-64,x86-64-v3,x86-64-v4";
     if (!strchr(cpu, ',')) return 0;
+    char *host = target ? NULL : LLVMGetDefaultTargetTriple();
+    bool x86_64 = strncmp(target ? target : host, "x86_64", 6) == 0;
+    LLVMDisposeMessage(host);
+    if (!x86_64) {
+        fprintf(stderr, "dmc: error: --cpu=%s: several levels are for x86-64 targets only\n", given);
+        return -1;
+    }
     bool chosen[NKNOWN] = {0};
     for (const char *p = cpu; *p;) {
         size_t len = strcspn(p, ",");
@@ -55,7 +64,10 @@ int cg_cpu_levels(const char *cpu, const char *features, const char *levels[CG_M
     int n = 0;
     for (int k = 0; k < NKNOWN; k++)
         if (chosen[k]) levels[n++] = known_levels[k];
-    if (n < 2) return 0;   /* "x86-64,x86-64": one level */
+    if (n < 2) {
+        fprintf(stderr, "dmc: error: --cpu=%s names one level: give it alone\n", cpu);
+        return -1;
+    }
     return n;
 }
 

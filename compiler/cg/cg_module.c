@@ -541,7 +541,7 @@ static bool generate_levels(Arena *a, const Options *opt, const CgTarget *base, 
 
 bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     const char *levels[CG_MAX_LEVELS];
-    int nlevels = cg_cpu_levels(opt->cpu, opt->features, levels);
+    int nlevels = cg_cpu_levels(opt->cpu, opt->features, opt->target, levels);
     if (nlevels < 0) return false;
     Options base = *opt;
     if (nlevels) base.cpu = levels[0];

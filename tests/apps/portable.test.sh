@@ -107,6 +107,12 @@ err=$("$B/dmc" tests/torch/mlp.dm --cpu=x86-64,haswell -o "$tmp/bad.o" 2>&1); rc
 err=$("$B/dmc" tests/torch/mlp.dm --cpu=portable --features=+avx -o "$tmp/bad.o" 2>&1); rc=$?
 [ $rc = 2 ] && [ "$err" = "dmc: error: --features cannot be given with several --cpu levels (--cpu=x86-64,x86-64-v3,x86-64-v4)" ] \
     || fail "--features ($rc): $err"
+err=$("$B/dmc" tests/torch/mlp.dm --cpu=x86-64,x86-64 -o "$tmp/bad.o" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$err" = "dmc: error: --cpu=x86-64,x86-64 names one level: give it alone" ] \
+    || fail "one level ($rc): $err"
+err=$("$B/dmc" tests/torch/mlp.dm --target=aarch64-linux-gnu --cpu=portable -o "$tmp/bad.o" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$err" = "dmc: error: --cpu=portable: several levels are for x86-64 targets only" ] \
+    || fail "aarch64 ($rc): $err"
 set -e
 [ ! -e "$tmp/bad.o" ] || fail "a failed compile left an object"
 echo ok
