@@ -43,6 +43,8 @@ static const char usage_text[] =
     "                      unused-binding, unused-argument, untrained-param, loss-constant\n"
     "  --target=TRIPLE     cross-compile (default: the host; 32- or 64-bit targets)\n"
     "  --cpu=NAME          target CPU (default: the host's, or generic for a cross target)\n"
+    "  --cpu=portable      x86-64, x86-64-v3 and x86-64-v4 code in one object; dm_new runs the best\n"
+    "                      (or a list: --cpu=x86-64,x86-64-v4)\n"
     "  --features=LIST     target features, LLVM syntax (+avx2,-avx512f)\n"
     "  --fp-contract=MODE  fast (default): multiply-adds may fuse anywhere; on: only within\n"
     "                      one kernel expression; off: never, so every target computes\n"

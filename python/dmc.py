@@ -25,7 +25,7 @@ import os
 
 import numpy as np
 
-ABI_VERSION = 3
+ABI_VERSION = 4
 MAX_RANK = 8
 
 KINDS = ("input", "output", "param", "grad", "state", "loss", "buffer")
@@ -67,7 +67,8 @@ class _ModelDesc(ctypes.Structure):
                 ("scratch_offset", ctypes.c_uint64), ("scratch_size", ctypes.c_uint64),
                 ("ntensors", ctypes.c_int), ("tensors", ctypes.POINTER(_TensorDesc)),
                 ("forward", ctypes.c_void_p), ("train_step", ctypes.c_void_p), ("gradients", ctypes.c_void_p),
-                ("apply", ctypes.c_void_p), ("seed_stream", ctypes.c_uint64), ("cpu_features", ctypes.c_char_p)]
+                ("apply", ctypes.c_void_p), ("seed_stream", ctypes.c_uint64), ("cpu_features", ctypes.c_char_p),
+                ("cpu", ctypes.c_char_p), ("nvariants", ctypes.c_int), ("variants", ctypes.c_void_p)]
 
 
 _HAS_RANGE = 1   # DM_TENSOR_HAS_RANGE

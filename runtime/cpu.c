@@ -10,9 +10,13 @@
  * the wider registers); a name the table does not know is not checked.  On
  * other architectures nothing is checked (docs/runtime.md).
  *
+ * A --cpu=portable descriptor lists faster variants of its code (dm.h):
+ * rt_pick_code gives the first the processor can run, else the descriptor
+ * itself (its baseline, which rt_check_cpu checked).
+ *
  * $DM_CPU_DISABLE (a comma-separated list of feature names) makes the
  * runtime treat those features as absent: to test this refusal, or to see
- * what an older machine would say. */
+ * what an older machine would say and which variant it would run. */
 #include "rt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,27 +56,47 @@ static int cpu_has(const char *name, size_t len) {
     return -1;
 }
 
-int rt_check_cpu(const dm_model_desc *d) {
-    const char *need = d->cpu_features;
+/* How many of the features in the list need the processor lacks (or
+ * $DM_CPU_DISABLE hides); their names, comma-separated, in missing. */
+static int missing_features(const char *need, char *missing, size_t size) {
     const char *disabled = getenv("DM_CPU_DISABLE");
-    char missing[512] = "";
     int nmissing = 0;
+    missing[0] = 0;
     for (const char *p = need; p && *p;) {
         size_t len = strcspn(p, ",");
         if (len > 0 && (in_list(disabled, p, len) || cpu_has(p, len) == 0)) {
             size_t n = strlen(missing);
-            if (n + len + 8 < sizeof missing)
-                snprintf(missing + n, sizeof missing - n, "%s%.*s", n ? ", " : "", (int)len, p);
+            if (n + len + 8 < size)
+                snprintf(missing + n, size - n, "%s%.*s", n ? ", " : "", (int)len, p);
             nmissing++;
         }
         p += len;
         if (*p == ',')
             p++;
     }
-    if (nmissing)
+    return nmissing;
+}
+
+int rt_check_cpu(const dm_model_desc *d) {
+    char missing[512];
+    if (missing_features(d->cpu_features, missing, sizeof missing))
         return rt_error(DM_EUNSUPPORTED,
                         "model '%s' was compiled for CPU features this processor lacks: %s "
-                        "(recompile it with --cpu=x86-64-v3, --cpu=x86-64 or --cpu=generic for older machines)",
+                        "(recompile it with --cpu=x86-64-v3, --cpu=x86-64 or --cpu=generic for older machines, "
+                        "or with --cpu=portable)",
                         d->name ? d->name : "?", missing);
     return DM_OK;
+}
+
+/* A variant must be of this runtime's ABI and lay the data region out as d
+ * does (dmc generates them so; checked because the choice is silent). */
+const dm_model_desc *rt_pick_code(const dm_model_desc *d) {
+    char missing[512];
+    for (int i = 0; i < d->nvariants && d->variants; i++) {
+        const dm_model_desc *v = d->variants[i];
+        if (v && v->abi_version == DM_ABI_VERSION && v->data_size == d->data_size && v->ntensors == d->ntensors &&
+            missing_features(v->cpu_features, missing, sizeof missing) == 0)
+            return v;
+    }
+    return d;
 }

@@ -33,7 +33,7 @@ extern "C" {
 #define DM_UNUSED
 #endif
 
-#define DM_ABI_VERSION 3
+#define DM_ABI_VERSION 4
 #define DM_MAX_RANK 8
 #define DM_ALIGN 64
 
@@ -165,6 +165,13 @@ typedef struct dm_model_desc {
     dm_entry_fn apply;
     uint64_t seed_stream;      /* reserved, 0 */
     const char *cpu_features;  /* the target features the code was compiled for ("avx2,fma,..."; NULL or "": none) */
+    const char *cpu;           /* the --cpu the code was compiled for ("x86-64-v3"; NULL: not recorded) */
+    /* dmc --cpu=portable (or a list of levels): the same model compiled for
+     * faster CPU levels, best first, with this descriptor's tensor table and
+     * memory layout.  dm_new/dm_init run the entries of the first variant
+     * whose cpu_features the processor has, else this descriptor's own. */
+    int nvariants;
+    const struct dm_model_desc *const *variants;
 } dm_model_desc;
 
 typedef struct dm_model dm_model;
@@ -188,6 +195,9 @@ DM_API const char *dm_last_error(void);                 /* human-readable reason
 
 /* Beyond the fixed contract. */
 DM_API const dm_model_desc *dm_desc(const dm_model *m);
+/* The --cpu of the code m runs: its descriptor's, or the variant dm_new
+ * chose (a --cpu=portable object); "" if not recorded, NULL on error. */
+DM_API const char *dm_cpu(const dm_model *m);
 DM_API const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name); /* NULL if no such */
 /* The buffer of tensor `index` (descriptor order) of d in m, without a name
  * lookup: what the typed accessors of a generated header (NAME_x(m)) call.

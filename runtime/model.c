@@ -91,6 +91,7 @@ dm_model *dm_init(const dm_model_desc *d, void *mem, size_t size, uint64_t seed)
     dm_model *m = (dm_model *)start;
     memset(m, 0, sizeof *m);
     m->desc = d;
+    m->code = rt_pick_code(d);
     m->data = (uint8_t *)start + HEADER_BYTES;
     m->seed = seed;
     m->loss_index = -1;
@@ -136,6 +137,12 @@ int rt_find_tensor(const dm_model_desc *d, const char *name) {
 
 const dm_model_desc *dm_desc(const dm_model *m) {
     return rt_enter(m, "dm_desc") == DM_OK ? m->desc : NULL;
+}
+
+const char *dm_cpu(const dm_model *m) {
+    if (rt_enter(m, "dm_cpu") != DM_OK)
+        return NULL;
+    return m->code->cpu ? m->code->cpu : "";
 }
 
 const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name) {
@@ -244,7 +251,7 @@ static int run_entry(dm_model *m, int entry, const char *what) {
     int rc = rt_enter(m, what);
     if (rc != DM_OK)
         return rc;
-    dm_entry_fn fn = entry_fn(m->desc, entry);
+    dm_entry_fn fn = entry_fn(m->code, entry);
     if (!fn)
         return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no such entry (compiled with --no-train, or no loss)",
                         what, m->desc->name);

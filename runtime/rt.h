@@ -17,6 +17,7 @@
 
 struct dm_model {
     const dm_model_desc *desc;
+    const dm_model_desc *code; /* whose entries run: desc or the variant of desc this CPU runs best (cpu.c) */
     uint8_t *data;      /* the data region, DM_ALIGN-aligned, desc->data_size bytes */
     void *block;        /* what dm_new malloc'd (freed by dm_free); NULL after dm_init */
     uint64_t magic;     /* RT_MAGIC while the instance lives (not in the first 16 bytes, which free() reuses) */
@@ -50,6 +51,8 @@ int rt_find_tensor(const dm_model_desc *d, const char *name);
  * model's code was compiled for (cpu.c; core.c checks nothing: a bare-metal
  * program is built for its processor); called by dm_init. */
 int rt_check_cpu(const dm_model_desc *d);
+/* The first of d's variants (dm.h) this processor has every feature of, else d. */
+const dm_model_desc *rt_pick_code(const dm_model_desc *d);
 
 /* ---- the two libraries (docs/runtime.md, "The freestanding core") ---------------
  * libdmrt_core.a is the files that need no operating system (model.c,

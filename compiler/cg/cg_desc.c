@@ -56,7 +56,8 @@ static void check_layout(Cg *cg, LLVMTypeRef tensor_t, LLVMTypeRef desc_t) {
         LLVMABISizeOfType(td, desc_t) != sizeof(dm_model_desc) ||
         LLVMOffsetOfElement(td, desc_t, 7) != offsetof(dm_model_desc, forward) ||
         LLVMOffsetOfElement(td, desc_t, 11) != offsetof(dm_model_desc, seed_stream) ||
-        LLVMOffsetOfElement(td, desc_t, 12) != offsetof(dm_model_desc, cpu_features))
+        LLVMOffsetOfElement(td, desc_t, 12) != offsetof(dm_model_desc, cpu_features) ||
+        LLVMOffsetOfElement(td, desc_t, 15) != offsetof(dm_model_desc, variants))
         die("the descriptor's LLVM layout does not match runtime/dm.h");
 }
 
@@ -153,6 +154,20 @@ static LLVMValueRef string_global(Cg *cg, const char *s, const char *name) {
 static LLVMValueRef i32c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i32, (unsigned long long)v, 1); }
 static LLVMValueRef i64c(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
 
+/* The baseline's table of its faster variants' descriptors (defined in
+ * their levels' modules, which cg_levels.c links in), or NULL. */
+static LLVMValueRef variant_table(Cg *cg, LLVMTypeRef desc_t) {
+    if (!cg->nvariants) return LLVMConstNull(cg->ptr);
+    LLVMValueRef *items = arena_alloc(cg->arena, sizeof *items * (size_t)cg->nvariants);
+    for (int i = 0; i < cg->nvariants; i++) {
+        const char *name = arena_printf(cg->arena, "%s_model.%s", cg->model->name, cg->variants[i]);
+        items[i] = LLVMAddGlobal(cg->mod, desc_t, name);   /* a declaration until the link */
+        LLVMSetGlobalConstant(items[i], 1);
+    }
+    LLVMValueRef init = LLVMConstArray2(cg->ptr, items, (uint64_t)cg->nvariants);
+    return cg_constant(cg, init, arena_printf(cg->arena, "%s.variants", cg->model->name));
+}
+
 LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
     const Model *m = cg->model;
     const ModelPlan *mp = cg->plan;
@@ -164,8 +179,8 @@ LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
                               cg->i32, cg->i32, cg->i64, cg->i64};
     LLVMTypeRef tensor_t = LLVMStructTypeInContext(cg->ctx, tensor_f, 14, 0);
     LLVMTypeRef desc_f[] = {cg->i32, cg->ptr, cg->i64, cg->i64, cg->i64, cg->i32, cg->ptr,
-                            cg->ptr, cg->ptr, cg->ptr, cg->ptr, cg->i64, cg->ptr};
-    LLVMTypeRef desc_t = LLVMStructTypeInContext(cg->ctx, desc_f, 13, 0);
+                            cg->ptr, cg->ptr, cg->ptr, cg->ptr, cg->i64, cg->ptr, cg->ptr, cg->i32, cg->ptr};
+    LLVMTypeRef desc_t = LLVMStructTypeInContext(cg->ctx, desc_f, 16, 0);
     check_layout(cg, tensor_t, desc_t);
     Usage *use = tensor_usage(cg);
 
@@ -218,9 +233,13 @@ LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
         i32c(cg, nt), tensors,
         fns[ENTRY_FORWARD] ? fns[ENTRY_FORWARD] : null, fns[ENTRY_TRAIN_STEP] ? fns[ENTRY_TRAIN_STEP] : null,
         fns[ENTRY_GRADIENTS] ? fns[ENTRY_GRADIENTS] : null, fns[ENTRY_APPLY] ? fns[ENTRY_APPLY] : null,
-        i64c(cg, 0), string_global(cg, required_features(cg), arena_printf(cg->arena, "%s.features", m->name))};
-    LLVMValueRef desc = LLVMAddGlobal(cg->mod, desc_t, arena_printf(cg->arena, "%s_model", m->name));
-    LLVMSetInitializer(desc, LLVMConstNamedStruct(desc_t, desc_v, 13));
+        i64c(cg, 0), string_global(cg, required_features(cg), arena_printf(cg->arena, "%s.features", m->name)),
+        string_global(cg, cg->cpu ? cg->cpu : "", arena_printf(cg->arena, "%s.cpu", m->name)),
+        i32c(cg, cg->nvariants), variant_table(cg, desc_t)};
+    const char *name = cg->level ? arena_printf(cg->arena, "%s_model.%s", m->name, cg->level)
+                                 : arena_printf(cg->arena, "%s_model", m->name);
+    LLVMValueRef desc = LLVMAddGlobal(cg->mod, desc_t, name);
+    LLVMSetInitializer(desc, LLVMConstNamedStruct(desc_t, desc_v, 16));
     LLVMSetGlobalConstant(desc, 1);
     return desc;
 }

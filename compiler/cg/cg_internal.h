@@ -23,6 +23,11 @@ typedef struct Cg {
     LLVMValueRef *literal;   /* per node of the entry: constant global of an OP_LITERAL */
     struct SharedKernel *shared; int nshared, capshared;  /* cg_share.c's wrappers, for the module */
     const char *cpu, *features; /* the target machine's (the descriptor records what the code needs) */
+    /* --cpu=portable (cg_levels.c): a faster level's module names its
+     * descriptors NAME_model.LEVEL (level), the baseline's lists the
+     * faster levels' (variants, best first). */
+    const char *level;
+    const char *const *variants; int nvariants;
     struct ElemScratch *elem_scratch; /* cg_elem.c's per-node tables, reused by every loop of an entry */
 } Cg;
 
@@ -88,6 +93,14 @@ CgStack *cg_stack_new(Arena *a);
 void cg_stack_listen(CgStack *s, LLVMModuleRef mod);
 int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntryStack **out);
 bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n);
+/* cg_levels.c: --cpu=portable or a list of x86-64 levels.  The levels named
+ * by cpu, lowest first, when it names two or more (0: one CPU; -1: an
+ * error, said on stderr; target: --target, NULL for the host); the level of each function of a module; the link
+ * of a faster level's module into the baseline's. */
+enum { CG_MAX_LEVELS = 4 };
+int cg_cpu_levels(const char *cpu, const char *features, const char *target, const char *levels[CG_MAX_LEVELS]);
+void cg_mark_level(LLVMContextRef ctx, LLVMModuleRef mod, const char *level);
+bool cg_link_level(LLVMModuleRef base, LLVMModuleRef mod, const Models *models, const char *level);
 /* cg_desc.c: the model's descriptor constant NAME_model. */
 LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 /* cg_desc.c: `dm_models`, the NULL-terminated table of the n descriptors (--emit=shared). */

@@ -379,10 +379,14 @@ static void drop_unwind_tables(const CgTarget *t, LLVMModuleRef mod) {
         LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, uwtable);
 }
 
+/* The models' code in mod.  level: a faster level of --cpu=portable
+ * (cg_levels.c), whose descriptors are named for it; variants: for the
+ * baseline, the faster levels, best first. */
 static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *models, LLVMContextRef ctx,
-                     LLVMModuleRef mod) {
+                     LLVMModuleRef mod, const char *level, const char *const *variants, int nvariants) {
     Cg cg = {.arena = a, .ctx = ctx, .mod = mod, .b = LLVMCreateBuilderInContext(ctx),
-             .check_numerics = opt->check_numerics, .cpu = t->cpu, .features = t->features};
+             .check_numerics = opt->check_numerics, .cpu = t->cpu, .features = t->features,
+             .level = level, .variants = variants, .nvariants = nvariants};
     cg.i1 = LLVMInt1TypeInContext(ctx);
     cg.i8 = LLVMInt8TypeInContext(ctx);
     cg.i32 = LLVMInt32TypeInContext(ctx);
@@ -408,7 +412,7 @@ static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *mo
             cg_entries(&cg, fns);
             descs[i] = cg_descriptor(&cg, fns);
         }
-        if (opt->emit == EMIT_SHARED) cg_model_table(&cg, descs, models->n);
+        if (opt->emit == EMIT_SHARED && !level) cg_model_table(&cg, descs, models->n);
         drop_unwind_tables(t, mod);
     }
     LLVMDisposeBuilder(cg.b);
@@ -498,21 +502,59 @@ static void favour_size(LLVMContextRef ctx, LLVMModuleRef mod, int size_level) {
     }
 }
 
-bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
-    CgTarget target;
-    bool avx512 = false;
-    LLVMTargetMachineRef tm = make_target_machine(a, opt, &target, &avx512);
-    if (!tm) return false;
-    LLVMContextRef ctx = LLVMContextCreate();
+static LLVMModuleRef new_module(const Options *opt, const CgTarget *t, LLVMTargetMachineRef tm, LLVMContextRef ctx) {
     LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(opt->input ? opt->input : "dm", ctx);
-    LLVMSetTarget(mod, target.triple);
+    LLVMSetTarget(mod, t->triple);
     LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
     char *layout = LLVMCopyStringRepOfTargetData(td);
     LLVMSetDataLayout(mod, layout);
     LLVMDisposeMessage(layout);
     LLVMDisposeTargetData(td);
+    return mod;
+}
 
-    bool ok = generate(a, opt, &target, models, ctx, mod);
+/* --cpu=portable (cg_levels.c): the baseline levels[0] in mod, whose
+ * descriptors list the faster levels best first; each faster level
+ * generated in its own module, by its own target machine's settings, and
+ * linked into mod. */
+static bool generate_levels(Arena *a, const Options *opt, const CgTarget *base, Models *models, LLVMContextRef ctx,
+                            LLVMModuleRef mod, const char *const *levels, int nlevels) {
+    const char *best_first[CG_MAX_LEVELS];
+    for (int i = 1; i < nlevels; i++) best_first[nlevels - 1 - i] = levels[i];
+    if (!generate(a, opt, base, models, ctx, mod, NULL, best_first, nlevels - 1)) return false;
+    cg_mark_level(ctx, mod, levels[0]);
+    for (int i = 1; i < nlevels; i++) {
+        Options lopt = *opt;
+        lopt.cpu = levels[i];
+        CgTarget t;
+        bool avx512;
+        LLVMTargetMachineRef tm = make_target_machine(a, &lopt, &t, &avx512);
+        if (!tm) return false;
+        LLVMModuleRef lmod = new_module(opt, &t, tm, ctx);
+        LLVMDisposeTargetMachine(tm);
+        if (!generate(a, &lopt, &t, models, ctx, lmod, levels[i], NULL, 0)) return false;
+        cg_mark_level(ctx, lmod, levels[i]);
+        if (!cg_link_level(mod, lmod, models, levels[i])) return false;
+    }
+    return true;
+}
+
+bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
+    const char *levels[CG_MAX_LEVELS];
+    int nlevels = cg_cpu_levels(opt->cpu, opt->features, opt->target, levels);
+    if (nlevels < 0) return false;
+    Options base = *opt;
+    if (nlevels) base.cpu = levels[0];
+    opt = &base;
+    CgTarget target;
+    bool avx512 = false;
+    LLVMTargetMachineRef tm = make_target_machine(a, opt, &target, &avx512);
+    if (!tm) return false;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef mod = new_module(opt, &target, tm, ctx);
+
+    bool ok = nlevels ? generate_levels(a, opt, &target, models, ctx, mod, levels, nlevels)
+                      : generate(a, opt, &target, models, ctx, mod, NULL, NULL, 0);
     /* LLVM's x86 tuning often prefers 256-bit vectors; dmc's loops are long
      * and regular, so let the vectoriser use the full AVX-512 width. */
     if (avx512)

@@ -48,11 +48,11 @@ static const dm_tensor_desc weights_tensors[] = {FUZZ_TENSORS()};
 
 static const dm_model_desc full_desc = {
     DM_ABI_VERSION, "fuzzed", 576, 576, 0, (int)(sizeof full_tensors / sizeof full_tensors[0]),
-    full_tensors, NULL, NULL, NULL, NULL, 0, NULL};
+    full_tensors, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL};
 /* The same parameters without optimizer state: writes weights-only seeds. */
 static const dm_model_desc weights_desc = {
     DM_ABI_VERSION, "fuzzed", 576, 576, 0, (int)(sizeof weights_tensors / sizeof weights_tensors[0]),
-    weights_tensors, NULL, NULL, NULL, NULL, 0, NULL};
+    weights_tensors, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL};
 
 #define CHECK(cond, ...)                                                         \
     do {                                                                         \

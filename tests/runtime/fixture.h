@@ -78,12 +78,12 @@ static const dm_tensor_desc fx_tensors[] = {
 };
 
 static const dm_model_desc fx_model = {
-    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, fx_train_step, fx_gradients, fx_apply, 0, NULL,
+    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, fx_train_step, fx_gradients, fx_apply, 0, NULL, NULL, 0, NULL,
 };
 
 /* The same model compiled with --no-train: no training entries. */
 static const dm_model_desc fx_model_no_train = {
-    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, NULL, NULL, NULL, 0, NULL,
+    DM_ABI_VERSION, "tiny", 576, 0, 0, 9, fx_tensors, fx_forward, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL,
 };
 
 /* Test bookkeeping: CHECK prints the failed condition and counts it. */

@@ -31,7 +31,7 @@ static const dm_tensor_desc gen_tensors[] = {
     {"layer.xavier", DM_PARAM, DM_F32, 2, {3, 2}, 6, 192, 24, -1, {DM_INIT_XAVIER, 0, 0, 3, 2, NULL}, 0, 0, 0, 0},
     {"rng/dropout", DM_STATE, DM_I32, 1, {2}, 2, 256, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
 };
-static const dm_model_desc gen_model = {DM_ABI_VERSION, "gen", 320, 0, 0, 5, gen_tensors, NULL, NULL, NULL, NULL, 0, NULL};
+static const dm_model_desc gen_model = {DM_ABI_VERSION, "gen", 320, 0, 0, 5, gen_tensors, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL};
 
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "gen")) {

@@ -2,7 +2,8 @@
  * codes and their reset, use after dm_free, $DM_THREADS bounds, metadata kept
  * across load and save, the load report, and the descriptor's questions
  * (dm_tensor_at, dm_entry_reads, dm_tensor_range, dm_check_inputs), and the
- * refusal of code compiled for CPU features this processor lacks.
+ * refusal of code compiled for CPU features this processor lacks, and the
+ * choice among a --cpu=portable descriptor's variants.
  * Expected values are hand arithmetic on fixture.h or the documented rules of
  * docs/runtime.md. */
 #include "../runtime/fixture.h"
@@ -274,6 +275,48 @@ static void test_cpu_features(void) {
     dm_free(m);
 }
 
+/* A variant's forward: y = 3x where the fixture's is y = 2x, so the output
+ * says whose code ran. */
+static int triple_forward(uint8_t *data, dm_exec *ex) {
+    (void)ex;
+    for (int i = 0; i < 4; i++)
+        fx_f(data, 448)[i] = 3 * fx_f(data, 384)[i];
+    return 0;
+}
+
+static float forward_factor(dm_model *m) {
+    float *x = dm_data(m, "x"), *y = dm_data(m, "y");
+    x[0] = 1;
+    CHECK_ERR(dm_forward(m), DM_OK);
+    return y[0];
+}
+
+static void test_cpu_variants(void) {
+    dm_model_desc best = fx_model, odd = fx_model, mid = fx_model, base = fx_model;
+    best.cpu_features = "sse2,avx512f", best.cpu = "best", best.forward = triple_forward;
+    odd.cpu_features = "", odd.cpu = "odd", odd.data_size = 640; /* another layout: never taken */
+    mid.cpu_features = "sse2", mid.cpu = "mid", mid.forward = triple_forward;
+    const dm_model_desc *variants[] = {&best, &odd, &mid};
+    base.cpu_features = "", base.nvariants = 3, base.variants = variants;
+    unsetenv("DM_CPU_DISABLE");
+    dm_model *m = dm_new(&base, 1);
+    CHECK(m && strcmp(dm_cpu(m), __builtin_cpu_supports("avx512f") ? "best" : "mid") == 0);
+    CHECK(dm_desc(m) == &base && dm_tensor_data(m, &base, 0) != NULL); /* still an instance of base */
+    CHECK(forward_factor(m) == 3);
+    dm_free(m);
+    setenv("DM_CPU_DISABLE", "avx512f", 1);
+    static unsigned char buf[DM_MEMORY_SIZE(576)];
+    m = dm_init(&base, buf, sizeof buf, 1);
+    CHECK(m && strcmp(dm_cpu(m), "mid") == 0 && forward_factor(m) == 3);
+    dm_free(m);
+    setenv("DM_CPU_DISABLE", "sse2", 1); /* no variant fits: the baseline's own code */
+    m = dm_new(&base, 1);
+    CHECK(m && strcmp(dm_cpu(m), "") == 0 && forward_factor(m) == 2);
+    dm_free(m);
+    CHECK(dm_cpu(NULL) == NULL && dm_last_error_code() == DM_EINVAL);
+    unsetenv("DM_CPU_DISABLE");
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
@@ -287,6 +330,7 @@ int main(void) {
     test_load_report();
     test_describe();
     test_cpu_features();
+    test_cpu_variants();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

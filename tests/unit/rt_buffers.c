@@ -20,7 +20,7 @@ static const dm_tensor_desc buf_tensors[] = {
     {"x", DM_INPUT, DM_F32, 1, {2}, 2, 192, 8, -1, {0}, 0, 0, 0, 0},
 };
 static const dm_model_desc buf_model = {
-    DM_ABI_VERSION, "buf", 256, 0, 0, 4, buf_tensors, no_entry, no_entry, no_entry, no_entry, 0, NULL,
+    DM_ABI_VERSION, "buf", 256, 0, 0, 4, buf_tensors, no_entry, no_entry, no_entry, no_entry, 0, NULL, NULL, 0, NULL,
 };
 
 /* Writes a safetensors file of the given header and data. */

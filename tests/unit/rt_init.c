@@ -37,7 +37,7 @@ static float *draw(dm_init_desc init, dm_dtype dtype, const char *name, uint64_t
     static dm_model_desc d;
     dm_tensor_desc tt = {name, DM_PARAM, dtype, 1, {N}, N, 0, 4 * N, -1, init, 0, 0, 0, 0};
     t = tt;
-    dm_model_desc dd = {DM_ABI_VERSION, "stats", 4 * N, 0, 0, 1, &t, NULL, NULL, NULL, NULL, 0, NULL};
+    dm_model_desc dd = {DM_ABI_VERSION, "stats", 4 * N, 0, 0, 1, &t, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL};
     d = dd;
     *out = dm_new(&d, seed);
     return dm_data(*out, name);
