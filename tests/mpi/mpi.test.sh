@@ -70,6 +70,9 @@ for model in mlp cnn; do
     mpi -np 2 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_6.so" $model \
         --save "$t/tcp.st" >/dev/null || fail "$model over tcp"
     close "$t/tcp.st" "$t/ref.st"
+    mpi -np 2 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_6.so" $model --overlap \
+        --save "$t/tcp_over.st" >/dev/null || fail "$model over tcp, overlapped"
+    cmp -s "$t/tcp_over.st" "$t/tcp.st" || fail "$model over tcp: the overlapped step differs from the plain one"
     # Overlapped with the backward pass: the same buckets and calls, so the
     # same bits as the plain step (the mlp is a --check-numerics build,
     # which reports its gradients at the end: both cases are covered).
