@@ -16,7 +16,7 @@ to it changes the model, and it reflects every entry call without copying.
 A view keeps its instance alive.  Runtime failures raise dmc.Error with the
 runtime's code (dmc.Error.code, a negative DM_E... value) and message.
 
-The descriptor structs are mirrored with ctypes (ABI version 3 of
+The descriptor structs are mirrored with ctypes (ABI version 4 of
 runtime/dm.h); tests/python/layout.test.sh checks the mirror against the C
 compiler's layout.  See docs/python.md.
 """

@@ -146,6 +146,13 @@ struct dm_exec {
      * then returns. */
     int (*bad_label)(dm_exec *ex, const char *what, int rank, const int64_t *dims, int64_t at, int32_t value,
                      int64_t classes);
+    /* Called by the gradients entry (and so by train_step) as soon as the
+     * gradient tensors first .. first + count - 1 (descriptor indices of
+     * consecutive DM_GRAD tensors) hold their final values: the entry
+     * neither reads nor writes them again.  Each gradient is reported once
+     * per call of the entry.  NULL: no call (the call sites test it).
+     * libdmrt sets it while a hook is installed (dm_set_gradient_hook). */
+    void (*grads_ready)(dm_exec *ex, int first, int count);
 };
 
 /* A generated entry: computes on the data region, returns 0, DM_ERANGE or
@@ -205,6 +212,25 @@ DM_API const dm_tensor_desc *dm_tensor(const dm_model *m, const char *name); /* 
 DM_API void *dm_tensor_data(dm_model *m, const dm_model_desc *d, int index);
 DM_API int  dm_reinit(dm_model *m, uint64_t seed);      /* draw the parameters again, zero the state */
 DM_API int  dm_set_threads(dm_model *m, int threads);   /* default: $DM_THREADS, else 1 */
+
+/* The gradient hook: overlapping the gradients' communication with the
+ * backward pass (libdmrt_mpi; docs/runtime.md, "The gradient hook").  While
+ * installed, dm_gradients and dm_train_step call hook(ctx, first, n, grads,
+ * count) from the calling thread, in the middle of the entry, each time a
+ * run of gradients is final: the descriptor tensors first .. first + n - 1
+ * (consecutive DM_GRAD tensors; dm_tensor_at(m, first)->param is the first
+ * one's parameter), whose data are grads[0 .. count), from the first
+ * gradient's start to the last one's end (the alignment padding between
+ * them included, which no entry reads).  Every gradient is reported exactly
+ * once per call of the entry, with the value the entry returns with;
+ * the entry never touches it again, so the hook may hand the memory to
+ * another thread or an asynchronous transfer until the entry returns (and
+ * must be done with it before the next entry runs).  An entry that fails
+ * early (DM_ERANGE) reports nothing; a --check-numerics build reports every
+ * gradient at the entry's end, after its check.  hook NULL removes it; a
+ * model without one pays one pointer test per report. */
+typedef void (*dm_gradient_hook)(void *ctx, int first, int n, float *grads, size_t count);
+DM_API int dm_set_gradient_hook(dm_model *m, dm_gradient_hook hook, void *ctx);
 DM_API int  dm_threads(const dm_model *m);
 
 /* The optimizer's learning rate, kept in the instance (the state tensor

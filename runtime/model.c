@@ -17,6 +17,7 @@
 #include "rt.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #define HEADER_BYTES ((size_t)DM_HEADER_SIZE)
@@ -310,6 +311,24 @@ int dm_set_threads(dm_model *m, int threads) {
         return rt_error(DM_EINVAL, "dm_set_threads: %d threads (expected 1 .. 1024)", threads);
     rt_exec_teardown(m);
     rt_exec_reset(m, threads);
+    return DM_OK;
+}
+
+/* exec.grads_ready while a hook is installed: the run's memory, for the hook. */
+static void grads_ready(dm_exec *ex, int first, int count) {
+    dm_model *m = (dm_model *)((uint8_t *)ex - offsetof(struct dm_model, exec));
+    const dm_tensor_desc *a = &m->desc->tensors[first], *z = &m->desc->tensors[first + count - 1];
+    m->grad_hook(m->grad_hook_ctx, first, count, (float *)(m->data + a->offset),
+                 (size_t)((z->offset + z->bytes - a->offset) / sizeof(float)));
+}
+
+int dm_set_gradient_hook(dm_model *m, dm_gradient_hook hook, void *ctx) {
+    int rc = rt_enter(m, "dm_set_gradient_hook");
+    if (rc != DM_OK)
+        return rc;
+    m->grad_hook = hook;
+    m->grad_hook_ctx = hook ? ctx : NULL;
+    m->exec.grads_ready = hook ? grads_ready : NULL;
     return DM_OK;
 }
 

@@ -24,6 +24,8 @@ struct dm_model {
     uint64_t seed;      /* the seed the parameters were last drawn from */
     int loss_index;     /* the DM_LOSS tensor, -1 if none */
     dm_exec exec;       /* handed to every entry; exec.pool is a rt_pool* or NULL */
+    dm_gradient_hook grad_hook; /* dm_set_gradient_hook's; exec.grads_ready calls it */
+    void *grad_hook_ctx;
     int nmeta;          /* metadata pairs (metadata.c) */
     size_t meta_len;    /* bytes used in meta */
     char meta[DM_METADATA_BYTES]; /* "key\0value\0..." */

@@ -3,7 +3,8 @@
  * each a straight sequence of the graph's kernels in topological order:
  * fused elementwise loops (cg_elem.c), kernel calls (cg_kernels.c) and the
  * copies of stored values that were not computed in place; train_step is a
- * call of gradients and then of apply (see train_step_body).
+ * call of gradients and then of apply (see train_step_body).  A training
+ * entry reports each gradient once it is final (cg_grads.c).
  *
  * Needs: the model's plan (plan.c).  Guarantees: the entry touches only the
  * data region (and constant literals); it returns 0, or DM_ERANGE when a
@@ -122,8 +123,9 @@ static void snapshot(Cg *cg, int node) {
     LLVMBuildMemCpy(cg->b, cg_node_ptr(cg, node), 64, from, 64, LLVMConstInt(cg->i64, bytes, 0));
 }
 
-static void entry_body(Cg *cg, bool check) {
+static void entry_body(Cg *cg, bool check, bool reports) {
     const Graph *g = cg->ep->graph;
+    const GradReports *done = reports ? cg_grad_reports(cg) : NULL;
     cg->literal = arena_alloc(cg->arena, sizeof *cg->literal * (g->n + 1));
     for (int i = 0; i < g->n; i++)
         if (g->nodes[i].op == OP_LITERAL) cg->literal[i] = literal_global(cg, i);
@@ -157,8 +159,10 @@ static void entry_body(Cg *cg, bool check) {
             store(cg, i);
             break;
         }
+        if (done) cg_report_grads(cg, done, i);
     }
     if (check) check_numerics(cg);
+    if (done) cg_report_grads(cg, done, g->n);
 }
 
 /* train_step's graph is gradients followed by apply with the grad and param
@@ -216,7 +220,8 @@ void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]) {
             train_step_body(cg, fns[ENTRY_GRADIENTS], fns[ENTRY_APPLY]);
             continue;
         }
-        entry_body(cg, cg->check_numerics && (e == ENTRY_TRAIN_STEP || e == ENTRY_GRADIENTS));
+        bool training = e == ENTRY_TRAIN_STEP || e == ENTRY_GRADIENTS;
+        entry_body(cg, cg->check_numerics && training, training);
         LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, 0, 0));
     }
     cg->ep = NULL;

@@ -61,6 +61,11 @@ LLVMValueRef cg_call(Cg *cg, LLVMValueRef fn, LLVMValueRef *args, int nargs, con
 LLVMValueRef cg_constant(Cg *cg, LLVMValueRef init, const char *name);
 /* cg_entry.c: the entry returns rc unless it is 0 (building continues where it is 0). */
 void cg_return_if_failed(Cg *cg, LLVMValueRef rc, const char *what);
+/* cg_grads.c: where a training entry reports its final gradients (dm_exec.grads_ready). */
+typedef struct GradReports GradReports;
+GradReports *cg_grad_reports(Cg *cg);
+/* The reports after exec node `position`; the graph's node count: those at the entry's end. */
+void cg_report_grads(Cg *cg, const GradReports *r, int position);
 /* cg_entry.c: the entries of one model. */
 void cg_entries(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 LLVMValueRef cg_node_ptr(Cg *cg, int node);   /* where node's value lives */

@@ -7,7 +7,8 @@
 #include "dm_mpi.h"
 
 static int mpi_sync(dm_model *m) { return dm_mpi_broadcast_params(m, MPI_COMM_WORLD, 0); }
-static int mpi_step(dm_model *m, float *loss) { return dm_mpi_train_step(m, MPI_COMM_WORLD, loss); }
+/* Overlapped: the same bits as dm_mpi_train_step, the allreduce partly hidden under the backward pass. */
+static int mpi_step(dm_model *m, float *loss) { return dm_mpi_train_step_overlapped(m, MPI_COMM_WORLD, loss); }
 static int mpi_agree(int rc) { return dm_mpi_agree(rc, MPI_COMM_WORLD); }
 
 static void mpi_broadcast(int64_t *v, int n) { MPI_Bcast(v, n, MPI_INT64_T, 0, MPI_COMM_WORLD); }

@@ -180,31 +180,169 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
     return DM_OK;
 }
 
+/* ---- the gradients, in buckets ----------------------------------------------
+ * The gradients are summed in buckets: runs of adjacent gradient tensors,
+ * formed from the last one (the backward pass finishes those first) towards
+ * the first, each closed once it holds BUCKET_BYTES, so the descriptor alone
+ * fixes them.  Each bucket is one MPI_Iallreduce (more past CHUNK_ELEMENTS),
+ * started in bucket order: the plain path starts them all once the
+ * gradients entry has returned, the overlapped path as soon as the entry
+ * reports (dm_set_gradient_hook) that all of a bucket's gradients, and of
+ * every bucket before it, are final.  Both then wait for all.  The same
+ * calls on the same counts and communicator: the same sums in the same
+ * order, so the two paths give the same bits (tests/mpi/mpi.test.sh); and
+ * every rank starts the same collectives in the same order, as MPI
+ * requires, whatever the order of the reports. */
+#define BUCKET_BYTES (64 * 1024)
+
+typedef struct bucket {
+    float *begin;
+    uint64_t count;   /* floats from its first gradient's start to its last one's end */
+    int missing;      /* its gradients not reported final yet */
+    int req0, nreq;   /* its requests */
+} bucket;
+
+typedef struct reducer {
+    MPI_Comm comm;
+    int size, nbuckets, started, nreq, err;
+    bucket *bucket;     /* in starting order: the last gradients first */
+    int *bucket_of;     /* per descriptor tensor: its bucket, or -1 */
+    MPI_Request *req;
+} reducer;
+
+static void reducer_free(reducer *r) {
+    free(r->bucket);
+    free(r->bucket_of);
+    free(r->req);
+}
+
+static int reducer_init(reducer *r, dm_model *m, MPI_Comm comm, const char *caller) {
+    const dm_model_desc *d = dm_desc(m);
+    int n = d->ntensors, err;
+    *r = (reducer){.comm = comm};
+    if ((err = MPI_Comm_size(comm, &r->size)) != MPI_SUCCESS)
+        return mpi_error(err, caller);
+    run *runs;
+    int nruns, rc = find_runs(m, KIND_BIT_GRAD, &runs, &nruns);
+    if (rc != DM_OK)
+        return rc;
+    if (nruns == 0) {
+        free(runs);
+        return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no gradients (compiled with --no-train, or no loss)",
+                        caller, d->name);
+    }
+    uint8_t *base = region(m);
+    int maxreq = n + 1;
+    for (int k = 0; k < nruns; k++)
+        maxreq += (int)(runs[k].bytes / sizeof(float) / CHUNK_ELEMENTS) + 1;
+    r->bucket = malloc(sizeof *r->bucket * (size_t)(n + 1));
+    r->bucket_of = malloc(sizeof *r->bucket_of * (size_t)(n + 1));
+    r->req = malloc(sizeof *r->req * (size_t)maxreq);
+    if (!r->bucket || !r->bucket_of || !r->req) {
+        free(runs);
+        reducer_free(r);
+        return rt_error(DM_ENOMEM, "%s: out of memory for %d tensors", caller, n);
+    }
+    for (int i = 0; i < n; i++)
+        r->bucket_of[i] = -1;
+    /* Walk each run's gradients from the end of the region down: the tensor
+     * ending where the open bucket begins joins it while it is small. */
+    for (int k = nruns - 1; k >= 0; k--) {
+        uint8_t *low = runs[k].begin, *at = runs[k].begin + runs[k].bytes;
+        int open = 0;
+        while (at > low) {
+            int best = -1; /* the gradient that ends last at or before `at` inside the run */
+            for (int i = 0; i < n; i++) {
+                const dm_tensor_desc *t = &d->tensors[i];
+                uint8_t *b = base + t->offset, *e = b + t->bytes;
+                if (t->kind == DM_GRAD && t->bytes > 0 && b >= low && e <= at &&
+                    (best < 0 || t->offset > d->tensors[best].offset))
+                    best = i;
+            }
+            if (best < 0)
+                break;
+            const dm_tensor_desc *t = &d->tensors[best];
+            bucket *bk = open ? &r->bucket[r->nbuckets - 1] : NULL;
+            if (!bk || (uint64_t)bk->count * sizeof(float) >= BUCKET_BYTES) {
+                bk = &r->bucket[r->nbuckets++];
+                *bk = (bucket){.begin = (float *)(base + t->offset + t->bytes), .count = 0};
+                open = 1;
+            }
+            float *b = (float *)(base + t->offset);
+            bk->count += (uint64_t)(bk->begin - b);
+            bk->begin = b;
+            bk->missing++;
+            r->bucket_of[best] = r->nbuckets - 1;
+            at = base + t->offset;
+        }
+    }
+    free(runs);
+    for (int b = 0; b < r->nbuckets; b++) {
+        r->bucket[b].req0 = r->nreq;
+        r->bucket[b].nreq = (int)((r->bucket[b].count + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS);
+        r->nreq += r->bucket[b].nreq;
+    }
+    for (int q = 0; q < r->nreq; q++)
+        r->req[q] = MPI_REQUEST_NULL;
+    return DM_OK;
+}
+
+/* Starts the next bucket's sums (in place, MPI_SUM). */
+static void start_next(reducer *r) {
+    bucket *bk = &r->bucket[r->started++];
+    for (int c = 0; c < bk->nreq; c++) {
+        uint64_t done = (uint64_t)c * CHUNK_ELEMENTS, left = bk->count - done;
+        int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS, err;
+        err = MPI_Iallreduce(MPI_IN_PLACE, bk->begin + done, n, MPI_FLOAT, MPI_SUM, r->comm, &r->req[bk->req0 + c]);
+        if (err != MPI_SUCCESS && r->err == MPI_SUCCESS)
+            r->err = err;
+    }
+}
+
+/* The gradient hook of the overlapped step: counts the reported gradients,
+ * starts every bucket that became complete (in order), and lets MPI
+ * progress the ones in flight (Open MPI moves data only inside MPI calls). */
+static void grads_ready(void *ctx, int first, int n, float *grads, size_t count) {
+    (void)grads, (void)count;
+    reducer *r = ctx;
+    for (int i = first; i < first + n; i++)
+        if (r->bucket_of[i] >= 0)
+            r->bucket[r->bucket_of[i]].missing--;
+    while (r->started < r->nbuckets && r->bucket[r->started].missing <= 0)
+        start_next(r);
+    int flag, err;
+    if (r->started > 0 && (err = MPI_Testall(r->bucket[r->started - 1].req0 + r->bucket[r->started - 1].nreq,
+                                             r->req, &flag, MPI_STATUSES_IGNORE)) != MPI_SUCCESS &&
+        r->err == MPI_SUCCESS)
+        r->err = err;
+}
+
+/* Starts the buckets not started yet, waits for all, then divides by the
+ * number of ranks (a division, not a multiplication by 1 / size: exact for
+ * powers of two). */
+static int reducer_finish(reducer *r, const char *caller) {
+    while (r->started < r->nbuckets)
+        start_next(r);
+    int err = MPI_Waitall(r->nreq, r->req, MPI_STATUSES_IGNORE);
+    if (r->err != MPI_SUCCESS)
+        err = r->err;
+    if (err != MPI_SUCCESS)
+        return mpi_error(err, caller);
+    for (int b = 0; r->size > 1 && b < r->nbuckets; b++)
+        for (uint64_t i = 0; i < r->bucket[b].count; i++)
+            r->bucket[b].begin[i] /= (float)r->size;
+    return DM_OK;
+}
+
 int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm) {
     if (!m)
         return rt_error(DM_EINVAL, "dm_mpi_allreduce_gradients: NULL model");
-    int size, err;
-    if ((err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
-        return mpi_error(err, "dm_mpi_allreduce_gradients");
-    run *runs;
-    int nruns, rc = find_runs(m, KIND_BIT_GRAD, &runs, &nruns);
-    if (rc == DM_OK && nruns == 0)
-        rc = rt_error(DM_EUNSUPPORTED, "dm_mpi_allreduce_gradients: model '%s' has no gradients (compiled with "
-                      "--no-train, or no loss)", dm_desc(m)->name);
-    for (int r = 0; rc == DM_OK && r < nruns; r++) {
-        float *g = (float *)runs[r].begin;
-        uint64_t count = runs[r].bytes / sizeof *g;
-        for (uint64_t done = 0; rc == DM_OK && done < count; done += CHUNK_ELEMENTS) {
-            uint64_t left = count - done;
-            int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS;
-            if ((err = MPI_Allreduce(MPI_IN_PLACE, g + done, n, MPI_FLOAT, MPI_SUM, comm)) != MPI_SUCCESS)
-                rc = mpi_error(err, "dm_mpi_allreduce_gradients: MPI_Allreduce");
-        }
-        /* A division, not a multiplication by 1/size: exact for powers of two. */
-        for (uint64_t i = 0; rc == DM_OK && size > 1 && i < count; i++)
-            g[i] /= (float)size;
-    }
-    free(runs);
+    reducer r;
+    int rc = reducer_init(&r, m, comm, "dm_mpi_allreduce_gradients");
+    if (rc != DM_OK)
+        return rc;
+    rc = reducer_finish(&r, "dm_mpi_allreduce_gradients: MPI_Iallreduce");
+    reducer_free(&r);
     return rc;
 }
 
@@ -283,6 +421,40 @@ int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss) {
         return rc;
     if (loss)
         *loss = (float)(sum / size);
+    return dm_apply(m);
+}
+
+/* The buckets start from the gradient hook while the entry runs; then the
+ * rest start (all of them if the entry failed before reporting any), the
+ * status agreement runs while they move, and every rank waits for them
+ * before it looks at the status: the collectives are the same on every
+ * rank whatever failed. */
+int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss) {
+    const char *me = "dm_mpi_train_step_overlapped";
+    if (!m)
+        return rt_error(DM_EINVAL, "%s: NULL model", me);
+    reducer r;
+    int rc = reducer_init(&r, m, comm, me);
+    if (rc != DM_OK)
+        return rc;
+    float mine = 0;
+    if ((rc = dm_set_gradient_hook(m, grads_ready, &r)) == DM_OK)
+        rc = dm_gradients(m, &mine);
+    while (r.started < r.nbuckets)
+        start_next(&r);
+    double sum = mine;
+    rc = agree(rc, &sum, comm);            /* reads the entry's message, which the next call clears */
+    char why[1024];
+    snprintf(why, sizeof why, "%s", dm_last_error());
+    dm_set_gradient_hook(m, NULL, NULL);
+    int moved = reducer_finish(&r, "dm_mpi_train_step_overlapped: MPI_Iallreduce");
+    reducer_free(&r);
+    if (rc != DM_OK)
+        return rt_error(rc, "%s", why);
+    if (moved != DM_OK)
+        return moved;
+    if (loss)
+        *loss = (float)(sum / r.size);
     return dm_apply(m);
 }
 

@@ -35,8 +35,9 @@ extern "C" {
  * and a one-rank run is a plain run. */
 int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root);
 
-/* Replaces every gradient by its mean over the ranks, in place (a sum by
- * MPI_Allreduce, then a division by the number of ranks).  Call it only
+/* Replaces every gradient by its mean over the ranks, in place (sums by
+ * MPI_Iallreduce, one per bucket of gradients, then a division by the
+ * number of ranks).  Call it only
  * once every rank's dm_gradients succeeded (dm_mpi_agree), or a rank that
  * skips it leaves the others waiting. */
 int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
@@ -51,6 +52,15 @@ int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
 int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss);
 
 /* ---- beyond the fixed contract ------------------------------------------- */
+
+/* dm_mpi_train_step with the gradients' communication overlapped with the
+ * backward pass, as PyTorch DDP's buckets: the gradients entry reports each
+ * gradient once it is final (dm_set_gradient_hook), and each bucket of
+ * gradients (about 64 KiB of adjacent tensors, the last ones first) starts
+ * its MPI_Iallreduce as soon as it is complete, while the entry computes
+ * the rest.  The same buckets and calls as dm_mpi_allreduce_gradients, so
+ * the same bits as dm_mpi_train_step; the same status agreement. */
+int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss);
 
 /* The status agreement dm_mpi_train_step uses, for loops of one's own: every
  * rank passes its local result rc; returns rc where it failed, DM_EPEER on

@@ -70,6 +70,18 @@ for model in mlp cnn; do
     mpi -np 2 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_6.so" $model \
         --save "$t/tcp.st" >/dev/null || fail "$model over tcp"
     close "$t/tcp.st" "$t/ref.st"
+    mpi -np 2 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_6.so" $model --overlap \
+        --save "$t/tcp_over.st" >/dev/null || fail "$model over tcp, overlapped"
+    cmp -s "$t/tcp_over.st" "$t/tcp.st" || fail "$model over tcp: the overlapped step differs from the plain one"
+    # Overlapped with the backward pass: the same buckets and calls, so the
+    # same bits as the plain step (the mlp is a --check-numerics build,
+    # which reports its gradients at the end: both cases are covered).
+    for p in 2 3; do
+        mpi -np $p "$tool" "$t/${model}_$((12 / p)).so" $model --overlap --save "$t/over$p.st" >"$t/over$p.out" ||
+            fail "$model -np $p --overlap"
+        cmp -s "$t/over$p.st" "$t/np$p.st" || fail "$model -np $p: the overlapped step differs from the plain one"
+        cmp -s "$t/over$p.out" "$t/np$p.out" || fail "$model -np $p: the overlapped losses differ"
+    done
     [ $model = mlp ] || continue
     # One rank is exactly the plain process.
     mpi -np 1 "$tool" "$t/${model}_12.so" $model --save "$t/np1.st" >/dev/null || fail "$model -np 1"
@@ -117,6 +129,16 @@ rc=$?
 grep -q "rank 0: stopping because rank 1 failed (DM_ENUMERIC" "$t/err" || fail "rank 0's message: $(cat "$t/err")"
 grep -q "rank 1: .*non-finite" "$t/err" || fail "rank 1's message: $(cat "$t/err")"
 cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a failed run"
+# Overlapped: the failing rank reports no gradient (a bad label stops its
+# entry first) or all of them (NaN), its peers all: every rank still stops.
+for how in 1:4:nan 0:3:label; do
+    mpi -np 2 "$tool" "$t/mlp_6.so" mlp --overlap --fail $how --save "$t/keep.st" >"$t/out" 2>"$t/err"
+    rc=$?
+    [ $rc != 0 ] && [ $rc != 124 ] || fail "--overlap --fail $how: exit status $rc (124: a hang)"
+    grep -q "stopping because rank ${how%%:*} failed (DM_E" "$t/err" || fail "--overlap --fail $how: $(cat "$t/err")"
+    grep -q "rank ${how%%:*}: " "$t/err" || fail "--overlap --fail $how: the failing rank's message: $(cat "$t/err")"
+done
+cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a failed overlapped run"
 for how in 1:4:exit 0:4:kill; do
     mpi -np 2 "$tool" "$t/mlp_6.so" mlp --fail $how --save "$t/keep.st" >/dev/null 2>"$t/err"
     rc=$?

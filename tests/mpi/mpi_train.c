@@ -4,7 +4,7 @@
  *
  *   mpi_train MODEL.so NAME [--local] [--steps N] [--seed S] [--threads N]
  *             [--save PATH] [--resume PATH] [--no-allreduce] [--print-keys]
- *             [--fail RANK:STEP:nan|exit|kill] [--time]
+ *             [--fail RANK:STEP:nan|label|exit|kill] [--time] [--overlap]
  *
  * MODEL.so is a dmc object linked with `cc -shared`; NAME_model its
  * descriptor.  The model has inputs x : f32[B, ...] and y : i32[B] and an
@@ -14,7 +14,8 @@
  * trains on the samples s*p*B .. (s+1)*p*B - 1, rank r on its slice by
  * dm_mpi_shard; --local with batch p*B trains on the same samples.  At the
  * end rank 0 (or the local process) writes --save, a checkpoint whose
- * metadata "step" says how many steps are done, which --resume continues. */
+ * metadata "step" says how many steps are done, which --resume continues.
+ * --overlap trains with dm_mpi_train_step_overlapped. */
 #include "dm_mpi.h"
 
 #include <dlfcn.h>
@@ -28,7 +29,7 @@
 
 typedef struct options {
     const char *so, *name, *save, *resume;
-    int local, steps, threads, no_allreduce, print_keys, timing;
+    int local, steps, threads, no_allreduce, print_keys, timing, overlap;
     uint64_t seed;
     int fail_rank, fail_step; /* fail_step < 0: none */
     char fail_how[8];
@@ -49,7 +50,7 @@ static void make_sample(int64_t k, float *x, int64_t features, int32_t *y, int64
 
 static int usage(void) {
     fprintf(stderr, "usage: mpi_train MODEL.so NAME [--local] [--steps N] [--seed S] [--threads N] [--save PATH] "
-                    "[--resume PATH] [--no-allreduce] [--print-keys] [--fail RANK:STEP:nan|exit|kill] [--time]\n");
+                    "[--resume PATH] [--no-allreduce] [--print-keys] [--fail RANK:STEP:nan|label|exit|kill] [--time] [--overlap]\n");
     return 2;
 }
 
@@ -65,6 +66,7 @@ static int parse(int argc, char **argv, options *o) {
         else if (!strcmp(a, "--no-allreduce")) o->no_allreduce = 1;
         else if (!strcmp(a, "--print-keys")) o->print_keys = 1;
         else if (!strcmp(a, "--time")) o->timing = 1;
+        else if (!strcmp(a, "--overlap")) o->overlap = 1;
         else if (!strcmp(a, "--steps") && v) o->steps = atoi(v), i++;
         else if (!strcmp(a, "--threads") && v) o->threads = atoi(v), i++;
         else if (!strcmp(a, "--seed") && v) o->seed = strtoull(v, NULL, 10), i++;
@@ -137,6 +139,7 @@ static int train(const options *o, dm_model *m, int rank, int size) {
             make_sample(shard[s * batch + j], x, features, y, j, classes);
         if (o->fail_step == s && o->fail_rank == rank) {
             if (!strcmp(o->fail_how, "nan")) x[0] = NAN;
+            else if (!strcmp(o->fail_how, "label")) y[0] = -1;   /* DM_ERANGE before any gradient */
             else if (!strcmp(o->fail_how, "exit")) _exit(3);
             else raise(SIGKILL);
         }
@@ -145,6 +148,8 @@ static int train(const options *o, dm_model *m, int rank, int size) {
             rc = dm_train_step(m, &loss);
         else if (o->no_allreduce)
             rc = dm_train_step(m, &loss);
+        else if (o->overlap)
+            rc = dm_mpi_train_step_overlapped(m, MPI_COMM_WORLD, &loss);
         else
             rc = dm_mpi_train_step(m, MPI_COMM_WORLD, &loss);
         if (rc == 0 && rank == 0 && !o->timing)

@@ -383,6 +383,11 @@ int32_t dmk_check_labels(const int32_t *restrict label, int64_t count, int64_t c
     return bad ? report_bad_label(label, classes, ignore, what, rank, dims, ex) : 0;
 }
 
+/* The gradient hook (dm_set_gradient_hook): a pointer test when none is set. */
+void dmk_grads_ready(dm_exec *ex, int32_t first, int32_t count) {
+    if (ex && ex->grads_ready) ex->grads_ready(ex, first, count);
+}
+
 /* 1 when no element of x[0 .. count) is an infinity or a NaN (--check-numerics). */
 int32_t dmk_all_finite(const float *restrict x, int64_t count) {
     uint32_t bad = 0;
