@@ -67,11 +67,20 @@ def main():
                 rows.append(f"| {n} | {level} | {wall:.2f} s | {cpu:.2f} s | {rss / 2**20:.0f} MB | "
                             f"{os.path.getsize(obj) / 1024:.0f} KB | {text_size(obj) / 1024:.0f} KB |")
                 print(rows[-1], file=sys.stderr, flush=True)
+        # The models users bring next: a ResNet-style CNN and a GPT (the n column names them).
+        for name, src in (("resnet", "bench/models/resnet.dm"), ("tinygpt", "examples/tinygpt/tinygpt.dm")):
+            obj = os.path.join(tmp, f"{name}.o")
+            wall, cpu, rss = compile_once(dmc, src, obj, "-O2")
+            rows.append(f"| {name} | -O2 | {wall:.2f} s | {cpu:.2f} s | {rss / 2**20:.0f} MB | "
+                        f"{os.path.getsize(obj) / 1024:.0f} KB | {text_size(obj) / 1024:.0f} KB |")
+            print(rows[-1], file=sys.stderr, flush=True)
     load = os.getloadavg()[0]
     table = ("\n## Compile time, memory and code against the model's size\n\n"
              "`/usr/bin/python3 bench/compile_scaling.py` (part of `make bench`): a stack of n layers\n"
              "`relu(Dense(h, 64))`, batch 32, Adam; dmc's wall and CPU time, peak memory, the object and\n"
-             f"its text (load average {load:.1f} at the end; CPU time is the steadier column).\n\n"
+             "its text; then bench/models/resnet.dm (two residual blocks with batch norm) and\n"
+             "examples/tinygpt/tinygpt.dm (4 transformer blocks)\n"
+             f"(load average {load:.1f} at the end; CPU time is the steadier column).\n\n"
              + "\n".join(rows) + "\n")
     if args.append:
         with open(args.append, "a") as f:
