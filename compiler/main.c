@@ -57,7 +57,7 @@ static const char usage_text[] =
     "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
     "                      gradient, leaving parameters and optimizer state unchanged\n"
     "  --stats             per-node shape, FLOPs and bytes, the memory plan and each entry's\n"
-    "                      stack, to stderr\n"
+    "                      stack and code size (objects), to stderr\n"
     "  --max-stack=SIZE    refuse a model an entry of which needs more than SIZE bytes of\n"
     "                      stack (as measured after code generation; --stats prints it)\n"
     "  --max-memory=SIZE   refuse a model whose instance needs more than SIZE bytes\n"

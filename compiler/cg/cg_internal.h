@@ -93,9 +93,13 @@ typedef struct CgEntryStack {
     const char *largest;      /* the function with the largest frame on that chain */
     uint64_t largest_bytes;
     const char *dynamic;      /* a function it reaches that allocates stack sized at run time, or NULL */
+    uint64_t code;            /* bytes of machine code of every function it may reach (0: unknown) */
+    int functions;            /* how many functions that is */
 } CgEntryStack;
 CgStack *cg_stack_new(Arena *a);
 void cg_stack_listen(CgStack *s, LLVMModuleRef mod);
+/* The code size of each function, from the object (call before cg_stack_entries). */
+void cg_stack_code(CgStack *s, LLVMMemoryBufferRef obj);
 int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntryStack **out);
 bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n);
 /* cg_levels.c: --cpu=portable or a list of x86-64 levels.  The levels named

@@ -578,6 +578,7 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     if (ok) ok = render_output(opt, &target, tm, mod, &out);
     if (ok && stack) { /* over --max-stack: an error in the input, as over --max-memory (status 1) */
         CgEntryStack *entries = NULL;
+        if (opt->emit == EMIT_OBJ) cg_stack_code(stack, out);
         int n = cg_stack_entries(stack, mod, models, &entries);
         if (!cg_stack_report(opt, entries, n)) {
             if (out) LLVMDisposeMemoryBuffer(out);

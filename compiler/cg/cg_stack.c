@@ -25,6 +25,8 @@
  * cg_compile_whole's path (cg_split.c compiles the helpers elsewhere). */
 #include "cg/cg_internal.h"
 
+#include <llvm-c/Object.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,8 @@ struct CgStack {
     const char **names; /* frame sizes reported by the back end, by name */
     uint64_t *sizes;
     int n, cap;
+    struct CodeSym { const char *name; uint64_t bytes; } *code; /* the object's symbols (cg_stack_code) */
+    int ncode, capcode;
 };
 
 CgStack *cg_stack_new(Arena *a) {
@@ -78,6 +82,49 @@ void cg_stack_listen(CgStack *s, LLVMModuleRef mod) {
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
         if (!LLVMIsDeclaration(f)) LLVMAddTargetDependentFunctionAttr(f, "warn-stack-size", "0");
     LLVMContextSetDiagnosticHandler(LLVMGetModuleContext(mod), on_diagnostic, s);
+}
+
+static int index_of(Frame *frames, int n, LLVMValueRef fn);
+
+/* The machine code of each function: its symbol's size in the object (ELF
+ * records it; an object format that does not leaves the sizes unknown). */
+void cg_stack_code(CgStack *s, LLVMMemoryBufferRef obj) {
+    char *err = NULL;
+    LLVMBinaryRef bin = LLVMCreateBinary(obj, NULL, &err);
+    if (!bin) { LLVMDisposeMessage(err); return; }
+    LLVMSymbolIteratorRef it = LLVMObjectFileCopySymbolIterator(bin);
+    for (; !LLVMObjectFileIsSymbolIteratorAtEnd(bin, it); LLVMMoveToNextSymbol(it)) {
+        uint64_t size = LLVMGetSymbolSize(it);
+        if (size == 0) continue;
+        struct CodeSym sym = {arena_strdup(s->a, LLVMGetSymbolName(it)), size};
+        VEC_PUSH(s->a, s->code, s->ncode, s->capcode, sym);
+    }
+    LLVMDisposeSymbolIterator(it);
+    LLVMDisposeBinary(bin);
+}
+
+static uint64_t code_of(const CgStack *s, LLVMValueRef fn) {
+    size_t len;
+    const char *name = LLVMGetValueName2(fn, &len);
+    for (int i = 0; i < s->ncode; i++)
+        if (strcmp(s->code[i].name, name) == 0) return s->code[i].bytes;
+    return 0;
+}
+
+/* The code an entry runs: every function it may reach, each counted once. */
+static uint64_t reach_code(const CgStack *s, Frame *frames, int n, int i, bool *seen, int *count) {
+    if (seen[i]) return 0;
+    seen[i] = true;
+    ++*count;
+    uint64_t code = code_of(s, frames[i].fn);
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(frames[i].fn); b; b = LLVMGetNextBasicBlock(b))
+        for (LLVMValueRef in = LLVMGetFirstInstruction(b); in; in = LLVMGetNextInstruction(in))
+            for (int k = 0; k < LLVMGetNumOperands(in); k++) {
+                LLVMValueRef op = LLVMGetOperand(in, (unsigned)k);
+                int j = op && LLVMIsAFunction(op) ? index_of(frames, n, op) : -1;
+                if (j >= 0) code += reach_code(s, frames, n, j, seen, count);
+            }
+    return code;
 }
 
 static uint64_t reported(const CgStack *s, LLVMValueRef fn) {
@@ -146,6 +193,10 @@ int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntr
             *e = (CgEntryStack){.model = models->items[m], .entry = name + ml + 1, .bytes = frames[i].deepest};
             if (frames[i].dynamic >= 0)
                 e->dynamic = arena_strdup(s->a, LLVMGetValueName2(frames[frames[i].dynamic].fn, &len));
+            if (s->ncode) {
+                bool *seen = arena_alloc(s->a, sizeof *seen * (size_t)(n + 1));
+                e->code = reach_code(s, frames, n, i, seen, &e->functions);
+            }
             for (int j = i; j >= 0; j = frames[j].worst) /* the largest frame on the deepest chain */
                 if (frames[j].bytes > e->largest_bytes) {
                     e->largest_bytes = frames[j].bytes;
@@ -170,6 +221,9 @@ bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n) {
                     e->model->name, e->entry, (unsigned long long)e->bytes, e->largest ? e->largest : "none",
                     (unsigned long long)e->largest_bytes, e->dynamic ? ", plus buffers sized at run time in '" : "",
                     e->dynamic ? e->dynamic : "", e->dynamic ? "'" : "");
+        if (opt->stats && e->code)
+            fprintf(stderr, "model %s: entry %s: code %llu bytes in %d functions (a function shared by entries "
+                    "counts in each)\n", e->model->name, e->entry, (unsigned long long)e->code, e->functions);
         if (opt->max_stack && e->bytes > opt->max_stack) {
             diag_error(&d, e->model->loc,
                        "entry '%s' of model '%s' needs %llu bytes of stack, more than the limit of %llu (--max-stack)",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# max_stack.test.sh: --stats prints each entry's stack; --max-stack refuses
+# max_stack.test.sh: --stats prints each entry's stack and code; --max-stack refuses
 # an entry over the limit (status 1, the model's location, the entry and
 # the largest frame named, no object written) and accepts exactly the
 # reported size; -Os and -Oz make smaller code for a Cortex-M4 than -O2.
@@ -18,6 +18,17 @@ done
 need=$(sed -n 's/^model patterns: entry train_step: stack \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
 fwd=$(sed -n 's/^model patterns: entry forward: stack \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
 [ "$need" -gt 1000 ] && [ "$need" -ge "$fwd" ]   # train_step runs forward's code and more
+
+# The code each entry may run (--stats): the sum of its functions' symbol
+# sizes, so never more than the object's text (arm-none-eabi-size, the
+# oracle), and apply (the update alone) less than train_step.
+text=$(arm-none-eabi-size "$tmp/p.o" | awk 'NR == 2 { print $1 }')
+code() { sed -n "s/^model patterns: entry $1: code \([0-9]*\) bytes in [0-9]* functions.*/\1/p" "$tmp/stats"; }
+for e in forward gradients apply train_step; do
+    c=$(code $e)
+    [ -n "$c" ] && [ "$c" -gt 0 ] && [ "$c" -le "$text" ] || { echo "FAILED: code of $e: '$c' (text $text)"; exit 1; }
+done
+[ "$(code apply)" -lt "$(code train_step)" ] || { echo "FAILED: apply's code is not below train_step's"; exit 1; }
 
 "$DMC" $M4 --max-stack=$need $m -o "$tmp/ok.o"    # exactly enough
 set +e; "$DMC" $M4 --max-stack=$((need - 1)) $m -o "$tmp/no.o" 2>"$tmp/err"; rc=$?; set -e
