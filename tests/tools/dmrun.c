@@ -97,6 +97,11 @@ static void record_scalar(recorder *r, const char *name, float value) {
     record_tensor(r, name, DM_F32, 0, NULL, &value);
 }
 
+static void recorder_free(recorder *r) {
+    for (int i = 0; i < r->n; i++) free(r->items[i].name), free(r->items[i].data);
+    free(r->items);
+}
+
 /* Writes every record as one safetensors file (this host is little-endian:
  * the tests run where the data was produced). */
 static int recorder_write(const recorder *r, const char *path) {
@@ -143,17 +148,21 @@ static int fail(const char *what) {
     return 1;
 }
 
-/* A malloc'd printf. */
+/* A printf into one of a few static buffers (paths under DIR: a call's
+ * result lives until eight more calls have been made). */
 static char *fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *format, ...) {
+    static char ring[8][4096];
+    static int next;
+    char *s = ring[next++ % 8];
     va_list ap;
     va_start(ap, format);
-    int n = vsnprintf(NULL, 0, format, ap);
+    int n = vsnprintf(s, sizeof ring[0], format, ap);
     va_end(ap);
-    char *s = xmalloc((size_t)n + 1);
-    va_start(ap, format);
-    vsnprintf(s, (size_t)n + 1, format, ap);
-    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof ring[0]) {
+        fprintf(stderr, "dmrun: a path of %d bytes is too long\n", n);
+        exit(1);
+    }
     return s;
 }
 
@@ -177,7 +186,6 @@ static int read_inputs(dm_model *m, const char *dir) {
                     (unsigned long long)t->bytes);
             return 1;
         }
-        free(full);
     }
     return 0;
 }
@@ -192,7 +200,6 @@ static void record_kind(recorder *r, dm_model *m, dm_kind kind, const char *pref
         if (!data) continue;
         char *name = fmt("%s%s", prefix, t->name);
         record_tensor(r, name, t->dtype, t->rank, t->dims, data);
-        free(name);
     }
 }
 
@@ -233,7 +240,6 @@ int main(int argc, char **argv) {
         if (!g) return fail("dm_grad");
         char *name = fmt("grad/%s", t->name);
         record_tensor(&rec, name, DM_F32, t->rank, t->dims, g);
-        free(name);
     }
     if (updates > 0 && dm_apply(m) != 0) return fail("dm_apply");
     for (int k = 1; k < updates; k++) {
@@ -254,7 +260,8 @@ int main(int argc, char **argv) {
     if (dm_load(again, fmt("%s/final.safetensors", dir)) != 0) return fail("dm_load final.safetensors");
     if (dm_save(again, fmt("%s/reloaded.safetensors", dir)) != 0) return fail("dm_save reloaded.safetensors");
     dm_free(again);
-    if (recorder_write(&rec, fmt("%s/results.safetensors", dir))) return 1;
+    int rc = recorder_write(&rec, fmt("%s/results.safetensors", dir)) ? 1 : 0;
+    recorder_free(&rec);   /* (LeakSanitizer, under check-sanitize) */
     dm_free(m);
-    return 0;
+    return rc;
 }
