@@ -75,7 +75,7 @@ static void binary_cases(void) {
         for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
             char name[64];
             snprintf(name, sizeof name, "%s_%zu", ops[o].name, p);
-            binary_case(strdup(name), ops[o].op, pairs[p][0], pairs[p][1]);
+            binary_case(name, ops[o].op, pairs[p][0], pairs[p][1]);
         }
 }
 
@@ -112,7 +112,7 @@ static void reduce_cases(void) {
             for (int keep = 0; keep < 2; keep++) {
                 char name[64];
                 snprintf(name, sizeof name, "%s_axes%u%s", ops[o].name, axes[a], keep ? "_keepdims" : "");
-                Check *c = check_begin(strdup(name));
+                Check *c = check_begin(name);
                 int x = check_param(c, "x", shp(3, 2, 3, 4));
                 check_finish(c, graph_reduce(c->a, c->g, ops[o].op, x, axes[a], keep));
             }
@@ -132,7 +132,7 @@ static void shape_cases(void) {
     for (int i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "transpose_%d%d%d", perms[i][0], perms[i][1], perms[i][2]);
-        c = check_begin(strdup(name));
+        c = check_begin(name);
         x = check_param(c, "x", shp(3, 2, 3, 4));
         check_finish(c, graph_transpose(c->a, c->g, x, perms[i]));
     }
@@ -171,7 +171,7 @@ static void index_cases(void) {
     for (int axis = 0; axis < 3; axis++) {
         char name[32];
         snprintf(name, sizeof name, "concat_axis%d", axis);
-        c = check_begin(strdup(name));
+        c = check_begin(name);
         Shape parts[3] = {shp(3, 2, 3, 4), shp(3, 2, 3, 4), shp(3, 2, 3, 4)};
         for (int k = 0; k < 3; k++) parts[k].dim[axis] = k + 1;
         int xs[3] = {check_param(c, "a", parts[0]), check_param(c, "b", parts[1]), check_param(c, "c", parts[2])};

@@ -55,7 +55,7 @@ static inline Check *check_begin(const char *name) {
     Arena *a = arena_new();
     Check *c = arena_alloc(a, sizeof *c);
     c->a = a;
-    c->name = name;
+    c->name = name = arena_strdup(a, name);   /* the caller's may be a buffer of its loop */
     c->m = arena_alloc(a, sizeof *c->m);
     c->m->name = name;
     c->m->loss_tensor = -1;

@@ -15,7 +15,7 @@ static void batched_matmul_cases(void) {
         for (int tb = 0; tb < 2; tb++) {
             char name[40];
             snprintf(name, sizeof name, "matmul_batch_broadcast_t%d%d", ta, tb);
-            Check *c = check_begin(strdup(name));
+            Check *c = check_begin(name);
             /* op(A) is [.., 2, 3], op(B) is [.., 3, 4] */
             int A = check_param(c, "A", ta ? shp(4, 2, 1, 3, 2) : shp(4, 2, 1, 2, 3));
             int B = check_param(c, "B", tb ? shp(4, 1, 3, 4, 3) : shp(4, 1, 3, 3, 4));
@@ -47,7 +47,7 @@ static void matmul_cases(void) {
         for (int tb = 0; tb < 2; tb++) {
             char name[32];
             snprintf(name, sizeof name, "matmul_square_t%d%d", ta, tb);
-            Check *c = check_begin(strdup(name));
+            Check *c = check_begin(name);
             int A = check_param(c, "A", shp(2, 3, 3)), B = check_param(c, "B", shp(2, 3, 3));
             check_finish(c, graph_matmul(c->a, c->g, A, B, ta, tb));
         }
@@ -55,7 +55,7 @@ static void matmul_cases(void) {
         for (int tb = 0; tb < 2; tb++) {
             char name[32];
             snprintf(name, sizeof name, "matmul_t%d%d", ta, tb);
-            Check *c = check_begin(strdup(name));
+            Check *c = check_begin(name);
             /* op(A) is [2, 3], op(B) is [3, 4] */
             int A = check_param(c, "A", ta ? shp(2, 3, 2) : shp(2, 2, 3));
             int B = check_param(c, "B", tb ? shp(2, 4, 3) : shp(2, 3, 4));
@@ -79,7 +79,7 @@ static void softmax_cases(void) {
         for (int axis = 0; axis < 3; axis++) {
             char name[48];
             snprintf(name, sizeof name, "%s_axis%d%s", op_info[ops[o]].name, axis, axis == 2 ? "_rank3" : "");
-            Check *c = check_begin(strdup(name));
+            Check *c = check_begin(name);
             int x = check_param(c, "x", axis == 2 ? shp(3, 2, 2, 3) : shp(2, 3, 4));
             check_finish(c, graph_node(c->a, c->g, ops[o], &x, 1, (Attr){.axis = axis}));
         }
