@@ -106,17 +106,30 @@ static double cross_entropy(const float *logits, const int32_t *next, int64_t ro
     return sum / (double)rows;
 }
 
+/* The validation batches: at most `asked`, as many as the validation text
+ * holds of B consecutive windows of T characters (and one more, the last
+ * window's next character). */
+static int64_t validation_batches(const corpus *c, int64_t asked) {
+    int64_t windows = (c->nval - 1) / tinygpt_ids_DIM1, most = windows / tinygpt_ids_DIM0;
+    return asked < most ? asked : most;
+}
+
+/* Window r of validation batch b. */
+static const int32_t *validation_window(const corpus *c, int64_t b, int64_t r) {
+    return c->val + (b * tinygpt_ids_DIM0 + r) * tinygpt_ids_DIM1;
+}
+
 /* Validation loss with the forward entry: consecutive windows of the
  * validation text, the same every epoch. */
 static int validate(dm_model *m, const corpus *c, int64_t batches, double *loss) {
-    int64_t B = tinygpt_ids_DIM0, T = tinygpt_ids_DIM1, windows = (c->nval - 1) / T;
-    if (windows < B) { fprintf(stderr, "tinygpt: the validation text is too short\n"); return -1; }
-    if (batches > windows / B) batches = windows / B;
+    int64_t B = tinygpt_ids_DIM0, T = tinygpt_ids_DIM1;
+    batches = validation_batches(c, batches);
+    if (batches < 1) { fprintf(stderr, "tinygpt: the validation text is too short\n"); return -1; }
     int32_t *ids = tinygpt_ids(m), *next = tinygpt_next(m);
     double sum = 0;
     for (int64_t b = 0; b < batches; b++) {
         for (int64_t r = 0; r < B; r++) {
-            const int32_t *w = c->val + (b * B + r) * T;
+            const int32_t *w = validation_window(c, b, r);
             memcpy(ids + r * T, w, (size_t)T * sizeof *ids);
             memcpy(next + r * T, w + 1, (size_t)T * sizeof *next);
         }
@@ -158,15 +171,15 @@ static FILE *dump_open(const options *o, const char *name, const char *mode) {
 
 /* The validation windows of validate(), as ids then next per batch. */
 static int dump_validation(const options *o, const corpus *c, int64_t batches) {
-    int64_t B = tinygpt_ids_DIM0, T = tinygpt_ids_DIM1, windows = (c->nval - 1) / T;
-    if (batches > windows / B) batches = windows / B;
+    int64_t B = tinygpt_ids_DIM0, T = tinygpt_ids_DIM1;
+    batches = validation_batches(c, batches);
     FILE *f = dump_open(o, "validation.bin", "wb");
     if (!f) return -1;
     int ok = 1;
     for (int64_t b = 0; b < batches; b++)
         for (int part = 0; part < 2; part++)
             for (int64_t r = 0; r < B; r++)
-                ok &= fwrite(c->val + (b * B + r) * T + part, sizeof(int32_t), (size_t)T, f) == (size_t)T;
+                ok &= fwrite(validation_window(c, b, r) + part, sizeof(int32_t), (size_t)T, f) == (size_t)T;
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
