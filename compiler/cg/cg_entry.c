@@ -123,18 +123,83 @@ static void snapshot(Cg *cg, int node) {
     LLVMBuildMemCpy(cg->b, cg_node_ptr(cg, node), 64, from, 64, LLVMConstInt(cg->i64, bytes, 0));
 }
 
+/* An entry of a large model is split into parts: internal functions
+ * "<model>_<entry>.partK"(data, ex) of at most PART_NODES executed nodes
+ * each, which the entry calls in turn, returning the first non-zero status
+ * (a bad label, --check-numerics).  LLVM's function passes (dominator-based
+ * CSE and GVN, register allocation's live ranges) grow faster than linearly
+ * in the size of one function; parts of bounded size keep the whole
+ * compile linear in the model (issue 17).  A part communicates with the
+ * next only through the data region, as every node does, so the split
+ * changes no value; it costs a call per part.  An entry of at most
+ * PART_NODES executed nodes stays one function, as before. */
+enum { PART_NODES = 64 };
+
+typedef struct Parts {
+    LLVMValueRef entry;   /* the entry function, which calls the parts */
+    LLVMBasicBlockRef at; /* where the entry's next call goes */
+    int count;            /* parts begun */
+} Parts;
+
+static void begin_part(Cg *cg, Parts *p) {
+    LLVMTypeRef params[2] = {cg->ptr, cg->ptr};
+    LLVMValueRef fn = LLVMAddFunction(cg->mod, arena_printf(cg->arena, "%s.part%d", cg->prefix, p->count++),
+                                      LLVMFunctionType(cg->i32, params, 2, 0));
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    const char *attrs[] = {"noinline", "nounwind"};
+    for (int k = 0; k < 2; k++)
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName(attrs[k], strlen(attrs[k])), 0));
+    LLVMAddAttributeAtIndex(fn, 1, LLVMCreateEnumAttribute(cg->ctx, LLVMGetEnumAttributeKindForName("noalias", 7), 0));
+    cg->fn = fn;
+    cg->data = LLVMGetParam(fn, 0);
+    cg->ex = LLVMGetParam(fn, 1);
+    LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, fn, "entry"));
+}
+
+/* The part being built returns 0; the entry calls it and goes on when it
+ * returned 0. */
+static void end_part(Cg *cg, Parts *p) {
+    LLVMValueRef part = cg->fn;
+    LLVMBuildRet(cg->b, LLVMConstInt(cg->i32, 0, 0));
+    cg->fn = p->entry;
+    cg->data = LLVMGetParam(p->entry, 0);
+    cg->ex = LLVMGetParam(p->entry, 1);
+    LLVMPositionBuilderAtEnd(cg->b, p->at);
+    LLVMValueRef args[2] = {cg->data, cg->ex};
+    cg_return_if_failed(cg, cg_call(cg, part, args, 2, "part.rc"), "part");
+    p->at = LLVMGetInsertBlock(cg->b);
+}
+
+/* Does exec node i run code of its own (not inside another's loop)? */
+static bool executes(const Cg *cg, int i) {
+    return !cg->ep->inl[i] && cg->ep->host[i] < 0;
+}
+
 static void entry_body(Cg *cg, bool check, bool reports) {
     const Graph *g = cg->ep->graph;
     const GradReports *done = reports ? cg_grad_reports(cg) : NULL;
     cg->literal = arena_alloc(cg->arena, sizeof *cg->literal * (g->n + 1));
     for (int i = 0; i < g->n; i++)
         if (g->nodes[i].op == OP_LITERAL) cg->literal[i] = literal_global(cg, i);
+    int executed = 0;
+    for (int i = 0; i < g->n; i++) executed += executes(cg, i);
+    Parts parts = {.entry = cg->fn, .at = LLVMGetInsertBlock(cg->b)};
+    bool split = executed > PART_NODES;
+    int in_part = 0;
+    if (split) begin_part(cg, &parts);
     Labels labels = graph_labels(cg->arena, cg->model, g);
     cg_check_labels(cg, &labels, -1);
     for (int i = 0; i < g->n; i++) {
         const Node *n = &g->nodes[i];
+        if (split && executes(cg, i) && in_part == PART_NODES) {
+            end_part(cg, &parts);
+            begin_part(cg, &parts);
+            in_part = 0;
+        }
         cg_check_labels(cg, &labels, i);
-        if (cg->ep->inl[i] || cg->ep->host[i] >= 0) continue;   /* computed in a loop or a kernel's epilogue */
+        if (!executes(cg, i)) continue;   /* computed in a loop or a kernel's epilogue */
+        in_part++;
         if (check && writes_params(cg, i)) {
             check_numerics(cg);
             check = false;
@@ -163,6 +228,7 @@ static void entry_body(Cg *cg, bool check, bool reports) {
     }
     if (check) check_numerics(cg);
     if (done) cg_report_grads(cg, done, g->n);
+    if (split) end_part(cg, &parts);
 }
 
 /* train_step's graph is gradients followed by apply with the grad and param

@@ -23,7 +23,7 @@ for f in tests/codegen/bmm_odd.dm tests/codegen/bmm_threads.dm; do
 done
 # Threads: the kernels that split their work must give the same results.
 for f in tests/codegen/matmul_odd.dm tests/codegen/threads_elementwise.dm tests/codegen/embedding_odd.dm tests/codegen/index_odd.dm \
-         tests/codegen/threads_modern.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
+         tests/codegen/threads_modern.dm tests/codegen/deep_parts.dm tests/torch/lenet.dm tests/torch/mlp.dm; do
     "$tool" --threads 3 "$f" || status=1
 done
 # NaN, infinities, signed zeros, huge and tiny values (--special): the
@@ -31,13 +31,15 @@ done
 # modern.dm is left out: its square(x - b) - x ** 2 cancels catastrophically at
 # x = 1e18, where f32 and the interpreter's double legitimately differ by orders
 # of magnitude (its ops' special values are in tests/codegen/modern_odd.dm).
-for f in tests/torch/*.dm tests/codegen/threads_elementwise.dm tests/codegen/matmul_odd.dm; do
+for f in tests/torch/*.dm tests/codegen/threads_elementwise.dm tests/codegen/matmul_odd.dm tests/codegen/deep_parts.dm; do
     [ "$f" = tests/torch/modern.dm ] && continue
     "$tool" --special "$f" || status=1
 done
 # Labels outside [0, K): every entry that reads them refuses as the
 # interpreter does (the same code and message) and changes no tensor.
 "$tool" --bad-labels tests/torch/mlp.dm || status=1
+# An entry split into parts (deep_parts.dm) returns the first part's refusal.
+"$tool" --bad-labels tests/codegen/deep_parts.dm || status=1
 # ... and beside labels equal to softmax_cross_entropy's ignored one (seq.dm: -100 and 0).
 for seed in 1 2 3; do "$tool" --bad-labels --seed $seed tests/torch/seq.dm || status=1; done
 for seed in 1 2 3 4 5 6; do
