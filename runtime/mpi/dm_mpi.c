@@ -246,9 +246,10 @@ static MPI_Op mean_of_two = MPI_OP_NULL; /* made once per process, kept until MP
  * every rank starts the same collectives in the same order, as MPI
  * requires, whatever the order of the reports.
  *
- * One exception, for speed: on exactly 2 ranks the plain path reduces each
- * bucket with the blocking MPI_Allreduce instead, and with mean_of_two
- * (the sum halved in the same pass) instead of MPI_SUM and a division.
+ * One exception, for speed: on exactly 2 ranks the plain path reduces its
+ * buckets with the blocking MPI_Allreduce instead, adjacent buckets in one
+ * call (so one call for a dmc model), and with mean_of_two (the sum halved
+ * in the same pass) instead of MPI_SUM and a division.
  * Open MPI serves the blocking and the non-blocking call from different
  * components (coll/tuned and coll/libnbc), and on one 2-core machine the
  * blocking one took half the time (docs/distributed.md, "Where a step
@@ -353,23 +354,39 @@ static int reducer_init(reducer *r, dm_model *m, MPI_Comm comm, const char *call
     return DM_OK;
 }
 
-/* Starts the next bucket's sums (in place, MPI_SUM); `blocking` (the plain
- * path on 2 ranks) makes them means at once (mean_of_two), leaving its
- * requests null and the bucket marked halved. */
-static void start_next(reducer *r, int blocking) {
+/* Starts the next bucket's sums (in place, MPI_SUM). */
+static void start_next(reducer *r) {
     bucket *bk = &r->bucket[r->started++];
-    bk->halved = blocking;
     for (int c = 0; c < bk->nreq; c++) {
         uint64_t done = (uint64_t)c * CHUNK_ELEMENTS, left = bk->count - done;
-        int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS, err;
-        if (blocking)
-            err = MPI_Allreduce(MPI_IN_PLACE, bk->begin + done, n, MPI_FLOAT, mean_of_two, r->comm);
-        else
-            err = MPI_Iallreduce(MPI_IN_PLACE, bk->begin + done, n, MPI_FLOAT, MPI_SUM, r->comm,
+        int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS;
+        int err = MPI_Iallreduce(MPI_IN_PLACE, bk->begin + done, n, MPI_FLOAT, MPI_SUM, r->comm,
                                  &r->req[bk->req0 + c]);
         if (err != MPI_SUCCESS && r->err == MPI_SUCCESS)
             r->err = err;
     }
+}
+
+/* The plain path on 2 ranks: the next bucket and those adjacent to it in
+ * memory (the buckets go down the gradients from the last one) as one
+ * blocking mean_of_two, in calls of at most CHUNK_ELEMENTS: fewer
+ * collectives, so fewer meetings of the ranks, and with two ranks the same
+ * bits whatever the division into calls (each element is one addition). */
+static void reduce_adjacent(reducer *r) {
+    int first = r->started, last = first;
+    while (last + 1 < r->nbuckets && r->bucket[last + 1].begin + r->bucket[last + 1].count == r->bucket[last].begin)
+        last++;
+    float *low = r->bucket[last].begin;
+    uint64_t count = (uint64_t)(r->bucket[first].begin + r->bucket[first].count - low);
+    for (uint64_t done = 0; done < count; done += CHUNK_ELEMENTS) {
+        int n = count - done < CHUNK_ELEMENTS ? (int)(count - done) : CHUNK_ELEMENTS;
+        int err = MPI_Allreduce(MPI_IN_PLACE, low + done, n, MPI_FLOAT, mean_of_two, r->comm);
+        if (err != MPI_SUCCESS && r->err == MPI_SUCCESS)
+            r->err = err;
+    }
+    for (int b = first; b <= last; b++)
+        r->bucket[b].halved = 1;
+    r->started = last + 1;
 }
 
 /* The gradient hook of the overlapped step: counts the reported gradients,
@@ -382,7 +399,7 @@ static void grads_ready(void *ctx, int first, int n, float *grads, size_t count)
         if (r->bucket_of[i] >= 0)
             r->bucket[r->bucket_of[i]].missing--;
     while (r->started < r->nbuckets && r->bucket[r->started].missing <= 0)
-        start_next(r, 0);
+        start_next(r);
     int flag, err;
     if (r->started > 0 && (err = MPI_Testall(r->bucket[r->started - 1].req0 + r->bucket[r->started - 1].nreq,
                                              r->req, &flag, MPI_STATUSES_IGNORE)) != MPI_SUCCESS &&
@@ -390,11 +407,14 @@ static void grads_ready(void *ctx, int first, int n, float *grads, size_t count)
         r->err = err;
 }
 
-/* Starts the buckets not started yet (blocking: see start_next), waits for
- * all, then divides by the number of ranks (divide_by_ranks). */
+/* Reduces the buckets not started yet (`blocking`, the plain path on 2
+ * ranks: reduce_adjacent; else start_next), waits for all, then divides
+ * the sums by the number of ranks (divide_by_ranks). */
 static int reducer_finish(reducer *r, int blocking, const char *caller) {
+    while (blocking && r->started < r->nbuckets)
+        reduce_adjacent(r);
     while (r->started < r->nbuckets)
-        start_next(r, blocking);
+        start_next(r);
     int err = MPI_Waitall(r->nreq, r->req, MPI_STATUSES_IGNORE);
     if (r->err != MPI_SUCCESS)
         err = r->err;
@@ -519,7 +539,7 @@ int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss) {
     if ((rc = dm_set_gradient_hook(m, grads_ready, &r)) == DM_OK)
         rc = dm_gradients(m, &mine);
     while (r.started < r.nbuckets)
-        start_next(&r, 0);
+        start_next(&r);
     double sum = mine;
     rc = agree(rc, &sum, comm);            /* reads the entry's message, which the next call clears */
     char why[1024];
