@@ -15,7 +15,10 @@
 # MPI_FLAGS (default --bind-to core) are mpirun's placement flags: on a
 # machine shared with other jobs, MPI_FLAGS="--bind-to none --mca
 # mpi_yield_when_idle 1" lets a waiting rank give its core away instead of
-# spinning on it (docs/distributed.md, "Measured on this machine").
+# spinning on it (docs/distributed.md, "Measured on this machine"); with
+# both ranks on one machine, --mca btl_vader_single_copy_mechanism none
+# (copy through shared buffers instead of process_vm_readv) made the
+# gradients' allreduce faster ("Where a step goes").
 #
 #   BENCH_QUICK=1 bash bench/mpi.sh    a smoke run (5 steps, 1 round): checks it works
 #   STEPS=300 ROUNDS=7 bash bench/mpi.sh

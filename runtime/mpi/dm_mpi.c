@@ -180,6 +180,58 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
     return DM_OK;
 }
 
+/* sum[0 .. n) /= size, the sums of `size` ranks becoming their mean.  The
+ * same bits as a scalar division, element by element: when size is a power
+ * of two, 1 / size is exact and x * (1 / size) is x / size correctly rounded
+ * (both are the exact quotient rounded once); otherwise a division, which
+ * IEEE rounds alike in a vector lane and in a scalar.  Written with vectors
+ * of 8 floats (GCC's and Clang's vector extension; SSE or AVX as the target
+ * has) because -O2 leaves the plain loop scalar: a scalar division of
+ * fashion_mlp's 235 146 gradients took 0.08 ms, as long as the allreduce
+ * itself (docs/distributed.md, "Where a step goes"). */
+typedef float floats8 __attribute__((vector_size(32)));
+
+static void divide_by_ranks(float *sum, uint64_t n, int size) {
+    int power_of_two = (size & (size - 1)) == 0;
+    float inverse = 1.0f / (float)size, divisor = (float)size;
+    floats8 vinverse = {inverse, inverse, inverse, inverse, inverse, inverse, inverse, inverse};
+    floats8 vdivisor = {divisor, divisor, divisor, divisor, divisor, divisor, divisor, divisor};
+    uint64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        floats8 v;
+        memcpy(&v, sum + i, sizeof v); /* no alignment assumed */
+        v = power_of_two ? v * vinverse : v / vdivisor;
+        memcpy(sum + i, &v, sizeof v);
+    }
+    for (; i < n; i++)
+        sum[i] = power_of_two ? sum[i] * inverse : sum[i] / divisor;
+}
+
+/* The combining function of mean_of_two, the operation of the plain path on
+ * 2 ranks: inout := (in + inout) / 2, in the vectors of divide_by_ranks.
+ * With two ranks every element is combined exactly once on its way to the
+ * result (a second combination would count a rank twice), so this is the
+ * sum of the two values, rounded, then halved exactly: the bits of MPI_SUM
+ * followed by divide_by_ranks, in one pass over the memory instead of two. */
+static void halve_sum(void *in, void *inout, int *len, MPI_Datatype *type) {
+    (void)type;
+    const float *a = in;
+    float *b = inout;
+    floats8 half = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    int n = *len, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        floats8 va, vb;
+        memcpy(&va, a + i, sizeof va);
+        memcpy(&vb, b + i, sizeof vb);
+        vb = (va + vb) * half;
+        memcpy(b + i, &vb, sizeof vb);
+    }
+    for (; i < n; i++)
+        b[i] = (a[i] + b[i]) * 0.5f;
+}
+
+static MPI_Op mean_of_two = MPI_OP_NULL; /* made once per process, kept until MPI_Finalize */
+
 /* ---- the gradients, in buckets ----------------------------------------------
  * The gradients are summed in buckets: runs of adjacent gradient tensors,
  * formed from the last one (the backward pass finishes those first) towards
@@ -192,7 +244,21 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
  * calls on the same counts and communicator: the same sums in the same
  * order, so the two paths give the same bits (tests/mpi/mpi.test.sh); and
  * every rank starts the same collectives in the same order, as MPI
- * requires, whatever the order of the reports. */
+ * requires, whatever the order of the reports.
+ *
+ * One exception, for speed: on exactly 2 ranks the plain path reduces its
+ * buckets with the blocking MPI_Allreduce instead, adjacent buckets in one
+ * call (so one call for a dmc model), and with mean_of_two (the sum halved
+ * in the same pass) instead of MPI_SUM and a division.
+ * Open MPI serves the blocking and the non-blocking call from different
+ * components (coll/tuned and coll/libnbc), and on one 2-core machine the
+ * blocking one took half the time (docs/distributed.md, "Where a step
+ * goes").  The bits stay those of the overlapped path: with two ranks every
+ * element of the sum is one addition of the two ranks' values, whatever the
+ * algorithm, and IEEE addition is commutative; halving is exact.  With
+ * three or more the algorithms add in different orders (measured: 4 652 of
+ * a 34 186-float bucket differ in the last bits between the two on 3 ranks),
+ * so there both paths keep MPI_Iallreduce. */
 #define BUCKET_BYTES (64 * 1024)
 
 typedef struct bucket {
@@ -200,6 +266,7 @@ typedef struct bucket {
     uint64_t count;   /* floats from its first gradient's start to its last one's end */
     int missing;      /* its gradients not reported final yet */
     int req0, nreq;   /* its requests */
+    int halved;       /* reduced by mean_of_two: already the mean */
 } bucket;
 
 typedef struct reducer {
@@ -292,11 +359,34 @@ static void start_next(reducer *r) {
     bucket *bk = &r->bucket[r->started++];
     for (int c = 0; c < bk->nreq; c++) {
         uint64_t done = (uint64_t)c * CHUNK_ELEMENTS, left = bk->count - done;
-        int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS, err;
-        err = MPI_Iallreduce(MPI_IN_PLACE, bk->begin + done, n, MPI_FLOAT, MPI_SUM, r->comm, &r->req[bk->req0 + c]);
+        int n = left < CHUNK_ELEMENTS ? (int)left : CHUNK_ELEMENTS;
+        int err = MPI_Iallreduce(MPI_IN_PLACE, bk->begin + done, n, MPI_FLOAT, MPI_SUM, r->comm,
+                                 &r->req[bk->req0 + c]);
         if (err != MPI_SUCCESS && r->err == MPI_SUCCESS)
             r->err = err;
     }
+}
+
+/* The plain path on 2 ranks: the next bucket and those adjacent to it in
+ * memory (the buckets go down the gradients from the last one) as one
+ * blocking mean_of_two, in calls of at most CHUNK_ELEMENTS: fewer
+ * collectives, so fewer meetings of the ranks, and with two ranks the same
+ * bits whatever the division into calls (each element is one addition). */
+static void reduce_adjacent(reducer *r) {
+    int first = r->started, last = first;
+    while (last + 1 < r->nbuckets && r->bucket[last + 1].begin + r->bucket[last + 1].count == r->bucket[last].begin)
+        last++;
+    float *low = r->bucket[last].begin;
+    uint64_t count = (uint64_t)(r->bucket[first].begin + r->bucket[first].count - low);
+    for (uint64_t done = 0; done < count; done += CHUNK_ELEMENTS) {
+        int n = count - done < CHUNK_ELEMENTS ? (int)(count - done) : CHUNK_ELEMENTS;
+        int err = MPI_Allreduce(MPI_IN_PLACE, low + done, n, MPI_FLOAT, mean_of_two, r->comm);
+        if (err != MPI_SUCCESS && r->err == MPI_SUCCESS)
+            r->err = err;
+    }
+    for (int b = first; b <= last; b++)
+        r->bucket[b].halved = 1;
+    r->started = last + 1;
 }
 
 /* The gradient hook of the overlapped step: counts the reported gradients,
@@ -317,10 +407,12 @@ static void grads_ready(void *ctx, int first, int n, float *grads, size_t count)
         r->err = err;
 }
 
-/* Starts the buckets not started yet, waits for all, then divides by the
- * number of ranks (a division, not a multiplication by 1 / size: exact for
- * powers of two). */
-static int reducer_finish(reducer *r, const char *caller) {
+/* Reduces the buckets not started yet (`blocking`, the plain path on 2
+ * ranks: reduce_adjacent; else start_next), waits for all, then divides
+ * the sums by the number of ranks (divide_by_ranks). */
+static int reducer_finish(reducer *r, int blocking, const char *caller) {
+    while (blocking && r->started < r->nbuckets)
+        reduce_adjacent(r);
     while (r->started < r->nbuckets)
         start_next(r);
     int err = MPI_Waitall(r->nreq, r->req, MPI_STATUSES_IGNORE);
@@ -329,8 +421,8 @@ static int reducer_finish(reducer *r, const char *caller) {
     if (err != MPI_SUCCESS)
         return mpi_error(err, caller);
     for (int b = 0; r->size > 1 && b < r->nbuckets; b++)
-        for (uint64_t i = 0; i < r->bucket[b].count; i++)
-            r->bucket[b].begin[i] /= (float)r->size;
+        if (!r->bucket[b].halved)
+            divide_by_ranks(r->bucket[b].begin, r->bucket[b].count, r->size);
     return DM_OK;
 }
 
@@ -341,7 +433,13 @@ int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm) {
     int rc = reducer_init(&r, m, comm, "dm_mpi_allreduce_gradients");
     if (rc != DM_OK)
         return rc;
-    rc = reducer_finish(&r, "dm_mpi_allreduce_gradients: MPI_Iallreduce");
+    int err;
+    if (r.size == 2 && mean_of_two == MPI_OP_NULL && (err = MPI_Op_create(halve_sum, 1, &mean_of_two)) != MPI_SUCCESS)
+        rc = mpi_error(err, "dm_mpi_allreduce_gradients: MPI_Op_create");
+    else if (r.size == 2)
+        rc = reducer_finish(&r, 1, "dm_mpi_allreduce_gradients: MPI_Allreduce");
+    else
+        rc = reducer_finish(&r, 0, "dm_mpi_allreduce_gradients: MPI_Iallreduce");
     reducer_free(&r);
     return rc;
 }
@@ -447,7 +545,7 @@ int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss) {
     char why[1024];
     snprintf(why, sizeof why, "%s", dm_last_error());
     dm_set_gradient_hook(m, NULL, NULL);
-    int moved = reducer_finish(&r, "dm_mpi_train_step_overlapped: MPI_Iallreduce");
+    int moved = reducer_finish(&r, 0, "dm_mpi_train_step_overlapped: MPI_Iallreduce");
     reducer_free(&r);
     if (rc != DM_OK)
         return rt_error(rc, "%s", why);

@@ -37,7 +37,9 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root);
 
 /* Replaces every gradient by its mean over the ranks, in place (sums by
  * MPI_Iallreduce, one per bucket of gradients, then a division by the
- * number of ranks).  Call it only
+ * number of ranks; on exactly 2 ranks one blocking MPI_Allreduce per bucket
+ * whose operation halves the sum, which is faster in Open MPI and gives the
+ * same bits).  Call it only
  * once every rank's dm_gradients succeeded (dm_mpi_agree), or a rank that
  * skips it leaves the others waiting. */
 int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
@@ -58,8 +60,10 @@ int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss);
  * gradient once it is final (dm_set_gradient_hook), and each bucket of
  * gradients (about 64 KiB of adjacent tensors, the last ones first) starts
  * its MPI_Iallreduce as soon as it is complete, while the entry computes
- * the rest.  The same buckets and calls as dm_mpi_allreduce_gradients, so
- * the same bits as dm_mpi_train_step; the same status agreement. */
+ * the rest.  The same buckets and sums as dm_mpi_allreduce_gradients, so
+ * the same bits as dm_mpi_train_step (on 2 ranks by the commutativity of
+ * the one addition per element; docs/distributed.md); the same status
+ * agreement. */
 int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss);
 
 /* The status agreement dm_mpi_train_step uses, for loops of one's own: every
