@@ -54,6 +54,9 @@ static const char usage_text[] =
     "                      descriptor (NAME_model); parameter names, so checkpoints, stay.\n"
     "                      A file with several models needs --model to pick one\n"
     "  --no-train          inference only: no gradient or update code\n"
+    "  --in-place-update   train_step applies each parameter's update as soon as its gradient\n"
+    "                      is final, so no gradient tensors are kept (a smaller instance);\n"
+    "                      no gradients or apply entry. Only for sgd without momentum\n"
     "  --check-numerics    training entries fail with DM_ENUMERIC on a non-finite loss or\n"
     "                      gradient, leaving parameters and optimizer state unchanged\n"
     "  --stats             per-node shape, FLOPs and bytes, the memory plan and each entry's\n"
@@ -185,6 +188,8 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
             o->name = check_model_name(v);
         } else if (strcmp(arg, "--no-train") == 0) {
             o->no_train = true;
+        } else if (strcmp(arg, "--in-place-update") == 0) {
+            o->in_place_update = true;
         } else if (strcmp(arg, "--stats") == 0) {
             o->stats = true;
         } else if (strcmp(arg, "--check-numerics") == 0) {
@@ -211,6 +216,12 @@ static void parse_args(Arena *a, int argc, char **argv, Options *o) {
     if (!o->input) usage_error("%s", "no input file");
     if (o->emit == EMIT_SHARED && o->target)
         usage_error("--emit=shared links with this machine's cc and libdmrt: not with --target=%s", o->target);
+    /* --check-numerics checks every gradient before the first update; with
+     * in-place updates there is no such point (docs/targets.md). */
+    if (o->in_place_update && o->no_train) usage_error("%s", "--in-place-update changes the train step: --no-train has none");
+    if (o->in_place_update && o->check_numerics)
+        usage_error("%s", "--in-place-update and --check-numerics: the check needs every gradient before the first "
+                          "update, and in-place updates start before the last gradient is computed");
     if (o->dump_after && !pipeline_is_pass(o->dump_after, true))
         usage_error("%s", arena_printf(a, "unknown pass '%s' for --dump-after (%s)", o->dump_after,
                                        pipeline_names(a, true)));

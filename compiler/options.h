@@ -23,6 +23,7 @@ typedef struct Options {
     const char *model;
     const char *name;         /* --name: the one model's name in the outputs, or NULL */
     bool no_train;
+    bool in_place_update;     /* --in-place-update (passes/inplace.c) */
     bool stats;
     bool check_numerics;
     bool verify_each;         /* run the verifier after every pass */

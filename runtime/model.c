@@ -234,7 +234,8 @@ float *dm_grad(dm_model *m, const char *param) {
         if (d->tensors[i].kind == DM_GRAD && strncmp(n, "grad/", 5) == 0 && strcmp(n + 5, param) == 0)
             return (float *)(m->data + d->tensors[i].offset);
     }
-    rt_error(DM_EINVAL, "model '%s' has no gradient for '%s' (compiled without training?)", d->name, param);
+    rt_error(DM_EINVAL, "model '%s' has no gradient for '%s' (compiled with --no-train or --in-place-update?)", d->name,
+             param);
     return NULL;
 }
 
@@ -253,6 +254,9 @@ static int run_entry(dm_model *m, int entry, const char *what) {
     if (rc != DM_OK)
         return rc;
     dm_entry_fn fn = entry_fn(m->code, entry);
+    if (!fn && m->code->train_step) /* gradients or apply of an --in-place-update object */
+        return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no such entry (compiled with --in-place-update: "
+                        "dm_train_step only)", what, m->desc->name);
     if (!fn)
         return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no such entry (compiled with --no-train, or no loss)",
                         what, m->desc->name);

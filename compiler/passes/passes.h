@@ -22,6 +22,14 @@ void optim_model(Arena *a, Model *m);
 void entries_finish(Arena *a, Model *m, bool train);
 /* simplify.c: constant folding, CSE, DCE and algebraic identities on one graph. */
 void simplify_graph(Arena *a, const Model *m, Graph *g);
+/* inplace.c: --in-place-update: train_step applies each update as soon as
+ * its gradient is final and the old parameter is no longer read; the
+ * gradients and apply entries and the gradient tensors are removed.
+ * inplace_refusal: why m cannot have it (only plain SGD without momentum
+ * can), or NULL. */
+const char *inplace_refusal(const Model *m);
+const char *inplace_optimizer_refusal(const Optimizer *o);
+void inplace_update(Arena *a, Model *m);
 
 /* fuse.c: which nodes are computed inside another node's loop.  An
  * elementwise node (unary, binary, const, broadcast) whose users are all

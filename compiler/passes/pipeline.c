@@ -65,12 +65,16 @@ static void run_simplify(Arena *a, const Options *o, Model *m) {
 
 static const char *ready(const Model *m) { return NULL; }
 
+static bool in_place(const Options *o, const Model *m) { return o->in_place_update && trains(o, m); }
+static void run_inplace(Arena *a, const Options *o, Model *m) { inplace_update(a, m); }
+
 static const Pass passes[] = {
     {"sema", NULL, NULL, NULL},
     {"autodiff", run_autodiff, trains, autodiff_not_ready},
     {"optim", run_optim, trains, optim_not_ready},
     {"entries", run_entries, always, ready},
     {"simplify", run_simplify, optimizing, ready},
+    {"inplace", run_inplace, in_place, inplace_refusal},
 };
 enum { NPASSES = sizeof passes / sizeof passes[0] };
 
@@ -152,12 +156,29 @@ static bool run_named(void *ctx, const char *name, size_t len) {
     return true;
 }
 
+/* --in-place-update on a model it cannot apply to: an error at its
+ * optimizer (or at the model, without one), before any pass runs. */
+static bool check_in_place(Diag *d, const Options *o, Models *models) {
+    bool ok = true;
+    for (int i = 0; i < models->n; i++) {
+        const Model *m = models->items[i];
+        if (!in_place(o, m)) continue;
+        const char *why = inplace_optimizer_refusal(&m->opt);
+        if (!why) continue;
+        diag_error(d, m->opt.kind == OPT_NONE ? m->loc : m->opt.loc, "--in-place-update on model '%s': %s", m->name,
+                   why);
+        ok = false;
+    }
+    return ok;
+}
+
 bool pipeline_run(Arena *a, Diag *d, const Options *o, Models *models) {
     after_pass(o, passes[0].name, models);
     if (o->passes) {
         Run r = {a, d, o, models};
         return each_name(o->passes, run_named, &r);
     }
+    if (!check_in_place(d, o, models)) return false;
     for (int k = 1; k < NPASSES; k++) {
         for (int i = 0; i < models->n; i++)
             if (passes[k].by_default(o, models->items[i])) passes[k].run(a, o, models->items[i]);

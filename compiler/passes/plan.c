@@ -19,6 +19,7 @@
 #include "passes/passes.h"
 #include "dm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { ALIGN = DM_ALIGN };   /* the runtime aligns the data region to it */
@@ -373,48 +374,121 @@ static int64_t offset_without_block(const EntryState *s, int i) {
     return -2;
 }
 
-/* The scratch blocks, in node order: a block is freed after its last
- * reader; an elementwise loop may write over an operand that dies there;
- * otherwise first fit, the lowest offset that overlaps no live block. */
+/* The lowest offset for block x that overlaps none of the placed blocks
+ * whose lifetimes meet x's (`placed`: their indices; `at`: offsets). */
+typedef struct Span { uint64_t size; int first, last; } Span;
+typedef struct Range { uint64_t off, end; } Range;
+
+static int by_offset(const void *x, const void *y) {
+    const Range *a = x, *b = y;
+    return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* One sweep over the conflicting ranges sorted by offset: a range that
+ * starts before the candidate and is passed over cannot meet it later. */
+static uint64_t lowest_fit(Range *conflicts, int n, uint64_t size) {
+    qsort(conflicts, (size_t)n, sizeof *conflicts, by_offset);
+    uint64_t off = 0;
+    for (int j = 0; j < n; j++)
+        if (off < conflicts[j].end && conflicts[j].off < off + size) off = conflicts[j].end;
+    return off;
+}
+
+/* Offsets for the blocks placed in the order `order`, each at the lowest
+ * fit; returns the arena's size.  in_node_order: the order is by first
+ * node, so a block that died before the current one starts never meets a
+ * later one and leaves the list of candidates (linear, as before). */
+static uint64_t place_blocks(Arena *a, const Span *spans, int n, const int *order, bool in_node_order, uint64_t *at) {
+    int *placed = arena_alloc(a, sizeof(int) * (size_t)(n + 1));
+    Range *conflicts = arena_alloc(a, sizeof(Range) * (size_t)(n + 1));
+    int nplaced = 0;
+    uint64_t top = 0;
+    for (int k = 0; k < n; k++) {
+        int b = order[k], nc = 0, kept = 0;
+        for (int j = 0; j < nplaced; j++) {
+            const Span *y = &spans[placed[j]];
+            if (in_node_order && y->last < spans[b].first) continue;   /* dead for good */
+            placed[kept++] = placed[j];
+            if (y->first <= spans[b].last && spans[b].first <= y->last)
+                conflicts[nc++] = (Range){at[placed[j]], at[placed[j]] + y->size};
+        }
+        nplaced = kept;
+        at[b] = lowest_fit(conflicts, nc, spans[b].size);
+        placed[nplaced++] = b;
+        if (at[b] + spans[b].size > top) top = at[b] + spans[b].size;
+    }
+    return top;
+}
+
+enum { MAX_BLOCKS_BY_SIZE = 1024 };
+static const Span *sort_spans;
+static int larger_first(const void *x, const void *y) {
+    const Span *a = &sort_spans[*(const int *)x], *b = &sort_spans[*(const int *)y];
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    return a->first - b->first;
+}
+
+/* The scratch blocks: a node that needs one gets a block, live from it to
+ * its last reader, except that an elementwise loop may write over an
+ * operand that dies there (the block then lives on).  Then the blocks are
+ * placed twice, each at the lowest offset that overlaps no block live at
+ * the same time: in node order (first fit), and largest first (which
+ * leaves no hole a large late block does not fit, e.g. the first layer's
+ * weight gradient at the end of an --in-place-update step); the smaller
+ * arena wins, node order on a tie. */
 static void assign_scratch(EntryState *s) {
     const Graph *g = s->g;
     EntryPlan *ep = s->ep;
     uint64_t scratch = s->mp->scratch_offset;
-    Block *live_blocks = arena_alloc(s->a, sizeof *live_blocks * (g->n + 1));
-    int nlive = 0;
-    uint64_t top = 0;
+    Span *spans = arena_alloc(s->a, sizeof *spans * (g->n + 1));
+    int *block_of = arena_alloc(s->a, sizeof *block_of * (g->n + 1));   /* the block its value lies in */
+    bool *own = arena_alloc(s->a, sizeof *own * (g->n + 1));              /* at the block's start */
+    int nblocks = 0;
     for (int i = 0; i < g->n; i++) {
+        block_of[i] = -1;
         int64_t fixed = offset_without_block(s, i);
         if (fixed != -2) {
             if (fixed >= 0) ep->offset[i] = fixed;
+            if (fixed >= (int64_t)scratch)   /* a view or an epilogue: in its operand's (host's) block */
+                block_of[i] = block_of[ep->host[i] >= 0 ? ep->host[i] : g->nodes[i].in[0]];
             continue;
         }
-        int k = 0;
-        for (int j = 0; j < nlive; j++)
-            if (live_blocks[j].last >= i) live_blocks[k++] = live_blocks[j];
-        nlive = k;
+        own[i] = true;
         int dying = reusable_operand(g, ep, &s->walk, s->last, i, scratch);
-        if (dying >= 0) {
-            for (int b = 0; b < nlive; b++)
-                if ((int64_t)(scratch + live_blocks[b].off) == ep->offset[dying]) live_blocks[b].last = s->last[i];
-            ep->offset[i] = ep->offset[dying];
-            continue;
+        if (dying >= 0 && block_of[dying] >= 0) {
+            block_of[i] = block_of[dying];
+            if (s->last[i] > spans[block_of[i]].last) spans[block_of[i]].last = s->last[i];
+        } else {
+            uint64_t bytes = plan_node_bytes(&g->nodes[i]);
+            spans[nblocks] = (Span){align_up(bytes ? bytes : 1), i, s->last[i]};
+            block_of[i] = nblocks++;
         }
-        uint64_t bytes = plan_node_bytes(&g->nodes[i]), size = align_up(bytes ? bytes : 1), off = 0;
-        for (bool moved = true; moved;) {
-            moved = false;
-            for (int j = 0; j < nlive; j++)
-                if (off < live_blocks[j].off + live_blocks[j].size && live_blocks[j].off < off + size) {
-                    off = live_blocks[j].off + live_blocks[j].size;
-                    moved = true;
-                }
-        }
-        live_blocks[nlive++] = (Block){off, size, s->last[i]};
-        if (off + size > top) top = off + size;
-        uint64_t live_bytes = 0;
-        for (int j = 0; j < nlive; j++) live_bytes += live_blocks[j].size;
-        if (live_bytes > ep->peak_live) ep->peak_live = live_bytes;
-        ep->offset[i] = (int64_t)(scratch + off);
+        ep->offset[i] = (int64_t)scratch;   /* in scratch (reusable_operand asks); the offset comes below */
+    }
+    /* The most bytes live at once (a lower bound of any placement). */
+    int64_t *change = arena_alloc(s->a, sizeof *change * (g->n + 2));
+    for (int b = 0; b < nblocks; b++) change[spans[b].first] += (int64_t)spans[b].size, change[spans[b].last + 1] -= (int64_t)spans[b].size;
+    int64_t live = 0;
+    for (int i = 0; i < g->n; i++)
+        if ((live += change[i]) > (int64_t)ep->peak_live) ep->peak_live = (uint64_t)live;
+    int *in_order = arena_alloc(s->a, sizeof(int) * (size_t)(nblocks + 1));
+    int *by_size = arena_alloc(s->a, sizeof(int) * (size_t)(nblocks + 1));
+    for (int b = 0; b < nblocks; b++) in_order[b] = by_size[b] = b;
+    sort_spans = spans;
+    qsort(by_size, (size_t)nblocks, sizeof *by_size, larger_first);   /* cheap next to the placements */
+    uint64_t *at = arena_alloc(s->a, sizeof *at * (size_t)(nblocks + 1));
+    uint64_t *at_by_size = arena_alloc(s->a, sizeof *at * (size_t)(nblocks + 1));
+    uint64_t top = place_blocks(s->a, spans, nblocks, in_order, true, at);
+    /* Largest first costs time quadratic in the blocks: only when node
+     * order left room above the lower bound, and not for the largest
+     * graphs (docs/performance.md, compile scaling). */
+    if (top > ep->peak_live && nblocks <= MAX_BLOCKS_BY_SIZE) {
+        uint64_t top_by_size = place_blocks(s->a, spans, nblocks, by_size, false, at_by_size);
+        if (top_by_size < top) at = at_by_size, top = top_by_size;
+    }
+    for (int i = 0; i < g->n; i++) {   /* views and epilogues follow their operand's (or host's) block */
+        if (own[i]) ep->offset[i] = (int64_t)(scratch + at[block_of[i]]);
+        else if (offset_without_block(s, i) >= 0) ep->offset[i] = offset_without_block(s, i);
     }
     ep->scratch_size = top;
 }

@@ -1,6 +1,6 @@
 # baremetal.mk: make baremetal-demo, training on a microcontroller
 # (examples/baremetal/main.c, docs/targets.md "Training on a microcontroller"):
-# patterns.dm compiled for a Cortex-M4F, linked with the freestanding runtime
+# patterns.dm compiled for a Cortex-M4F (--in-place-update: no gradient tensors), linked with the freestanding runtime
 # built for it (make runtime TARGET=thumbv7em-none-eabihf) and newlib's string
 # and math functions, into 256 KB of RAM (link.ld), run on QEMU's mps2-an386.
 BAREMETAL  := $(BUILD)/baremetal
@@ -12,7 +12,7 @@ QEMU_M4    := qemu-system-arm -M mps2-an386 -nographic -semihosting -kernel
 
 $(BAREMETAL)/patterns.o: examples/baremetal/patterns.dm $(BUILD)/dmc
 	@mkdir -p $(dir $@)
-	$(BUILD)/dmc --target=$(M4_TRIPLE) --cpu=cortex-m4 $< -o $@
+	$(BUILD)/dmc --target=$(M4_TRIPLE) --cpu=cortex-m4 --in-place-update $< -o $@
 
 # The core for the Cortex-M4F is built by cross.mk's rules (TARGET=...).
 $(M4_CORE): $(RT_CORE_SRC) runtime/*.h

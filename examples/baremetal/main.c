@@ -94,7 +94,7 @@ int main(void) {
     if (!m) return fail("dm_init");
     float *x = patterns_x(m), *probs = patterns_probs(m);
     int32_t *y = patterns_y(m);
-    put("training patterns (64-64-32-4, batch 16, SGD with momentum) on "), put(platform_name()), end_line();
+    put("training patterns (64-64-32-4, batch 16, SGD, in-place updates) on "), put(platform_name()), end_line();
     float loss = 0, sum = 0;
     for (int step = 0; step < STEPS; step++) {
         fill_batch(x, y, step * BATCH);

@@ -295,7 +295,7 @@ static int reducer_init(reducer *r, dm_model *m, MPI_Comm comm, const char *call
         return rc;
     if (nruns == 0) {
         free(runs);
-        return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no gradients (compiled with --no-train, or no loss)",
+        return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no gradients (compiled with --no-train or --in-place-update, or no loss)",
                         caller, d->name);
     }
     uint8_t *base = region(m);

@@ -28,8 +28,9 @@ E=examples/baremetal
 build() {   # build TAG DMC-ARGS...: the host and the Cortex-M4F program
     local tag=$1; shift
     mkdir -p "$tmp/$tag/host" "$tmp/$tag/m4"
-    "$B/dmc" "$@" $E/patterns.dm -o "$tmp/$tag/host/patterns.o"
-    "$B/dmc" --target=thumbv7em-none-eabihf --cpu=cortex-m4 "$@" $E/patterns.dm -o "$tmp/$tag/m4/patterns.o"
+    "$B/dmc" --in-place-update "$@" $E/patterns.dm -o "$tmp/$tag/host/patterns.o"
+    "$B/dmc" --target=thumbv7em-none-eabihf --cpu=cortex-m4 --in-place-update "$@" $E/patterns.dm \
+        -o "$tmp/$tag/m4/patterns.o"
     ${CC:-cc} -O2 -std=c11 -DDUMP_PARAMS -Iruntime -I"$tmp/$tag/host" $E/main.c $E/platform_host.c \
         "$tmp/$tag/host/patterns.o" "$B/libdmrt_core.a" -lm -o "$tmp/$tag/host/demo"
     arm-none-eabi-gcc $M4 -O2 -std=c11 -ffreestanding -DDUMP_PARAMS -nostartfiles \

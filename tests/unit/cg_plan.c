@@ -10,6 +10,8 @@
  *   - a value computed in a tensor's memory is written after every other
  *     read of that tensor (or by the one elementwise loop reading it);
  *   - the scratch region is large enough for every entry.
+ * Every model is checked as the default pipeline builds it, and again
+ * after --in-place-update's pass where that applies (plain sgd).
  * Run from the repository root (tests/run.sh does). */
 #include "cg/cg.h"
 
@@ -20,7 +22,8 @@ static int failures;
 #define CHECK(c, ...) do { if (!(c)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
     fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); } } while (0)
 
-static Models *load(Arena *a, const char *path) {
+/* in_place: also --in-place-update's pass on the models it applies to. */
+static Models *load(Arena *a, const char *path, bool in_place) {
     Diag d = {.max_errors = 20, .out = stderr};
     Program prog = {0};
     if (!parse_file(a, &d, source_from_string(a, "<prelude>", prelude_source), &prog)) return NULL;
@@ -35,6 +38,7 @@ static Models *load(Arena *a, const char *path) {
         Graph *gs[] = {&m->forward, &m->gradients, &m->apply, &m->train_step};
         for (int k = 0; k < 4; k++)
             if (gs[k]->n) simplify_graph(a, m, gs[k]);
+        if (in_place && m->loss_tensor >= 0 && !inplace_refusal(m)) inplace_update(a, m);
     }
     return ms;
 }
@@ -147,11 +151,12 @@ int main(void) {
     int nmodels = 0;
     if (glob("tests/codegen/*.dm", 0, NULL, &gl) != 0) { fprintf(stderr, "run from the repository root\n"); return 1; }
     glob("tests/torch/*.dm", GLOB_APPEND, NULL, &gl);
-    for (size_t i = 0; i < gl.gl_pathc; i++) {
+    for (size_t i = 0; i < gl.gl_pathc * 2; i++) {   /* each file as compiled, then with --in-place-update */
         Arena *a = arena_new();
-        Models *ms = load(a, gl.gl_pathv[i]);
-        CHECK(ms != NULL, "%s does not compile", gl.gl_pathv[i]);
-        for (int k = 0; ms && k < ms->n; k++, nmodels++) check_model(ms->items[k], gl.gl_pathv[i]);
+        const char *path = gl.gl_pathv[i % gl.gl_pathc];
+        Models *ms = load(a, path, i >= gl.gl_pathc);
+        CHECK(ms != NULL, "%s does not compile", path);
+        for (int k = 0; ms && k < ms->n; k++, nmodels++) check_model(ms->items[k], path);
         arena_free(a);
     }
     globfree(&gl);
