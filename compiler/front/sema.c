@@ -29,7 +29,7 @@ const char *prelude_source = (const char *)prelude_dm;
  * at the argument that carried the offending value when the prelude's token
  * is one of the layer's formals (`units` in `f32[I, units]` -> the `2.5` of
  * `Dense(x, 2.5)`) -- with the prelude's line as a note. */
-static bool in_prelude(Loc loc) {
+bool sema_in_prelude(Loc loc) {
     return loc.file && strcmp(loc.file->path, "<prelude>") == 0;
 }
 
@@ -46,7 +46,7 @@ static const char *token_text(Sema *s, Loc loc) {
 
 static Loc user_location(Sema *s, Loc loc) {
     const Frame *f = s->frame;
-    if (!in_prelude(loc) || !f || !f->layer || !f->call_expr || in_prelude(f->call)) return loc;
+    if (!sema_in_prelude(loc) || !f || !f->layer || !f->call_expr || sema_in_prelude(f->call)) return loc;
     const char *word = token_text(s, loc);
     const Decl *layer = f->layer;
     for (int j = 0; j < layer->formals.n; j++) {
@@ -77,7 +77,7 @@ void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) {
 
 void sema_error_end(Sema *s) {
     for (Frame *f = s->frame; f; f = f->parent)
-        if (f->layer && !(in_prelude(f->layer->loc) && !in_prelude(f->call)))   /* already the error's place */
+        if (f->layer && !(sema_in_prelude(f->layer->loc) && !sema_in_prelude(f->call)))   /* already the error's place */
             diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
 }
 
