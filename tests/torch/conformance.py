@@ -554,7 +554,7 @@ def language_calls(build):
     out = subprocess.run([os.path.join(build, "dmc"), "--list-builtins"], capture_output=True, text=True, check=True)
     return [n for n in out.stdout.split() if n != "select"] + LANGUAGE_LAYERS
 
-LANGUAGE_KEYS = "alpha axis keepdims stride pad kernel bias momentum nesterov weight_decay beta1 beta2 eps ignore".split()
+LANGUAGE_KEYS = "alpha axis keepdims stride pad kernel bias momentum dampening nesterov weight_decay beta1 beta2 eps ignore".split()
 
 
 def check_coverage(names, build):
