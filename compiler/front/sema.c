@@ -466,6 +466,18 @@ static void model_stmt(Sema *s, const Stmt *st, void *ctx) {
     }
 }
 
+/* Whether body (its loops included) writes an output or a loss anywhere,
+ * even where it was refused (inside a loop): a model whose only output was
+ * misplaced has already had its error. */
+static bool writes_result(const StmtList *body) {
+    for (int i = 0; i < body->n; i++) {
+        const Stmt *st = body->items[i];
+        if (st->kind == ST_OUTPUT || st->kind == ST_LOSS || (st->kind == ST_FOR && writes_result(&st->body)))
+            return true;
+    }
+    return false;
+}
+
 static void sema_model(Sema *s, const Decl *d, Models *out) {
     Model *m = arena_alloc(s->a, sizeof *m);
     m->name = d->name;
@@ -486,7 +498,7 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
         sema_error(s, ms.loss->loc, "the model has a loss but no optimizer; add e.g. 'optimizer sgd(lr = 0.01)'");
     if (ms.opt && !ms.loss)
         sema_error(s, ms.opt->loc, "the model has an optimizer but no loss to minimise");
-    if (!ms.loss && !ms.has_output)
+    if (!ms.loss && !ms.has_output && !writes_result(&d->body))
         sema_error(s, d->loc, "model '%s' has no output and no loss: it would compute nothing", d->name);
     finish_dropout(s);
     sema_finish_updates(s);
