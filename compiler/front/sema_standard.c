@@ -41,7 +41,8 @@ static bool check_bool(Sema *s, const char *name) {
     const char *hint = "";
     if (strcmp(name, "bias") == 0 && strcmp(layer, "Dense") == 0 && v.kind == V_NUM && !by_keyword(s, name))
         hint = " (Dense takes its input width from x: PyTorch's Linear(in, out) is Dense(x, out))";
-    sema_error(s, at, "'%s' of %s must be true or false, found %s%s", name, layer, sema_type_str(s, v), hint);
+    sema_error_from(s, v.defines, at, "'%s' of %s must be true or false, found %s%s", name, layer,
+                    sema_type_str(s, v), hint);
     return false;
 }
 
@@ -53,8 +54,8 @@ static bool check_range(Sema *s, const char *name, double lo, double hi, bool hi
     const char *layer = s->frame->layer->name;
     if (v.kind == V_NUM && v.num >= lo && (hi_open ? v.num < hi : v.num <= hi)) return true;
     if (by_keyword(s, name) || v.kind != V_NUM) why = "";
-    sema_error(s, at, "'%s' of %s must be a number in [%g, %g%c, found %s%s", name, layer, lo, hi, hi_open ? ')' : ']',
-               sema_type_str(s, v), why);
+    sema_error_from(s, v.defines, at, "'%s' of %s must be a number in [%g, %g%c, found %s%s", name, layer, lo, hi,
+                    hi_open ? ')' : ']', sema_type_str(s, v), why);
     return false;
 }
 
@@ -64,14 +65,15 @@ static bool check_heads(Sema *s) {
     Binding *width = sema_scope_find(s->frame->scope, "D");
     if (heads.kind == V_ERR || !width || width->v.kind != V_NUM) return true;
     if (heads.kind != V_NUM || heads.num != (double)(int64_t)heads.num || heads.num < 1) {
-        sema_error(s, at, "'heads' of MultiHeadAttention must be a positive integer, found %s",
-                   sema_type_str(s, heads));
+        sema_error_from(s, heads.defines, at, "'heads' of MultiHeadAttention must be a positive integer, found %s",
+                        sema_type_str(s, heads));
         return false;
     }
     int64_t d = (int64_t)width->v.num, h = (int64_t)heads.num;
     if (d % h == 0) return true;
-    sema_error(s, at, "MultiHeadAttention splits the width D = %lld of x into heads of equal size: "
-               "%lld is not a multiple of heads = %lld", (long long)d, (long long)d, (long long)h);
+    sema_error_from(s, heads.defines | width->v.defines, at,
+                    "MultiHeadAttention splits the width D = %lld of x into heads of equal size: "
+                    "%lld is not a multiple of heads = %lld", (long long)d, (long long)d, (long long)h);
     return false;
 }
 
