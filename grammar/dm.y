@@ -444,6 +444,9 @@ yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, ParseCtx *p) {
     }
     diag_error(p->diag, L(where), "expected %s, found %s", expected_text(p, expected, n < 0 ? 0 : n),
                found_text(p, found));
+    /* `axis = (0, 1)`, `reshape(x, (3, 2))`: Python's tuple, where dm has a list */
+    if (n > 0 && strcmp(yysymbol_name(found), "','") == 0 && expects(expected, n, "')'") && !expects(expected, n, "','"))
+        diag_note(p->diag, L(where), "parentheses only group an expression; a list is written in brackets: [0, 1]");
     /* `y = x +` then `1` on the next line: say why the line ended */
     if (found == YYSYMBOL_NEWLINE && n > 0 && expects(expected, n, "number") && p->token_offset > 0) {
         const char *t = p->file->text + p->token_offset;

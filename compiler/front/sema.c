@@ -29,7 +29,7 @@ const char *prelude_source = (const char *)prelude_dm;
  * at the argument that carried the offending value when the prelude's token
  * is one of the layer's formals (`units` in `f32[I, units]` -> the `2.5` of
  * `Dense(x, 2.5)`) -- with the prelude's line as a note. */
-static bool in_prelude(Loc loc) {
+bool sema_in_prelude(Loc loc) {
     return loc.file && strcmp(loc.file->path, "<prelude>") == 0;
 }
 
@@ -46,7 +46,7 @@ static const char *token_text(Sema *s, Loc loc) {
 
 static Loc user_location(Sema *s, Loc loc) {
     const Frame *f = s->frame;
-    if (!in_prelude(loc) || !f || !f->layer || !f->call_expr || in_prelude(f->call)) return loc;
+    if (!sema_in_prelude(loc) || !f || !f->layer || !f->call_expr || sema_in_prelude(f->call)) return loc;
     const char *word = token_text(s, loc);
     const Decl *layer = f->layer;
     for (int j = 0; j < layer->formals.n; j++) {
@@ -77,7 +77,7 @@ void sema_error_begin(Sema *s, Loc loc, const char *fmt, ...) {
 
 void sema_error_end(Sema *s) {
     for (Frame *f = s->frame; f; f = f->parent)
-        if (f->layer && !(in_prelude(f->layer->loc) && !in_prelude(f->call)))   /* already the error's place */
+        if (f->layer && !(sema_in_prelude(f->layer->loc) && !sema_in_prelude(f->call)))   /* already the error's place */
             diag_note(s->d, f->call, "in this call of layer %s", f->layer->name);
 }
 
@@ -466,6 +466,18 @@ static void model_stmt(Sema *s, const Stmt *st, void *ctx) {
     }
 }
 
+/* Whether body (its loops included) writes an output or a loss anywhere,
+ * even where it was refused (inside a loop): a model whose only output was
+ * misplaced has already had its error. */
+static bool writes_result(const StmtList *body) {
+    for (int i = 0; i < body->n; i++) {
+        const Stmt *st = body->items[i];
+        if (st->kind == ST_OUTPUT || st->kind == ST_LOSS || (st->kind == ST_FOR && writes_result(&st->body)))
+            return true;
+    }
+    return false;
+}
+
 static void sema_model(Sema *s, const Decl *d, Models *out) {
     Model *m = arena_alloc(s->a, sizeof *m);
     m->name = d->name;
@@ -486,7 +498,7 @@ static void sema_model(Sema *s, const Decl *d, Models *out) {
         sema_error(s, ms.loss->loc, "the model has a loss but no optimizer; add e.g. 'optimizer sgd(lr = 0.01)'");
     if (ms.opt && !ms.loss)
         sema_error(s, ms.opt->loc, "the model has an optimizer but no loss to minimise");
-    if (!ms.loss && !ms.has_output)
+    if (!ms.loss && !ms.has_output && !writes_result(&d->body))
         sema_error(s, d->loc, "model '%s' has no output and no loss: it would compute nothing", d->name);
     finish_dropout(s);
     sema_finish_updates(s);

@@ -104,6 +104,10 @@ int sema_at(Sema *s, int node, Loc loc);
 Value sema_call_builtin(Sema *s, const Expr *call, const Value *args, bool *found);
 Value sema_call_layer(Sema *s, const Expr *call, const Value *args);
 void sema_check_layers(Sema *s);
+bool sema_in_prelude(Loc loc);                   /* in the standard layers' source */
+/* sema_standard.c: the standard layer being expanded (s->frame, its formals
+ * bound) has arguments its body can use; reports the others. */
+bool sema_check_standard_layer(Sema *s);
 /* Argument binding shared by built-ins, layers, initialisers and optimizers:
  * names[0..n) the formals (the first nrequired required); fills out[] (V_ERR
  * and given[j] false when absent).  Reports arity/keyword errors. */

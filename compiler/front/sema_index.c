@@ -114,8 +114,8 @@ Value sema_index(Sema *s, const Expr *e) {
         const Expr *extra = e->items.items[0];
         for (int k = 0, n = 0; k < e->items.n; k++)
             if (e->items.items[k]->kind != EX_ELLIPSIS && ++n == x.shape.rank + 1) extra = e->items.items[k];
-        sema_error(s, extra->loc, "too many indices: %s has %d dimension%s, found %d indices", sema_type_str(s, x),
-                   x.shape.rank, x.shape.rank == 1 ? "" : "s", used);
+        sema_error(s, extra->loc, "too many indices: %s has %d dimension%s, found %d ind%s", sema_type_str(s, x),
+                   x.shape.rank, x.shape.rank == 1 ? "" : "s", used, used == 1 ? "ex" : "ices");
         return sema_err();
     }
     Axis box[MAX_RANK];

@@ -367,6 +367,7 @@ Value sema_call_layer(Sema *s, const Expr *call, const Value *args) {
         if (!match_pattern(s, layer, f, x, at)) ok = false;
         frame.layer = layer;
     }
+    if (ok && sema_in_prelude(layer->loc) && !sema_check_standard_layer(s)) ok = false;
     /* The body stops at its first error: the rest would only cascade. */
     int errors = s->d->nerrors;
     for (int i = 0; i < layer->body.n && ok && s->d->nerrors == errors; i++)

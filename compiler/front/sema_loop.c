@@ -42,6 +42,7 @@ static bool loop_range(Sema *s, const Expr *e, int64_t bound[3], int64_t *count)
     bound[0] = 0;
     bound[2] = 1;
     int64_t v[3];
+    uint32_t defines = 0;   /* the -D values the bounds came from: an empty range names them */
     for (int i = 0; i < e->args.n; i++) {
         const Arg *a = &e->args.items[i];
         if (a->key) {
@@ -49,6 +50,7 @@ static bool loop_range(Sema *s, const Expr *e, int64_t bound[3], int64_t *count)
             return false;
         }
         Value x = sema_eval_const(s, a->value, "a bound of range");
+        defines |= x.defines;
         if (!sema_int_of(s, x, "a bound of range", &v[i])) return false;
     }
     if (e->args.n == 1) bound[1] = v[0];
@@ -58,7 +60,7 @@ static bool loop_range(Sema *s, const Expr *e, int64_t bound[3], int64_t *count)
         if (e->args.n == 3) bound[2] = v[2];
     }
     if (bound[2] == 0) {
-        sema_error(s, e->args.items[2].value->loc, "the step of range must not be 0");
+        sema_error_from(s, defines, e->args.items[2].value->loc, "the step of range must not be 0");
         return false;
     }
     int64_t span = bound[2] > 0 ? bound[1] - bound[0] : bound[0] - bound[1];
@@ -66,10 +68,12 @@ static bool loop_range(Sema *s, const Expr *e, int64_t bound[3], int64_t *count)
     *count = span > 0 ? (span + step - 1) / step : 0;
     if (*count == 0) {
         if (e->args.n == 3)
-            sema_error(s, e->loc, "range(%lld, %lld, %lld) is empty: the loop would not run", (long long)bound[0],
+            sema_error_from(s, defines, e->loc, "range(%lld, %lld, %lld) is empty: the loop would not run",
+                            (long long)bound[0],
                        (long long)bound[1], (long long)bound[2]);
         else
-            sema_error(s, e->loc, "range(%lld, %lld) is empty: the loop would not run", (long long)bound[0],
+            sema_error_from(s, defines, e->loc, "range(%lld, %lld) is empty: the loop would not run",
+                            (long long)bound[0],
                        (long long)bound[1]);
         return false;
     }

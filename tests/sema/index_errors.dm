@@ -16,5 +16,6 @@ model m {
   i = x[1.5]
   j = k[0]
   l = x[ids]
+  m = x[0, 0][0]                    # one index too many: "1 index"
   output y = x[k:, -k]
 }

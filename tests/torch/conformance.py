@@ -229,9 +229,10 @@ def load_spec(name):
 RESUME_AT = 2  # the PyTorch checkpoint dmc resumes from is taken after this many updates
 
 
-def checkpoint_of(P, opt, B):
+def checkpoint_of(P, opt, B, done):
     """The parameters, the buffers and torch.optim's state under the names of
-    dmc's checkpoints (optim.c: opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step)."""
+    dmc's checkpoints (optim.c: opt/m/<p>, opt/v/<p>, opt/momentum/<p>, opt/step)
+    after `done` updates."""
     out = {n: b.detach().clone() for n, b in B.items()}
     for n, p in P.items():
         out[n] = p.detach().clone()
@@ -242,6 +243,11 @@ def checkpoint_of(P, opt, B):
     steps = [st["step"] for st in opt.state.values() if "step" in st]
     if steps:
         out["opt/step"] = torch.as_tensor(steps[0], dtype=torch.float64)
+    group = opt.param_groups[0]
+    if isinstance(opt, torch.optim.SGD) and group["momentum"] != 0 and group["dampening"] != 0:
+        # torch's SGD knows its first step by a missing momentum_buffer; dmc
+        # counts the steps instead (optim.c), so its checkpoint has opt/step
+        out["opt/step"] = torch.as_tensor(float(done), dtype=torch.float64)
     # dmc may keep the learning rate as state too (for schedules); compared
     # only where dmc's checkpoint has it (OPTIONAL_STATE)
     out["opt/lr"] = torch.as_tensor(opt.param_groups[0]["lr"], dtype=torch.float64)
@@ -280,9 +286,9 @@ def reference(spec, params, inputs, dtype, states, updates, buffers=None):
         if updates > 0:
             opt.step()
         if k + 1 == RESUME_AT:
-            for n, v in checkpoint_of(P, opt, B).items():
+            for n, v in checkpoint_of(P, opt, B, RESUME_AT).items():
                 out["resume/" + n] = v
-    for n, v in checkpoint_of(P, opt, B).items():
+    for n, v in checkpoint_of(P, opt, B, updates).items():
         out["final/" + n] = v
     with torch.no_grad():
         _, outputs = spec.model(P, X, Ctx(False, buffers=B))
@@ -548,7 +554,7 @@ def language_calls(build):
     out = subprocess.run([os.path.join(build, "dmc"), "--list-builtins"], capture_output=True, text=True, check=True)
     return [n for n in out.stdout.split() if n != "select"] + LANGUAGE_LAYERS
 
-LANGUAGE_KEYS = "alpha axis keepdims stride pad kernel bias momentum nesterov weight_decay beta1 beta2 eps ignore".split()
+LANGUAGE_KEYS = "alpha axis keepdims stride pad kernel bias momentum dampening nesterov weight_decay beta1 beta2 eps ignore".split()
 
 
 def check_coverage(names, build):
