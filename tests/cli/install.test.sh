@@ -25,9 +25,12 @@ case $flags in *"-I$prefix/include"*"-L$prefix/lib"*"-ldmrt"*) ;;
     *) echo "pkg-config gave: $flags"; exit 1 ;; esac
 cc main.c logreg.o $flags -o logreg
 LD_LIBRARY_PATH="$prefix/lib" ./logreg >"$tmp/installed.out"
-LD_LIBRARY_PATH="$prefix/lib" ldd ./logreg | grep -q "$prefix/lib/libdmrt.so" || { echo "logreg does not use the installed libdmrt.so"; exit 1; }
+# (ldd's output is read whole: with pipefail, grep -q quitting at its first
+# match could make ldd die of SIGPIPE and the pipeline fail)
+libs=$(LD_LIBRARY_PATH="$prefix/lib" ldd ./logreg)
+grep -q "$prefix/lib/libdmrt.so" <<<"$libs" || { echo "logreg does not use the installed libdmrt.so"; exit 1; }
 env -i PATH="$prefix/bin:/usr/bin:/bin" "$prefix/bin/dmc" logreg.dm --emit=shared -o logreg.so
-nm -D --defined-only logreg.so | grep -q ' dm_train_step$' || { echo "logreg.so has no dm_train_step"; exit 1; }
+nm -D --defined-only logreg.so | grep ' dm_train_step$' >/dev/null || { echo "logreg.so has no dm_train_step"; exit 1; }
 "$root/$B/examples/logreg/logreg" >"$tmp/tree.out"
 diff -u "$tmp/tree.out" "$tmp/installed.out"
 env -i MANPATH="$prefix/share/man" man -w dmc >/dev/null 2>&1 || test -f "$prefix/share/man/man1/dmc.1"

@@ -83,7 +83,7 @@ cmp "$tmp/host.safetensors" "$tmp/win.safetensors" ||
     { echo "FAIL windows fashion_mlp: the checkpoints differ"; exit 1; }
 cmp "$tmp/host.safetensors" "$tmp/resumed.safetensors" ||
     { echo "FAIL windows fashion_mlp: the resumed run's checkpoint differs"; exit 1; }
-ls "$tmp" | grep -q '\.tmp\.' && { echo "FAIL windows fashion_mlp: a temporary checkpoint was left behind"; exit 1; }
+ls "$tmp" | grep '\.tmp\.' >/dev/null && { echo "FAIL windows fashion_mlp: a temporary checkpoint was left behind"; exit 1; }
 echo "ok   $t fashion_mlp: losses and checkpoint bit-identical with --fp-contract=off, also resumed"
 
 # 3. class indices out of range
