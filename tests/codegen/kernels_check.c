@@ -252,6 +252,7 @@ int main(void) {
                     if (sizes[i] * sizes[j] * sizes[k] <= 2000000 || t == 0) check_matmul(sizes[i], sizes[j], sizes[k], t & 1, t >> 1);
     check_matmul(300, 520, 600, 0, 0);     /* several blocks of every kind, split into tasks */
     check_matmul(1, 600, 300, 0, 1);
+    for (int t = 0; t < 4; t++) check_matmul(400, 112, 64, t & 1, t >> 1);   /* the small path split into tasks */
     /* batches: every broadcast and transpose combination at odd sizes, one
      * empty step (K = 0: C is zeros, the epilogue still runs), a batch of
      * products split into tasks (8 of 1.3 M multiply-adds) and one too
@@ -261,6 +262,15 @@ int main(void) {
     check_batched(2, 3, 0, 2, 1, 9, 65, 0, 1);
     check_batched(1, 3, 0, 0, 5, 3, 0, 0, 0);
     check_batched(2, 4, 0, 0, 100, 130, 100, 0, 1);
+    /* the small path (linalg.c): tinygpt's attention products (B's panels
+     * read in place, or B transposed into rows), and odd sizes at its edge
+     * (16 rows, a partial panel, k not a multiple of 16), every transpose */
+    for (int t = 0; t < 4; t++) {
+        check_batched(2, 2, 0, 0, 64, 64, 32, t & 1, t >> 1);
+        check_batched(2, 2, 2, 0, 64, 32, 64, t & 1, t >> 1);
+        check_batched(1, 3, 0, 1, 17, 33, 9, t & 1, t >> 1);
+        check_batched(1, 2, 0, 0, 16, 48, 23, t & 1, t >> 1);
+    }
     check_batched(1, 4, 0, 1, 100, 130, 100, 1, 0);
     check_conv(2, 1, 5, 5, 3, 3, 1, 1);
     check_conv(3, 2, 7, 7, 4, 3, 2, 1);

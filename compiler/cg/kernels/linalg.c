@@ -29,7 +29,7 @@
 #include "kernels.h"
 
 enum {
-    MR = 8,          /* rows of the micro-kernel's tile */
+    MR = 8,          /* rows of the micro-kernel's tile (pack_a's vectors assume 8) */
     NR = 32,         /* columns of the tile: two 16-float vectors */
     KC = 256,        /* k steps per packed block: an NR panel is 32 KB, in L1 */
     MC = 128,        /* rows of A per packed block (128 KB, in L2) */
@@ -51,11 +51,12 @@ typedef struct Gemm {
     int split_rows;
 } Gemm;
 
-/* The tile C[0:m, 0:n] (+)= sliver(a: [kc][MR]) @ panel(b: rows of b_rs floats).
- * m is a constant at each call site (see micro_m), so the loops over rows
- * unroll into registers. */
-static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const float *restrict a,
-                                                       const float *restrict b, int64_t b_rs,
+/* The tile C[0:m, 0:n] (+)= A[0:m, 0:kc] @ panel(b: rows of b_rs floats),
+ * A(i, k) = a[i * a_i + k * a_k]: a packed sliver ([kc][MR]: a_i = 1, a_k =
+ * MR) or, on the small path, A in place.  m is a constant at each call site
+ * (see micro_m), so the loops over rows unroll into registers. */
+static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const float *restrict a, int64_t a_i,
+                                                       int64_t a_k, const float *restrict b, int64_t b_rs,
                                                        float *restrict c, int64_t ldc, int n, int add) {
     v16 c0[MR], c1[MR];
     /* C's tile is read (or written) only after the k loop: fetch it now, so
@@ -69,7 +70,7 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
         v16 b0 = load16(b + k * b_rs), b1 = load16(b + k * b_rs + 16);
 #pragma clang loop unroll(full)
         for (int i = 0; i < m; i++) {
-            float av = a[k * MR + i];
+            float av = a[i * a_i + k * a_k];
             c0[i] += av * b0;
             c1[i] += av * b1;
         }
@@ -99,13 +100,30 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
 
 /* micro for any m <= MR: the rows in groups of 8, 4, 2 and 1, each a copy
  * specialised to its row count (few copies keep the compile time short). */
+static inline __attribute__((always_inline)) void micro_rows(int m, int64_t kc, const float *restrict a, int64_t a_i,
+                                                            int64_t a_k, const float *restrict b, int64_t b_rs,
+                                                            float *restrict c, int64_t ldc, int n, int add) {
+    int i = 0;
+    if (m - i >= 8) micro(8, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 8;
+    if (m - i >= 4) micro(4, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 4;
+    if (m - i >= 2) micro(2, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 2;
+    if (m - i >= 1) micro(1, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add);
+}
+
+/* The micro-kernel on a packed sliver of A. */
 static __attribute__((noinline)) void micro_m(int m, int64_t kc, const float *restrict a, const float *restrict b,
                                               int64_t b_rs, float *restrict c, int64_t ldc, int n, int add) {
-    int i = 0;
-    if (m - i >= 8) micro(8, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add), i += 8;
-    if (m - i >= 4) micro(4, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add), i += 4;
-    if (m - i >= 2) micro(2, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add), i += 2;
-    if (m - i >= 1) micro(1, kc, a + i, b, b_rs, c + i * ldc, ldc, n, add);
+    micro_rows(m, kc, a, 1, MR, b, b_rs, c, ldc, n, add);
+}
+
+/* The micro-kernel on A in place (the small path): rows of A contiguous in
+ * k (a_cs = 1) or, transposed, columns contiguous in i (a_rs = 1); one
+ * copy for each, so that the unit stride is a constant. */
+static __attribute__((noinline)) void micro_in_place(int m, int64_t kc, const float *restrict a, int64_t a_rs,
+                                                     int64_t a_cs, const float *restrict b, int64_t b_rs,
+                                                     float *restrict c, int64_t ldc, int n) {
+    if (a_cs == 1) micro_rows(m, kc, a, a_rs, 1, b, b_rs, c, ldc, n, 0);
+    else micro_rows(m, kc, a, 1, a_cs, b, b_rs, c, ldc, n, 0);
 }
 
 /* r[i][l] becomes r[l][i]: four stages of block swaps.  Stage s: row i (bit s
@@ -142,7 +160,7 @@ static inline __attribute__((always_inline)) void transpose16(v16 r[16]) {
 
 /* dst[k * ds + j] = src[j * ss + k] for j < 16, k < 16 (a 16 x 16 tile),
  * 0 for the rows j >= nj of src. */
-static inline void transpose_tile(float *restrict dst, int64_t ds, const float *restrict src, int64_t ss,
+static ALWAYS_INLINE void transpose_tile(float *restrict dst, int64_t ds, const float *restrict src, int64_t ss,
                                   int64_t nj) {
     v16 r[16];
     for (int j = 0; j < 16; j++) r[j] = j < nj ? load16(src + j * ss) : (v16){0};
@@ -202,9 +220,14 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
             for (; k < kc; k++)   /* rows past m are never read (micro reads m rows) */
                 for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[i * g->a_rs + k];
         } else if (m == MR) {         /* columns of A contiguous in i (transposed A) */
-            for (int64_t k = 0; k < kc; k++)
-#pragma clang loop unroll(full)
-                for (int64_t i = 0; i < MR; i++) d[k * MR + i] = src[k * g->a_cs + i];
+            /* a vector of MR = 8 floats a step: element by element, the
+             * copy was a third of gemm_block's time in tinygpt's weight
+             * gradients (X^T dY, 2048 steps of k) */
+            for (int64_t k = 0; k < kc; k++) {
+                v8 col;
+                __builtin_memcpy(&col, src + k * g->a_cs, sizeof col);
+                __builtin_memcpy(d + k * MR, &col, sizeof col);
+            }
         } else {
             for (int64_t k = 0; k < kc; k++)
                 for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[k * g->a_cs + i];
@@ -358,10 +381,89 @@ static ALWAYS_INLINE void small_product(const Gemm *g) {
     if (g->epi) g->epi(g->epi_data, g->epi_base, g->epi_base + g->M * g->N);
 }
 
+/* ---- the small path --------------------------------------------------------
+ * A product whose operands fit in the caches runs the micro-kernel on A in
+ * place, with A's strides (plain or transposed), and on B's rows in place,
+ * without the blocking and packing of gemm_block: for the products of
+ * attention (a 64 x 64 x 32 product per head), packing took about as long
+ * as the multiply-adds.  The rule, decided from the shapes, which are
+ * constants at each call site (so the choice is made at compile time):
+ *   K <= KC         one block of k, so every element is the same sum, in the
+ *                   same order, as gemm_block computes: results are
+ *                   bit-identical to the blocked path;
+ *   M >= 2 MR       enough rows of C to reuse each panel of B across tiles
+ *                   (fewer rows are what gemm_block's direct_b and row_wide
+ *                   cases are for);
+ *   (M K + K N) 4 bytes <= SMALL_BYTES   A and B stay in L2 while every
+ *                   panel of B passes over A: A is read N / NR times;
+ *   and A plain or transposed (a_cs = 1 or a_rs = 1), as dmk_ products are.
+ * B is read in place when its rows are contiguous and N is a multiple of
+ * NR; otherwise (B transposed, or a partial last panel that micro would
+ * read past) it is first copied once into rows of N rounded up to NR
+ * floats, zero-padded: K N floats, against the M N K multiply-adds. */
+enum { SMALL_BYTES = 128 * 1024 };
+
+static ALWAYS_INLINE int small_path(int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs) {
+    return K <= KC && M >= 2 * MR && (M * K + K * N) * (int64_t)sizeof(float) <= SMALL_BYTES &&
+           (a_cs == 1 || a_rs == 1);
+}
+
+/* B's rows as dst[k * np + j] = B(k, j) for j < N, 0 for N <= j < np. */
+static NO_LIBC void b_rows(float *restrict dst, int64_t np, const Gemm *g) {
+    int64_t k = 0;
+    if (g->b_rs == 1)   /* transposed: 16 x 16 tiles, columns of B to rows */
+        for (; k + 16 <= g->K; k += 16)
+            for (int64_t j = 0; j < np; j += 16)
+                transpose_tile(dst + k * np + j, np, g->b + j * g->b_cs + k, g->b_cs, g->N - j);
+    for (; k < g->K; k++) {   /* a copy then a fill: a select per element would become gathers */
+        int64_t j = 0;
+        for (; j < g->N; j++) dst[k * np + j] = g->b[k * g->b_rs + j * g->b_cs];
+        for (; j < np; j++) dst[k * np + j] = 0;
+    }
+}
+
+/* Rows i0 .. i1 of C, the whole k range: each panel of B over every tile of
+ * rows (B's panel, K x NR floats, stays in L1 while A passes). */
+static NOINLINE NO_LIBC void small_block(const Gemm *g, int64_t i0, int64_t i1) {
+    int64_t np = (g->N + NR - 1) / NR * NR;
+    int copy = g->b_cs != 1 || np != g->N;
+    float rows[copy ? g->K * np : 1] __attribute__((aligned(64)));
+    const float *b = g->b;
+    int64_t b_rs = g->b_rs;
+    if (copy) b_rows(rows, np, g), b = rows, b_rs = np;
+    for (int64_t j = 0; j < g->N; j += NR) {
+        int n = g->N - j < NR ? (int)(g->N - j) : NR;
+        for (int64_t i = i0; i < i1; i += MR)
+            micro_in_place(i1 - i < MR ? (int)(i1 - i) : MR, g->K, g->a + i * g->a_rs, g->a_rs, g->a_cs, b + j, b_rs,
+                           g->c + i * g->ldc + j, g->ldc, n);
+    }
+    if (g->epi) g->epi(g->epi_data, g->epi_base + i0 * g->N, g->epi_base + i1 * g->N);
+}
+
+/* Task t: a band of rows, aligned to the tile. */
+static void small_task(void *ctx, int t, int ntasks) {
+    const Gemm *g = ctx;
+    int64_t units = (g->M + MR - 1) / MR;
+    int64_t lo = units * t / ntasks * MR, hi = units * (t + 1) / ntasks * MR;
+    hi = hi < g->M ? hi : g->M;
+    if (lo < hi) small_block(g, lo, hi);
+}
+
+/* A product on the small path, split into bands of rows as gemm_run splits. */
+static NOINLINE void small_run(Gemm *g, dm_exec *ex) {
+    int64_t t = g->M * g->N * g->K / PARALLEL_MIN, units = (g->M + MR - 1) / MR;
+    t = t > MAX_TASKS ? MAX_TASKS : t;
+    t = t > units ? units : t;
+    t = ex && t > ex->threads ? ex->threads : t;
+    if (t <= 1 || !ex || ex->threads <= 1) small_block(g, 0, g->M);
+    else ex->parallel(ex, small_task, g, (int)t);
+}
+
 void dmk_matmul(float *restrict c, const float *restrict a, const float *restrict b, int64_t M, int64_t N,
                 int64_t K, int32_t ta, int32_t tb, Epilogue epi, void *epi_data, dm_exec *ex) {
     Gemm g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data);
     if (M * N * K <= SMALL_PRODUCT) small_product(&g);
+    else if (small_path(M, N, K, g.a_rs, g.a_cs)) small_run(&g, ex);
     else gemm_run(&g, ex);
 }
 
@@ -375,6 +477,7 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
 
 typedef struct Batch {
     Gemm g;            /* the product p = 0 */
+    void (*run)(Gemm *, dm_exec *);   /* small_run or gemm_run, from the shapes */
     int64_t count;
     int32_t rank;      /* batch axes, outermost first */
     const int64_t *dim, *a_stride, *b_stride;
@@ -400,7 +503,7 @@ static void batch_task(void *ctx, int t, int ntasks) {
     const Batch *bt = ctx;
     for (int64_t p = bt->count * t / ntasks; p < bt->count * (t + 1) / ntasks; p++) {
         Gemm g = batch_product(bt, p);
-        gemm_run(&g, NULL);
+        bt->run(&g, NULL);
     }
 }
 
@@ -418,7 +521,7 @@ static NOINLINE void batch_run(Batch *bt, dm_exec *ex) {
     if (bt->count % t != 0 && bt->count < 4 * t && product >= PARALLEL_MIN) {
         for (int64_t p = 0; p < bt->count; p++) {   /* too few products to share: split each */
             Gemm gp = batch_product(bt, p);
-            gemm_run(&gp, ex);
+            bt->run(&gp, ex);
         }
         return;
     }
@@ -433,6 +536,7 @@ void dmk_matmul_batched(float *restrict c, const float *restrict a, const float 
     for (int d = 0; d < rank; d++) count *= dim[d];
     Batch bt = {.g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data), .count = count, .rank = rank,
                 .dim = dim, .a_stride = a_stride, .b_stride = b_stride};
+    bt.run = small_path(M, N, K, bt.g.a_rs, bt.g.a_cs) ? small_run : gemm_run;
     batch_run(&bt, ex);
 }
 
