@@ -5,7 +5,8 @@
 # bit; a smaller instance; no gradients or apply entry).  Models: logreg
 # (examples), an MLP, a CNN with conv, max and average pooling and weight
 # decay (tests/torch/conv.dm), weight tying, batch norm with max pooling;
-# at -O0 (no fusion) and -O2, and the MLP at -Oz.
+# a stack of 20 layers (its train step split into parts); at -O0 (no
+# fusion) and -O2, and the MLP at -Oz.
 set -eu
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -21,7 +22,7 @@ check() {  # check MODEL.dm FLAGS...
     echo "$dm $*: $out"
 }
 for dm in examples/logreg/logreg.dm tests/runtime/in_place/mlp.dm tests/torch/conv.dm \
-          tests/runtime/in_place/tied.dm tests/runtime/in_place/bn.dm; do
+          tests/runtime/in_place/tied.dm tests/runtime/in_place/bn.dm tests/runtime/in_place/deep.dm; do
     check "$dm" -O2
     check "$dm" -O0
 done
