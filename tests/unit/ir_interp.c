@@ -98,6 +98,24 @@ static void test_elem_ops(Arena *a) {
     Operand x = F32(SHAPE(5), -2, -0.5, 0, 1.5, NAN);
     EXPECT_OP(a, OP_CLIP, ((Attr){.value = -1, .value2 = 0.5}), 0, SCALAR, ARGS(x), -1, -0.5, 0, 0.5, NAN);
     EXPECT_OP(a, OP_CLIP, ((Attr){.value = -INFINITY, .value2 = 0}), 0, SCALAR, ARGS(x), -2, -0.5, 0, 0, NAN);
+    /* gelu, both forms, and their adjoints gelu_dx(dy, x): from PyTorch in float64
+     * (F.gelu(x, approximate=...) and its backward with the dy below); at
+     * x = -inf gelu is -inf * 0 = NaN and at +-inf the slope inf * 0 = NaN, as
+     * PyTorch in float32 gives */
+    Operand gx = F32(SHAPE(5), 0, 0.5, -1, 2, -3), gdy = F32(SHAPE(5), 1, 2, -1, 0.5, 3);
+    EXPECT_OP(a, OP_GELU, NOATTR, 0, SCALAR, ARGS(gx), 0, 0.34573123063700656, -0.15865525393145702,
+              1.9544997361036416, -0.00404969409489031);
+    EXPECT_OP(a, OP_GELU_TANH, NOATTR, 0, SCALAR, ARGS(gx), 0, 0.34571400982514394, -0.15880800939172324,
+              1.954597694087775, -0.0036373920817729943);
+    EXPECT_OP(a, OP_GELU_DX, NOATTR, 0, SCALAR, ARGS(gdy, gx), 0.5, 1.7349902493123257, 0.08331547058768635,
+              0.5426159005390985, -0.035836941612551756);
+    EXPECT_OP(a, OP_GELU_TANH_DX, NOATTR, 0, SCALAR, ARGS(gdy, gx), 0.5, 1.7347398070692848, 0.08296408384578252,
+              0.5430496283118091, -0.03475249989290895);
+    Operand inf = F32(SHAPE(3), INFINITY, -INFINITY, NAN), ones = F32(SHAPE(3), 1, 1, 1);
+    EXPECT_OP(a, OP_GELU, NOATTR, 0, SCALAR, ARGS(inf), INFINITY, NAN, NAN);
+    EXPECT_OP(a, OP_GELU_TANH, NOATTR, 0, SCALAR, ARGS(inf), INFINITY, NAN, NAN);
+    EXPECT_OP(a, OP_GELU_DX, NOATTR, 0, SCALAR, ARGS(ones, inf), NAN, NAN, NAN);
+    EXPECT_OP(a, OP_GELU_TANH_DX, NOATTR, 0, SCALAR, ARGS(ones, inf), NAN, NAN, NAN);
     /* minimum of [[1],[2]] and [10, 1.5, -3] */
     EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1), 1, 2), F32(SHAPE(3), 10, 1.5, -3)),
               1, 1, -3, 2, 1.5, -3);
