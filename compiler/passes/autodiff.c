@@ -103,7 +103,7 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_RELU_DX: case OP_STORE:
     case OP_GELU_DX: case OP_GELU_TANH_DX:
     case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX:
-    case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
+    case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX: case OP_LAYER_NORM_DX:
         return false;
     case OP_SCE: case OP_GATHER:
         return k == 0;
@@ -117,7 +117,7 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
     case OP_SLICE: case OP_SLICE_DX: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
-    case OP_BCE:
+    case OP_BCE: case OP_LAYER_NORM:
         return true;
     }
     die("autodiff: bad op %d", (int)n->op);
@@ -384,6 +384,11 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
         accumulate(b, x, ad_sub(b, dy, ad_mul(b, soft, total)));
         return;
     }
+    case OP_LAYER_NORM: {   /* from x and dy alone: the kernel recomputes the row's mean and variance */
+        int in[2] = {x, dy};
+        accumulate(b, x, graph_node(b->a, b->g, OP_LAYER_NORM_DX, in, 2, n.attr));
+        return;
+    }
     case OP_CONV2D: {   /* the weights first, as for matmul */
         int w = n.in[1];
         if (b->needs_grad[w]) {
@@ -435,7 +440,7 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
     }
     /* the adjoints' own ops and the random masks carry no gradient (op_differentiable_in) */
     case OP_RANDOM_MASK: case OP_ONE_HOT: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX:
-    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
+    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX: case OP_LAYER_NORM_DX:
         die("autodiff: no adjoint for %s", op_info[n.op].name);
 #define OP OP_CASE
 #define OP_COMPLEX OP_NONE

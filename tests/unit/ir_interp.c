@@ -233,6 +233,22 @@ static void test_softmax(Arena *a) {
               -0.693147181, -0.693147181);
 }
 
+/* layer_norm and its adjoint, from PyTorch in float64: F.layer_norm(x, [3],
+ * eps=1e-5) and x.grad of its backward with the dy below; with eps = 0 a
+ * constant row is 0 / 0 = NaN (PyTorch too), and axis 0 of [2, 2] normalises
+ * all four elements: [1, 2, 3, 4] -> (x - 2.5) / sqrt(1.25) */
+static void test_layer_norm(Arena *a) {
+    Operand x = F32(SHAPE(2, 3), 1, 2, 4, 0, -1, 3), dy = F32(SHAPE(2, 3), 1, -2, 0.5, 3, 1, -1);
+    EXPECT_OP(a, OP_LAYER_NORM, ((Attr){.axis = 1, .value = 1e-5}), 0, SCALAR, ARGS(x), -1.069041531450298,
+              -0.2672603828625746, 1.3363019143128718, -0.3922315914145858, -0.9805789785364645, 1.37281056995105);
+    EXPECT_OP(a, OP_LAYER_NORM_DX, ((Attr){.axis = 1, .value = 1e-5}), 0, SCALAR, ARGS(x, dy), 0.9735911492720329,
+              -1.4603871534309036, 0.4867960041588706, 0.9051507663013793, -0.6788600198559447,
+              -0.22629074644543457);
+    EXPECT_OP(a, OP_LAYER_NORM, ((Attr){.axis = 1}), 0, SCALAR, ARGS(F32(SHAPE(2, 2), 1, 2, 3, 3)), -1, 1, NAN, NAN);
+    EXPECT_OP(a, OP_LAYER_NORM, ((Attr){.axis = 0}), 0, SCALAR, ARGS(F32(SHAPE(2, 2), 1, 2, 3, 4)),
+              -1.3416407864998738, -0.4472135954999579, 0.4472135954999579, 1.3416407864998738);
+}
+
 static void test_conv(Arena *a) {
     Operand x = F32(SHAPE(1, 1, 3, 3), 1, 2, 3, 4, 5, 6, 7, 8, 9), w = F32(SHAPE(1, 1, 2, 2), 1, 2, 3, 4);
     /* 1+4+12+20 = 37, 2+6+15+24 = 47, 4+10+21+32 = 67, 5+12+24+36 = 77 */
@@ -529,6 +545,7 @@ int main(void) {
     test_index(a);
     test_matmul(a);
     test_softmax(a);
+    test_layer_norm(a);
     test_conv(a);
     test_pool(a);
     test_losses(a);
