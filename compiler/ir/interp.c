@@ -190,7 +190,7 @@ static void run_layer_norm(const Node *n, const double *x, const double *dy, dou
             sq += f32_range(d * d);
         }
         double var = f32_range(sq / (double)len);
-        double rstd = f32_range(1 / sqrt(f32_range(var + n->attr.value)));
+        double rstd = f32_range(1 / sqrt(f32_range(var + (float)n->attr.value)));   /* eps: an f32 constant */
         if (!dy) {
             for (int64_t k = 0; k < len; k++) y[r * len + k] = f32_range(xr[k] - mean) * rstd;
             continue;
