@@ -277,19 +277,21 @@ void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int6
  * in SOFTMAX_LANES partial sums (vectorised, as row_sum); the statistics in
  * two passes, the mean and then the squared deviations, as the composite of
  * mean, sub, mul and mean this replaced.  y = d r with r = 1 / sqrt(var +
- * eps): a constant row with eps = 0 gives 0 inf = NaN, as 0 / 0 did. */
+ * eps) as a division d / sqrt(var + eps), the squared deviations summed in
+ * double (difftest of tinygpt: an f32 sum put a cancelled logit 1.1x over the
+ * tolerance). A constant row with eps = 0 gives 0 / 0 = NaN. */
 static float row_sq_dev(const float *restrict x, int64_t n, float mean) {
-    float part[SOFTMAX_LANES] = {0};
+    double part[SOFTMAX_LANES] = {0};   /* double: var's relative error stays far below f32's */
     int64_t k = 0;
     for (; k + SOFTMAX_LANES <= n; k += SOFTMAX_LANES)
         for (int l = 0; l < SOFTMAX_LANES; l++) {
             float d = x[k + l] - mean;
-            part[l] += d * d;
+            part[l] += (double)d * d;
         }
-    float s = 0;
+    double s = 0;
     for (int l = 0; l < SOFTMAX_LANES; l++) s += part[l];
-    for (; k < n; k++) s += (x[k] - mean) * (x[k] - mean);
-    return s;
+    for (; k < n; k++) s += (double)(x[k] - mean) * (x[k] - mean);
+    return (float)s;
 }
 
 /* sum of dy (x - mean), for the adjoint */
@@ -309,8 +311,8 @@ void dmk_layer_norm(float *restrict y, const float *restrict x, int64_t rows, in
         const float *xr = x + r * n;
         float *yr = y + r * n;
         float mean = row_sum(xr, n) / (float)n;
-        float rstd = 1.0f / __builtin_sqrtf(row_sq_dev(xr, n, mean) / (float)n + eps);
-        for (int64_t k = 0; k < n; k++) yr[k] = (xr[k] - mean) * rstd;
+        float den = __builtin_sqrtf(row_sq_dev(xr, n, mean) / (float)n + eps);
+        for (int64_t k = 0; k < n; k++) yr[k] = (xr[k] - mean) / den;
     }
 }
 
