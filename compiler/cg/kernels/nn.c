@@ -276,8 +276,8 @@ void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int6
 /* layer_norm (ops.def) on rows of n contiguous elements.  Each row's sums
  * in SOFTMAX_LANES partial sums (vectorised, as row_sum); the statistics in
  * two passes, the mean and then the squared deviations, as the composite of
- * mean, sub, mul and mean this replaced.  y = d r with r = 1 / sqrt(var +
- * eps) as a division d / sqrt(var + eps), the squared deviations summed in
+ * mean, sub, mul and mean this replaced.  y = d / sqrt(var + eps) (the
+ * adjoint multiplies by r = 1 / sqrt(var + eps)); the squared deviations summed in
  * double (difftest of tinygpt: an f32 sum put a cancelled logit 1.1x over the
  * tolerance). A constant row with eps = 0 gives 0 / 0 = NaN. */
 static float row_sq_dev(const float *restrict x, int64_t n, float mean) {
