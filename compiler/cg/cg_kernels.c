@@ -243,6 +243,19 @@ void cg_complex(Cg *cg, int node) {
         call(cg, "dmk_softmax", a, 6);
         return;
     }
+    case OP_LAYER_NORM: case OP_LAYER_NORM_DX: {   /* rows of the trailing axes from attr.axis */
+        int64_t len = 1;
+        for (int i = n->attr.axis; i < x->rank; i++) len *= x->dim[i];
+        LLVMValueRef rows = i64c(cg, len ? shape_count(*x) / len : 0), eps = LLVMConstReal(cg->f32, n->attr.value);
+        if (n->op == OP_LAYER_NORM) {
+            LLVMValueRef a[] = {out, in0, rows, i64c(cg, len), eps};
+            call(cg, "dmk_layer_norm", a, 5);
+        } else {
+            LLVMValueRef a[] = {out, in0, in1, rows, i64c(cg, len), eps};
+            call(cg, "dmk_layer_norm_dx", a, 6);
+        }
+        return;
+    }
     case OP_CONV2D: case OP_CONV2D_DX: case OP_CONV2D_DW:
         call_conv(cg, node);
         return;

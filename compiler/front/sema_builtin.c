@@ -607,7 +607,8 @@ static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, 
 
 /* layer_norm(x, axis = -1, eps = 1e-5): F.layer_norm without affine, over
  * the axes from `axis` to the last: (x - mu) / sqrt(var + eps) with mu and
- * the biased var their means.  Composite: the elementwise parts fuse. */
+ * the biased var their means.  One op (ops.def), whose adjoint reads only
+ * x and dy, as PyTorch's native layer_norm. */
 static Value layer_norm(Sema *s, const Expr *call, Value *v, bool *given) {
     Value x = v[0];
     if (!want_tensor(s, "layer_norm", "x", x, DT_F32)) return sema_err();
@@ -620,14 +621,9 @@ static Value layer_norm(Sema *s, const Expr *call, Value *v, bool *given) {
         return sema_err();
     }
     if (given[2]) eps = v[2].num;
-    Graph *g = &s->m->forward;
-    uint32_t axes = ((1u << x.shape.rank) - 1) & ~((1u << axis) - 1);
-    int mu = graph_reduce(s->a, g, OP_MEAN, x.node, axes, true);
-    int d = graph_binary(s->a, g, OP_SUB, x.node, mu);
-    int var = graph_reduce(s->a, g, OP_MEAN, graph_binary(s->a, g, OP_MUL, d, d), axes, true);
-    int den = graph_unary(s->a, g, OP_SQRT, graph_binary(s->a, g, OP_ADD, var, graph_scalar(s->a, g, eps)));
-    for (int i = mu; i < g->n; i++) sema_at(s, i, call->name_loc);
-    return node_value(s, graph_binary(s->a, g, OP_DIV, d, den), call);
+    int in[1] = {x.node};
+    return node_value(s, graph_node(s->a, &s->m->forward, OP_LAYER_NORM, in, 1, (Attr){.axis = axis, .value = eps}),
+                      call);
 }
 
 /* dim(x, axis) and shape(x): a tensor's size along an axis and its list of

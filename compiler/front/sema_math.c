@@ -16,8 +16,10 @@
  *                         (with torch.std's gradient 0 where it is 0)
  *   a < b ...             f32 masks of 1 and 0 (constants: true or false)
  *
- * Each composite is differentiated through its parts (autodiff.c), which
- * gives PyTorch's gradients, ties and zeros included (docs/decisions.md).
+ * gelu is one op of either form (gelu, gelu_tanh), differentiated by
+ * gelu_dx from x alone; each composite is differentiated through its parts
+ * (autodiff.c), which gives PyTorch's gradients, ties and zeros included
+ * (docs/decisions.md).
  * Needs: sema_expr.c (values), sema_builtin.c (argument binding, axes).
  * Guarantees: a returned tensor Value is a valid node of the forward graph;
  * a call on plain numbers folds to a number (a comparison to a bool). */
@@ -243,16 +245,8 @@ static Value activation(Sema *s, const MathFn *f, const Expr *call, Value x, Val
         r = bin(&b, OP_MUL, x.node, x.node);
     } else if (f->kind == M_SILU) {
         r = bin(&b, OP_MUL, x.node, un(&b, OP_SIGMOID, x.node));
-    } else {   /* gelu */
-        int half_x = bin(&b, OP_MUL, x.node, num(&b, 0.5)), t;
-        if (tanh_form) {
-            int cube = bin(&b, OP_MUL, bin(&b, OP_MUL, x.node, x.node), x.node);
-            int inner = bin(&b, OP_ADD, x.node, bin(&b, OP_MUL, cube, num(&b, kappa)));
-            t = un(&b, OP_TANH, bin(&b, OP_MUL, inner, num(&b, k)));
-        } else {
-            t = un(&b, OP_ERF, bin(&b, OP_MUL, x.node, num(&b, M_SQRT1_2)));
-        }
-        r = bin(&b, OP_MUL, half_x, bin(&b, OP_ADD, t, num(&b, 1)));
+    } else {   /* gelu: one op, whose backward reads only x (ops.def) */
+        r = un(&b, tanh_form ? OP_GELU_TANH : OP_GELU, x.node);
     }
     return result(&b, r, call->loc, x.defines);
 }

@@ -30,6 +30,7 @@ bool op_is_shaped(Op op) {
         return true;
     case OP_LOAD: case OP_STORE: case OP_TRANSPOSE: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D:
+    case OP_LAYER_NORM: case OP_LAYER_NORM_DX:
     case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D: case OP_ONE_HOT: case OP_SCE: case OP_SCE_DX: case OP_BCE:
     case OP_BCE_DX: case OP_GATHER: case OP_TRAIN_SELECT:
 #define OP OP_NONE
@@ -181,6 +182,14 @@ static const char *infer_complex(const Node *n, const Node *const *x, DType *t, 
     }
     case OP_SOFTMAX: case OP_LOG_SOFTMAX:
         if (at->axis < 0 || at->axis >= x[0]->shape.rank) return "softmax axis out of range";
+        *s = x[0]->shape;
+        return NULL;
+    case OP_LAYER_NORM: case OP_LAYER_NORM_DX:   /* (x) -> y; (x, dy) -> dx */
+        if (x[0]->dtype != DT_F32 || (n->op == OP_LAYER_NORM_DX && x[1]->dtype != DT_F32))
+            return "layer_norm needs f32";
+        if (at->axis < 0 || at->axis >= x[0]->shape.rank) return "layer_norm axis out of range";
+        if (!(at->value >= 0)) return "layer_norm eps is not a number >= 0";
+        if (n->op == OP_LAYER_NORM_DX && !shape_eq(x[0]->shape, x[1]->shape)) return "layer_norm_dx: dy is not x's shape";
         *s = x[0]->shape;
         return NULL;
     case OP_CONV2D:

@@ -169,6 +169,46 @@ static void run_softmax(const Node *n, const double *x, double *y) {
         }
 }
 
+/* layer_norm (x, dy NULL) and its adjoint layer_norm_dx (x, dy) over rows
+ * of the axes attr.axis .. last (ops.def).  Each intermediate the code
+ * computes is an f32 value (f32_range: a squared deviation of 1e20 is
+ * infinite, as in f32 and in the composite this replaced); precision double. */
+static double f32_range(double v);
+
+static void run_layer_norm(const Node *n, const double *x, const double *dy, double *y) {
+    Shape s = n->shape;
+    int64_t len = 1;
+    for (int d = n->attr.axis; d < s.rank; d++) len *= s.dim[d];
+    int64_t rows = len ? shape_count(s) / len : 0;
+    for (int64_t r = 0; r < rows; r++) {
+        const double *xr = x + r * len;
+        double sum = 0, sq = 0;
+        for (int64_t k = 0; k < len; k++) sum += xr[k];
+        double mean = f32_range(sum / (double)len);
+        for (int64_t k = 0; k < len; k++) {
+            double d = f32_range(xr[k] - mean);
+            sq += f32_range(d * d);
+        }
+        double var = f32_range(sq / (double)len);
+        double rstd = f32_range(1 / sqrt(f32_range(var + (float)n->attr.value)));   /* eps: an f32 constant */
+        if (!dy) {
+            for (int64_t k = 0; k < len; k++) y[r * len + k] = f32_range(xr[k] - mean) * rstd;
+            continue;
+        }
+        const double *dyr = dy + r * len;
+        double sdy = 0, sdyd = 0;
+        for (int64_t k = 0; k < len; k++) {
+            sdy += dyr[k];
+            sdyd += f32_range(dyr[k] * f32_range(xr[k] - mean));
+        }
+        double mean_dy = f32_range(sdy / (double)len), mean_dy_xhat = f32_range(f32_range(sdyd * rstd) / (double)len);
+        for (int64_t k = 0; k < len; k++) {
+            double xhat = f32_range(f32_range(xr[k] - mean) * rstd);
+            y[r * len + k] = (dyr[k] - mean_dy - f32_range(xhat * mean_dy_xhat)) * rstd;
+        }
+    }
+}
+
 /* The three convolution ops share one walk over (n, f, c, oh, ow, kh, kw):
  * x [N,C,H,W], w [F,C,KH,KW], y [N,F,OH,OW]; input row oh*s+kh-p. */
 static void run_conv(Op op, const Attr *at, Shape xs, Shape ws, Shape ys, double *x, double *w, double *y) {
@@ -371,6 +411,12 @@ static void compute_node(Arena *a, const Graph *g, int id, double **val, TensorS
         return;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX:
         run_softmax(n, v0, y);
+        return;
+    case OP_LAYER_NORM:
+        run_layer_norm(n, v0, NULL, y);
+        return;
+    case OP_LAYER_NORM_DX:   /* (x, dy) -> dx */
+        run_layer_norm(n, v0, v1, y);
         return;
     case OP_CONV2D:      /* (x, w) -> y */
         run_conv(n->op, &n->attr, x0->shape, x1->shape, n->shape, v0, v1, y);

@@ -94,6 +94,7 @@ static void print_attrs(FILE *out, const Node *n) {
         if (a->trans_b) fputs(" trans_b", out);
         break;
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONCAT: fprintf(out, " axis=%d", a->axis); break;
+    case OP_LAYER_NORM: case OP_LAYER_NORM_DX: fprintf(out, " axis=%d eps=%.9g", a->axis, a->value); break;
     case OP_SLICE: case OP_SLICE_DX:
         fputs(" start=", out);
         print_ints(out, a->start, n->shape.rank);

@@ -442,13 +442,13 @@ static bool graph_line(Reader *r, const char *kw) {
 
 /* The attributes each op takes, in the printer's order (print.c: print_attrs). */
 typedef enum { AT_NONE, AT_RATE, AT_SALT, AT_AXES, AT_KEEPDIMS, AT_PERM, AT_TRANS_A, AT_TRANS_B, AT_AXIS,
-               AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_IGNORE, AT_START, AT_STEP, AT_COUNT } AttrKey;
+               AT_STRIDE, AT_PAD, AT_SIZE, AT_CLASSES, AT_IGNORE, AT_START, AT_STEP, AT_EPS, AT_COUNT } AttrKey;
 static const char *const attr_names[AT_COUNT] = {
     [AT_RATE] = "rate", [AT_SALT] = "salt", [AT_AXES] = "axes", [AT_KEEPDIMS] = "keepdims",
     [AT_PERM] = "perm", [AT_TRANS_A] = "trans_a", [AT_TRANS_B] = "trans_b", [AT_AXIS] = "axis",
     [AT_STRIDE] = "stride", [AT_PAD] = "pad", [AT_SIZE] = "size", [AT_CLASSES] = "classes",
     [AT_IGNORE] = "ignore",
-    [AT_START] = "start", [AT_STEP] = "step",
+    [AT_START] = "start", [AT_STEP] = "step", [AT_EPS] = "eps",
 };
 static bool attr_is_flag(AttrKey k) { return k == AT_KEEPDIMS || k == AT_TRANS_A || k == AT_TRANS_B; }
 /* given or not, as the flags, but with a value */
@@ -461,6 +461,7 @@ static const OpAttrs op_attrs[OP_COUNT] = {
     [OP_TRANSPOSE] = {{AT_PERM}},
     [OP_MATMUL] = {{AT_TRANS_A, AT_TRANS_B}},
     [OP_SOFTMAX] = {{AT_AXIS}}, [OP_LOG_SOFTMAX] = {{AT_AXIS}},
+    [OP_LAYER_NORM] = {{AT_AXIS, AT_EPS}}, [OP_LAYER_NORM_DX] = {{AT_AXIS, AT_EPS}},
     [OP_CONV2D] = {{AT_STRIDE, AT_PAD}}, [OP_CONV2D_DX] = {{AT_STRIDE, AT_PAD}}, [OP_CONV2D_DW] = {{AT_STRIDE, AT_PAD}},
     [OP_MAXPOOL2D] = {{AT_SIZE, AT_STRIDE}}, [OP_MAXPOOL2D_DX] = {{AT_SIZE, AT_STRIDE}},
     [OP_AVGPOOL2D] = {{AT_SIZE, AT_STRIDE}}, [OP_AVGPOOL2D_DX] = {{AT_SIZE, AT_STRIDE}},
@@ -472,7 +473,7 @@ static const OpAttrs op_attrs[OP_COUNT] = {
 /* The value of attribute k after its '='. */
 static bool attr_value(Reader *r, AttrKey k, Attr *at) {
     switch (k) {
-    case AT_RATE: return number(r, &at->value);
+    case AT_RATE: case AT_EPS: return number(r, &at->value);
     case AT_SALT: {
         long long v;
         if (!integer(r, 0, UINT32_MAX, &v)) return false;

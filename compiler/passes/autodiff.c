@@ -101,8 +101,9 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     switch (n->op) {
     case OP_LOAD: case OP_CONST: case OP_LITERAL: case OP_RANDOM_MASK: case OP_ONE_HOT:
     case OP_STEP: case OP_SIGN: case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_RELU_DX: case OP_STORE:
+    case OP_GELU_DX: case OP_GELU_TANH_DX:
     case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX:
-    case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
+    case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX: case OP_LAYER_NORM_DX:
         return false;
     case OP_SCE: case OP_GATHER:
         return k == 0;
@@ -111,12 +112,12 @@ static bool op_differentiable_in(const Model *m, const Graph *g, const Node *n, 
     case OP_KEEP:   /* keep(mask, y): to y only */
         return k == 1;
     case OP_NEG: case OP_RELU: case OP_LEAKY_RELU: case OP_SIGMOID: case OP_TANH: case OP_EXP: case OP_LOG:
-    case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST: case OP_ERF: case OP_CLIP:
+    case OP_SQRT: case OP_ABS: case OP_SOFTPLUS: case OP_CAST: case OP_ERF: case OP_CLIP: case OP_GELU: case OP_GELU_TANH:
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MAXIMUM: case OP_MINIMUM:
     case OP_SUM: case OP_MEAN: case OP_MAX: case OP_RESHAPE: case OP_TRANSPOSE: case OP_BROADCAST:
     case OP_SLICE: case OP_SLICE_DX: case OP_CONCAT:
     case OP_MATMUL: case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_CONV2D: case OP_MAXPOOL2D: case OP_AVGPOOL2D:
-    case OP_BCE:
+    case OP_BCE: case OP_LAYER_NORM:
         return true;
     }
     die("autodiff: bad op %d", (int)n->op);
@@ -181,6 +182,10 @@ static void adjoint_unary(Backward *b, int id, Node n, int dy) {
         d = inside < 0 ? dy : ad_mul(b, dy, inside);
         break;
     }
+    /* From the pre-activation alone (as PyTorch's GeluBackward): the backward
+     * reads x and dy, nothing else of the forward pass. */
+    case OP_GELU: d = graph_binary(b->a, b->g, OP_GELU_DX, dy, x); break;
+    case OP_GELU_TANH: d = graph_binary(b->a, b->g, OP_GELU_TANH_DX, dy, x); break;
     case OP_STEP: case OP_SIGN: die("autodiff: %s carries no gradient", op_info[n.op].name);
 #define OP OP_CASE
 #define OP_UNARY OP_NONE
@@ -246,7 +251,8 @@ static void adjoint_binary(Backward *b, int id, Node n, int dy) {
 #define OP_BINARY OP_NONE
 #include "ir/ops.def"
         die("autodiff: %s is not binary", op_info[n.op].name);
-    case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_RELU_DX: die("autodiff: %s carries no gradient", op_info[n.op].name);
+    case OP_EQ: case OP_GT: case OP_GE: case OP_NE: case OP_RELU_DX: case OP_GELU_DX: case OP_GELU_TANH_DX:
+        die("autodiff: %s carries no gradient", op_info[n.op].name);
     }
 }
 
@@ -378,6 +384,11 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
         accumulate(b, x, ad_sub(b, dy, ad_mul(b, soft, total)));
         return;
     }
+    case OP_LAYER_NORM: {   /* from x and dy alone: the kernel recomputes the row's mean and variance */
+        int in[2] = {x, dy};
+        accumulate(b, x, graph_node(b->a, b->g, OP_LAYER_NORM_DX, in, 2, n.attr));
+        return;
+    }
     case OP_CONV2D: {   /* the weights first, as for matmul */
         int w = n.in[1];
         if (b->needs_grad[w]) {
@@ -429,7 +440,7 @@ static void adjoint_complex(Backward *b, int id, Node n, int dy) {
     }
     /* the adjoints' own ops and the random masks carry no gradient (op_differentiable_in) */
     case OP_RANDOM_MASK: case OP_ONE_HOT: case OP_CONV2D_DX: case OP_CONV2D_DW: case OP_MAXPOOL2D_DX:
-    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX:
+    case OP_AVGPOOL2D_DX: case OP_SCE_DX: case OP_BCE_DX: case OP_GATHER_DX: case OP_LAYER_NORM_DX:
         die("autodiff: no adjoint for %s", op_info[n.op].name);
 #define OP OP_CASE
 #define OP_COMPLEX OP_NONE

@@ -37,6 +37,7 @@ static double node_flops(const Graph *g, const Node *n) {
     case OP_TRAIN_SELECT: return 0;
     case OP_GATHER: return 0;                         /* row copies */
     case OP_GATHER_DX: return (double)shape_count(*x);   /* one add per element of dy */
+    case OP_LAYER_NORM: case OP_LAYER_NORM_DX:
     case OP_SOFTMAX: case OP_LOG_SOFTMAX: case OP_MAXPOOL2D_DX: case OP_AVGPOOL2D_DX: case OP_ONE_HOT:
     case OP_SCE: case OP_SCE_DX: case OP_BCE: case OP_BCE_DX: case OP_RANDOM_MASK:
         return x ? 5.0 * (double)shape_count(*x) : out;

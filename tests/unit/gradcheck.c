@@ -42,6 +42,8 @@ static void unary_cases(void) {
     unary_case("cast_f32", OP_CAST, 0.2, 1.5, true);
     unary_case("erf", OP_ERF, 0.05, 2.5, true);
     unary_case("clip", OP_CLIP, 0.2, 1.5, true);
+    unary_case("gelu", OP_GELU, 0.05, 2.5, true);
+    unary_case("gelu_tanh", OP_GELU_TANH, 0.05, 2.5, true);
 }
 
 /* op(x, y) for x, y of the given shapes, both parameters. */

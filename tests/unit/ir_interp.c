@@ -98,6 +98,24 @@ static void test_elem_ops(Arena *a) {
     Operand x = F32(SHAPE(5), -2, -0.5, 0, 1.5, NAN);
     EXPECT_OP(a, OP_CLIP, ((Attr){.value = -1, .value2 = 0.5}), 0, SCALAR, ARGS(x), -1, -0.5, 0, 0.5, NAN);
     EXPECT_OP(a, OP_CLIP, ((Attr){.value = -INFINITY, .value2 = 0}), 0, SCALAR, ARGS(x), -2, -0.5, 0, 0, NAN);
+    /* gelu, both forms, and their adjoints gelu_dx(dy, x): from PyTorch in float64
+     * (F.gelu(x, approximate=...) and its backward with the dy below); at
+     * x = -inf gelu is -inf * 0 = NaN and at +-inf the slope inf * 0 = NaN, as
+     * PyTorch in float32 gives */
+    Operand gx = F32(SHAPE(5), 0, 0.5, -1, 2, -3), gdy = F32(SHAPE(5), 1, 2, -1, 0.5, 3);
+    EXPECT_OP(a, OP_GELU, NOATTR, 0, SCALAR, ARGS(gx), 0, 0.34573123063700656, -0.15865525393145702,
+              1.9544997361036416, -0.00404969409489031);
+    EXPECT_OP(a, OP_GELU_TANH, NOATTR, 0, SCALAR, ARGS(gx), 0, 0.34571400982514394, -0.15880800939172324,
+              1.954597694087775, -0.0036373920817729943);
+    EXPECT_OP(a, OP_GELU_DX, NOATTR, 0, SCALAR, ARGS(gdy, gx), 0.5, 1.7349902493123257, 0.08331547058768635,
+              0.5426159005390985, -0.035836941612551756);
+    EXPECT_OP(a, OP_GELU_TANH_DX, NOATTR, 0, SCALAR, ARGS(gdy, gx), 0.5, 1.7347398070692848, 0.08296408384578252,
+              0.5430496283118091, -0.03475249989290895);
+    Operand inf = F32(SHAPE(3), INFINITY, -INFINITY, NAN), ones = F32(SHAPE(3), 1, 1, 1);
+    EXPECT_OP(a, OP_GELU, NOATTR, 0, SCALAR, ARGS(inf), INFINITY, NAN, NAN);
+    EXPECT_OP(a, OP_GELU_TANH, NOATTR, 0, SCALAR, ARGS(inf), INFINITY, NAN, NAN);
+    EXPECT_OP(a, OP_GELU_DX, NOATTR, 0, SCALAR, ARGS(ones, inf), NAN, NAN, NAN);
+    EXPECT_OP(a, OP_GELU_TANH_DX, NOATTR, 0, SCALAR, ARGS(ones, inf), NAN, NAN, NAN);
     /* minimum of [[1],[2]] and [10, 1.5, -3] */
     EXPECT_OP(a, OP_MINIMUM, NOATTR, 0, SCALAR, ARGS(F32(SHAPE(2, 1), 1, 2), F32(SHAPE(3), 10, 1.5, -3)),
               1, 1, -3, 2, 1.5, -3);
@@ -213,6 +231,22 @@ static void test_softmax(Arena *a) {
     EXPECT_OP(a, OP_SOFTMAX, ((Attr){.axis = 1}), 0, SCALAR, ARGS(F32(SHAPE(1, 2), 1000, 1000)), 0.5, 0.5);
     EXPECT_OP(a, OP_LOG_SOFTMAX, ((Attr){.axis = 1}), 0, SCALAR, ARGS(F32(SHAPE(1, 2), 1000, 1000)),
               -0.693147181, -0.693147181);
+}
+
+/* layer_norm and its adjoint, from PyTorch in float64: F.layer_norm(x, [3],
+ * eps=1e-5) and x.grad of its backward with the dy below; with eps = 0 a
+ * constant row is 0 / 0 = NaN (PyTorch too), and axis 0 of [2, 2] normalises
+ * all four elements: [1, 2, 3, 4] -> (x - 2.5) / sqrt(1.25) */
+static void test_layer_norm(Arena *a) {
+    Operand x = F32(SHAPE(2, 3), 1, 2, 4, 0, -1, 3), dy = F32(SHAPE(2, 3), 1, -2, 0.5, 3, 1, -1);
+    EXPECT_OP(a, OP_LAYER_NORM, ((Attr){.axis = 1, .value = 1e-5}), 0, SCALAR, ARGS(x), -1.069041531450298,
+              -0.2672603828625746, 1.3363019143128718, -0.3922315914145858, -0.9805789785364645, 1.37281056995105);
+    EXPECT_OP(a, OP_LAYER_NORM_DX, ((Attr){.axis = 1, .value = 1e-5}), 0, SCALAR, ARGS(x, dy), 0.9735911492720329,
+              -1.4603871534309036, 0.4867960041588706, 0.9051507663013793, -0.6788600198559447,
+              -0.22629074644543457);
+    EXPECT_OP(a, OP_LAYER_NORM, ((Attr){.axis = 1}), 0, SCALAR, ARGS(F32(SHAPE(2, 2), 1, 2, 3, 3)), -1, 1, NAN, NAN);
+    EXPECT_OP(a, OP_LAYER_NORM, ((Attr){.axis = 0}), 0, SCALAR, ARGS(F32(SHAPE(2, 2), 1, 2, 3, 4)),
+              -1.3416407864998738, -0.4472135954999579, 0.4472135954999579, 1.3416407864998738);
 }
 
 static void test_conv(Arena *a) {
@@ -511,6 +545,7 @@ int main(void) {
     test_index(a);
     test_matmul(a);
     test_softmax(a);
+    test_layer_norm(a);
     test_conv(a);
     test_pool(a);
     test_losses(a);

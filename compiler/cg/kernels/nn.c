@@ -273,6 +273,65 @@ void dmk_softmax(float *restrict y, const float *restrict x, int64_t outer, int6
         }
 }
 
+/* layer_norm (ops.def) on rows of n contiguous elements.  Each row's sums
+ * in SOFTMAX_LANES partial sums (vectorised, as row_sum); the statistics in
+ * two passes, the mean and then the squared deviations, as the composite of
+ * mean, sub, mul and mean this replaced.  y = d / sqrt(var + eps) (the
+ * adjoint multiplies by r = 1 / sqrt(var + eps)); the squared deviations summed in
+ * double (difftest of tinygpt: an f32 sum put a cancelled logit 1.1x over the
+ * tolerance). A constant row with eps = 0 gives 0 / 0 = NaN. */
+static float row_sq_dev(const float *restrict x, int64_t n, float mean) {
+    double part[SOFTMAX_LANES] = {0};   /* double: var's relative error stays far below f32's */
+    int64_t k = 0;
+    for (; k + SOFTMAX_LANES <= n; k += SOFTMAX_LANES)
+        for (int l = 0; l < SOFTMAX_LANES; l++) {
+            float d = x[k + l] - mean;
+            part[l] += (double)d * d;
+        }
+    double s = 0;
+    for (int l = 0; l < SOFTMAX_LANES; l++) s += part[l];
+    for (; k < n; k++) s += (double)(x[k] - mean) * (x[k] - mean);
+    return (float)s;
+}
+
+/* sum of dy (x - mean), for the adjoint */
+static float row_dy_dev(const float *restrict dy, const float *restrict x, int64_t n, float mean) {
+    float part[SOFTMAX_LANES] = {0};
+    int64_t k = 0;
+    for (; k + SOFTMAX_LANES <= n; k += SOFTMAX_LANES)
+        for (int l = 0; l < SOFTMAX_LANES; l++) part[l] += dy[k + l] * (x[k + l] - mean);
+    float s = 0;
+    for (int l = 0; l < SOFTMAX_LANES; l++) s += part[l];
+    for (; k < n; k++) s += dy[k] * (x[k] - mean);
+    return s;
+}
+
+void dmk_layer_norm(float *restrict y, const float *restrict x, int64_t rows, int64_t n, float eps) {
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n;
+        float *yr = y + r * n;
+        float mean = row_sum(xr, n) / (float)n;
+        float den = __builtin_sqrtf(row_sq_dev(xr, n, mean) / (float)n + eps);
+        for (int64_t k = 0; k < n; k++) yr[k] = (xr[k] - mean) / den;
+    }
+}
+
+/* dx = r (dy - mean(dy) - xhat mean(dy xhat)), xhat = (x - mean) r: the
+ * statistics recomputed from x, so the forward pass keeps none. */
+void dmk_layer_norm_dx(float *restrict dx, const float *restrict x, const float *restrict dy, int64_t rows, int64_t n,
+                       float eps) {
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * n, *dyr = dy + r * n;
+        float *dxr = dx + r * n;
+        float mean = row_sum(xr, n) / (float)n;
+        float rstd = 1.0f / __builtin_sqrtf(row_sq_dev(xr, n, mean) / (float)n + eps);
+        float mean_dy = row_sum(dyr, n) / (float)n;
+        float mean_dy_xhat = row_dy_dev(dyr, xr, n, mean) * rstd / (float)n;
+        for (int64_t k = 0; k < n; k++)
+            dxr[k] = (dyr[k] - mean_dy - (xr[k] - mean) * rstd * mean_dy_xhat) * rstd;
+    }
+}
+
 /* The rows that count: those not labelled ignore.  The entry checked every
  * label (dmk_check_labels), so a label is ignore or in [0, K). */
 static int64_t counted_rows(const int32_t *restrict label, int64_t N, int32_t ignore) {
