@@ -16,7 +16,7 @@ to it changes the model, and it reflects every entry call without copying.
 A view keeps its instance alive.  Runtime failures raise dmc.Error with the
 runtime's code (dmc.Error.code, a negative DM_E... value) and message.
 
-The descriptor structs are mirrored with ctypes (ABI version 4 of
+The descriptor structs are mirrored with ctypes (ABI version 5 of
 runtime/dm.h); tests/python/layout.test.sh checks the mirror against the C
 compiler's layout.  See docs/python.md.
 """
@@ -25,7 +25,7 @@ import os
 
 import numpy as np
 
-ABI_VERSION = 4
+ABI_VERSION = 5
 MAX_RANK = 8
 
 KINDS = ("input", "output", "param", "grad", "state", "loss", "buffer")
@@ -55,11 +55,11 @@ class _Init(ctypes.Structure):
 
 
 class _TensorDesc(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char_p), ("kind", ctypes.c_int), ("dtype", ctypes.c_int),
-                ("rank", ctypes.c_int), ("dims", ctypes.c_int64 * MAX_RANK), ("count", ctypes.c_int64),
-                ("offset", ctypes.c_uint64), ("bytes", ctypes.c_uint64), ("param", ctypes.c_int),
-                ("init", _Init), ("reads", ctypes.c_uint32), ("flags", ctypes.c_uint32),
-                ("lo", ctypes.c_int64), ("hi", ctypes.c_int64)]
+    _fields_ = [("name", ctypes.c_char_p), ("dims", ctypes.POINTER(ctypes.c_int64)),
+                ("init", ctypes.POINTER(_Init)), ("count", ctypes.c_int64), ("offset", ctypes.c_uint64),
+                ("bytes", ctypes.c_uint64), ("kind", ctypes.c_int), ("dtype", ctypes.c_int), ("param", ctypes.c_int),
+                ("rank", ctypes.c_uint8), ("reads", ctypes.c_uint8), ("flags", ctypes.c_uint8),
+                ("lo", ctypes.c_int32), ("hi", ctypes.c_int32)]
 
 
 class _ModelDesc(ctypes.Structure):

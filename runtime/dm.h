@@ -33,7 +33,7 @@ extern "C" {
 #define DM_UNUSED
 #endif
 
-#define DM_ABI_VERSION 4
+#define DM_ABI_VERSION 5
 #define DM_MAX_RANK 8
 #define DM_ALIGN 64
 
@@ -114,20 +114,26 @@ typedef struct dm_init_desc {
     const float *data; /* DM_INIT_LITERAL: the values, row-major */
 } dm_init_desc;
 
+/* One tensor of the model (ABI 5; docs/runtime.md, "The tensor table").  The
+ * members a program reads (name, kind, dtype, rank, dims[k], count, offset,
+ * bytes, param, reads, flags, lo, hi) read as before ABI 5; what changed: dims
+ * and init point to constants shared between the tensors with the same shape
+ * or initialiser (init NULL: zeros), rank, reads and flags are bytes, lo and
+ * hi 32-bit (they bound i32 values), and param comes before rank. */
 typedef struct dm_tensor_desc {
-    const char *name;   /* the dotted parameter name, or the input/output name */
+    const char *name;           /* the dotted parameter name, or the input/output name */
+    const int64_t *dims;        /* DM_MAX_RANK values, zeros past rank (may be NULL when rank is 0) */
+    const dm_init_desc *init;   /* DM_PARAM, DM_BUFFER, DM_STATE; NULL: zeros (gradients, inputs, most state) */
+    int64_t count;              /* number of elements (1 for a scalar) */
+    uint64_t offset;            /* byte offset in the data region, a multiple of 64 */
+    uint64_t bytes;             /* count * element size */
     dm_kind kind;
     dm_dtype dtype;
-    int rank;
-    int64_t dims[DM_MAX_RANK];
-    int64_t count;      /* number of elements (1 for a scalar) */
-    uint64_t offset;    /* byte offset in the data region, a multiple of 64 */
-    uint64_t bytes;     /* count * element size */
-    int param;          /* DM_GRAD and per-parameter DM_STATE: index of the parameter's tensor; else -1 */
-    dm_init_desc init;  /* DM_PARAM, DM_BUFFER (and DM_STATE, usually zeros) */
-    uint32_t reads;     /* bit 1u << DM_ENTRY_x: that entry reads this tensor (inputs: must be filled for it) */
-    uint32_t flags;     /* DM_TENSOR_HAS_RANGE */
-    int64_t lo, hi;     /* DM_TENSOR_HAS_RANGE: every element must lie in [lo, hi] */
+    int param;                  /* DM_GRAD and per-parameter DM_STATE: index of the parameter's tensor; else -1 */
+    uint8_t rank;               /* 0 .. DM_MAX_RANK */
+    uint8_t reads;              /* bit 1u << DM_ENTRY_x: that entry reads this tensor (inputs: must be filled for it) */
+    uint8_t flags;              /* DM_TENSOR_HAS_RANGE */
+    int32_t lo, hi;             /* DM_TENSOR_HAS_RANGE: every element must lie in [lo, hi] */
 } dm_tensor_desc;
 
 /* The runtime services a generated entry may call (threads). */

@@ -95,8 +95,8 @@ uint64_t rt_rng_below(rt_rng *r, uint64_t n) {
 /* Fan-in and fan-out: the compiler's, else guessed from the shape
  * ([in, out] for rank 2, like Dense's W; the element count otherwise). */
 static void fans(const dm_tensor_desc *t, double *fan_in, double *fan_out) {
-    *fan_in = (double)t->init.fan_in;
-    *fan_out = (double)t->init.fan_out;
+    *fan_in = t->init ? (double)t->init->fan_in : 0;
+    *fan_out = t->init ? (double)t->init->fan_out : 0;
     if (*fan_in > 0 && *fan_out > 0)
         return;
     double in = (double)t->count, out = (double)t->count;
@@ -122,7 +122,8 @@ static void store(const dm_tensor_desc *t, uint8_t *base, int64_t i, double v) {
 
 void rt_init_tensor(const dm_model *m, const dm_tensor_desc *t) {
     uint8_t *base = m->data + t->offset;
-    const dm_init_desc *in = &t->init;
+    static const dm_init_desc zeros = {DM_INIT_ZEROS, 0, 0, 0, 0, NULL};
+    const dm_init_desc *in = t->init ? t->init : &zeros;   /* NULL: zeros (dm.h) */
     rt_rng r;
     rt_rng_stream(&r, m->seed, t->name);
     double spare = 0, fan_in, fan_out;

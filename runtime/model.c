@@ -55,8 +55,9 @@ int rt_check_desc(const dm_model_desc *d) {
         if (!t->name || t->offset % DM_ALIGN != 0 || t->offset + t->bytes > d->data_size)
             return rt_error(DM_EINVAL, "model '%s': tensor %d ('%s') lies outside the data region",
                             d->name ? d->name : "?", i, t->name ? t->name : "?");
-        if (t->rank < 0 || t->rank > DM_MAX_RANK || t->count < 0 || t->bytes != (uint64_t)t->count * 4)
-            return rt_error(DM_EINVAL, "model '%s': tensor '%s' has an inconsistent rank, count or size",
+        if (t->rank > DM_MAX_RANK || (t->rank > 0 && !t->dims) || t->count < 0 ||
+            t->bytes != (uint64_t)t->count * 4)
+            return rt_error(DM_EINVAL, "model '%s': tensor '%s' has an inconsistent rank, dims, count or size",
                             d->name ? d->name : "?", t->name);
     }
     return rt_check_cpu(d);

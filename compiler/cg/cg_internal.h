@@ -110,6 +110,8 @@ enum { CG_MAX_LEVELS = 4 };
 int cg_cpu_levels(const char *cpu, const char *features, const char *target, const char *levels[CG_MAX_LEVELS]);
 void cg_mark_level(LLVMContextRef ctx, LLVMModuleRef mod, const char *level);
 bool cg_link_level(LLVMModuleRef base, LLVMModuleRef mod, const Models *models, const char *level);
+/* cg_table.c: the descriptor's tensor table NAME_tensors (an internal global). */
+LLVMValueRef cg_tensor_table(Cg *cg);
 /* cg_desc.c: the model's descriptor constant NAME_model. */
 LLVMValueRef cg_descriptor(Cg *cg, LLVMValueRef fns[ENTRY_COUNT]);
 /* cg_desc.c: `dm_models`, the NULL-terminated table of the n descriptors (--emit=shared). */

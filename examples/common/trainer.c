@@ -294,7 +294,8 @@ static int train(const trainer_spec *spec, const trainer_group *g, options o) {
                (long long)train.count, (long long)test.count, (long long)batch, dm_threads(m),
                dm_threads(m) > 1 ? "s" : "");
     fflush(stdout);
-    double accuracy = 0, base_rate = dm_tensor(m, "opt/lr") ? dm_tensor(m, "opt/lr")->init.a : 0;
+    const dm_tensor_desc *rate = dm_tensor(m, "opt/lr");   /* its init: the .dm file's learning rate */
+    double accuracy = 0, base_rate = rate && rate->init ? rate->init->a : 0;
     int rc = 0;
     int last_epoch = o.stop_after && o.stop_after < o.epochs ? o.stop_after : o.epochs;
     for (int epoch = first_epoch; rc == 0 && epoch <= last_epoch; epoch++) {

@@ -143,7 +143,7 @@ static int same_model(dm_model *m, MPI_Comm comm, const char *caller) {
 
 /* A generator state tensor (initialiser "seed": element 0 the key). */
 static int is_generator(const dm_tensor_desc *t) {
-    return t->kind == DM_STATE && t->dtype == DM_I32 && t->init.kind == DM_INIT_SEED && t->count >= 1;
+    return t->kind == DM_STATE && t->dtype == DM_I32 && t->init && t->init->kind == DM_INIT_SEED && t->count >= 1;
 }
 
 int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {

@@ -30,18 +30,18 @@ static const float bias_init[4] = {0.5f, -0.25f, 1.0f, 2.0f};
 
 /* Offsets: every tensor 64-byte aligned, as the compiler's plan does. */
 #define FUZZ_TENSORS(STATE)                                                                        \
-    {"fc.W", DM_PARAM, DM_F32, 2, {3, 4}, 12, 0, 48, -1, {DM_INIT_NORMAL, 0.0, 1.0, 3, 4, NULL}, 0, 0, 0, 0},  \
-    {"fc.b", DM_PARAM, DM_F32, 1, {4}, 4, 64, 16, -1, {DM_INIT_LITERAL, 0, 0, 0, 0, bias_init}, 0, 0, 0, 0},   \
-    {"steps", DM_PARAM, DM_I32, 0, {0}, 1, 128, 4, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},         \
+    {"fc.W", (const int64_t[DM_MAX_RANK]){3, 4}, &(const dm_init_desc){DM_INIT_NORMAL, 0.0, 1.0, 3, 4, NULL}, 12, 0, 48, DM_PARAM, DM_F32, -1, 2, 0, 0, 0, 0},  \
+    {"fc.b", (const int64_t[DM_MAX_RANK]){4}, &(const dm_init_desc){DM_INIT_LITERAL, 0, 0, 0, 0, bias_init}, 4, 64, 16, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0},   \
+    {"steps", NULL, NULL, 1, 128, 4, DM_PARAM, DM_I32, -1, 0, 0, 0, 0, 0},         \
     STATE                                                                                          \
-    {"grad/fc.W", DM_GRAD, DM_F32, 2, {3, 4}, 12, 384, 48, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},  \
-    {"x", DM_INPUT, DM_F32, 2, {2, 3}, 6, 448, 24, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},         \
-    {"loss", DM_LOSS, DM_F32, 0, {0}, 1, 512, 4, -1, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
+    {"grad/fc.W", (const int64_t[DM_MAX_RANK]){3, 4}, NULL, 12, 384, 48, DM_GRAD, DM_F32, 0, 2, 0, 0, 0, 0},  \
+    {"x", (const int64_t[DM_MAX_RANK]){2, 3}, NULL, 6, 448, 24, DM_INPUT, DM_F32, -1, 2, 0, 0, 0, 0},         \
+    {"loss", NULL, NULL, 1, 512, 4, DM_LOSS, DM_F32, -1, 0, 0, 0, 0, 0},
 
 #define FUZZ_STATE                                                                                      \
-    {"opt/m/fc.W", DM_STATE, DM_F32, 2, {3, 4}, 12, 192, 48, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},     \
-    {"opt/m/fc.b", DM_STATE, DM_F32, 1, {4}, 4, 256, 16, 1, {DM_INIT_CONST, 0.125, 0, 0, 0, NULL}, 0, 0, 0, 0},      \
-    {"dropout.seed", DM_STATE, DM_I32, 1, {2}, 2, 320, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
+    {"opt/m/fc.W", (const int64_t[DM_MAX_RANK]){3, 4}, NULL, 12, 192, 48, DM_STATE, DM_F32, 0, 2, 0, 0, 0, 0},     \
+    {"opt/m/fc.b", (const int64_t[DM_MAX_RANK]){4}, &(const dm_init_desc){DM_INIT_CONST, 0.125, 0, 0, 0, NULL}, 4, 256, 16, DM_STATE, DM_F32, 1, 1, 0, 0, 0, 0},      \
+    {"dropout.seed", (const int64_t[DM_MAX_RANK]){2}, &(const dm_init_desc){DM_INIT_SEED, 0, 0, 0, 0, NULL}, 2, 320, 8, DM_STATE, DM_I32, -1, 1, 0, 0, 0, 0},
 
 static const dm_tensor_desc full_tensors[] = {FUZZ_TENSORS(FUZZ_STATE)};
 static const dm_tensor_desc weights_tensors[] = {FUZZ_TENSORS()};

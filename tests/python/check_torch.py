@@ -100,7 +100,7 @@ def compare_band(a, b, c):
 
 def check_layout(tmp):
     """The ctypes mirror of dm_tensor_desc and dm_model_desc against the C compiler."""
-    fields = {"dm_tensor_desc": dmc._TensorDesc, "dm_model_desc": dmc._ModelDesc}
+    fields = {"dm_tensor_desc": dmc._TensorDesc, "dm_init_desc": dmc._Init, "dm_model_desc": dmc._ModelDesc}
     lines = ['#include <stdio.h>', '#include <stddef.h>', '#include "dm.h"', "int main(void) {"]
     for cname, ct in fields.items():
         lines.append(f'printf("{cname} %zu\\n", sizeof({cname}));')

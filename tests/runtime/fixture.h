@@ -66,15 +66,15 @@ static int fx_train_step(uint8_t *data, dm_exec *ex) {
 }
 
 static const dm_tensor_desc fx_tensors[] = {
-    {"fc.W", DM_PARAM, DM_F32, 2, {3, 2}, 6, 0, 24, -1, {DM_INIT_XAVIER, 0, 0, 3, 2, NULL}, 0, 0, 0, 0},
-    {"fc.b", DM_PARAM, DM_F32, 1, {2}, 2, 64, 8, -1, {DM_INIT_CONST, 0.5, 0, 0, 0, NULL}, 0, 0, 0, 0},
-    {"opt/m/fc.W", DM_STATE, DM_F32, 2, {3, 2}, 6, 128, 24, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
-    {"rng/dropout", DM_STATE, DM_I32, 1, {2}, 2, 192, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
-    {"grad/fc.W", DM_GRAD, DM_F32, 2, {3, 2}, 6, 256, 24, 0, {0}, 0, 0, 0, 0},
-    {"grad/fc.b", DM_GRAD, DM_F32, 1, {2}, 2, 320, 8, 1, {0}, 0, 0, 0, 0},
-    {"x", DM_INPUT, DM_F32, 1, {4}, 4, 384, 16, -1, {0}, 0, 0, 0, 0},
-    {"y", DM_OUTPUT, DM_F32, 1, {4}, 4, 448, 16, -1, {0}, 0, 0, 0, 0},
-    {"loss", DM_LOSS, DM_F32, 0, {0}, 1, 512, 4, -1, {0}, 0, 0, 0, 0},
+    {"fc.W", (const int64_t[DM_MAX_RANK]){3, 2}, &(const dm_init_desc){DM_INIT_XAVIER, 0, 0, 3, 2, NULL}, 6, 0, 24, DM_PARAM, DM_F32, -1, 2, 0, 0, 0, 0},
+    {"fc.b", (const int64_t[DM_MAX_RANK]){2}, &(const dm_init_desc){DM_INIT_CONST, 0.5, 0, 0, 0, NULL}, 2, 64, 8, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"opt/m/fc.W", (const int64_t[DM_MAX_RANK]){3, 2}, NULL, 6, 128, 24, DM_STATE, DM_F32, 0, 2, 0, 0, 0, 0},
+    {"rng/dropout", (const int64_t[DM_MAX_RANK]){2}, &(const dm_init_desc){DM_INIT_SEED, 0, 0, 0, 0, NULL}, 2, 192, 8, DM_STATE, DM_I32, -1, 1, 0, 0, 0, 0},
+    {"grad/fc.W", (const int64_t[DM_MAX_RANK]){3, 2}, NULL, 6, 256, 24, DM_GRAD, DM_F32, 0, 2, 0, 0, 0, 0},
+    {"grad/fc.b", (const int64_t[DM_MAX_RANK]){2}, NULL, 2, 320, 8, DM_GRAD, DM_F32, 1, 1, 0, 0, 0, 0},
+    {"x", (const int64_t[DM_MAX_RANK]){4}, NULL, 4, 384, 16, DM_INPUT, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"y", (const int64_t[DM_MAX_RANK]){4}, NULL, 4, 448, 16, DM_OUTPUT, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"loss", NULL, NULL, 1, 512, 4, DM_LOSS, DM_F32, -1, 0, 0, 0, 0, 0},
 };
 
 static const dm_model_desc fx_model = {

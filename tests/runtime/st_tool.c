@@ -25,11 +25,11 @@ static void print_saved(dm_model *m) {
 }
 
 static const dm_tensor_desc gen_tensors[] = {
-    {"u", DM_PARAM, DM_F32, 1, {5}, 5, 0, 20, -1, {DM_INIT_UNIFORM, -1, 3, 0, 0, NULL}, 0, 0, 0, 0},
-    {"n", DM_PARAM, DM_F32, 1, {5}, 5, 64, 20, -1, {DM_INIT_NORMAL, 2, 3, 0, 0, NULL}, 0, 0, 0, 0},
-    {"layer.he", DM_PARAM, DM_F32, 1, {3}, 3, 128, 12, -1, {DM_INIT_HE, 0, 0, 200, 10, NULL}, 0, 0, 0, 0},
-    {"layer.xavier", DM_PARAM, DM_F32, 2, {3, 2}, 6, 192, 24, -1, {DM_INIT_XAVIER, 0, 0, 3, 2, NULL}, 0, 0, 0, 0},
-    {"rng/dropout", DM_STATE, DM_I32, 1, {2}, 2, 256, 8, -1, {DM_INIT_SEED, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
+    {"u", (const int64_t[DM_MAX_RANK]){5}, &(const dm_init_desc){DM_INIT_UNIFORM, -1, 3, 0, 0, NULL}, 5, 0, 20, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"n", (const int64_t[DM_MAX_RANK]){5}, &(const dm_init_desc){DM_INIT_NORMAL, 2, 3, 0, 0, NULL}, 5, 64, 20, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"layer.he", (const int64_t[DM_MAX_RANK]){3}, &(const dm_init_desc){DM_INIT_HE, 0, 0, 200, 10, NULL}, 3, 128, 12, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"layer.xavier", (const int64_t[DM_MAX_RANK]){3, 2}, &(const dm_init_desc){DM_INIT_XAVIER, 0, 0, 3, 2, NULL}, 6, 192, 24, DM_PARAM, DM_F32, -1, 2, 0, 0, 0, 0},
+    {"rng/dropout", (const int64_t[DM_MAX_RANK]){2}, &(const dm_init_desc){DM_INIT_SEED, 0, 0, 0, 0, NULL}, 2, 256, 8, DM_STATE, DM_I32, -1, 1, 0, 0, 0, 0},
 };
 static const dm_model_desc gen_model = {DM_ABI_VERSION, "gen", 320, 0, 0, 5, gen_tensors, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL};
 

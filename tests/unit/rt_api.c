@@ -212,12 +212,13 @@ static void test_load_report(void) {
 /* The fixture plus an i32 input "labels" [4] that train_step and gradients
  * read, valid in [0, 2]. */
 static dm_tensor_desc ranged_tensors[10];
+static const int64_t labels_dims[DM_MAX_RANK] = {4};
 static dm_model_desc ranged_model;
 
 static void test_describe(void) {
     memcpy(ranged_tensors, fx_tensors, sizeof fx_tensors);
     ranged_tensors[6].reads = 1u << DM_ENTRY_FORWARD | 1u << DM_ENTRY_TRAIN_STEP | 1u << DM_ENTRY_GRADIENTS;
-    ranged_tensors[9] = (dm_tensor_desc){"labels", DM_INPUT, DM_I32, 1, {4}, 4, 576, 16, -1, {0},
+    ranged_tensors[9] = (dm_tensor_desc){"labels", labels_dims, NULL, 4, 576, 16, DM_INPUT, DM_I32, -1, 1,
                                          1u << DM_ENTRY_TRAIN_STEP | 1u << DM_ENTRY_GRADIENTS,
                                          DM_TENSOR_HAS_RANGE, 0, 2};
     ranged_model = fx_model;

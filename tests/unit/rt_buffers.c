@@ -14,10 +14,10 @@
 static int no_entry(uint8_t *data, dm_exec *ex) { return 0; }
 
 static const dm_tensor_desc buf_tensors[] = {
-    {"w", DM_PARAM, DM_F32, 1, {2}, 2, 0, 8, -1, {DM_INIT_CONST, 0.25, 0, 0, 0, NULL}, 0, 0, 0, 0},
-    {"bn.running_var", DM_BUFFER, DM_F32, 1, {3}, 3, 64, 12, -1, {DM_INIT_ONES, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
-    {"opt/m/w", DM_STATE, DM_F32, 1, {2}, 2, 128, 8, 0, {DM_INIT_ZEROS, 0, 0, 0, 0, NULL}, 0, 0, 0, 0},
-    {"x", DM_INPUT, DM_F32, 1, {2}, 2, 192, 8, -1, {0}, 0, 0, 0, 0},
+    {"w", (const int64_t[DM_MAX_RANK]){2}, &(const dm_init_desc){DM_INIT_CONST, 0.25, 0, 0, 0, NULL}, 2, 0, 8, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"bn.running_var", (const int64_t[DM_MAX_RANK]){3}, &(const dm_init_desc){DM_INIT_ONES, 0, 0, 0, 0, NULL}, 3, 64, 12, DM_BUFFER, DM_F32, -1, 1, 0, 0, 0, 0},
+    {"opt/m/w", (const int64_t[DM_MAX_RANK]){2}, NULL, 2, 128, 8, DM_STATE, DM_F32, 0, 1, 0, 0, 0, 0},
+    {"x", (const int64_t[DM_MAX_RANK]){2}, NULL, 2, 192, 8, DM_INPUT, DM_F32, -1, 1, 0, 0, 0, 0},
 };
 static const dm_model_desc buf_model = {
     DM_ABI_VERSION, "buf", 256, 0, 0, 4, buf_tensors, no_entry, no_entry, no_entry, no_entry, 0, NULL, NULL, 0, NULL,

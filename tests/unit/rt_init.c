@@ -33,9 +33,12 @@ static void test_known_outputs(void) {
 
 /* One f32 tensor of N elements with the given initialiser, in a fresh model. */
 static float *draw(dm_init_desc init, dm_dtype dtype, const char *name, uint64_t seed, dm_model **out) {
+    static const int64_t dims[DM_MAX_RANK] = {N};
+    static dm_init_desc in;
     static dm_tensor_desc t;
     static dm_model_desc d;
-    dm_tensor_desc tt = {name, DM_PARAM, dtype, 1, {N}, N, 0, 4 * N, -1, init, 0, 0, 0, 0};
+    in = init;
+    dm_tensor_desc tt = {name, dims, &in, N, 0, 4 * N, DM_PARAM, dtype, -1, 1, 0, 0, 0, 0};
     t = tt;
     dm_model_desc dd = {DM_ABI_VERSION, "stats", 4 * N, 0, 0, 1, &t, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL};
     d = dd;
@@ -135,7 +138,9 @@ static void test_seed_key(void) {
 static void test_streams_are_per_name(void) {
     /* Adding a parameter before fc.W does not change fc.W's values. */
     dm_tensor_desc more[10];
-    more[0] = (dm_tensor_desc){"extra", DM_PARAM, DM_F32, 1, {16}, 16, 576, 64, -1, {DM_INIT_NORMAL, 0, 1, 0, 0, NULL}, 0, 0, 0, 0};
+    static const int64_t dims[DM_MAX_RANK] = {16};
+    static const dm_init_desc normal = {DM_INIT_NORMAL, 0, 1, 0, 0, NULL};
+    more[0] = (dm_tensor_desc){"extra", dims, &normal, 16, 576, 64, DM_PARAM, DM_F32, -1, 1, 0, 0, 0, 0};
     memcpy(more + 1, fx_tensors, sizeof fx_tensors);
     dm_model_desc d = fx_model;
     d.tensors = more;

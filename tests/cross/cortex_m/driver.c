@@ -42,10 +42,10 @@ int main(void) {
         float *f = (float *)(data + t->offset);
         if (t->dtype == DM_F32 && (t->kind == DM_PARAM || t->kind == DM_INPUT))
             for (int64_t k = 0; k < t->count; k++) f[k] = next_value() * (t->kind == DM_INPUT ? 1.0f : 0.5f);
-        else if (t->dtype == DM_F32 && t->kind == DM_STATE && t->init.kind == DM_INIT_CONST)   /* opt/lr ... */
-            for (int64_t k = 0; k < t->count; k++) f[k] = (float)t->init.a;
-        else if (t->kind == DM_STATE && t->init.kind == DM_INIT_LITERAL && t->init.data)
-            memcpy(f, t->init.data, (size_t)t->bytes);
+        else if (t->dtype == DM_F32 && t->kind == DM_STATE && t->init && t->init->kind == DM_INIT_CONST)   /* opt/lr ... */
+            for (int64_t k = 0; k < t->count; k++) f[k] = (float)t->init->a;
+        else if (t->kind == DM_STATE && t->init && t->init->kind == DM_INIT_LITERAL && t->init->data)
+            memcpy(f, t->init->data, (size_t)t->bytes);
     }
     for (int step = 0; step < 3; step++) {
         int rc = d->train_step(data, NULL);
