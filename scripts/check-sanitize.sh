@@ -54,7 +54,9 @@ supp=$(mktemp); trap 'rm -f "$supp"' EXIT
 printf 'leak:libLLVM\nleak:/tests/unit/\nleak:/tests/runtime/\nleak:st_tool\nleak:dmrun\n' >"$supp"
 export LSAN_OPTIONS="suppressions=$supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-BUILD=$B bash tests/run.sh
+# the instrumented build runs about three times slower: the whole
+# differential test needs more than the runner's default 600 s
+BUILD=$B TEST_TIMEOUT=${TEST_TIMEOUT:-1800} bash tests/run.sh
 status=$?
 echo "check-sanitize: $(( $(date +%s) - start )) s"
 exit $status

@@ -17,19 +17,27 @@
 #   $BUILD/tests/bin/*      a compiled test program; passes when it exits 0
 # UPDATE=1 rewrites the expected files instead of comparing (review with git diff).
 # TESTS=pattern runs only the cases whose path contains pattern.
+# TEST_TIMEOUT=seconds bounds each script and program (default 600; the
+# sanitizer build, about three times slower, sets more).
 set -u
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build}
 export DMC=$PWD/$BUILD/dmc
 UPDATE=${UPDATE:-0}
 pattern=${TESTS:-}
+limit=${TEST_TIMEOUT:-600}
 pass=0; fail=0; failed=()
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 report() {  # report NAME STATUS [DETAIL-FILE]
     if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "PASS $1"
     else fail=$((fail + 1)); failed+=("$1"); echo "FAIL $1"
-        [ -n "${3:-}" ] && [ -s "$3" ] && head -n 40 "$3" | sed 's/^/    /'
+        [ "$2" = 124 ] && echo "    timed out after $limit s (TEST_TIMEOUT)"
+        # the start and the end of a long detail: a script's failure is usually last
+        if [ -n "${3:-}" ] && [ -s "$3" ]; then
+            if [ "$(wc -l <"$3")" -le 40 ]; then sed 's/^/    /' "$3"
+            else head -n 10 "$3" | sed 's/^/    /'; echo "    ..."; tail -n 30 "$3" | sed 's/^/    /'; fi
+        fi
     fi
 }
 
@@ -86,13 +94,13 @@ while IFS= read -r t; do
     [[ "$t" == *"$pattern"* ]] || continue
     # A case's stdin is /dev/null: the loop reads the list of cases from its own
     # (mpirun, for one, forwards its stdin to rank 0 and would eat the list).
-    timeout 600 bash "$t" >"$tmp/why" 2>&1 </dev/null; report "$t" $? "$tmp/why"
+    timeout "$limit" bash "$t" >"$tmp/why" 2>&1 </dev/null; report "$t" $? "$tmp/why"
 done < <(find tests -name '*.test.sh' | sort)
 
 if [ -d "$BUILD/tests/bin" ]; then
     while IFS= read -r t; do
         [[ "$t" == *"$pattern"* ]] || continue
-        timeout 600 "$t" >"$tmp/why" 2>&1 </dev/null; report "$t" $? "$tmp/why"
+        timeout "$limit" "$t" >"$tmp/why" 2>&1 </dev/null; report "$t" $? "$tmp/why"
     done < <(find "$BUILD/tests/bin" -type f -perm -u+x | sort)
 fi
 
