@@ -26,8 +26,9 @@ bool sema_bind_args(Sema *s, const Expr *call, const char *what, const char *con
         int j = -1;
         if (!a->key) {
             if (pos >= n) {
-                sema_error(s, a->value->loc, "too many arguments to %s: it takes %d, found %d", what, n,
-                           call->args.n);
+                bool filler = n >= 1 && n <= 2 && strcmp(names[0], "shape") == 0;   /* zeros(3, 6), as torch.zeros */
+                sema_error(s, a->value->loc, "too many arguments to %s: it takes %d, found %d%s", what, n,
+                           call->args.n, filler ? "; the shape is one list, as in zeros([3, 6])" : "");
                 ok = false;
                 break;
             }
@@ -152,7 +153,7 @@ static Value node_value(Sema *s, int node, const Expr *call) {
 
 typedef enum {
     F_UNARY, F_REDUCE, F_RESHAPE, F_TRANSPOSE, F_FLATTEN, F_SOFTMAX, F_CONV, F_POOL,
-    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_CAUSAL_MASK, F_LAYER_NORM, F_DIM, F_SHAPE
+    F_DROPOUT, F_MSE, F_BCE, F_SCE, F_ONE_HOT, F_EMBEDDING, F_CAUSAL_MASK, F_LAYER_NORM, F_DIM, F_SHAPE, F_FULL
 } FnKind;
 
 typedef struct Builtin {
@@ -189,6 +190,9 @@ static const Builtin builtins[] = {
     {"layer_norm", F_LAYER_NORM, OP_MEAN, 1, {"x", "axis", "eps"}, 3},
     {"dim", F_DIM, OP_RESHAPE, 2, {"x", "axis"}, 2},
     {"shape", F_SHAPE, OP_RESHAPE, 1, {"x"}, 1},
+    {"zeros", F_FULL, OP_CONST, 1, {"shape"}, 1},
+    {"ones", F_FULL, OP_CONST, 1, {"shape"}, 1},
+    {"full", F_FULL, OP_CONST, 2, {"shape", "value"}, 2},
 };
 enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
 _Static_assert(NBUILTINS + OP_COUNT + 18 <= SEMA_MAX_BUILTINS /* sema_math's, select, concat, stack */, "SEMA_MAX_BUILTINS holds every name");
@@ -576,6 +580,55 @@ static Value causal_mask(Sema *s, const Expr *call, Value size) {
     return node_value(s, graph_add(s->a, &s->m->forward, lit), call);
 }
 
+/* zeros(shape), ones(shape), full(shape, value): an f32 tensor of that
+ * shape, every element the same number (torch.zeros, torch.full): a
+ * loop's first state, `h = zeros([N, H])`, or `zeros(shape(x))` for
+ * zeros_like.  One const node, computed where it is read: no memory. */
+static Value full(Sema *s, const Builtin *b, const Expr *call, Value *v) {
+    Value dims = v[0];
+    if (dims.kind == V_NUM) {   /* zeros(5): a vector, as torch.zeros(5) */
+        Value list = {.kind = V_LIST, .n = 1, .loc = dims.loc, .defines = dims.defines};
+        list.items = arena_alloc(s->a, sizeof *list.items);
+        list.items[0] = dims;
+        dims = list;
+    }
+    if (dims.kind != V_LIST || dims.n > MAX_RANK) {
+        sema_error(s, dims.loc, "the shape of %s is a list of at most %d dimensions like [4, 16], found %s%s", b->name,
+                   MAX_RANK, sema_type_str(s, dims),
+                   dims.kind == V_TENSOR ? arena_printf(s->a, " (%s(shape(x)) takes the shape of a tensor x)", b->name) : "");
+        return sema_err();
+    }
+    Shape shape = {.rank = dims.n};
+    double count = 1;
+    for (int i = 0; i < dims.n; i++) {
+        int64_t d;
+        if (!sema_int_of(s, dims.items[i], "a dimension", &d)) return sema_err();
+        if (d <= 0) {
+            sema_error_from(s, dims.items[i].defines, dims.items[i].loc, "a dimension of %s must be positive, found %lld",
+                            b->name, (long long)d);
+            return sema_err();
+        }
+        shape.dim[i] = d;
+        count *= (double)d;
+    }
+    if (count > 1099511627776.0) {   /* as a declared type (sema_expr.c) */
+        sema_error_from(s, dims.defines, dims.loc, "%s has %.3g elements, more than dmc supports (2^40)",
+                        shape_str(s->a, DT_F32, shape), count);
+        return sema_err();
+    }
+    double value = b->name[0] == 'o' ? 1 : 0;
+    if (b->nparams == 2) {
+        if (v[1].kind != V_NUM) {
+            sema_error(s, v[1].loc, "'value' of full must be a number, found %s", sema_type_str(s, v[1]));
+            return sema_err();
+        }
+        value = v[1].num;
+    }
+    Value r = node_value(s, graph_const(s->a, &s->m->forward, value, DT_F32, shape), call);
+    r.defines = dims.defines | (b->nparams == 2 ? v[1].defines : 0);
+    return r;
+}
+
 /* relu(x), leaky_relu(x, alpha) ...: the op of ops.def, its number
  * parameters in attr.value and attr.value2. */
 static Value elementwise(Sema *s, const Builtin *b, const Expr *call, Value *v, bool *given) {
@@ -693,6 +746,7 @@ static Value call_builtin(Sema *s, const Builtin *b, const Expr *call, Value *v,
     case F_EMBEDDING: return sema_gather(s, "embedding", v[0], v[1], call->name_loc, call->loc);
     case F_LAYER_NORM: return layer_norm(s, call, v, given);
     case F_DIM: case F_SHAPE: return shape_of(s, b, call, v, given);
+    case F_FULL: return full(s, b, call, v);
     }
     die("bad built-in");
 }
