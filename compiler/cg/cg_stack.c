@@ -11,12 +11,27 @@
  * frame.  An entry's stack is then its frame plus the deepest chain below it
  * (the call graph of generated code has no cycles).
  *
- * What it cannot count: the variable-length arrays of the kernels' prebuilt
- * helpers (the matrix product's packed blocks, sized by the product at run
- * time, at most 640 KB: docs/targets.md), which the back end leaves out of
- * the frame; --stats names the function that has them, and --max-stack
- * checks the rest.  Nor memcpy and memset (the C library's, a few words),
- * the runtime's parallel() (its frame; tasks on other threads run on their
+ * The back end leaves out of the frames the arrays that the kernels size
+ * at run time (the matrix product's packed blocks and small-path copy of
+ * B, im2col's chunks: variable-length arrays).  Their sizes follow from
+ * the shapes, which are constants at every call of a kernel in generated
+ * code, by the rules the kernels size them with (kernels/kernel_stack.h,
+ * included by both).  So before optimisation, when generated code still
+ * calls dmk_matmul, dmk_conv2d, ... with the constant shapes, each such
+ * call counts its arrays, and a function's buffers are those of its
+ * largest call plus the most buffers of any function it names (an
+ * epilogue run inside the kernel, a task).  An entry's stack is its frame
+ * chain plus its buffers: exact when the deepest chain passes through the
+ * kernel that holds them, an upper bound otherwise.  A task that the
+ * runtime runs on another thread counts as a call, so the figure bounds
+ * every thread's stack, each of which holds at most one task's chain.
+ * Arrays that optimisation fixed in size are in the frames already: an
+ * entry that reaches no variable-length array after optimisation adds no
+ * buffers.  A variable-length array in any other function is not counted,
+ * and --stats names it.
+ *
+ * Also not counted: memcpy and memset (the C library's, a few words), the
+ * runtime's parallel() (its frame; tasks on other threads run on their
  * own stacks, each within this bound), and, for an entry called through the
  * runtime (dm_train_step), the runtime's own frames above it (tens of bytes
  * in libdmrt_core.a).
@@ -24,6 +39,7 @@
  * Measuring needs the whole module in one context, so it takes
  * cg_compile_whole's path (cg_split.c compiles the helpers elsewhere). */
 #include "cg/cg_internal.h"
+#include "cg/kernels/kernel_stack.h"
 
 #include <llvm-c/Object.h>
 
@@ -47,6 +63,9 @@ struct CgStack {
     int n, cap;
     struct CodeSym { const char *name; uint64_t bytes; } *code; /* the object's symbols (cg_stack_code) */
     int ncode, capcode;
+    struct Buffers { const char *name; uint64_t bytes; } *buffers; /* each exported function's, before optimisation */
+    int nbuffers, capbuffers;
+    const char *uncounted; /* a function with a variable-length array that no rule sizes, or NULL */
 };
 
 CgStack *cg_stack_new(Arena *a) {
@@ -78,10 +97,136 @@ static void on_diagnostic(LLVMDiagnosticInfoRef info, void *arg) {
     LLVMDisposeMessage(text);
 }
 
+/* ---- the kernels' buffers, before optimisation ------------------------- */
+
+/* The kernels' entry points (kernels.def): a call to one is a site, whose
+ * body is not walked (its arrays are counted from the call's shapes). */
+static const char *const kernel_names[] = {
+#define KERNEL(RESULT, NAME, PARAMETERS) #NAME,
+#include "cg/kernels/kernels.def"
+#undef KERNEL
+};
+
+/* The kernel functions whose variable-length arrays kernel_stack.h sizes:
+ * reached only through the entry points counted in site_bytes. */
+static const char *const sized_arrays[] = {"gemm_block", "small_block", "conv_fwd_task", "conv_dx_task",
+                                           "conv_dw_task"};
+
+static bool named_in(const char *name, const char *const *names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(name, names[i])) return true;
+    return false;
+}
+
+static const char *name_of(LLVMValueRef fn) {
+    size_t len;
+    return LLVMGetValueName2(fn, &len);
+}
+
+/* Argument k of a call as a constant integer; false when it is not one. */
+static bool constant_arg(LLVMValueRef call, int k, int64_t *v) {
+    LLVMValueRef a = LLVMGetOperand(call, (unsigned)k);
+    if (!a || !LLVMIsAConstantInt(a)) return false;
+    *v = LLVMConstIntGetSExtValue(a);
+    return true;
+}
+
+/* The bytes of run-time-sized arrays that a call of the kernel `name` may
+ * allocate (kernel_stack.h), from its constant shapes (the parameter
+ * order of kernels.def); the most any call allocates when a shape is not a
+ * constant.  0 for a kernel without such arrays. */
+static uint64_t site_bytes(const char *name, LLVMValueRef call) {
+    int64_t most = stack_array_bytes(COL_FLOATS + COL_SLACK) + gemm_block_bytes(MC, NCB, KC);
+    int64_t v[13];
+    if (!strcmp(name, "dmk_matmul") || !strcmp(name, "dmk_matmul_batched")) {
+        /* (c, a, b, M, N, K, ta, tb, ...) */
+        for (int k = 0; k < 5; k++)
+            if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
+        return (uint64_t)matmul_stack_bytes(v[0], v[1], v[2], (int32_t)v[3], (int32_t)v[4],
+                                            !strcmp(name, "dmk_matmul_batched"));
+    }
+    int op = !strcmp(name, "dmk_conv2d") ? CONV_FORWARD : !strcmp(name, "dmk_conv2d_dx") ? CONV_DX
+             : !strcmp(name, "dmk_conv2d_dw") ? CONV_DW : -1;
+    if (op < 0) return 0;
+    /* (out, in0, in1, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, ...) */
+    for (int k = 0; k < 13; k++)
+        if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
+    return (uint64_t)conv_stack_bytes(op, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
+                                      v[12]);
+}
+
+typedef struct Caller {
+    LLVMValueRef fn;
+    uint64_t buffers;
+    int state; /* 0 not visited, 1 on the walk, 2 done */
+} Caller;
+
+static int caller_of(Caller *nodes, int n, LLVMValueRef fn) {
+    for (int i = 0; i < n; i++)
+        if (nodes[i].fn == fn) return i;
+    return -1;
+}
+
+/* The buffers of nodes[i]: its largest site plus the most of any function it
+ * names other than through a site (a callee, a task, an epilogue). */
+static void buffers_of(Caller *nodes, int n, int i) {
+    Caller *f = &nodes[i];
+    if (f->state) return; /* done, or a cycle (none in generated code) */
+    f->state = 1;
+    uint64_t own = 0, below = 0;
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f->fn); b; b = LLVMGetNextBasicBlock(b))
+        for (LLVMValueRef in = LLVMGetFirstInstruction(b); in; in = LLVMGetNextInstruction(in)) {
+            LLVMValueRef callee = LLVMIsACallInst(in) ? LLVMGetCalledValue(in) : NULL;
+            bool site = callee && LLVMIsAFunction(callee) &&
+                        named_in(name_of(callee), kernel_names, sizeof kernel_names / sizeof *kernel_names);
+            if (site) {
+                uint64_t bytes = site_bytes(name_of(callee), in);
+                own = bytes > own ? bytes : own;
+            }
+            for (int k = 0; k < LLVMGetNumOperands(in); k++) {
+                LLVMValueRef op = LLVMGetOperand(in, (unsigned)k);
+                if (!op || !LLVMIsAFunction(op) || (site && op == callee)) continue;
+                int j = caller_of(nodes, n, op);
+                if (j < 0 || j == i) continue;
+                buffers_of(nodes, n, j);
+                if (nodes[j].state == 2 && nodes[j].buffers > below) below = nodes[j].buffers;
+            }
+        }
+    f->buffers = own + below;
+    f->state = 2;
+}
+
+/* Listen for the frames; and count, while the kernels' calls still have
+ * their constant shapes, the buffers of every exported function. */
 void cg_stack_listen(CgStack *s, LLVMModuleRef mod) {
+    int n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) n++;
+    Caller *nodes = arena_alloc(s->a, sizeof *nodes * (size_t)(n + 1));
+    n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f)) continue;
+        nodes[n++] = (Caller){.fn = f};
+        if (named_in(name_of(f), sized_arrays, sizeof sized_arrays / sizeof *sized_arrays)) continue;
+        for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+            for (LLVMValueRef in = LLVMGetFirstInstruction(b); in; in = LLVMGetNextInstruction(in))
+                if (LLVMIsAAllocaInst(in) && !LLVMIsConstant(LLVMGetOperand(in, 0)))
+                    s->uncounted = arena_strdup(s->a, name_of(f)); /* no rule sizes it: --stats says so */
+    }
+    for (int i = 0; i < n; i++) {
+        if (LLVMGetLinkage(nodes[i].fn) != LLVMExternalLinkage) continue;
+        buffers_of(nodes, n, i);
+        struct Buffers b = {arena_strdup(s->a, name_of(nodes[i].fn)), nodes[i].buffers};
+        VEC_PUSH(s->a, s->buffers, s->nbuffers, s->capbuffers, b);
+    }
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
         if (!LLVMIsDeclaration(f)) LLVMAddTargetDependentFunctionAttr(f, "warn-stack-size", "0");
     LLVMContextSetDiagnosticHandler(LLVMGetModuleContext(mod), on_diagnostic, s);
+}
+
+static uint64_t buffers_named(const CgStack *s, const char *name) {
+    for (int i = 0; i < s->nbuffers; i++)
+        if (!strcmp(s->buffers[i].name, name)) return s->buffers[i].bytes;
+    return 0;
 }
 
 static int index_of(Frame *frames, int n, LLVMValueRef fn);
@@ -166,6 +311,25 @@ static void walk(Frame *frames, int n, int i) {
     f->state = 2;
 }
 
+/* What a frame may take beyond the size the back end reports: a frame
+ * realigned to 64 bytes (for 64-byte vectors, their spills and the
+ * kernels' aligned arrays: the widest alignment generated code asks for)
+ * rounds its locals up to 64 (up to 63 bytes more) and its stack pointer
+ * down to 64 (up to 56 more, below a pointer aligned to 8).  Measured on
+ * x86-64 (tests/cli/stack_paint.test.sh), without it the figure fell short
+ * by up to 160 bytes. */
+enum { REALIGN = 2 * 64 };
+
+/* The bytes a call pushes besides the callee's frame: the return address
+ * on x86, which the back end's frame sizes leave out (elsewhere it stays in
+ * a register, and a callee that calls on saves it in its frame). */
+static uint64_t return_address(LLVMModuleRef mod) {
+    const char *triple = LLVMGetTarget(mod);
+    if (!strncmp(triple, "x86_64", 6)) return 8;
+    if (triple[0] == 'i' && triple[1] && !strncmp(triple + 2, "86", 2)) return 4;
+    return 0;
+}
+
 static bool is_entry(const char *name) {
     return !strcmp(name, "forward") || !strcmp(name, "gradients") || !strcmp(name, "apply") ||
            !strcmp(name, "train_step");
@@ -177,7 +341,10 @@ int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntr
     Frame *frames = arena_alloc(s->a, sizeof *frames * (size_t)(n + 1));
     n = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
-        if (!LLVMIsDeclaration(f)) frames[n++] = (Frame){.fn = f, .bytes = reported(s, f)};
+        if (!LLVMIsDeclaration(f)) {
+            uint64_t bytes = reported(s, f);
+            frames[n++] = (Frame){.fn = f, .bytes = (bytes ? bytes + REALIGN : 0) + return_address(mod)};
+        }
     /* The entries: the exported functions "<model>_<entry>". */
     CgEntryStack *entries = arena_alloc(s->a, sizeof *entries * (size_t)(n + 1));
     int count = 0;
@@ -191,8 +358,11 @@ int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntr
             walk(frames, n, i);
             CgEntryStack *e = &entries[count++];
             *e = (CgEntryStack){.model = models->items[m], .entry = name + ml + 1, .bytes = frames[i].deepest};
-            if (frames[i].dynamic >= 0)
-                e->dynamic = arena_strdup(s->a, LLVMGetValueName2(frames[frames[i].dynamic].fn, &len));
+            if (frames[i].dynamic >= 0) { /* variable-length arrays remain: the kernels' buffers, counted before */
+                e->buffers = buffers_named(s, name);
+                e->bytes += e->buffers;
+                if (s->uncounted) e->dynamic = s->uncounted;
+            }
             if (s->ncode) {
                 bool *seen = arena_alloc(s->a, sizeof *seen * (size_t)(n + 1));
                 e->code = reach_code(s, frames, n, i, seen, &e->functions);
@@ -217,10 +387,12 @@ bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n) {
     for (int i = 0; i < n; i++) {
         const CgEntryStack *e = &entries[i];
         if (opt->stats)
-            fprintf(stderr, "model %s: entry %s: stack %llu bytes (largest frame: %s, %llu bytes)%s%s%s\n",
+            fprintf(stderr, "model %s: entry %s: stack %llu bytes (largest frame: %s, %llu bytes; kernel buffers "
+                    "sized by the shapes: %llu bytes)%s%s%s\n",
                     e->model->name, e->entry, (unsigned long long)e->bytes, e->largest ? e->largest : "none",
-                    (unsigned long long)e->largest_bytes, e->dynamic ? ", plus buffers sized at run time in '" : "",
-                    e->dynamic ? e->dynamic : "", e->dynamic ? "'" : "");
+                    (unsigned long long)e->largest_bytes, (unsigned long long)e->buffers,
+                    e->dynamic ? ", plus buffers sized at run time in '" : "", e->dynamic ? e->dynamic : "",
+                    e->dynamic ? "', not counted" : "");
         if (opt->stats && e->code)
             fprintf(stderr, "model %s: entry %s: code %llu bytes in %d functions (a function shared by entries "
                     "counts in each)\n", e->model->name, e->entry, (unsigned long long)e->code, e->functions);
@@ -230,6 +402,9 @@ bool cg_stack_report(const Options *opt, const CgEntryStack *entries, int n) {
                        e->entry, e->model->name, (unsigned long long)e->bytes, (unsigned long long)opt->max_stack);
             diag_note(&d, e->model->loc, "its largest frame is the kernel code '%s', %llu bytes", e->largest ? e->largest : "?",
                       (unsigned long long)e->largest_bytes);
+            if (e->buffers)
+                diag_note(&d, e->model->loc, "%llu bytes of that are the kernels' buffers sized by the shapes (the "
+                          "matrix product's packed blocks, im2col's chunks)", (unsigned long long)e->buffers);
             ok = false;
         }
     }
