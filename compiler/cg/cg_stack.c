@@ -5,36 +5,42 @@
  * attribute "warn-stack-size"="0", so LLVM's prologue inserter reports each
  * non-empty frame ("stack frame size (N) exceeds limit (0) in function 'f'")
  * to the context's diagnostic handler, which records it here instead of
- * printing it.  The calls come from the module after code generation: a
- * function that names another (a call, or a task function handed to
- * dm_exec.parallel or to the GEMM's task loop) may run it on top of its own
- * frame.  An entry's stack is then its frame plus the deepest chain below it
- * (the call graph of generated code has no cycles).
+ * printing it.  Each frame also counts what the report leaves out: the
+ * return address a call pushes on x86, and up to 128 bytes of realignment
+ * to 64 bytes (REALIGN).  The calls come from the module after code
+ * generation (walk): a call runs its callee's chain, and that of any
+ * function passed to it (an epilogue the kernel runs, a task handed to
+ * dm_exec.parallel), on top of the caller's frame; a function whose
+ * address is stored (a convolution's tile functions) may run below any of
+ * the caller's calls.  An entry's stack is its frame plus the deepest of
+ * that (the call graph of generated code has no cycles).  A task that the
+ * runtime runs on another thread counts as if run on this one, so the
+ * figure bounds every thread's stack.
  *
  * The back end leaves out of the frames the arrays that the kernels size
  * at run time (the matrix product's packed blocks and small-path copy of
- * B, im2col's chunks: variable-length arrays).  Their sizes follow from
- * the shapes, which are constants at every call of a kernel in generated
- * code, by the rules the kernels size them with (kernels/kernel_stack.h,
- * included by both).  So before optimisation, when generated code still
- * calls dmk_matmul, dmk_conv2d, ... with the constant shapes, each such
- * call counts its arrays, and a function's buffers are those of its
- * largest call plus the most buffers of any function it names (an
- * epilogue run inside the kernel, a task).  An entry's stack is its frame
- * chain plus its buffers: exact when the deepest chain passes through the
- * kernel that holds them, an upper bound otherwise.  A task that the
- * runtime runs on another thread counts as a call, so the figure bounds
- * every thread's stack, each of which holds at most one task's chain.
- * Arrays that optimisation fixed in size are in the frames already: an
- * entry that reaches no variable-length array after optimisation adds no
- * buffers.  A variable-length array in any other function is not counted,
- * and --stats names it.
+ * B, im2col's chunks: variable-length arrays in gemm_block, small_block
+ * and conv_*_task).  Their sizes follow from the shapes, which are
+ * constants at every call of a kernel in generated code, by the rules the
+ * kernels size them with (kernels/kernel_stack.h, included by both).  So
+ * before optimisation, when generated code still calls dmk_matmul,
+ * dmk_conv2d, ... with the constant shapes, each such call counts its
+ * arrays (site_bytes), and the function that makes it (cg_share.c's
+ * wrapper of the kernel, noinline, so it survives optimisation as itself)
+ * carries the largest in its frame: every chain that reaches the arrays
+ * passes through it, and each chain counts only the arrays of the kernel
+ * calls on it.  Should a function with such calls be open to inlining, the
+ * arrays go on top of the entry's deepest chain instead (an upper bound).
+ * A variable-length array in any other function is not counted, and
+ * --stats names it.  Measured on x86-64 by painting the stack
+ * (tests/cli/stack_buffers.test.sh), the figure bounds the real use by a
+ * few hundred bytes.
  *
  * Also not counted: memcpy and memset (the C library's, a few words), the
  * runtime's parallel() (its frame; tasks on other threads run on their
  * own stacks, each within this bound), and, for an entry called through the
- * runtime (dm_train_step), the runtime's own frames above it (tens of bytes
- * in libdmrt_core.a).
+ * runtime (dm_train_step), the runtime's own frames above it (about 1 KB
+ * in the host's libdmrt, measured: run_entry keeps a 1 KB message buffer).
  *
  * Measuring needs the whole module in one context, so it takes
  * cg_compile_whole's path (cg_split.c compiles the helpers elsewhere). */
@@ -49,7 +55,9 @@
 
 typedef struct Frame {
     LLVMValueRef fn;
-    uint64_t bytes;      /* its own frame, from the back end */
+    uint64_t bytes;      /* its own frame, from the back end, and own */
+    uint64_t own;        /* the kernels' arrays of its largest kernel call (a wrapper of cg_share.c) */
+    uint64_t buffers;    /* the kernels' arrays in deepest */
     uint64_t deepest;    /* frame plus the deepest callee chain */
     int worst;           /* the callee on that chain, -1 at the bottom */
     int dynamic;         /* a function it may reach (itself included) with a stack allocation sized at run time, or -1 */
@@ -63,8 +71,12 @@ struct CgStack {
     int n, cap;
     struct CodeSym { const char *name; uint64_t bytes; } *code; /* the object's symbols (cg_stack_code) */
     int ncode, capcode;
-    struct Buffers { const char *name; uint64_t bytes; } *buffers; /* each exported function's, before optimisation */
-    int nbuffers, capbuffers;
+    /* Before optimisation: the kernels' arrays of the largest call in each
+     * function that calls a kernel (own), and of each exported function
+     * with everything it names (entry): struct Buffers by name. */
+    struct Buffers { const char *name; uint64_t bytes; } *own, *entry;
+    int nown, capown, nentry, capentry;
+    bool loose; /* a function with kernel calls that the inliner may copy into others: own cannot be placed */
     const char *uncounted; /* a function with a variable-length array that no rule sizes, or NULL */
 };
 
@@ -157,7 +169,8 @@ static uint64_t site_bytes(const char *name, LLVMValueRef call) {
 
 typedef struct Caller {
     LLVMValueRef fn;
-    uint64_t buffers;
+    uint64_t own;       /* its largest kernel call's arrays */
+    uint64_t buffers;   /* own plus the most of any function it names */
     int state; /* 0 not visited, 1 on the walk, 2 done */
 } Caller;
 
@@ -192,6 +205,7 @@ static void buffers_of(Caller *nodes, int n, int i) {
                 if (nodes[j].state == 2 && nodes[j].buffers > below) below = nodes[j].buffers;
             }
         }
+    f->own = own;
     f->buffers = own + below;
     f->state = 2;
 }
@@ -216,16 +230,28 @@ void cg_stack_listen(CgStack *s, LLVMModuleRef mod) {
         if (LLVMGetLinkage(nodes[i].fn) != LLVMExternalLinkage) continue;
         buffers_of(nodes, n, i);
         struct Buffers b = {arena_strdup(s->a, name_of(nodes[i].fn)), nodes[i].buffers};
-        VEC_PUSH(s->a, s->buffers, s->nbuffers, s->capbuffers, b);
+        VEC_PUSH(s->a, s->entry, s->nentry, s->capentry, b);
+    }
+    /* The functions that call a kernel with arrays: cg_share.c's wrappers,
+     * noinline, so each survives optimisation as itself, and every chain
+     * that reaches the arrays passes through its wrapper's frame. */
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    for (int i = 0; i < n; i++) {
+        if (nodes[i].state != 2 || !nodes[i].own) continue;
+        struct Buffers b = {arena_strdup(s->a, name_of(nodes[i].fn)), nodes[i].own};
+        VEC_PUSH(s->a, s->own, s->nown, s->capown, b);
+        if (LLVMGetLinkage(nodes[i].fn) != LLVMExternalLinkage &&
+            !LLVMGetEnumAttributeAtIndex(nodes[i].fn, LLVMAttributeFunctionIndex, noinline))
+            s->loose = true;
     }
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
         if (!LLVMIsDeclaration(f)) LLVMAddTargetDependentFunctionAttr(f, "warn-stack-size", "0");
     LLVMContextSetDiagnosticHandler(LLVMGetModuleContext(mod), on_diagnostic, s);
 }
 
-static uint64_t buffers_named(const CgStack *s, const char *name) {
-    for (int i = 0; i < s->nbuffers; i++)
-        if (!strcmp(s->buffers[i].name, name)) return s->buffers[i].bytes;
+static uint64_t buffers_named(const struct Buffers *b, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(b[i].name, name)) return b[i].bytes;
     return 0;
 }
 
@@ -286,28 +312,68 @@ static int index_of(Frame *frames, int n, LLVMValueRef fn) {
     return -1;
 }
 
+static void walk(Frame *frames, int n, int i);
+
+/* The most that functions named by instruction `in` of frames[i] other than
+ * as its callee (a call's function arguments, or any operand of another
+ * instruction) take, and with which arrays (*buf) and which one (*worst). */
+static uint64_t named_below(Frame *frames, int n, int i, LLVMValueRef in, uint64_t *buf, int *worst) {
+    uint64_t most = 0;
+    int ops = LLVMIsACallInst(in) ? (int)LLVMGetNumArgOperands(in) : LLVMGetNumOperands(in);
+    for (int k = 0; k < ops; k++) {
+        LLVMValueRef op = LLVMGetOperand(in, (unsigned)k);
+        int j = op && LLVMIsAFunction(op) ? index_of(frames, n, op) : -1;
+        if (j < 0 || j == i) continue;
+        walk(frames, n, j);
+        if (frames[j].state != 2) continue;
+        if (frames[j].dynamic >= 0 && frames[i].dynamic < 0) frames[i].dynamic = frames[j].dynamic;
+        if (frames[j].deepest > most) most = frames[j].deepest, *buf = frames[j].buffers, *worst = j;
+    }
+    return most;
+}
+
+/* frames[i].deepest: its frame, plus the deepest of its calls, plus the
+ * deepest function whose address it takes otherwise.  A call's stack is
+ * its callee's chain, plus that of a function passed to it (an epilogue,
+ * which the kernel may run anywhere below; a task, which the runtime's
+ * parallel() runs on this thread or on another's stack).  A function whose
+ * address goes elsewhere (stored: a convolution's tile functions, a batch's
+ * product function) may be called anywhere below, so it adds to the deepest
+ * call; that bound is loose by the callee's chain when the function only
+ * runs beside it. */
 static void walk(Frame *frames, int n, int i) {
     Frame *f = &frames[i];
     if (f->state) return; /* done, or a cycle (none in generated code): counted once */
     f->state = 1;
-    f->deepest = f->bytes;
     f->worst = -1;
     f->dynamic = -1;
+    uint64_t call = 0, call_buf = 0, stored = 0, stored_buf = 0;
     for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f->fn); b; b = LLVMGetNextBasicBlock(b))
         for (LLVMValueRef in = LLVMGetFirstInstruction(b); in; in = LLVMGetNextInstruction(in)) {
             if (LLVMIsAAllocaInst(in) && !LLVMIsConstant(LLVMGetOperand(in, 0)))
                 f->dynamic = i; /* a variable-length array: not in the frame the back end reports */
-            for (int k = 0; k < LLVMGetNumOperands(in); k++) {
-                LLVMValueRef op = LLVMGetOperand(in, (unsigned)k);
-                int j = op && LLVMIsAFunction(op) ? index_of(frames, n, op) : -1;
-                if (j < 0 || j == i) continue;
-                walk(frames, n, j);
-                if (frames[j].state == 2 && f->bytes + frames[j].deepest > f->deepest)
-                    f->deepest = f->bytes + frames[j].deepest, f->worst = j;
-                if (frames[j].state == 2 && f->dynamic < 0)
-                    f->dynamic = frames[j].dynamic;
+            uint64_t arg_buf = 0;
+            int arg_worst = -1;
+            uint64_t arg = named_below(frames, n, i, in, &arg_buf, &arg_worst);
+            if (!LLVMIsACallInst(in)) {
+                if (arg > stored) stored = arg, stored_buf = arg_buf;
+                continue;
             }
+            LLVMValueRef callee = LLVMGetCalledValue(in);
+            int c = callee && LLVMIsAFunction(callee) ? index_of(frames, n, callee) : -1;
+            uint64_t here = 0, here_buf = 0;
+            if (c >= 0 && c != i) {
+                walk(frames, n, c);
+                if (frames[c].state == 2) {
+                    here = frames[c].deepest, here_buf = frames[c].buffers;
+                    if (frames[c].dynamic >= 0 && f->dynamic < 0) f->dynamic = frames[c].dynamic;
+                }
+            }
+            if (here + arg > call)
+                call = here + arg, call_buf = here_buf + arg_buf, f->worst = here >= arg && c != i ? c : arg_worst;
         }
+    f->deepest = f->bytes + call + stored;
+    f->buffers = f->own + call_buf + stored_buf;
     f->state = 2;
 }
 
@@ -342,8 +408,9 @@ int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntr
     n = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
         if (!LLVMIsDeclaration(f)) {
-            uint64_t bytes = reported(s, f);
-            frames[n++] = (Frame){.fn = f, .bytes = (bytes ? bytes + REALIGN : 0) + return_address(mod)};
+            uint64_t bytes = reported(s, f), own = s->loose ? 0 : buffers_named(s->own, s->nown, name_of(f));
+            frames[n++] = (Frame){.fn = f, .bytes = (bytes ? bytes + REALIGN : 0) + return_address(mod) + own,
+                                  .own = own};
         }
     /* The entries: the exported functions "<model>_<entry>". */
     CgEntryStack *entries = arena_alloc(s->a, sizeof *entries * (size_t)(n + 1));
@@ -358,18 +425,19 @@ int cg_stack_entries(CgStack *s, LLVMModuleRef mod, const Models *models, CgEntr
             walk(frames, n, i);
             CgEntryStack *e = &entries[count++];
             *e = (CgEntryStack){.model = models->items[m], .entry = name + ml + 1, .bytes = frames[i].deepest};
-            if (frames[i].dynamic >= 0) { /* variable-length arrays remain: the kernels' buffers, counted before */
-                e->buffers = buffers_named(s, name);
+            if (s->loose) { /* the arrays on top of the deepest chain: an upper bound */
+                e->buffers = buffers_named(s->entry, s->nentry, name);
                 e->bytes += e->buffers;
-                if (s->uncounted) e->dynamic = s->uncounted;
             }
+            e->buffers += frames[i].buffers;
+            if (frames[i].dynamic >= 0 && s->uncounted) e->dynamic = s->uncounted;
             if (s->ncode) {
                 bool *seen = arena_alloc(s->a, sizeof *seen * (size_t)(n + 1));
                 e->code = reach_code(s, frames, n, i, seen, &e->functions);
             }
             for (int j = i; j >= 0; j = frames[j].worst) /* the largest frame on the deepest chain */
-                if (frames[j].bytes > e->largest_bytes) {
-                    e->largest_bytes = frames[j].bytes;
+                if (frames[j].bytes - frames[j].own > e->largest_bytes) {
+                    e->largest_bytes = frames[j].bytes - frames[j].own;
                     e->largest = arena_strdup(s->a, LLVMGetValueName2(frames[j].fn, &len));
                 }
             break;

@@ -82,3 +82,15 @@ for m in big mid copyb strided; do
     [ "$used" -le "$total" ] || { echo "FAILED: $m uses $used bytes of stack, more than its figure $total"; exit 1; }
     [ "$used" -ge "$buffers" ] || { echo "FAILED: $m uses $used bytes, fewer than its arrays $buffers"; exit 1; }
 done
+
+# LeNet (batch 8) trains through the direct convolutions, whose register
+# tiles are called through pointers stored in a struct (not named by the
+# caller's call): its train_step's real stack must be within the figure too.
+"$DMC" -D batch=8 --stats examples/fashion_lenet/fashion_lenet.dm -o "$tmp/lenet.o" 2>"$tmp/lenet.stats"
+total=$(sed -n 's/^model lenet: entry train_step: stack \([0-9]*\) bytes.*/\1/p' "$tmp/lenet.stats")
+cc -O2 -std=c11 -Wall -Werror -Iruntime -I"$tmp" -DMODEL_HEADER='"lenet.h"' -DMODEL_DESC=lenet_model \
+    tests/cli/stack_paint.c "$tmp/lenet.o" "$BUILD/libdmrt.a" -Wl,-z,now -lpthread -lm -o "$tmp/paint_lenet"
+size=$((total * 2 + 262144))
+used=$(( $("$tmp/paint_lenet" $size train_step) - $("$tmp/paint_lenet" $size none) - runtime ))
+echo "lenet: train_step measured $used bytes, figure $total"
+[ "$used" -le "$total" ] || { echo "FAILED: lenet's train_step uses $used bytes of stack, more than its figure $total"; exit 1; }
