@@ -34,6 +34,8 @@ fwd=$(sed -n 's/^model patterns: entry forward: stack \([0-9]*\) bytes.*/\1/p' "
 buffers=$(sed -n 's/^model patterns: entry train_step: .*kernel buffers sized by the shapes: \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
 [ "$buffers" = 8252 ] || { echo "FAILED: train_step's buffers '$buffers', by hand 8252"; exit 1; }
 [ "$need" -gt "$buffers" ] || { echo "FAILED: train_step's stack $need does not hold its buffers"; exit 1; }
+# Every variable-length array of the 32-bit kernels has a rule (none "not counted").
+! grep -q "not counted" "$tmp/stats" || { echo "FAILED: a run-time-sized array no rule counts"; exit 1; }
 
 # The code each entry may run (--stats): the sum of its functions' symbol
 # sizes, so never more than the object's text (arm-none-eabi-size, the
