@@ -220,7 +220,10 @@ void cg_stack_listen(CgStack *s, LLVMModuleRef mod) {
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
         if (LLVMIsDeclaration(f)) continue;
         nodes[n++] = (Caller){.fn = f};
-        if (named_in(name_of(f), sized_arrays, sizeof sized_arrays / sizeof *sized_arrays)) continue;
+        /* by the name before any ".N" (a faster level's copy of the kernels, cg_levels.c) */
+        char base[64];
+        snprintf(base, sizeof base, "%.*s", (int)strcspn(name_of(f), "."), name_of(f));
+        if (named_in(base, sized_arrays, sizeof sized_arrays / sizeof *sized_arrays)) continue;
         for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
             for (LLVMValueRef in = LLVMGetFirstInstruction(b); in; in = LLVMGetNextInstruction(in))
                 if (LLVMIsAAllocaInst(in) && !LLVMIsConstant(LLVMGetOperand(in, 0)))

@@ -65,6 +65,11 @@ done
 # least what tiny takes), so the check below is if anything stricter than
 # "the entry's real stack <= its figure".
 [ "$(uname -m)" = x86_64 ] || { echo "measuring skipped: not an x86-64 host"; exit 0; }
+# --cpu=portable: the baseline's entries are measured; the faster levels'
+# copies of the kernels (renamed small_block.N, ...) are no arrays without a rule.
+"$DMC" --cpu=portable --model=copyb --stats $dm -o "$tmp/portable.o" 2>"$tmp/portable.stats"
+grep -q "^model copyb: entry forward: .*kernel buffers sized by the shapes: ${arrays[copyb]} bytes)$" "$tmp/portable.stats" ||
+    { echo "FAILED: --cpu=portable"; grep stack "$tmp/portable.stats"; exit 1; }
 measure() {  # measure MODEL ENTRY: bytes of stack the entry takes with the runtime's frames
     local size=$(( $(field $1 1) * 2 + 262144 ))
     local with without
