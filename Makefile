@@ -94,7 +94,8 @@ CC_DIRS := compiler/support compiler/front compiler/ir compiler/passes compiler/
 CC_SRC  := $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.c))
 CC_OBJ  := $(CC_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/dm.tab.o $(BUILD)/gen/dm.lex.o $(BUILD)/gen/embedded.o
 CC_HDR  := compiler/options.h $(foreach d,$(CC_DIRS),$(wildcard $(d)/*.h)) compiler/ir/ops.def runtime/dm.h $(BUILD)/gen/dm.tab.h \
-           compiler/cg/kernels/dmk.h compiler/cg/kernels/kernels.def $(BUILD)/gen/kernel_files.h
+           compiler/cg/kernels/dmk.h compiler/cg/kernels/kernel_stack.h compiler/cg/kernels/kernels.def \
+           $(BUILD)/gen/kernel_files.h
 COMPILER_CFLAGS = $(CFLAGS) -Icompiler -Iruntime -I$(BUILD)/gen $(LLVM_CFLAGS)
 
 $(BUILD)/gen/dm.tab.c $(BUILD)/gen/dm.tab.h &: grammar/dm.y

@@ -89,10 +89,11 @@ typedef struct CgStack CgStack;
 typedef struct CgEntryStack {
     const Model *model;
     const char *entry;        /* "forward", "train_step", ... */
-    uint64_t bytes;           /* its frame and the deepest chain of calls below it */
+    uint64_t bytes;           /* its frame and the deepest chain of calls below it, buffers included */
+    uint64_t buffers;         /* of which the kernels' arrays sized by the shapes (kernel_stack.h) */
     const char *largest;      /* the function with the largest frame on that chain */
     uint64_t largest_bytes;
-    const char *dynamic;      /* a function it reaches that allocates stack sized at run time, or NULL */
+    const char *dynamic;      /* a function with stack sized at run time that no rule counts, or NULL */
     uint64_t code;            /* bytes of machine code of every function it may reach (0: unknown) */
     int functions;            /* how many functions that is */
 } CgEntryStack;

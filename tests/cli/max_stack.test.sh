@@ -3,8 +3,10 @@
 # an entry over the limit (status 1, the model's location, the entry and
 # the largest frame named, no object written) and accepts exactly the
 # reported size; -Os and -Oz make smaller code for a Cortex-M4 than -O2.
-# The sizes come from the back end (cg_stack.c): this test checks that
-# they are used consistently, not their values (they follow LLVM's).
+# The frames come from the back end (cg_stack.c): this test checks that
+# they are used consistently, not their values (they follow LLVM's); the
+# kernels' arrays sized by the shapes are checked against hand arithmetic
+# (and more of them in stack_buffers.test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DMC=${DMC:-build/dmc}
@@ -18,6 +20,22 @@ done
 need=$(sed -n 's/^model patterns: entry train_step: stack \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
 fwd=$(sed -n 's/^model patterns: entry forward: stack \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
 [ "$need" -gt 1000 ] && [ "$need" -ge "$fwd" ]   # train_step runs forward's code and more
+
+# The kernels' arrays sized by the shapes, in train_step's figure (by hand,
+# kernel_stack.h's rules; an array of n floats counts 4 n + 60 bytes):
+#   [16,64] @ [64,64], [16,64] @ [64,32] (forward), x^T [64,16] @ [16,64],
+#   h1^T [64,16] @ [16,32] (weight gradients): the small path (K <= 256,
+#   M >= 16, A and B within 128 KB), B's rows read in place (N a multiple
+#   of 32): a 1-float array, 64 bytes;
+#   the products with 4 columns or rows: 16*4*32 = 2048 multiply-adds <= 4096, no array;
+#   dh1 = dh2 [16,32] @ W2^T [32,64]: the small path with B transposed, so
+#   B is copied into rows of 64: 32 x 64 = 2048 floats, 8192 + 60 = 8252.
+# One product runs at a time: the largest, 8252.
+buffers=$(sed -n 's/^model patterns: entry train_step: .*kernel buffers sized by the shapes: \([0-9]*\) bytes.*/\1/p' "$tmp/stats")
+[ "$buffers" = 8252 ] || { echo "FAILED: train_step's buffers '$buffers', by hand 8252"; exit 1; }
+[ "$need" -gt "$buffers" ] || { echo "FAILED: train_step's stack $need does not hold its buffers"; exit 1; }
+# Every variable-length array of the 32-bit kernels has a rule (none "not counted").
+! grep -q "not counted" "$tmp/stats" || { echo "FAILED: a run-time-sized array no rule counts"; exit 1; }
 
 # The code each entry may run (--stats): the sum of its functions' symbol
 # sizes, so never more than the object's text (arm-none-eabi-size, the

@@ -45,32 +45,14 @@
  * that has non-finite entries anyway.  docs/codegen.md. */
 #include "kernels.h"
 
-enum {
-    STAGE_FLOATS = 40 * 1024,   /* the staged planes of one task: 160 KB of stack */
-    DW_GROUP_FLOATS = 16 * 1024, /* dw: bands staged at once, kept near L1 */
-    DW_MIN_VECTORS = 32,        /* dw: the fewest vectors of positions per group done here */
-    MAX_ROWS = 4096,            /* rows r = (c, kh, kw) of a convolution done here */
-    MAX_TILE = 8,               /* the most rows or vectors of a register tile */
-};
+/* STAGE_FLOATS, DW_GROUP_FLOATS, DW_MIN_VECTORS, MAX_ROWS, the Planes of a
+ * band and the rule that picks these kernels (conv_direct): kernel_stack.h,
+ * which cg_stack.c reads to tell which convolutions go to im2col. */
+enum { MAX_TILE = 8 };   /* the most rows or vectors of a register tile */
 
-/* Floats past the staged planes that the last vectors may touch: off[r] + q
- * reaches at most C * plane + KW + 14 (q < band * Wp rounded up to 16). */
-static int64_t slack(const Conv *cv) { return (cv->KW + 31) / 16 * 16; }
+static int64_t slack(const Conv *cv) { return conv_slack(cv->KW); }
 
-/* The geometry of a direct convolution with bands of `band` output rows. */
-typedef struct Planes {
-    int64_t Wp, band, plane, qs;   /* columns; rows per band; floats per staged plane; per wide row set */
-} Planes;
-
-static Planes planes_of(const Conv *cv, int64_t band) {
-    Planes pl = {.Wp = cv->W + 2 * cv->pw, .band = band};
-    pl.plane = (band + cv->KH - 1) * pl.Wp;
-    pl.qs = (band * pl.Wp + 15) / 16 * 16;
-    return pl;
-}
-
-/* Floats staged for one band: the input (or dx) planes and the wide output (or dy). */
-static int64_t band_floats(const Conv *cv, const Planes *pl) { return cv->C * pl->plane + cv->F * pl->qs; }
+static Planes planes_of(const Conv *cv, int64_t band) { return conv_planes(cv->W, cv->pw, cv->KH, band); }
 
 /* ---- register tiles ------------------------------------------------------ */
 
@@ -417,25 +399,10 @@ static ALWAYS_INLINE void plan_tiles(Conv *cv, int op) {
 }
 
 /* 1 when the direct kernels take op of cv (R and P set), with the band,
- * dw's group and the tiles planned; 0 for strides other than 1, too many
- * rows r, or not even one output row whose planes fit the stack budget.
- * The band is the most output rows that fit, counting each wide row set of
- * a filter as band * Wp + 15 floats (at least its size rounded up to 16). */
+ * dw's group and the tiles planned (the rule: kernel_stack.h). */
 static ALWAYS_INLINE int plan_direct(int op, Conv *cv) {
-    if (cv->sh != 1 || cv->sw != 1 || cv->R > MAX_ROWS) return 0;
-    int64_t Wp = cv->W + 2 * cv->pw, budget = STAGE_FLOATS - slack(cv) - 32;
-    int64_t fixed = cv->C * (cv->KH - 1) * Wp + 15 * cv->F, per_row = (cv->C + cv->F) * Wp;
-    if (fixed + per_row > budget) return 0;
-    int64_t band = (budget - fixed) / per_row;
-    cv->band = band < cv->OH ? band : cv->OH;
-    Planes pl = planes_of(cv, cv->band);
-    int64_t group = (DW_GROUP_FLOATS - slack(cv) - 32) / band_floats(cv, &pl);
-    cv->group = group < 1 ? 1 : group;
-    /* dw adds the lanes of every accumulator once per group: with fewer
-     * than DW_MIN_VECTORS vectors of positions per group that costs more
-     * than im2col's copy (64 filters on 14 x 14 images: 89 against 75
-     * GFLOP/s). */
-    if (op == CONV_DW && cv->group * (pl.qs / 16) < DW_MIN_VECTORS) return 0;
+    if (!conv_direct(op, cv->C, cv->W, cv->F, cv->KH, cv->KW, cv->OH, cv->sh, cv->sw, cv->pw, &cv->band, &cv->group))
+        return 0;
     plan_tiles(cv, op);
     return 1;
 }

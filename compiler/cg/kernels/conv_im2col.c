@@ -14,7 +14,8 @@
  * per task, in task order, so the result does not depend on the threads. */
 #include "kernels.h"
 
-enum { COL_FLOATS = 24 * 1024, COL_SLACK = 16 };
+/* COL_FLOATS, COL_SLACK and the chunks (im2col_chunk): kernel_stack.h, by
+ * which cg_stack.c counts the arrays col and dcol of the tasks below. */
 
 /* The output columns ow in [0, OW) whose input column ow*sw + kw - pw is
  * inside the image: [*lo, *hi). */
@@ -218,9 +219,7 @@ void conv_loops(int op, const Conv *cv) {
 }
 
 void conv_im2col(int op, Conv *cv, dm_exec *ex) {
-    cv->chunk = COL_FLOATS / cv->R;
-    cv->chunk = cv->chunk > cv->P ? cv->P : cv->chunk;
-    if (cv->chunk >= cv->OW) cv->chunk = cv->chunk / cv->OW * cv->OW;   /* whole output rows */
+    cv->chunk = im2col_chunk(cv->R, cv->P, cv->OW);
     if (cv->chunk < 1) {
         conv_loops(op, cv);
         return;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "dmk.h"
+#include "kernel_stack.h"   /* the rules that size the stack arrays, shared with cg_stack.c */
 
 typedef float v16 __attribute__((vector_size(64)));
 typedef float v8 __attribute__((vector_size(32)));
@@ -93,7 +94,7 @@ typedef struct Conv {
     void *epi_data;
 } Conv;
 
-enum { CONV_FORWARD, CONV_DX, CONV_DW };
+/* CONV_FORWARD, CONV_DX, CONV_DW: kernel_stack.h. */
 
 /* Samples [*n0, *n1) of task t. */
 static inline void conv_range(const Conv *cv, int t, int64_t *n0, int64_t *n1) {

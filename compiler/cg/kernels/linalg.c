@@ -21,20 +21,16 @@
  * time, right after its last block of k, while it is still in cache.
  *
  * Buffers are on the stack (no heap in generated code), as big as the
- * product needs and at most 640 KB.
+ * product needs and at most 640 KB; cg_stack.c counts them at each call
+ * site by kernel_stack.h's rules, which size them here.
  * Every element of C is the sum over k in increasing order, in KC blocks,
  * whatever the partition into tasks, so results do not depend on the number
  * of threads.  Big products are split into bands of rows or columns of C,
  * one per thread, run through ex->parallel. */
 #include "kernels.h"
 
-enum {
-    MR = 8,          /* rows of the micro-kernel's tile (pack_a's vectors assume 8) */
-    NR = 32,         /* columns of the tile: two 16-float vectors */
-    KC = 256,        /* k steps per packed block: an NR panel is 32 KB, in L1 */
-    MC = 128,        /* rows of A per packed block (128 KB, in L2) */
-    NCB = 512,       /* columns of B per packed block (512 KB) */
-};
+/* MR, NR, KC, MC and NCB, the blocking: kernel_stack.h (cg_stack.c sizes the
+ * packed blocks by the same rules). */
 
 /* The product being computed: C (+)= op(A) @ op(B), with C of row stride ldc.
  * A(i, k) = a[i * a_rs + k * a_cs], B(k, j) = b[k * b_rs + j * b_cs]. */
@@ -266,10 +262,7 @@ static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64
     }
 }
 
-/* Floats of a packed block of A for mc rows (whole slivers) or of B for nc
- * columns (whole panels), kc steps of k. */
-static int64_t packed_a(int64_t mc, int64_t kc) { return (mc < MC ? (mc + MR - 1) / MR * MR : MC) * (kc < KC ? kc : KC); }
-static int64_t packed_b(int64_t nc, int64_t kc) { return (nc < NCB ? (nc + NR - 1) / NR * NR : NCB) * (kc < KC ? kc : KC); }
+/* packed_a and packed_b, the floats of the packed blocks: kernel_stack.h. */
 
 /* C[i0:i1, j0:j1] of the product, the whole k range.  The packed blocks
  * are as big as this part of the product needs, at most MC x KC and
@@ -367,8 +360,7 @@ static ALWAYS_INLINE Gemm gemm_of(float *c, const float *a, const float *b, int6
  * packing and blocking cost more than they save there, and since the shapes
  * are constants of the specialised kernel, a model whose products are all
  * small (logreg, a microcontroller's MLP) leaves the whole blocked GEMM out
- * of its object (tens of KB of code). */
-enum { SMALL_PRODUCT = 4096 };
+ * of its object (tens of KB of code).  SMALL_PRODUCT: kernel_stack.h. */
 
 /* C = op(A) @ op(B), each element a sum over k in ascending order. */
 static ALWAYS_INLINE void small_product(const Gemm *g) {
@@ -400,13 +392,9 @@ static ALWAYS_INLINE void small_product(const Gemm *g) {
  * B is read in place when its rows are contiguous and N is a multiple of
  * NR; otherwise (B transposed, or a partial last panel that micro would
  * read past) it is first copied once into rows of N rounded up to NR
- * floats, zero-padded: K N floats, against the M N K multiply-adds. */
-enum { SMALL_BYTES = 128 * 1024 };
-
-static ALWAYS_INLINE int small_path(int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs) {
-    return K <= KC && M >= 2 * MR && (M * K + K * N) * (int64_t)sizeof(float) <= SMALL_BYTES &&
-           (a_cs == 1 || a_rs == 1);
-}
+ * floats, zero-padded: K N floats, against the M N K multiply-adds.
+ * SMALL_BYTES, the rule (small_path) and the copy's size (small_rows):
+ * kernel_stack.h. */
 
 /* B's rows as dst[k * np + j] = B(k, j) for j < N, 0 for N <= j < np. */
 static NO_LIBC void b_rows(float *restrict dst, int64_t np, const Gemm *g) {
@@ -427,7 +415,7 @@ static NO_LIBC void b_rows(float *restrict dst, int64_t np, const Gemm *g) {
 static NOINLINE NO_LIBC void small_block(const Gemm *g, int64_t i0, int64_t i1) {
     int64_t np = (g->N + NR - 1) / NR * NR;
     int copy = g->b_cs != 1 || np != g->N;
-    float rows[copy ? g->K * np : 1] __attribute__((aligned(64)));
+    float rows[small_rows(g->N, g->K, g->b_cs)] __attribute__((aligned(64)));   /* K np floats when copy */
     const float *b = g->b;
     int64_t b_rs = g->b_rs;
     if (copy) b_rows(rows, np, g), b = rows, b_rs = np;
