@@ -88,7 +88,7 @@ float dmk_erff(float x) {
  * result, below 2^-125, is taken as exactly 0, and so are NaN and +-inf
  * (whose NaN the caller's other term carries). */
 static float gauss(float x) {
-    float a = 0.5f * x * x;
+    float a = 0.5f * (x * x);                 /* x * x as normal_cdf's, computed once */
     int near = a < 87.0f;                     /* false for NaN and +-inf */
     float ac = near ? a : 0.0f;               /* a number for the conversion below */
     float t = ac * -1.44269504088896341f;     /* <= 0 */
