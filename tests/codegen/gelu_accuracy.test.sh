@@ -11,8 +11,9 @@
 #   |slope - ref| <= 2.5e-7
 # and the non-finite values exactly: NaN -> NaN, gelu(inf) = inf,
 # gelu(-inf) = -inf * 0 = NaN, slope(+-inf) = inf * 0 = NaN (ops.def).
-# main before the shared exp (its erf and exp kernels) met the bounds too, at
-# 0.78 and 0.96 of them; the test prints the largest error / bound.
+# The largest error / bound (printed): 0.78 and 0.89 here, 0.91 and 0.96 over
+# all 2^32 floats (main's erf-and-exp code before: 0.78 and 0.96 here, 0.94
+# and 1.04 over all floats).
 # The x are every 997th float bit pattern (4.3 million: every exponent, both
 # signs, denormals, NaNs), a dense sweep of [-16, 16] and the edges (+-0,
 # +-inf, NaN, the smallest denormal and normal, FLT_MAX, 10, 13.19 ...);
