@@ -351,11 +351,12 @@ static LLVMValueRef int_value(Elem *el, const Node *n, LLVMValueRef x, LLVMValue
 
 static LLVMValueRef compute(Elem *el, int node);
 
-/* gelu and its slope, PyTorch's formulas (ops.def), in f32.  Where |x| >= 10
- * the slope's second term (x pdf, or x (1 - t^2) k (1 + 3 c x^2) for the tanh
- * form) is below f32's resolution of the first, and is taken as x * 0: that
- * keeps PyTorch's NaN at x = +-inf (inf * 0) without an overflowing x^2 or x^3
- * turning a finite x's 0 into NaN (the interpreter computes in double). */
+/* gelu's tanh form and its slope, PyTorch's formulas (ops.def), in f32 (the
+ * exact form is math.c's dmk_geluf and dmk_gelu_slopef).  Where |x| >= 10 the
+ * slope's second term x (1 - t^2) k (1 + 3 c x^2) is below f32's resolution
+ * of the first, and is taken as x * 0: that keeps PyTorch's NaN at x = +-inf
+ * (inf * 0) without an overflowing x^3 turning a finite x's 0 into NaN (the
+ * interpreter computes in double). */
 static const double gelu_k = 0.7978845608028654, gelu_c = 0.044715;   /* sqrt(2/pi), as PyTorch */
 
 static LLVMValueRef gelu_tanh_arg(Elem *el, LLVMValueRef x) {   /* tanh(k (x + c x^3)) */
@@ -365,34 +366,24 @@ static LLVMValueRef gelu_tanh_arg(Elem *el, LLVMValueRef x) {   /* tanh(k (x + c
     return kernel1(el, "dmk_tanhf", LLVMBuildFMul(b, inner, cf(el, gelu_k), ""));
 }
 
-/* 0.5 (1 + erf(x / sqrt 2)) or 0.5 (1 + tanh(...)): gelu(x) / x */
-static LLVMValueRef gelu_cdf(Elem *el, LLVMValueRef x, bool tanh_form) {
+static LLVMValueRef gelu_tanh(Elem *el, LLVMValueRef x) {   /* 0.5 x (1 + tanh(...)) */
     LLVMBuilderRef b = el->cg->b;
-    LLVMValueRef t = tanh_form ? gelu_tanh_arg(el, x)
-                               : kernel1(el, "dmk_erff", LLVMBuildFMul(b, x, cf(el, 0.7071067811865476), ""));
-    return LLVMBuildFMul(b, LLVMBuildFAdd(b, t, cf(el, 1), ""), cf(el, 0.5), "");
+    LLVMValueRef cdf = LLVMBuildFMul(b, LLVMBuildFAdd(b, gelu_tanh_arg(el, x), cf(el, 1), ""), cf(el, 0.5), "");
+    return LLVMBuildFMul(b, x, cdf, "");
 }
 
-static LLVMValueRef gelu_slope(Elem *el, LLVMValueRef x, bool tanh_form) {
+static LLVMValueRef gelu_tanh_slope(Elem *el, LLVMValueRef x) {
     LLVMBuilderRef b = el->cg->b;
-    LLVMValueRef x2 = LLVMBuildFMul(b, x, x, ""), rest;
-    if (tanh_form) {
-        LLVMValueRef t = gelu_tanh_arg(el, x);
-        LLVMValueRef left = LLVMBuildFMul(b, LLVMBuildFAdd(b, t, cf(el, 1), ""), cf(el, 0.5), "");
-        LLVMValueRef dtanh = LLVMBuildFSub(b, cf(el, 1), LLVMBuildFMul(b, t, t, ""), "");
-        LLVMValueRef dinner = LLVMBuildFMul(
-            b, cf(el, gelu_k), LLVMBuildFAdd(b, cf(el, 1), LLVMBuildFMul(b, x2, cf(el, 3 * gelu_c), ""), ""), "");
-        rest = LLVMBuildFMul(b, LLVMBuildFMul(b, LLVMBuildFMul(b, x, cf(el, 0.5), ""), dtanh, ""), dinner, "");
-        LLVMValueRef near = LLVMBuildFCmp(b, LLVMRealOLT, intrinsic(el, "llvm.fabs", 1, &x), cf(el, 10), "");
-        rest = LLVMBuildSelect(b, near, rest, LLVMBuildFMul(b, x, cf(el, 0), ""), "");
-        return LLVMBuildFAdd(b, left, rest, "");
-    }
-    LLVMValueRef pdf = LLVMBuildFMul(
-        b, kernel1(el, "dmk_expf", LLVMBuildFMul(b, x2, cf(el, -0.5), "")), cf(el, 0.3989422804014327), "");
-    rest = LLVMBuildFMul(b, x, pdf, "");
+    LLVMValueRef x2 = LLVMBuildFMul(b, x, x, "");
+    LLVMValueRef t = gelu_tanh_arg(el, x);
+    LLVMValueRef left = LLVMBuildFMul(b, LLVMBuildFAdd(b, t, cf(el, 1), ""), cf(el, 0.5), "");
+    LLVMValueRef dtanh = LLVMBuildFSub(b, cf(el, 1), LLVMBuildFMul(b, t, t, ""), "");
+    LLVMValueRef dinner = LLVMBuildFMul(
+        b, cf(el, gelu_k), LLVMBuildFAdd(b, cf(el, 1), LLVMBuildFMul(b, x2, cf(el, 3 * gelu_c), ""), ""), "");
+    LLVMValueRef rest = LLVMBuildFMul(b, LLVMBuildFMul(b, LLVMBuildFMul(b, x, cf(el, 0.5), ""), dtanh, ""), dinner, "");
     LLVMValueRef near = LLVMBuildFCmp(b, LLVMRealOLT, intrinsic(el, "llvm.fabs", 1, &x), cf(el, 10), "");
     rest = LLVMBuildSelect(b, near, rest, LLVMBuildFMul(b, x, cf(el, 0), ""), "");
-    return LLVMBuildFAdd(b, gelu_cdf(el, x, false), rest, "");
+    return LLVMBuildFAdd(b, left, rest, "");
 }
 
 /* Every inline node has the root's shape (or is a const), so its value in
@@ -457,7 +448,8 @@ static LLVMValueRef compute(Elem *el, int node) {
         LLVMValueRef up = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, lo, ""), lo, x, "");
         return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, x, hi, ""), hi, up, name);
     }
-    case OP_GELU: case OP_GELU_TANH: return LLVMBuildFMul(b, x, gelu_cdf(el, x, n->op == OP_GELU_TANH), name);
+    case OP_GELU: return kernel1(el, "dmk_geluf", x);
+    case OP_GELU_TANH: return gelu_tanh(el, x);
     case OP_ADD: return LLVMBuildFAdd(b, x, y, name);
     case OP_SUB: return LLVMBuildFSub(b, x, y, name);
     case OP_MUL: return LLVMBuildFMul(b, x, y, name);
@@ -474,7 +466,8 @@ static LLVMValueRef compute(Elem *el, int node) {
     case OP_NE: return select01(el, LLVMBuildFCmp(b, LLVMRealUNE, x, y, ""));
     case OP_KEEP: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNE, x, zero, ""), y, zero, name);
     case OP_RELU_DX: return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLE, y, zero, ""), zero, x, name);
-    case OP_GELU_DX: case OP_GELU_TANH_DX: return LLVMBuildFMul(b, x, gelu_slope(el, y, n->op == OP_GELU_TANH_DX), name);
+    case OP_GELU_DX: return LLVMBuildFMul(b, x, kernel1(el, "dmk_gelu_slopef", y), name);
+    case OP_GELU_TANH_DX: return LLVMBuildFMul(b, x, gelu_tanh_slope(el, y), name);
 #define OP OP_CASE   /* const and broadcast: above */
 #define OP_UNARY OP_NONE
 #define OP_BINARY OP_NONE
