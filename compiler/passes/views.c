@@ -13,7 +13,7 @@
  * Needs: a final graph.  Guarantees: every node has a base (the node whose
  * buffer holds its value: itself if it has one) and, in floats, its first
  * element's index and its axes' strides in that buffer; a strided view is
- * read only by products that are batched today (dmk_matmul_batched), so the
+ * a matrix with contiguous rows or columns, read only by products that are batched today (dmk_matmul_batched), so the
  * product computes the same sums in the same order as with the copies, and
  * nothing else (a loop, a store, a copy) ever sees a strided layout.  The
  * graph is unchanged: the reference interpreter runs it as it is. */
@@ -260,6 +260,16 @@ Views *plan_views(Arena *a, const Graph *g, bool strided) {
             v->base[i] = i, v->first[i] = 0;   /* a buffer of its own */
             row_major(nd->shape, v->stride[i]);
             v->strided[i] = false;
+        }
+        /* The GEMM reads a matrix whose rows or columns are contiguous
+         * (linalg.c's packing): a view with neither gives up. */
+        for (int u = 0; u < n && !again; u++) {
+            if (g->nodes[u].op != OP_MATMUL) continue;
+            for (int k = 0; k < 2; k++) {
+                int x = g->nodes[u].in[k], r = g->nodes[x].shape.rank;
+                if (v->strided[x] && v->stride[x][r - 1] != 1 && v->stride[x][r - 2] != 1)
+                    ok[x] = false, again = true;
+            }
         }
     }
     if (strided) place_products(a, g, v, (Readers){start, reader});

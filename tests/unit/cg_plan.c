@@ -122,6 +122,8 @@ static void check_views(const Graph *g, const char *what) {
                 if (g->nodes[j].in[k] == i)
                     CHECK(g->nodes[j].op == OP_MATMUL || views->strided[j], "%s: strided view %d read by %s", what, i,
                           op_info[g->nodes[j].op].name);
+        int r = n->shape.rank;   /* the GEMM packs rows or columns that are contiguous (linalg.c) */
+        CHECK(views->stride[i][r - 1] == 1 || views->stride[i][r - 2] == 1, "%s: strided view %d: no unit stride", what, i);
     }
 }
 
