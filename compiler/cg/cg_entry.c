@@ -81,8 +81,9 @@ static bool writes_params(Cg *cg, int i) {
     const Graph *g = cg->ep->graph;
     const Node *n = &g->nodes[i];
     int64_t off = n->op == OP_STORE ? (int64_t)cg->plan->tensor_offset[n->attr.tensor] : cg->ep->offset[i];
-    if (n->op == OP_LOAD || n->op == OP_RESHAPE || n->op == OP_LITERAL || slice_is_view(cg->ep->graph, i, NULL))
-        return false;
+    if (n->op == OP_LOAD || n->op == OP_RESHAPE || n->op == OP_LITERAL ||
+        (cg->ep->views->base[i] != i && !cg->ep->views->placed[i]))
+        return false;   /* a view: no code */
     if (n->op == OP_STORE && cg->ep->offset[n->in[0]] == off) return false;   /* computed in place: counted there */
     if (is_param_memory(cg, off)) return true;
     for (int j = 0; j < i; j++)     /* values fused into i's loop and written to their tensors */
@@ -215,8 +216,8 @@ static void entry_body(Cg *cg, bool check, bool reports) {
             break;
         case OC_SHAPE:
             if (n->op == OP_BROADCAST) cg_elementwise(cg, i);
-            else if (n->op != OP_RESHAPE && !slice_is_view(g, i, NULL)) cg_complex(cg, i);
-            break;                        /* a reshape or a contiguous slice is a view */
+            else if (cg->ep->views->base[i] == i && !cg->ep->views->filled[i]) cg_complex(cg, i);
+            break;                        /* a view (views.c) has no code */
         case OC_REDUCE: case OC_COMPLEX:
             cg_complex(cg, i);
             break;

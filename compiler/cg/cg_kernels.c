@@ -49,62 +49,97 @@ static void call(Cg *cg, const char *kernel, LLVMValueRef *args, int n) {
 }
 
 /* The batch axes of a product C [..., M, N] = A [..., M, K] @ B [..., K, N]
- * as the kernel walks them: the strides (in floats) of A's and B's
+ * as the kernel walks them: the strides (in floats) of A's, B's and C's
  * matrices along each axis of C's batch, 0 where the operand is broadcast;
  * axes of size 1 dropped, and an axis merged into the one before it where
- * both operands step through the two alike. */
+ * the three step through the two alike. */
 typedef struct Batch {
     int rank;
-    int64_t dim[MAX_RANK], a[MAX_RANK], b[MAX_RANK];
+    int64_t dim[MAX_RANK], a[MAX_RANK], b[MAX_RANK], c[MAX_RANK];
 } Batch;
 
-static Batch matmul_batch(Shape as, Shape bs, Shape cs) {
-    int64_t a_stride[MAX_RANK], b_stride[MAX_RANK];
-    int64_t a_step = as.dim[as.rank - 2] * as.dim[as.rank - 1], b_step = bs.dim[bs.rank - 2] * bs.dim[bs.rank - 1];
-    for (int d = cs.rank - 3; d >= 0; d--) {   /* innermost batch axis first */
-        int da = d - (cs.rank - as.rank), db = d - (cs.rank - bs.rank);
-        int64_t adim = da >= 0 ? as.dim[da] : 1, bdim = db >= 0 ? bs.dim[db] : 1;
-        a_stride[d] = adim == 1 ? 0 : a_step;
-        b_stride[d] = bdim == 1 ? 0 : b_step;
-        a_step *= adim, b_step *= bdim;
+/* The stride of operand s along each batch axis d of a product of rank
+ * crank: its layout's (`view`, a strided view's) or, contiguous, the size
+ * of the matrices inside. */
+static void batch_strides(Shape s, const int64_t *view, int crank, int64_t *out) {
+    int64_t step = s.dim[s.rank - 2] * s.dim[s.rank - 1];
+    for (int d = crank - 3; d >= 0; d--) {   /* innermost batch axis first */
+        int ds = d - (crank - s.rank);
+        int64_t dim = ds >= 0 ? s.dim[ds] : 1;
+        out[d] = dim == 1 ? 0 : view ? view[ds] : step;
+        step *= dim;
     }
+}
+
+static Batch matmul_batch(Shape as, const int64_t *a_view, Shape bs, const int64_t *b_view, Shape cs,
+                          const int64_t *c_view) {
+    int64_t a_stride[MAX_RANK], b_stride[MAX_RANK], c_stride[MAX_RANK];
+    batch_strides(as, a_view, cs.rank, a_stride);
+    batch_strides(bs, b_view, cs.rank, b_stride);
+    batch_strides(cs, c_view, cs.rank, c_stride);
     Batch bt = {0};
     for (int d = 0; d < cs.rank - 2; d++) {
         if (cs.dim[d] == 1) continue;
         int k = bt.rank - 1;
-        if (k >= 0 && bt.a[k] == a_stride[d] * cs.dim[d] && bt.b[k] == b_stride[d] * cs.dim[d]) {
-            bt.dim[k] *= cs.dim[d], bt.a[k] = a_stride[d], bt.b[k] = b_stride[d];
+        if (k >= 0 && bt.a[k] == a_stride[d] * cs.dim[d] && bt.b[k] == b_stride[d] * cs.dim[d] &&
+            bt.c[k] == c_stride[d] * cs.dim[d]) {
+            bt.dim[k] *= cs.dim[d], bt.a[k] = a_stride[d], bt.b[k] = b_stride[d], bt.c[k] = c_stride[d];
         } else {
             bt.dim[bt.rank] = cs.dim[d], bt.a[bt.rank] = a_stride[d], bt.b[bt.rank] = b_stride[d];
+            bt.c[bt.rank] = c_stride[d];
             bt.rank++;
         }
     }
     return bt;
 }
 
+/* The row and column strides of operand x of a product, [rows, cols] =
+ * its last two axes (swapped when transposed): contiguous, or a strided
+ * view's (views.c). */
+static void matrix_strides(const Cg *cg, int x, bool trans, int64_t *rs, int64_t *cs) {
+    const Shape *s = &cg->ep->graph->nodes[x].shape;
+    const Views *v = cg->ep->views;
+    int64_t r = v->strided[x] ? v->stride[x][s->rank - 2] : s->dim[s->rank - 1];
+    int64_t c = v->strided[x] ? v->stride[x][s->rank - 1] : 1;
+    *rs = trans ? c : r, *cs = trans ? r : c;
+}
+
 /* A product: one GEMM when there is no batch, or when B is one matrix for
  * the whole batch and A's matrices follow one another ([B, T, C] @ [C, D]
- * is [B T, C] @ [C, D]); otherwise the batched kernel. */
+ * is [B T, C] @ [C, D]); otherwise the batched kernel, which also reads
+ * operands that are strided views (views.c; only such products have them). */
 static void call_matmul(Cg *cg, int node) {
     const Graph *g = cg->ep->graph;
+    const Views *v = cg->ep->views;
     const Node *n = &g->nodes[node];
-    Shape as = g->nodes[n->in[0]].shape, bs = g->nodes[n->in[1]].shape, cs = n->shape;
+    int x = n->in[0], y = n->in[1];
+    Shape as = g->nodes[x].shape, bs = g->nodes[y].shape, cs = n->shape;
     int64_t M = cs.dim[cs.rank - 2], N = cs.dim[cs.rank - 1], K = as.dim[as.rank - (n->attr.trans_a ? 2 : 1)];
-    Batch bt = matmul_batch(as, bs, cs);
-    if (bt.rank == 1 && bt.b[0] == 0 && bt.a[0] == M * K && !n->attr.trans_a) M *= bt.dim[0], bt.rank = 0;
-    LLVMValueRef a[16] = {cg_node_ptr(cg, node), cg_node_ptr(cg, n->in[0]), cg_node_ptr(cg, n->in[1]),
-                          i64c(cg, M), i64c(cg, N), i64c(cg, K), i32c(cg, n->attr.trans_a),
-                          i32c(cg, n->attr.trans_b)};
+    bool placed = v->placed[node];   /* written into a later node's buffer (views.c) */
+    Batch bt = matmul_batch(as, v->strided[x] ? v->stride[x] : NULL, bs, v->strided[y] ? v->stride[y] : NULL, cs,
+                            placed ? v->stride[node] : NULL);
+    bool viewed = v->strided[x] || v->strided[y] || placed;
+    if (placed && cg->ep->epilogue[node] >= 0) die("an epilogue on a product with strided rows (node %d)", node);
+    if (!viewed && bt.rank == 1 && bt.b[0] == 0 && bt.a[0] == M * K && !n->attr.trans_a) M *= bt.dim[0], bt.rank = 0;
+    if (bt.rank == 0 && viewed) die("a strided view read by an unbatched product (node %d)", node);
+    LLVMValueRef a[20] = {cg_node_ptr(cg, node), cg_node_ptr(cg, x), cg_node_ptr(cg, y), i64c(cg, M), i64c(cg, N),
+                          i64c(cg, K)};
     if (bt.rank == 0) {
+        a[6] = i32c(cg, n->attr.trans_a), a[7] = i32c(cg, n->attr.trans_b);
         call(cg, "dmk_matmul", a, 8 + epilogue_args(cg, node, a + 8));
         return;
     }
+    int64_t a_rs, a_cs, b_rs, b_cs;
+    matrix_strides(cg, x, n->attr.trans_a, &a_rs, &a_cs);
+    matrix_strides(cg, y, n->attr.trans_b, &b_rs, &b_cs);
+    a[6] = i64c(cg, a_rs), a[7] = i64c(cg, a_cs), a[8] = i64c(cg, b_rs), a[9] = i64c(cg, b_cs), a[10] = i64c(cg, placed ? v->stride[node][cs.rank - 2] : N);
     const char *name = arena_printf(cg->arena, "%s.%s", cg->prefix, cg_node_name(cg, node));
-    a[8] = i32c(cg, bt.rank);
-    a[9] = const_dims(cg, bt.dim, bt.rank, true, arena_printf(cg->arena, "%s.batch", name));
-    a[10] = const_dims(cg, bt.a, bt.rank, true, arena_printf(cg->arena, "%s.a_stride", name));
-    a[11] = const_dims(cg, bt.b, bt.rank, true, arena_printf(cg->arena, "%s.b_stride", name));
-    call(cg, "dmk_matmul_batched", a, 12 + epilogue_args(cg, node, a + 12));
+    a[11] = i32c(cg, bt.rank);
+    a[12] = const_dims(cg, bt.dim, bt.rank, true, arena_printf(cg->arena, "%s.batch", name));
+    a[13] = const_dims(cg, bt.a, bt.rank, true, arena_printf(cg->arena, "%s.a_stride", name));
+    a[14] = const_dims(cg, bt.b, bt.rank, true, arena_printf(cg->arena, "%s.b_stride", name));
+    a[15] = const_dims(cg, bt.c, bt.rank, true, arena_printf(cg->arena, "%s.c_stride", name));
+    call(cg, "dmk_matmul_batched", a, 16 + epilogue_args(cg, node, a + 16));
 }
 
 /* A convolution or one of its gradients: the shapes of x, w and y from
@@ -185,6 +220,10 @@ static void call_box(Cg *cg, int node) {
         for (int k = 0; k < n->nin; k++) {
             Shape part = g->nodes[n->in[k]].shape;
             strides_of(part, xs);
+            if (cg->ep->views->base[n->in[k]] == node) {   /* its writer put it there (views.c) */
+                at += part.dim[n->attr.axis];
+                continue;
+            }
             call_copy_box(cg, node, n->in[k], part, at * ys[n->attr.axis], ys, 0, xs);
             at += part.dim[n->attr.axis];
         }

@@ -150,12 +150,17 @@ static bool constant_arg(LLVMValueRef call, int k, int64_t *v) {
 static uint64_t site_bytes(const char *name, LLVMValueRef call) {
     int64_t most = stack_array_bytes(COL_FLOATS + COL_SLACK) + gemm_block_bytes(MC, NCB, KC);
     int64_t v[13];
-    if (!strcmp(name, "dmk_matmul") || !strcmp(name, "dmk_matmul_batched")) {
+    if (!strcmp(name, "dmk_matmul")) {
         /* (c, a, b, M, N, K, ta, tb, ...) */
         for (int k = 0; k < 5; k++)
             if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
-        return (uint64_t)matmul_stack_bytes(v[0], v[1], v[2], (int32_t)v[3], (int32_t)v[4],
-                                            !strcmp(name, "dmk_matmul_batched"));
+        return (uint64_t)matmul_stack_bytes(v[0], v[1], v[2], (int32_t)v[3], (int32_t)v[4], 0);
+    }
+    if (!strcmp(name, "dmk_matmul_batched")) {
+        /* (c, a, b, M, N, K, a_rs, a_cs, b_rs, b_cs, ...) */
+        for (int k = 0; k < 7; k++)
+            if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
+        return (uint64_t)matmul_strided_stack_bytes(v[0], v[1], v[2], v[3], v[4], v[6], 1);
     }
     int op = !strcmp(name, "dmk_conv2d") ? CONV_FORWARD : !strcmp(name, "dmk_conv2d_dx") ? CONV_DX
              : !strcmp(name, "dmk_conv2d_dw") ? CONV_DW : -1;

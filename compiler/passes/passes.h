@@ -41,6 +41,33 @@ void inplace_update(Arena *a, Model *m);
 bool *fuse_graph(Arena *a, const Graph *g, bool enable, const bool *no_export, int *root);
 bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
 
+/* views.c: the nodes without a buffer of their own and where their elements
+ * lie.  A reshape or a contiguous slice (slice_is_view) is a plain view; with
+ * `strided` (-O1 and above), a transpose, slice or reshape read only by
+ * batched products (views_product_batched), directly or through other such
+ * views, is a strided view, which only those products read (through its
+ * strides).  Every node: base = the node whose buffer holds it (itself if it
+ * has one), first = its first element's index there, stride = its axes'
+ * steps there, in elements (row-major for a node with its own buffer).
+ * Also with `strided`, a batched product whose only reader is a chain of
+ * transposes, reshapes and concats that copies it into the buffer of the
+ * chain's last transpose or concat writes it there itself ("placed", its
+ * base that node, after it); the chain's nodes have no code and no buffer,
+ * and a transpose or concat left with nothing to copy is "filled". */
+typedef struct Views {
+    int *base;
+    bool *strided;
+    bool *placed;         /* a product computed into its base's (a later node's) buffer through its strides */
+    bool *filled;         /* a transpose or concat whose every element such products wrote: no code */
+    int *writer;          /* per node: the first node (a product or a chain's node) in its buffer before it, or -1 */
+    int64_t *first;
+    int64_t (*stride)[MAX_RANK];
+} Views;
+Views *plan_views(Arena *a, const Graph *g, bool strided);
+/* Whether node is a product that runs as dmk_matmul_batched (a batch of
+ * more than one product, not merged into one GEMM's rows, cg_kernels.c). */
+bool views_product_batched(const Graph *g, int node);
+
 /* plan.c: the memory plan.  The data region holds every persistent tensor
  * (params, state, grads, inputs, outputs, loss: each family contiguous, every
  * tensor 64-byte aligned) and then one scratch arena shared by all entries
@@ -49,6 +76,7 @@ bool op_is_elementwise(Op op);     /* unary, binary, const, broadcast */
  * computed in place into its tensor where that is legal. */
 typedef struct EntryPlan {
     const Graph *graph;   /* NULL for an entry without code */
+    const Views *views;   /* plan_views' answer */
     bool *inl;            /* fuse_graph's answer */
     int *root;            /* per node: the exec node whose loop computes it (itself if not inline) */
     int64_t *offset;      /* per node: byte offset of its buffer in the data region, -1 if none */

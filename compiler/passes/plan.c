@@ -43,17 +43,18 @@ const Graph *model_entry_graph(const Model *m, int entry) {
 uint64_t plan_node_bytes(const Node *n) { return (uint64_t)shape_count(n->shape) * dtype_size(n->dtype); }
 
 /* The node whose memory n's value lives in: a load's tensor is its load, a
- * reshape or a slice view is (in) its operand's buffer. */
-static int base_of(const Graph *g, int n) { return graph_view_base(g, n); }
+ * reshape or a slice view is (in) its operand's buffer, a strided view in
+ * its chain's first buffer (views.c). */
+static int base_of(const Views *v, int n) { return v->base[n]; }
 
-/* A reshape, or a slice that is a view: no buffer of its own. */
-static bool is_view(const Graph *g, int n) { return g->nodes[n].op == OP_RESHAPE || slice_is_view(g, n, NULL); }
+/* A reshape, a slice that is a view or a strided view: no buffer of its own. */
+static bool is_view(const Views *v, int n) { return v->base[n] != n; }
 
-/* Whether x (read by a loop) is read through a slice view: its elements
- * are not at the loop's element of the base. */
-static bool through_slice_view(const Graph *g, int x) {
-    for (; is_view(g, x); x = g->nodes[x].in[0])
-        if (g->nodes[x].op == OP_SLICE) return true;
+/* Whether x (read by a loop) is read through a slice or strided view: its
+ * elements are not at the loop's element of the base. */
+static bool through_slice_view(const Graph *g, const Views *v, int x) {
+    for (; is_view(v, x); x = g->nodes[x].in[0])
+        if (g->nodes[x].op == OP_SLICE || v->strided[x]) return true;
     return false;
 }
 
@@ -97,13 +98,13 @@ static Lists lists_by(Arena *a, int nkeys, int nitems, const int *key) {
 }
 
 typedef struct Live {
-    const Graph *g;
+    const Views *v;
     int *last;            /* per base node: last exec node reading it */
 } Live;
 
 static void note_read(void *ctx, int x, int reader, int root) {
     Live *l = ctx;
-    int b = base_of(l->g, x);
+    int b = base_of(l->v, x);
     if (l->last[b] < root) l->last[b] = root;
 }
 
@@ -111,18 +112,18 @@ static void note_read(void *ctx, int x, int reader, int root) {
  * per tensor, collected in one walk over the entry. */
 typedef struct TensorRead { int x, root; } TensorRead;
 typedef struct ReadsOf { TensorRead *items; int n, cap; } ReadsOf;
-typedef struct CollectReads { Arena *a; const Graph *g; ReadsOf *of; } CollectReads;
+typedef struct CollectReads { Arena *a; const Graph *g; const Views *v; ReadsOf *of; } CollectReads;
 
 static void note_tensor_read(void *ctx, int x, int reader, int root) {
     CollectReads *c = ctx;
-    const Node *b = &c->g->nodes[base_of(c->g, x)];
+    const Node *b = &c->g->nodes[base_of(c->v, x)];
     if (b->op != OP_LOAD) return;
     ReadsOf *r = &c->of[b->attr.tensor];
     VEC_PUSH(c->a, r->items, r->n, r->cap, ((TensorRead){x, root}));
 }
 
-static ReadsOf *tensor_reads(Arena *a, const Model *m, const Graph *g, const bool *inl, Walk *w) {
-    CollectReads c = {a, g, arena_alloc(a, sizeof(ReadsOf) * (size_t)(m->ntensors + 1))};
+static ReadsOf *tensor_reads(Arena *a, const Model *m, const Graph *g, const Views *v, const bool *inl, Walk *w) {
+    CollectReads c = {a, g, v, arena_alloc(a, sizeof(ReadsOf) * (size_t)(m->ntensors + 1))};
     for (int e = 0; e < g->n; e++)
         if (!inl[e]) each_read(g, inl, w, e, note_tensor_read, &c);
     return c.of;
@@ -143,9 +144,9 @@ static bool in_place_ok(const Graph *g, const ReadsOf *reads, int v, int tensor)
     return true;
 }
 
-static bool has_buffer(const Graph *g, int i) {
+static bool has_buffer(const Graph *g, const Views *v, int i) {
     Op op = g->nodes[i].op;
-    return op != OP_LOAD && op != OP_LITERAL && op != OP_STORE && !is_view(g, i);
+    return op != OP_LOAD && op != OP_LITERAL && op != OP_STORE && !is_view(v, i);
 }
 
 typedef struct Block { uint64_t off, size; int last; } Block;
@@ -165,8 +166,8 @@ typedef struct Reuse {
 
 static void consider_reuse(void *ctx, int x, int reader, int root) {
     Reuse *r = ctx;
-    int b = base_of(r->g, x);
-    if (through_slice_view(r->g, x)) {
+    int b = base_of(r->ep->views, x);
+    if (through_slice_view(r->g, r->ep->views, x)) {
         if (r->nviewed < 8) r->viewed[r->nviewed] = b;
         r->nviewed++;
         return;
@@ -191,10 +192,10 @@ static int reusable_operand(const Graph *g, const EntryPlan *ep, Walk *w, const 
 static bool hosts_epilogues(Op op) { return op == OP_MATMUL || op == OP_CONV2D || op == OP_MAXPOOL2D_DX; }
 
 /* Does kernel k read (through reshapes) a load of tensor t? */
-static bool reads_tensor(const Graph *g, int k, int t) {
+static bool reads_tensor(const Graph *g, const Views *v, int k, int t) {
     const Node *n = &g->nodes[k];
     for (int i = 0; i < n->nin; i++) {
-        const Node *b = &g->nodes[base_of(g, n->in[i])];
+        const Node *b = &g->nodes[base_of(v, n->in[i])];
         if (b->op == OP_LOAD && b->attr.tensor == t) return true;
     }
     return false;
@@ -202,9 +203,9 @@ static bool reads_tensor(const Graph *g, int k, int t) {
 
 /* Does the loop of root e (its members: the nodes whose root is e) read
  * (through reshapes) a load of tensor t? */
-static bool loop_reads_tensor(const Graph *g, Lists members, int e, int t) {
+static bool loop_reads_tensor(const Graph *g, const Views *v, Lists members, int e, int t) {
     for (int i = members.start[e]; i < members.start[e + 1]; i++)
-        if (reads_tensor(g, members.items[i], t)) return true;
+        if (reads_tensor(g, v, members.items[i], t)) return true;
     return false;
 }
 
@@ -241,13 +242,13 @@ static void find_epilogues(Arena *a, const Graph *g, EntryPlan *ep, const int *i
             }
             for (int v = K + 1; v < e && ok; v++) {       /* nothing runs in between */
                 Op op = g->nodes[v].op;
-                ok = ep->inl[v] || is_view(g, v) || op == OP_LITERAL || (op == OP_LOAD && !snapshot[v]);
+                ok = ep->inl[v] || (is_view(ep->views, v) && !ep->views->placed[v]) || op == OP_LITERAL || (op == OP_LOAD && !snapshot[v]);
             }
             for (int i = members.start[e]; i < members.start[e + 1] && ok; i++) {  /* K reads nothing */
                 int v = members.items[i];                                           /* e's loop writes */
-                if (in_tensor[v] >= 0) ok = !reads_tensor(g, K, in_tensor[v]);
+                if (in_tensor[v] >= 0) ok = !reads_tensor(g, ep->views, K, in_tensor[v]);
             }
-            if (ok && in_tensor[e] >= 0) ok = !loop_reads_tensor(g, members, e, in_tensor[e]);
+            if (ok && in_tensor[e] >= 0) ok = !loop_reads_tensor(g, ep->views, members, e, in_tensor[e]);
             if (ok) ep->epilogue[K] = e, ep->host[e] = K;
         }
     }
@@ -282,7 +283,7 @@ static void fuse_exports(EntryState *s, int opt_level) {
     for (bool again = true; again;) {
         again = false;
         ep->inl = fuse_graph(s->a, g, opt_level > 0, no_export, ep->root);
-        s->reads = tensor_reads(s->a, s->m, g, ep->inl, &s->walk);
+        s->reads = tensor_reads(s->a, s->m, g, ep->views, ep->inl, &s->walk);
         for (int i = 0; i < g->n; i++) {
             const Node *st = &g->nodes[i];
             int x = st->op == OP_STORE ? st->in[0] : -1;
@@ -300,7 +301,7 @@ static void find_lifetimes(EntryState *s) {
     const Graph *g = s->g;
     s->last = arena_alloc(s->a, sizeof *s->last * (g->n + 1));
     for (int i = 0; i < g->n; i++) s->last[i] = i;
-    Live live = {g, s->last};
+    Live live = {s->ep->views, s->last};
     for (int e = 0; e < g->n; e++)
         if (!s->ep->inl[e]) each_read(g, s->ep->inl, &s->walk, e, note_read, &live);
 }
@@ -311,9 +312,10 @@ static void compute_stores_in_place(EntryState *s) {
     for (int i = 0; i < g->n; i++) {
         const Node *st = &g->nodes[i];
         if (st->op != OP_STORE) continue;
-        int v = base_of(g, st->in[0]);      /* a reshaped value: its base goes in place */
+        int v = base_of(s->ep->views, st->in[0]);      /* a reshaped value: its base goes in place */
         const Node *vn = &g->nodes[v];
-        if (s->ep->inl[v] || !has_buffer(g, v) || s->in_tensor[v] >= 0) continue;
+        if (s->ep->views->writer[v] >= 0) continue;   /* written before it runs (views.c) */
+        if (s->ep->inl[v] || !has_buffer(g, s->ep->views, v) || s->in_tensor[v] >= 0) continue;
         if (!fits_tensor(s, vn, st->attr.tensor)) continue;
         if (in_place_ok(g, s->reads, v, st->attr.tensor)) s->in_tensor[v] = st->attr.tensor;
     }
@@ -331,7 +333,7 @@ static void find_snapshots(EntryState *s) {
     Lists loads = lists_by(s->a, s->m->ntensors, g->n, tensor_of);
     for (int i = 0; i < g->n; i++) {
         const Node *st = &g->nodes[i];
-        if (st->op != OP_STORE || s->in_tensor[base_of(g, st->in[0])] == st->attr.tensor) continue;
+        if (st->op != OP_STORE || s->in_tensor[base_of(s->ep->views, st->in[0])] == st->attr.tensor) continue;
         for (int k = loads.start[st->attr.tensor]; k < loads.start[st->attr.tensor + 1]; k++) {
             int l = loads.items[k];
             if (l < i && s->last[l] > i) s->snapshot[l] = true;
@@ -363,13 +365,18 @@ static int64_t offset_without_block(const EntryState *s, int i) {
     const Node *n = &s->g->nodes[i];
     const EntryPlan *ep = s->ep;
     const int *in_tensor = s->in_tensor;
+    if (ep->views->base[i] > i) return -1;   /* in a later node's buffer: set once that is placed */
     if (ep->inl[i]) return in_tensor[i] >= 0 ? (int64_t)s->mp->tensor_offset[in_tensor[i]] : -1;  /* exported */
     if (n->op == OP_LOAD && !s->snapshot[i]) return (int64_t)s->mp->tensor_offset[n->attr.tensor];
     if (n->op == OP_RESHAPE) return ep->offset[n->in[0]];   /* its operand's memory, a view's included */
     int64_t first;
-    if (slice_is_view(s->g, i, &first)) return ep->offset[n->in[0]] + first * dtype_size(n->dtype);
+    if (slice_is_view(s->g, i, &first) && !ep->views->strided[i]) return ep->offset[n->in[0]] + first * dtype_size(n->dtype);
+    if (ep->views->strided[i]) {   /* a strided view: at its first element in its base's buffer */
+        int b = ep->views->base[i];
+        return ep->offset[b] < 0 ? -1 : ep->offset[b] + ep->views->first[i] * dtype_size(n->dtype);
+    }
     if (ep->host[i] >= 0) return ep->offset[ep->host[i]];   /* an epilogue */
-    if (!has_buffer(s->g, i) && !s->snapshot[i]) return -1;
+    if (!has_buffer(s->g, ep->views, i) && !s->snapshot[i]) return -1;
     if (in_tensor[i] >= 0) return (int64_t)s->mp->tensor_offset[in_tensor[i]];
     return -2;
 }
@@ -444,8 +451,23 @@ static void assign_scratch(EntryState *s) {
     int *block_of = arena_alloc(s->a, sizeof *block_of * (g->n + 1));   /* the block its value lies in */
     bool *own = arena_alloc(s->a, sizeof *own * (g->n + 1));              /* at the block's start */
     int nblocks = 0;
+    for (int i = 0; i < g->n; i++) block_of[i] = -1;
     for (int i = 0; i < g->n; i++) {
-        block_of[i] = -1;
+        int y = ep->views->base[i];
+        if (y > i) {   /* a product, or a chain's node, in the buffer of y (views.c): y's block starts here */
+            if (block_of[y] < 0) {
+                spans[nblocks] = (Span){align_up(plan_node_bytes(&g->nodes[y])), i, s->last[y]};
+                block_of[y] = nblocks++;
+                own[y] = true;
+            }
+            block_of[i] = block_of[y];
+            ep->offset[i] = (int64_t)scratch;
+            continue;
+        }
+        if (block_of[i] >= 0) {   /* its block began at its first writer */
+            ep->offset[i] = (int64_t)scratch;
+            continue;
+        }
         int64_t fixed = offset_without_block(s, i);
         if (fixed != -2) {
             if (fixed >= 0) ep->offset[i] = fixed;
@@ -490,6 +512,10 @@ static void assign_scratch(EntryState *s) {
         if (own[i]) ep->offset[i] = (int64_t)(scratch + at[block_of[i]]);
         else if (offset_without_block(s, i) >= 0) ep->offset[i] = offset_without_block(s, i);
     }
+    for (int i = 0; i < g->n; i++) {   /* in a later node's buffer */
+        int y = ep->views->base[i];
+        if (y > i) ep->offset[i] = ep->offset[y] + ep->views->first[i] * dtype_size(g->nodes[i].dtype);
+    }
     ep->scratch_size = top;
 }
 
@@ -499,6 +525,7 @@ static void plan_entry(Arena *a, const Model *m, ModelPlan *mp, EntryPlan *ep, i
     s.walk.seen = arena_alloc(a, sizeof *s.walk.seen * (g->n + 1));
     s.in_tensor = arena_alloc(a, sizeof *s.in_tensor * (g->n + 1));
     for (int i = 0; i < g->n; i++) s.in_tensor[i] = -1;
+    ep->views = plan_views(a, g, opt_level > 0);
     fuse_exports(&s, opt_level);
     ep->offset = arena_alloc(a, sizeof *ep->offset * (g->n + 1));
     for (int i = 0; i < g->n; i++) ep->offset[i] = -1;

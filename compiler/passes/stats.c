@@ -72,7 +72,8 @@ void plan_print_stats(FILE *out, const Model *m) {
         fprintf(out, "  %5s %-24s %-20s %12s %12s %10s\n", "node", "op", "shape", "FLOPs", "bytes", "buffer");
         for (int i = 0; i < g->n; i++) {
             const Node *n = &g->nodes[i];
-            bool view = n->op == OP_RESHAPE || slice_is_view(g, i, NULL);   /* moves nothing */
+            const Views *vw = ep->views;   /* views and filled nodes move nothing (views.c) */
+            bool view = (vw->base[i] != i && !vw->placed[i] && n->op != OP_LOAD) || vw->filled[i];
             double f = node_flops(g, n), b = ep->inl[i] || n->op == OP_LOAD || view ? 0 : (double)plan_node_bytes(n);
             for (int k = 0; k < n->nin && !ep->inl[i] && !view; k++)
                 b += (double)plan_node_bytes(&g->nodes[n->in[k]]);

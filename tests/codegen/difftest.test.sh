@@ -17,8 +17,9 @@ for f in tests/codegen/*.dm tests/torch/*.dm examples/*/*.dm; do
         "$tool" -O$level "${defs[@]}" "$f" || status=1
     done
 done
-# Threads on batched products: whole products per task, and each product split.
-for f in tests/codegen/bmm_odd.dm tests/codegen/bmm_threads.dm; do
+# Threads on batched products: whole products per task, and each product split
+# (heads_odd.dm: products through strided views, passes/views.c).
+for f in tests/codegen/bmm_odd.dm tests/codegen/bmm_threads.dm tests/codegen/heads_odd.dm; do
     "$tool" --threads 3 "$f" || status=1
 done
 # Threads: the kernels that split their work must give the same results.

@@ -28,9 +28,10 @@
 typedef void (*Epilogue)(void *data, int64_t first, int64_t end);
 void dmk_matmul(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb,
                 Epilogue epi, void *epi_data, dm_exec *ex);
-void dmk_matmul_batched(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int32_t ta,
-                        int32_t tb, int32_t rank, const int64_t *dim, const int64_t *a_stride,
-                        const int64_t *b_stride, Epilogue epi, void *epi_data, dm_exec *ex);
+void dmk_matmul_batched(float *c, const float *a, const float *b, int64_t M, int64_t N, int64_t K, int64_t a_rs,
+                        int64_t a_cs, int64_t b_rs, int64_t b_cs, int64_t ldc, int32_t rank, const int64_t *dim,
+                        const int64_t *a_stride, const int64_t *b_stride, const int64_t *c_stride, Epilogue epi,
+                        void *epi_data, dm_exec *ex);
 #define CONV_SHAPE int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW, int64_t OH, \
              int64_t OW, int64_t sh, int64_t sw, int64_t ph, int64_t pw
 void dmk_conv2d(float *y, const float *x, const float *w, CONV_SHAPE, Epilogue epi, void *epi_data, dm_exec *ex);
@@ -132,16 +133,19 @@ static void check_batched(int64_t P, int64_t Q, int a_bcast, int b_bcast, int64_
                     for (int64_t k = 0; k < K; k++)
                         w[i * N + j] += (double)(ta ? ap[k * M + i] : ap[i * K + k]) * (tb ? bp[j * K + k] : bp[k * N + j]);
         }
+    int64_t cs[2] = {Q * M * N, M * N};   /* C's matrices one after the other */
+    /* A [M, K] ([K, M] transposed) and B [K, N] ([N, K]) as row and column strides, ldc = N */
+#define STRIDES ta ? 1 : K, ta ? M : 1, tb ? 1 : N, tb ? K : 1, N
     char what[128];
     snprintf(what, sizeof what, "matmul_batched [%lld, %lld] a_bcast=%d b_bcast=%d %lldx%lldx%lld ta=%d tb=%d",
              (long long)P, (long long)Q, a_bcast, b_bcast, (long long)M, (long long)N, (long long)K, ta, tb);
-    dmk_matmul_batched(c, a, b, M, N, K, ta, tb, 2, dim, as, bs, NULL, NULL, NULL);
+    dmk_matmul_batched(c, a, b, M, N, K, STRIDES, 2, dim, as, bs, cs, NULL, NULL, NULL);
     expect_close(what, c, want, nc);
-    dmk_matmul_batched(c2, a, b, M, N, K, ta, tb, 2, dim, as, bs, NULL, NULL, &reverse);
+    dmk_matmul_batched(c2, a, b, M, N, K, STRIDES, 2, dim, as, bs, cs, NULL, NULL, &reverse);
     expect_same(what, c, c2, nc);
     int *count = calloc((size_t)nc + 1, sizeof *count);
     Visits v = {c3, count};
-    dmk_matmul_batched(c3, a, b, M, N, K, ta, tb, 2, dim, as, bs, visit, &v, &reverse);
+    dmk_matmul_batched(c3, a, b, M, N, K, STRIDES, 2, dim, as, bs, cs, visit, &v, &reverse);
     for (int64_t i = 0; i < nc; i++) {
         if (count[i] != 1) {
             fprintf(stderr, "%s: epilogue visits element %lld %d times\n", what, (long long)i, count[i]), failures++;
@@ -157,6 +161,46 @@ static void check_batched(int64_t P, int64_t Q, int a_bcast, int b_bcast, int64_
 
 /* The three convolution kernels on x [N, C, H, W] and w [F, C, KH, KW] with
  * strides sh, sw and padding ph, pw. */
+/* The heads of attention read in place (passes/views.c): qkv [P, T, 3 H d],
+ * q's matrix (p, h) at qkv + p T 3Hd + h d, rows 3 H d apart; scores = q @
+ * k^T with k^T read through column stride 3 H d, written into C with a row
+ * stride (ldc) of H T and batch strides (T H T, T) (the [P, T, H, T] layout
+ * of a transposed result).  The same floats as the batch of contiguous
+ * copies (the same sums in the same order), for tasks in any order. */
+static void check_strided(int64_t P, int64_t H, int64_t T, int64_t d) {
+    int64_t D = H * d, nqkv = P * T * 3 * D, nc = P * H * T * T;
+    float *qkv = values(nqkv), *q = values(P * H * T * d), *kt = values(P * H * d * T);
+    float *want = values(nc), *c = values(nc), *c2 = values(nc);
+    for (int64_t p = 0; p < P; p++)   /* the copies the transposes made */
+        for (int64_t h = 0; h < H; h++)
+            for (int64_t t = 0; t < T; t++)
+                for (int64_t j = 0; j < d; j++) {
+                    q[((p * H + h) * T + t) * d + j] = qkv[(p * T + t) * 3 * D + h * d + j];
+                    kt[((p * H + h) * d + j) * T + t] = qkv[(p * T + t) * 3 * D + D + h * d + j];
+                }
+    int64_t dim[2] = {P, H}, as[2] = {H * T * d, T * d}, bs[2] = {H * d * T, d * T}, cs[2] = {H * T * T, T * T};
+    dmk_matmul_batched(want, q, kt, T, T, d, d, 1, T, 1, T, 2, dim, as, bs, cs, NULL, NULL, NULL);
+    int64_t vas[2] = {T * 3 * D, d}, vbs[2] = {T * 3 * D, d}, vcs[2] = {T * H * T, T};
+    dmk_matmul_batched(c, qkv, qkv + D, T, T, d, 3 * D, 1, 1, 3 * D, H * T, 2, dim, vas, vbs, vcs, NULL, NULL, NULL);
+    dmk_matmul_batched(c2, qkv, qkv + D, T, T, d, 3 * D, 1, 1, 3 * D, H * T, 2, dim, vas, vbs, vcs, NULL, NULL,
+                       &reverse);
+    char what[96];
+    snprintf(what, sizeof what, "matmul_batched strided heads P=%lld H=%lld T=%lld d=%lld", (long long)P,
+             (long long)H, (long long)T, (long long)d);
+    for (int64_t p = 0; p < P; p++)   /* C [P, T, H, T] against the copies' [P, H, T, T] */
+        for (int64_t h = 0; h < H; h++)
+            for (int64_t i = 0; i < T * T; i++) {
+                int64_t at = ((p * T + i / T) * H + h) * T + i % T;
+                if (c[at] != want[(p * H + h) * T * T + i] || c2[at] != c[at]) {
+                    fprintf(stderr, "%s: element (%lld, %lld, %lld) differs\n", what, (long long)p, (long long)h,
+                            (long long)i);
+                    failures++;
+                    return;
+                }
+            }
+    free(qkv), free(q), free(kt), free(want), free(c), free(c2);
+}
+
 static void check_conv_rect(int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH, int64_t KW,
                             int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
     int64_t OH = (H + 2 * ph - KH) / sh + 1, OW = (W + 2 * pw - KW) / sw + 1;
@@ -272,6 +316,8 @@ int main(void) {
         check_batched(1, 2, 0, 0, 16, 48, 23, t & 1, t >> 1);
     }
     check_batched(1, 4, 0, 1, 100, 130, 100, 1, 0);
+    check_strided(2, 3, 7, 5);     /* odd sizes: the small product path */
+    check_strided(2, 4, 64, 32);   /* tinygpt's heads: the small path, split */
     check_conv(2, 1, 5, 5, 3, 3, 1, 1);
     check_conv(3, 2, 7, 7, 4, 3, 2, 1);
     check_conv(64, 1, 28, 28, 6, 5, 1, 2);   /* lenet's convolutions */

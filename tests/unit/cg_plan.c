@@ -9,7 +9,14 @@
  *     through fused nodes and reshape views);
  *   - a value computed in a tensor's memory is written after every other
  *     read of that tensor (or by the one elementwise loop reading it);
- *   - the scratch region is large enough for every entry.
+ *   - the scratch region is large enough for every entry;
+ *   - a view (passes/views.c: a node in another node's buffer) holds each
+ *     of its elements where the ops' definitions put it (re-derived element
+ *     by element, down the chain of reshapes, slices and transposes to its
+ *     base, or up the chain of transposes, reshapes and concats to the node
+ *     a product is written into), a strided view is read only by products,
+ *     and a node written before it runs (by such a product) is live from
+ *     that write.
  * Every model is checked as the default pipeline builds it, and again
  * after --in-place-update's pass where that applies (plain sgd).
  * Run from the repository root (tests/run.sh does). */
@@ -43,7 +50,82 @@ static Models *load(Arena *a, const char *path, bool in_place) {
     return ms;
 }
 
-static int base(const Graph *g, int n) { return graph_view_base(g, n); }   /* reshapes, slice views */
+/* The node whose buffer holds n: the plan's answer (views.c), which
+ * check_views checks element by element. */
+static const Views *views;
+static int base(const Graph *g, int n) { return views->base[n]; }
+
+static int64_t flat(Shape s, const int64_t *idx) {
+    int64_t f = 0;
+    for (int k = 0; k < s.rank; k++) f = f * s.dim[k] + idx[k];
+    return f;
+}
+
+static void unflat(Shape s, int64_t f, int64_t *idx) {
+    for (int k = s.rank - 1; k >= 0; k--) idx[k] = f % s.dim[k], f /= s.dim[k];
+}
+
+/* Where element idx of n lies in b's buffer, by the ops' definitions: down
+ * from a view to its base (b < n), or up from a node to the one it is
+ * written into (b > n, through its only readers). */
+static int64_t element_in(const Graph *g, int n, const int64_t *at, int b) {
+    int64_t idx[MAX_RANK], up[MAX_RANK];
+    memcpy(idx, at, sizeof idx);
+    while (n > b) {   /* down */
+        const Node *nd = &g->nodes[n];
+        Shape in = g->nodes[nd->in[0]].shape;
+        if (nd->op == OP_RESHAPE) unflat(in, flat(nd->shape, idx), idx);
+        else if (nd->op == OP_TRANSPOSE) { for (int k = 0; k < in.rank; k++) up[nd->attr.perm[k]] = idx[k]; memcpy(idx, up, sizeof idx); }
+        else if (nd->op == OP_SLICE) for (int k = 0; k < in.rank; k++) idx[k] = nd->attr.start[k] + nd->attr.step[k] * idx[k];
+        else return -1;
+        n = nd->in[0];
+    }
+    while (n < b) {   /* up */
+        int r = -1;
+        for (int j = n + 1; j < g->n; j++)
+            for (int k = 0; k < g->nodes[j].nin; k++)
+                if (g->nodes[j].in[k] == n) r = j;
+        if (r < 0) return -1;
+        const Node *rn = &g->nodes[r];
+        if (rn->op == OP_RESHAPE) unflat(rn->shape, flat(g->nodes[n].shape, idx), idx);
+        else if (rn->op == OP_TRANSPOSE) { for (int k = 0; k < rn->shape.rank; k++) up[k] = idx[rn->attr.perm[k]]; memcpy(idx, up, sizeof idx); }
+        else if (rn->op == OP_CONCAT) {
+            for (int k = 0; rn->in[k] != n; k++) idx[rn->attr.axis] += g->nodes[rn->in[k]].shape.dim[rn->attr.axis];
+        } else return -1;
+        n = r;
+    }
+    return flat(g->nodes[b].shape, idx);
+}
+
+/* Every view's layout against element_in; who reads strided views. */
+static void check_views(const Graph *g, const char *what) {
+    for (int i = 0; i < g->n; i++) {
+        int b = views->base[i];
+        const Node *n = &g->nodes[i];
+        if (b == i || g->nodes[b].op == OP_LITERAL || shape_count(n->shape) > (1 << 16)) continue;
+        if (n->op == OP_MATMUL) CHECK(views->placed[i] && b > i, "%s: product %d in node %d's buffer", what, i, b);
+        if (views->placed[i]) CHECK(n->op == OP_MATMUL && (n->shape.dim[n->shape.rank - 1] == 1 ||
+                                    views->stride[i][n->shape.rank - 1] == 1), "%s: node %d placed", what, i);
+        for (int64_t e = 0; e < shape_count(n->shape); e++) {
+            int64_t idx[MAX_RANK], at = views->first[i];
+            unflat(n->shape, e, idx);
+            for (int k = 0; k < n->shape.rank; k++) at += idx[k] * views->stride[i][k];
+            if (at != element_in(g, i, idx, b)) {
+                CHECK(false, "%s: element %lld of node %d is not at %lld of node %d", what, (long long)e, i,
+                      (long long)at, b);
+                break;
+            }
+        }
+        if (!views->strided[i]) continue;
+        for (int j = i + 1; j < g->n; j++)
+            for (int k = 0; k < g->nodes[j].nin; k++)
+                if (g->nodes[j].in[k] == i)
+                    CHECK(g->nodes[j].op == OP_MATMUL || views->strided[j], "%s: strided view %d read by %s", what, i,
+                          op_info[g->nodes[j].op].name);
+        int r = n->shape.rank;   /* the GEMM packs rows or columns that are contiguous (linalg.c) */
+        CHECK(views->stride[i][r - 1] == 1 || views->stride[i][r - 2] == 1, "%s: strided view %d: no unit stride", what, i);
+    }
+}
 
 /* Adds exec node e's reads (through inline nodes, each walked once: walked[]
  * holds at + 1) to last[] of their bases. */
@@ -61,9 +143,13 @@ static void reads(const Graph *g, const bool *inl, int e, int at, int *last, int
 
 static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep, const char *what) {
     const Graph *g = ep->graph;
-    static int last[4096], walked[4096];
+    static int last[4096], walked[4096], start[4096];
     if (g->n > 4096) return;
-    for (int i = 0; i < g->n; i++) last[i] = i, walked[i] = 0;
+    views = ep->views;
+    check_views(g, what);
+    for (int i = 0; i < g->n; i++) last[i] = i, walked[i] = 0, start[i] = i;
+    for (int i = g->n - 1; i >= 0; i--)   /* a buffer is live from its first write (views.c's placed products) */
+        if (base(g, i) > i) start[base(g, i)] = i;
     for (int e = 0; e < g->n; e++)
         if (!ep->inl[e]) reads(g, ep->inl, e, e, last, walked);
     uint64_t lo = mp->scratch_offset, hi = mp->scratch_offset + mp->scratch_size;
@@ -77,22 +163,22 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
         int64_t off = ep->offset[i];
         if (off < 0) continue;
         uint64_t bytes = (uint64_t)shape_count(n->shape) * 4;
-        int64_t first = 0;   /* a slice view lies inside its operand's block, at its first element */
-        bool view = slice_is_view(g, i, &first);
-        int64_t want = n->op == OP_RESHAPE ? ep->offset[n->in[0]] : view ? ep->offset[n->in[0]] + 4 * first : -1;
+        bool view = base(g, i) != i;   /* a view lies inside its base's block, at its first element */
+        int64_t want = view ? ep->offset[base(g, i)] + 4 * views->first[i] : -1;
         CHECK(want >= 0 ? off == want : off % 64 == 0, "%s: node %d at %lld", what, i, (long long)off);
         CHECK((uint64_t)off + bytes <= mp->data_size, "%s: node %d beyond the data region", what, i);
         bool scratch = (uint64_t)off >= lo && n->op != OP_RESHAPE && !view;   /* a load there is a snapshot */
         if (scratch) CHECK((uint64_t)off + bytes <= hi, "%s: node %d beyond the scratch", what, i);
         if (!scratch || base(g, i) != i) continue;
-        for (int j = i + 1; j < g->n && j <= last[i]; j++) {
+        for (int j = 0; j < g->n; j++) {   /* buffers that start while i's is live */
+            if (j == i || start[j] < start[i] || start[j] > last[i] || (start[j] == start[i] && j < i)) continue;
             if (ep->inl[j] || ep->offset[j] < 0 || base(g, j) != j) continue;
             if ((uint64_t)ep->offset[j] < lo) continue;
             uint64_t bj = (uint64_t)shape_count(g->nodes[j].shape) * 4;
             bool disjoint = (uint64_t)ep->offset[j] >= (uint64_t)off + bytes || (uint64_t)ep->offset[j] + bj <= (uint64_t)off;
             /* Allowed: an elementwise loop writing over an operand it is the
              * last reader of, element for element (same buffer, same count). */
-            bool over_dying = ep->offset[j] == off && last[i] == j && op_is_elementwise(g->nodes[j].op) &&
+            bool over_dying = ep->offset[j] == off && last[i] == j && start[j] == j && op_is_elementwise(g->nodes[j].op) &&
                               shape_count(g->nodes[j].shape) == shape_count(n->shape);
             CHECK(disjoint || over_dying, "%s: node %d [%d..%d] and node %d overlap", what, i, i, last[i], j);
         }
@@ -102,7 +188,7 @@ static void check_entry(const Model *m, const ModelPlan *mp, const EntryPlan *ep
      * runs first, or is that loop. */
     for (int v = 0; v < g->n; v++) {
         const Node *vn = &g->nodes[v];
-        if (vn->op == OP_LOAD || vn->op == OP_RESHAPE || slice_is_view(g, v, NULL) || ep->offset[v] < 0 ||
+        if (vn->op == OP_LOAD || base(g, v) != v || ep->offset[v] < 0 ||
             (uint64_t)ep->offset[v] >= lo)
             continue;
         int writer = ep->inl[v] ? ep->root[v] : v;

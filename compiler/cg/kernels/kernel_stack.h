@@ -143,11 +143,16 @@ KS_RULE int64_t gemm_block_bytes(int64_t M, int64_t N, int64_t K) {
  * constant shapes: small_block's copy of B on the small path, else
  * gemm_block's packed blocks; nothing for a small product (dmk_matmul
  * only) or an empty one. */
-KS_RULE int64_t matmul_stack_bytes(int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb, int batched) {
+KS_RULE int64_t matmul_strided_stack_bytes(int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs,
+                                           int64_t b_cs, int batched) {
     if (M <= 0 || N <= 0 || (!batched && M * N * K <= SMALL_PRODUCT)) return 0;
-    int64_t a_rs = ta ? 1 : K, a_cs = ta ? M : 1, b_cs = tb ? K : 1;
     if (small_path(M, N, K, a_rs, a_cs)) return stack_array_bytes(small_rows(N, K, b_cs));
     return K > 0 ? gemm_block_bytes(M, N, K) : 0;
+}
+
+/* dmk_matmul's (flags) and, with its operands' strides, dmk_matmul_batched's. */
+KS_RULE int64_t matmul_stack_bytes(int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb, int batched) {
+    return matmul_strided_stack_bytes(M, N, K, ta ? 1 : K, ta ? M : 1, tb ? K : 1, batched);
 }
 
 /* What dmk_conv2d, _dx or _dw (op) allocates at run time for constant

@@ -456,9 +456,13 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
 }
 
 /* ---- batched products ----------------------------------------------------
- * C[p] = op(A[p]) @ op(B[p]) for the products p < count of a batch, C's
- * matrices one after the other; the batch axes' strides (in floats, 0
- * where an operand is broadcast) find the matrices of A and B.  Whole
+ * C[p] = A[p] @ B[p] for the products p < count of a batch; the batch axes'
+ * strides (in floats, 0 where an operand is broadcast) find the matrices of
+ * A, B and C, and each matrix's row and column strides its elements (A(i, k)
+ * = a[i a_rs + k a_cs], C(i, j) = c[i ldc + j]): a transposed operand, or
+ * one read in place through a strided view of another buffer (the heads of
+ * attention, passes/views.c).  An epilogue needs C's matrices one after the
+ * other (ldc = N, c_stride of a contiguous batch).  Whole
  * products go to the threads when there are enough of them to share
  * evenly; otherwise each product in turn is split as dmk_matmul splits it.
  * Either way every element of C is computed as in a product alone. */
@@ -468,7 +472,7 @@ typedef struct Batch {
     void (*run)(Gemm *, dm_exec *);   /* small_run or gemm_run, from the shapes */
     int64_t count;
     int32_t rank;      /* batch axes, outermost first */
-    const int64_t *dim, *a_stride, *b_stride;
+    const int64_t *dim, *a_stride, *b_stride, *c_stride;
 } Batch;
 
 /* The product p of the batch, its epilogue at p's place in C. */
@@ -480,8 +484,8 @@ static Gemm batch_product(const Batch *bt, int64_t p) {
         q /= bt->dim[d];
         g.a += i * bt->a_stride[d];
         g.b += i * bt->b_stride[d];
+        g.c += i * bt->c_stride[d];
     }
-    g.c += p * g.M * g.N;
     g.epi_base = p * g.M * g.N;
     return g;
 }
@@ -517,13 +521,15 @@ static NOINLINE void batch_run(Batch *bt, dm_exec *ex) {
 }
 
 void dmk_matmul_batched(float *restrict c, const float *restrict a, const float *restrict b, int64_t M, int64_t N,
-                        int64_t K, int32_t ta, int32_t tb, int32_t rank, const int64_t *dim,
-                        const int64_t *a_stride, const int64_t *b_stride, Epilogue epi, void *epi_data,
-                        dm_exec *ex) {
+                        int64_t K, int64_t a_rs, int64_t a_cs, int64_t b_rs, int64_t b_cs, int64_t ldc,
+                        int32_t rank, const int64_t *dim, const int64_t *a_stride, const int64_t *b_stride,
+                        const int64_t *c_stride, Epilogue epi, void *epi_data, dm_exec *ex) {
     int64_t count = 1;
     for (int d = 0; d < rank; d++) count *= dim[d];
-    Batch bt = {.g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data), .count = count, .rank = rank,
-                .dim = dim, .a_stride = a_stride, .b_stride = b_stride};
+    Gemm g = {.c = c, .a = a, .b = b, .M = M, .N = N, .K = K, .ldc = ldc, .a_rs = a_rs, .a_cs = a_cs,
+              .b_rs = b_rs, .b_cs = b_cs, .epi = epi, .epi_data = epi_data};
+    Batch bt = {.g = g, .count = count, .rank = rank, .dim = dim, .a_stride = a_stride, .b_stride = b_stride,
+                .c_stride = c_stride};
     bt.run = small_path(M, N, K, bt.g.a_rs, bt.g.a_cs) ? small_run : gemm_run;
     batch_run(&bt, ex);
 }
