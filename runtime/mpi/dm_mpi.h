@@ -55,6 +55,25 @@ int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss);
 
 /* ---- beyond the fixed contract ------------------------------------------- */
 
+/* dm_new for data-parallel training (collective over comm): on ranks that
+ * share a machine (MPI_Comm_split_type, MPI_COMM_TYPE_SHARED), the instance
+ * is placed (dm_init) in an MPI-3 shared-memory window, and the train steps
+ * on comm (or a congruent communicator) average the gradients there, each
+ * rank its slice of every rank's copy, instead of by MPI_Allreduce; across
+ * machines the node leaders MPI_Allreduce the node sums (docs/distributed.md,
+ * "Shared memory").  One rank per machine, one rank in all, or
+ * DM_MPI_SHARED=0 in the environment: a plain dm_new.  NULL on every rank
+ * if it fails on any.  Free with dm_mpi_free, collectively, before
+ * MPI_Finalize. */
+dm_model *dm_mpi_new(const dm_model_desc *d, uint64_t seed, MPI_Comm comm);
+/* dm_free for an instance of dm_mpi_new (collective over its comm when it is
+ * in shared memory); any other instance: dm_free. */
+void dm_mpi_free(dm_model *m);
+/* How many ranks share m's memory window (its node's, this rank included),
+ * and the number of nodes of its group in *nodes (may be NULL); 0 (and *nodes
+ * 0) if m is not in shared memory: its steps move the gradients by MPI. */
+int dm_mpi_node_ranks(dm_model *m, int *nodes);
+
 /* dm_mpi_train_step with the gradients' communication overlapped with the
  * backward pass, as PyTorch DDP's buckets: the gradients entry reports each
  * gradient once it is final (dm_set_gradient_hook), and each bucket of
