@@ -270,6 +270,9 @@ static int env_int(const char *name, int otherwise) {
     return v && *v ? atoi(v) : otherwise;
 }
 
+/* place's answer when no rank has a window: not an error code. */
+#define NO_WINDOW 1
+
 /* The window, the instance in it, and the peers' addresses.  All collective. */
 static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
     int err;
@@ -278,10 +281,20 @@ static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
     uint8_t *base = NULL;
     MPI_Info_create(&info);
     MPI_Info_set(info, "alloc_shared_noncontig", "true"); /* each part on its own pages */
+    /* A window that cannot be had (a small /dev/shm, an MPI without shared
+     * windows) is no error: the instance is made by dm_new instead. */
+    MPI_Comm_set_errhandler(s->node, MPI_ERRORS_RETURN);
     err = MPI_Win_allocate_shared((MPI_Aint)bytes, 1, info, s->node, &base, &s->win);
     MPI_Info_free(&info);
-    if (err != MPI_SUCCESS)
-        return mpi_error(err, "dm_mpi_new: MPI_Win_allocate_shared");
+    int here = err == MPI_SUCCESS, node_ok = 0;
+    MPI_Allreduce(&here, &node_ok, 1, MPI_INT, MPI_MIN, s->node);
+    if (here && !node_ok)
+        s->win = MPI_WIN_NULL; /* another rank of the node has none: cannot free it collectively, left */
+    if (all_ok(node_ok ? DM_OK : DM_EUNSUPPORTED, s->comm) != DM_OK) {
+        if (s->win != MPI_WIN_NULL)
+            MPI_Win_free(&s->win);
+        return NO_WINDOW;
+    }
     MPI_Win_lock_all(MPI_MODE_NOCHECK, s->win);
     memset(base, 0, CONTROL_BYTES);
     s->m = dm_init(d, base + CONTROL_BYTES, bytes - CONTROL_BYTES, seed);
@@ -361,7 +374,12 @@ dm_model *dm_mpi_new(const dm_model_desc *d, uint64_t seed, MPI_Comm comm) {
     }
     if (s->nodes > 1)
         MPI_Comm_split(s->comm, leader ? 0 : MPI_UNDEFINED, rank, &s->leaders);
-    if (place(s, d, seed) != DM_OK) {
+    int placed = place(s, d, seed);
+    if (placed == NO_WINDOW) {
+        release(s);
+        return plain_new(d, seed, comm);
+    }
+    if (placed != DM_OK) {
         char why[512];
         snprintf(why, sizeof why, "%s", dm_last_error());
         if (s->m)

@@ -128,6 +128,12 @@ for model in mlp cnn; do
     DM_MPI_SHARED=0 mpi -np 2 "$tool" "$t/${model}_6.so" $model --steps 1 --print-node >"$t/where" ||
         fail "$model --print-node, MPI path"
     grep -qx "rank 1 shares memory with 0 ranks, 0 nodes" "$t/where" || fail "DM_MPI_SHARED=0: $(cat "$t/where")"
+    # An MPI without shared windows (Open MPI's osc/sm left out): dm_mpi_new
+    # falls back to dm_new, and the MPI path gives the 2-rank bits.
+    mpi -np 2 --mca osc ^sm "$tool" "$t/${model}_6.so" $model --print-node --save "$t/no_window.st" >"$t/where" ||
+        fail "$model without osc/sm"
+    grep -qx "rank 1 shares memory with 0 ranks, 0 nodes" "$t/where" || fail "without osc/sm: $(cat "$t/where")"
+    cmp -s "$t/no_window.st" "$t/np2.st" || fail "$model without osc/sm: differs from the shared-memory run"
     # One rank is exactly the plain process.
     mpi -np 1 "$tool" "$t/${model}_12.so" $model --save "$t/np1.st" >/dev/null || fail "$model -np 1"
     close "$t/np1.st" "$t/ref.st" 0
