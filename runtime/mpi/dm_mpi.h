@@ -2,8 +2,10 @@
  *
  * Every rank holds an identical replica of the model and trains on its own
  * shard of the data; after each rank's gradients entry the gradients are
- * averaged over the ranks (one MPI_Allreduce over the planned, contiguous
- * gradient region), then every rank applies the same update.  With a loss
+ * averaged over the ranks (in MPI-3 shared memory for the ranks of one
+ * machine whose instances come from dm_mpi_new, else by MPI_Allreduce over
+ * the planned, contiguous gradient region), then every rank applies the
+ * same update.  With a loss
  * that is a mean over the batch, p ranks with batch B each compute the same
  * step as one process with batch p * B on the same samples.
  *
@@ -46,7 +48,8 @@ int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
 
 /* One data-parallel train step: dm_gradients on this rank's inputs, an
  * agreement on the status (one small allreduce, which also sums the
- * losses), the mean of the gradients (one allreduce), dm_apply.  *loss (may
+ * losses; in shared memory a barrier), the mean of the gradients (one
+ * allreduce; in shared memory each rank's slice, then a barrier), dm_apply.  *loss (may
  * be NULL) is the mean of the ranks' losses.  If any rank's gradients entry
  * fails (DM_ENUMERIC from --check-numerics code, ...), no rank applies the
  * step: the failing rank returns its own code, the others DM_EPEER, and

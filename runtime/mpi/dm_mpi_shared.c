@@ -63,7 +63,9 @@
  * ranks write one cache line. */
 #define SLICE_ALIGN 16
 /* Busy waits before each wait also yields the core. */
+#ifndef SPINS_BEFORE_YIELD
 #define SPINS_BEFORE_YIELD 2000
+#endif
 
 typedef struct control {
     alignas(128) _Atomic uint64_t arrived; /* the last barrier this rank reached */
