@@ -56,8 +56,8 @@
 #include <string.h>
 
 /* Bytes before the instance in each rank's part of the window: its control
- * block, alone on its cache lines (128: two lines, against the adjacent-line
- * prefetcher). */
+ * block, alone on its cache lines (aligned to 128: two lines, against the
+ * adjacent-line prefetcher), the rest unused. */
 #define CONTROL_BYTES 256
 /* Gradient slices start at multiples of this many floats (64 bytes): no two
  * ranks write one cache line. */
@@ -71,9 +71,9 @@ typedef struct control {
     alignas(128) _Atomic uint64_t arrived; /* the last barrier this rank reached */
     int32_t status;                        /* this step's gradients entry: 0 or a DM_E... code */
     int32_t leader_status;                 /* node rank 0 only: its MPI_Allreduce of the node sums */
-    double loss;
-    char why[96];                          /* unused by the others: keeps the block in its lines */
-} control;
+    double loss;                           /* this step's loss */
+} control;                                 /* 128 bytes (the alignment): two cache lines of its own */
+_Static_assert(sizeof(control) <= CONTROL_BYTES, "the control block fits before the instance");
 
 struct shared_model {
     dm_model *m;
