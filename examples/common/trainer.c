@@ -188,8 +188,8 @@ static int local_agree(int rc) { return rc; }
 static void local_nothing(int64_t *v, int n) { (void)v, (void)n; }
 static void local_finish(int status) { (void)status; }
 static const trainer_group local_group = {
-    .rank = 0, .size = 1, .sync = local_sync, .step = dm_train_step, .agree = local_agree,
-    .broadcast = local_nothing, .sum = local_nothing, .shard = NULL, .finish = local_finish,
+    .rank = 0, .size = 1, .make = dm_new, .release = dm_free, .sync = local_sync, .step = dm_train_step,
+    .agree = local_agree, .broadcast = local_nothing, .sum = local_nothing, .shard = NULL, .finish = local_finish,
 };
 
 /* The group of this run: --mpi joins the MPI job. */
@@ -214,13 +214,24 @@ int trainer_main(const trainer_spec *spec, int argc, char **argv) {
     return status;
 }
 
+static int train_model(const trainer_spec *spec, const trainer_group *g, options o, dm_model *m);
+
+/* The instance is the group's (in shared memory for ranks on one machine:
+ * dm_mpi_new), released on every rank whatever happened: all ranks return
+ * together (below), and an MPI instance is freed collectively. */
 static int train(const trainer_spec *spec, const trainer_group *g, options o) {
+    dm_model *m = g->make(spec->model, o.seed);
+    if (g->agree(m ? 0 : DM_ENOMEM) != 0) return fail(spec, "dm_new");
+    int status = train_model(spec, g, o, m);
+    g->release(m);
+    return status;
+}
+
+static int train_model(const trainer_spec *spec, const trainer_group *g, options o, dm_model *m) {
     const dm_model_desc *d = spec->model;
     int talk = g->rank == 0; /* progress and results from rank 0 only */
     /* Every failure below is agreed on by the ranks (g->agree), or the same
      * on all of them (the model's shape, the options), so they stop together. */
-    dm_model *m = dm_new(d, o.seed);
-    if (g->agree(m ? 0 : DM_ENOMEM) != 0) return fail(spec, "dm_new");
     const dm_tensor_desc *xd = dm_tensor(m, "x"), *pd = dm_tensor(m, "probs");
     if (!xd || !pd || !dm_tensor(m, "y") || pd->rank != 2 || !d->train_step) {
         fprintf(stderr, "%s: the model needs inputs x and y, an output probs [batch, classes] and a loss\n",
@@ -355,6 +366,5 @@ static int train(const trainer_spec *spec, const trainer_group *g, options o) {
     free(shard);
     dm_dataset_free(&train);
     dm_dataset_free(&test);
-    dm_free(m);
     return rc == 0 ? 0 : 1;
 }

@@ -22,6 +22,9 @@ typedef struct trainer_spec {
  * The trainer's own group is one process; trainer_mpi.c's is an MPI job. */
 typedef struct trainer_group {
     int rank, size;
+    /* The model instance (dm_new; over MPI dm_mpi_new) and its release. */
+    dm_model *(*make)(const dm_model_desc *d, uint64_t seed);
+    void (*release)(dm_model *m);
     /* Every replica becomes rank 0's (parameters and optimizer state). */
     int (*sync)(dm_model *m);
     /* One train step of the group; *loss the mean over the ranks. */

@@ -6,8 +6,11 @@
 
 #include "dm_mpi.h"
 
+/* In shared memory where ranks share a machine: the gradients are averaged there (docs/distributed.md). */
+static dm_model *mpi_make(const dm_model_desc *d, uint64_t seed) { return dm_mpi_new(d, seed, MPI_COMM_WORLD); }
 static int mpi_sync(dm_model *m) { return dm_mpi_broadcast_params(m, MPI_COMM_WORLD, 0); }
-/* Overlapped: the same bits as dm_mpi_train_step, the allreduce partly hidden under the backward pass. */
+/* Overlapped: the same bits as dm_mpi_train_step, the allreduce partly hidden under the backward pass
+ * (for an instance in shared memory, the plain step: the ranks average the gradients themselves). */
 static int mpi_step(dm_model *m, float *loss) { return dm_mpi_train_step_overlapped(m, MPI_COMM_WORLD, loss); }
 static int mpi_agree(int rc) { return dm_mpi_agree(rc, MPI_COMM_WORLD); }
 
@@ -29,8 +32,9 @@ static void mpi_finish(int status) {
 
 const trainer_group *trainer_mpi_group(void) {
     MPI_Init(NULL, NULL);
-    group = (trainer_group){.sync = mpi_sync, .step = mpi_step, .agree = mpi_agree, .broadcast = mpi_broadcast,
-                            .sum = mpi_sum, .shard = mpi_shard, .finish = mpi_finish};
+    group = (trainer_group){.make = mpi_make, .release = dm_mpi_free, .sync = mpi_sync, .step = mpi_step,
+                            .agree = mpi_agree, .broadcast = mpi_broadcast, .sum = mpi_sum, .shard = mpi_shard,
+                            .finish = mpi_finish};
     MPI_Comm_rank(MPI_COMM_WORLD, &group.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &group.size);
     return &group;

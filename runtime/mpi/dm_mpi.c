@@ -17,6 +17,7 @@
  * wait for it; a train step carries its loss along, so it synchronises the
  * ranks twice: the status, then the gradients. */
 #include "dm_mpi.h"
+#include "mpi_internal.h"
 #include "rt.h"
 
 #include <limits.h>
@@ -29,15 +30,7 @@ enum {
     KIND_BIT_GRAD = 1 << DM_GRAD
 };
 
-/* The largest element count of one MPI call (MPI counts are int). */
-#define CHUNK_ELEMENTS (1 << 28)
-
-typedef struct run {
-    uint8_t *begin;
-    uint64_t bytes;
-} run;
-
-static int mpi_error(int err, const char *what) {
+int mpi_error(int err, const char *what) {
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     if (MPI_Error_string(err, text, &len) != MPI_SUCCESS)
@@ -46,7 +39,7 @@ static int mpi_error(int err, const char *what) {
 }
 
 /* The start of the data region: a tensor's buffer minus its offset. */
-static uint8_t *region(dm_model *m) {
+uint8_t *mpi_region(dm_model *m) {
     const dm_model_desc *d = dm_desc(m);
     if (!d || d->ntensors == 0)
         return NULL;
@@ -56,7 +49,7 @@ static uint8_t *region(dm_model *m) {
 /* The runs of the tensors whose kind is in `kinds` (a set of 1 << dm_kind),
  * in offset order; *out is malloc'd (free it), *count its length.  Empty
  * tensors neither start nor break a run; the scratch arena breaks one. */
-static int find_runs(dm_model *m, unsigned kinds, run **out, int *count) {
+int mpi_find_runs(dm_model *m, unsigned kinds, run **out, int *count) {
     const dm_model_desc *d = dm_desc(m);
     *out = NULL;
     *count = 0;
@@ -75,7 +68,7 @@ static int find_runs(dm_model *m, unsigned kinds, run **out, int *count) {
             order[k] = order[k - 1];
         order[k] = i;
     }
-    uint8_t *base = region(m);
+    uint8_t *base = mpi_region(m);
     uint64_t end = 0; /* of the open run */
     int nruns = 0, open = 0;
     for (int k = 0; k < n; k++) {
@@ -160,7 +153,7 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
     run *runs;
     int nruns;
     /* buffers too: replicas start equal; then each rank updates its own (docs/distributed.md) */
-    rc = find_runs(m, KIND_BIT_PARAM | KIND_BIT_BUFFER | KIND_BIT_STATE, &runs, &nruns);
+    rc = mpi_find_runs(m, KIND_BIT_PARAM | KIND_BIT_BUFFER | KIND_BIT_STATE, &runs, &nruns);
     for (int r = 0; rc == DM_OK && r < nruns; r++)
         for (uint64_t done = 0; rc == DM_OK && done < runs[r].bytes; done += CHUNK_ELEMENTS) {
             uint64_t left = runs[r].bytes - done;
@@ -189,9 +182,7 @@ int dm_mpi_broadcast_params(dm_model *m, MPI_Comm comm, int root) {
  * has) because -O2 leaves the plain loop scalar: a scalar division of
  * fashion_mlp's 235 146 gradients took 0.08 ms, as long as the allreduce
  * itself (docs/distributed.md, "Where a step goes"). */
-typedef float floats8 __attribute__((vector_size(32)));
-
-static void divide_by_ranks(float *sum, uint64_t n, int size) {
+void mpi_divide_by_ranks(float *sum, uint64_t n, int size) {
     int power_of_two = (size & (size - 1)) == 0;
     float inverse = 1.0f / (float)size, divisor = (float)size;
     floats8 vinverse = {inverse, inverse, inverse, inverse, inverse, inverse, inverse, inverse};
@@ -290,7 +281,7 @@ static int reducer_init(reducer *r, dm_model *m, MPI_Comm comm, const char *call
     if ((err = MPI_Comm_size(comm, &r->size)) != MPI_SUCCESS)
         return mpi_error(err, caller);
     run *runs;
-    int nruns, rc = find_runs(m, KIND_BIT_GRAD, &runs, &nruns);
+    int nruns, rc = mpi_find_runs(m, KIND_BIT_GRAD, &runs, &nruns);
     if (rc != DM_OK)
         return rc;
     if (nruns == 0) {
@@ -298,7 +289,7 @@ static int reducer_init(reducer *r, dm_model *m, MPI_Comm comm, const char *call
         return rt_error(DM_EUNSUPPORTED, "%s: model '%s' has no gradients (compiled with --no-train or --in-place-update, or no loss)",
                         caller, d->name);
     }
-    uint8_t *base = region(m);
+    uint8_t *base = mpi_region(m);
     int maxreq = n + 1;
     for (int k = 0; k < nruns; k++)
         maxreq += (int)(runs[k].bytes / sizeof(float) / CHUNK_ELEMENTS) + 1;
@@ -422,13 +413,16 @@ static int reducer_finish(reducer *r, int blocking, const char *caller) {
         return mpi_error(err, caller);
     for (int b = 0; r->size > 1 && b < r->nbuckets; b++)
         if (!r->bucket[b].halved)
-            divide_by_ranks(r->bucket[b].begin, r->bucket[b].count, r->size);
+            mpi_divide_by_ranks(r->bucket[b].begin, r->bucket[b].count, r->size);
     return DM_OK;
 }
 
 int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm) {
     if (!m)
         return rt_error(DM_EINVAL, "dm_mpi_allreduce_gradients: NULL model");
+    shared_model *s = shared_find(m, comm);
+    if (s)
+        return shared_step(s, DM_OK, NULL, 0, "dm_mpi_allreduce_gradients");
     reducer r;
     int rc = reducer_init(&r, m, comm, "dm_mpi_allreduce_gradients");
     if (rc != DM_OK)
@@ -444,7 +438,7 @@ int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm) {
     return rc;
 }
 
-static const char *code_name(int rc) {
+const char *mpi_code_name(int rc) {
     switch (rc) {
     case DM_EINVAL: return "DM_EINVAL";
     case DM_ENOMEM: return "DM_ENOMEM";
@@ -475,7 +469,7 @@ static void worst_status(void *in, void *inout, int *len, MPI_Datatype *type) {
     }
 }
 
-static int agree(int rc, double *loss, MPI_Comm comm) {
+int mpi_agree_loss(int rc, double *loss, MPI_Comm comm) {
     static MPI_Datatype triple = MPI_DATATYPE_NULL;
     static MPI_Op worst = MPI_OP_NULL;
     int rank, err;
@@ -499,11 +493,11 @@ static int agree(int rc, double *loss, MPI_Comm comm) {
         return DM_OK;
     if (rc != 0)
         return rt_error(code, "rank %d: %s", rank, why);
-    return rt_error(DM_EPEER, "rank %d: stopping because rank %d failed (%s)", rank, (int)v[1], code_name((int)v[0]));
+    return rt_error(DM_EPEER, "rank %d: stopping because rank %d failed (%s)", rank, (int)v[1], mpi_code_name((int)v[0]));
 }
 
 int dm_mpi_agree(int rc, MPI_Comm comm) {
-    return agree(rc, NULL, comm);
+    return mpi_agree_loss(rc, NULL, comm);
 }
 
 int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss) {
@@ -511,12 +505,15 @@ int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss) {
     int rc = m ? dm_gradients(m, &mine) : rt_error(DM_EINVAL, "dm_mpi_train_step: NULL model");
     double sum = mine;
     int size, err;
-    if ((rc = agree(rc, &sum, comm)) != DM_OK)
+    shared_model *s = m ? shared_find(m, comm) : NULL;
+    if (s) { /* an instance of dm_mpi_new: the status and the mean through shared memory */
+        if ((rc = shared_step(s, rc, &sum, 1, "dm_mpi_train_step")) != DM_OK)
+            return rc;
+    } else if ((rc = mpi_agree_loss(rc, &sum, comm)) != DM_OK ||
+               (rc = dm_mpi_allreduce_gradients(m, comm)) != DM_OK)
         return rc;
     if ((err = MPI_Comm_size(comm, &size)) != MPI_SUCCESS)
         return mpi_error(err, "dm_mpi_train_step");
-    if ((rc = dm_mpi_allreduce_gradients(m, comm)) != DM_OK)
-        return rc;
     if (loss)
         *loss = (float)(sum / size);
     return dm_apply(m);
@@ -531,6 +528,8 @@ int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss) {
     const char *me = "dm_mpi_train_step_overlapped";
     if (!m)
         return rt_error(DM_EINVAL, "%s: NULL model", me);
+    if (shared_find(m, comm)) /* the mean is the ranks' own work after the entry: nothing to overlap */
+        return dm_mpi_train_step(m, comm, loss);
     reducer r;
     int rc = reducer_init(&r, m, comm, me);
     if (rc != DM_OK)
@@ -541,7 +540,7 @@ int dm_mpi_train_step_overlapped(dm_model *m, MPI_Comm comm, float *loss) {
     while (r.started < r.nbuckets)
         start_next(&r);
     double sum = mine;
-    rc = agree(rc, &sum, comm);            /* reads the entry's message, which the next call clears */
+    rc = mpi_agree_loss(rc, &sum, comm);            /* reads the entry's message, which the next call clears */
     char why[1024];
     snprintf(why, sizeof why, "%s", dm_last_error());
     dm_set_gradient_hook(m, NULL, NULL);
@@ -570,7 +569,7 @@ int dm_mpi_check_replicas(dm_model *m, MPI_Comm comm) {
     if (!m)
         return rt_error(DM_EINVAL, "dm_mpi_check_replicas: NULL model");
     const dm_model_desc *d = dm_desc(m);
-    uint8_t *base = region(m);
+    uint8_t *base = mpi_region(m);
     uint64_t h = 0xcbf29ce484222325ULL, low, high;
     for (int i = 0; base && i < d->ntensors; i++) {
         const dm_tensor_desc *t = &d->tensors[i];

@@ -2,8 +2,10 @@
  *
  * Every rank holds an identical replica of the model and trains on its own
  * shard of the data; after each rank's gradients entry the gradients are
- * averaged over the ranks (one MPI_Allreduce over the planned, contiguous
- * gradient region), then every rank applies the same update.  With a loss
+ * averaged over the ranks (in MPI-3 shared memory for the ranks of one
+ * machine whose instances come from dm_mpi_new, else by MPI_Allreduce over
+ * the planned, contiguous gradient region), then every rank applies the
+ * same update.  With a loss
  * that is a mean over the batch, p ranks with batch B each compute the same
  * step as one process with batch p * B on the same samples.
  *
@@ -46,7 +48,8 @@ int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
 
 /* One data-parallel train step: dm_gradients on this rank's inputs, an
  * agreement on the status (one small allreduce, which also sums the
- * losses), the mean of the gradients (one allreduce), dm_apply.  *loss (may
+ * losses; in shared memory a barrier), the mean of the gradients (one
+ * allreduce; in shared memory each rank's slice, then a barrier), dm_apply.  *loss (may
  * be NULL) is the mean of the ranks' losses.  If any rank's gradients entry
  * fails (DM_ENUMERIC from --check-numerics code, ...), no rank applies the
  * step: the failing rank returns its own code, the others DM_EPEER, and
@@ -54,6 +57,25 @@ int dm_mpi_allreduce_gradients(dm_model *m, MPI_Comm comm);
 int dm_mpi_train_step(dm_model *m, MPI_Comm comm, float *loss);
 
 /* ---- beyond the fixed contract ------------------------------------------- */
+
+/* dm_new for data-parallel training (collective over comm): on ranks that
+ * share a machine (MPI_Comm_split_type, MPI_COMM_TYPE_SHARED), the instance
+ * is placed (dm_init) in an MPI-3 shared-memory window, and the train steps
+ * on comm (or a congruent communicator) average the gradients there, each
+ * rank its slice of every rank's copy, instead of by MPI_Allreduce; across
+ * machines the node leaders MPI_Allreduce the node sums (docs/distributed.md,
+ * "Shared memory").  One rank per machine, one rank in all, or
+ * DM_MPI_SHARED=0 in the environment: a plain dm_new.  NULL on every rank
+ * if it fails on any.  Free with dm_mpi_free, collectively, before
+ * MPI_Finalize. */
+dm_model *dm_mpi_new(const dm_model_desc *d, uint64_t seed, MPI_Comm comm);
+/* dm_free for an instance of dm_mpi_new (collective over its comm when it is
+ * in shared memory); any other instance: dm_free. */
+void dm_mpi_free(dm_model *m);
+/* How many ranks share m's memory window (its node's, this rank included),
+ * and the number of nodes of its group in *nodes (may be NULL); 0 (and *nodes
+ * 0) if m is not in shared memory: its steps move the gradients by MPI. */
+int dm_mpi_node_ranks(dm_model *m, int *nodes);
 
 /* dm_mpi_train_step with the gradients' communication overlapped with the
  * backward pass, as PyTorch DDP's buckets: the gradients entry reports each

@@ -2,7 +2,7 @@
 # uses it, built only where Open MPI's compiler wrapper mpicc is installed;
 # libdmrt itself never depends on MPI.  docs/distributed.md is the guide.
 #
-#   build/libdmrt_mpi.a                        runtime/mpi/dm_mpi.c (part of `all`)
+#   build/libdmrt_mpi.a                        runtime/mpi/dm_mpi.c, dm_mpi_shared.c (part of `all`)
 #   build/examples/NAME/NAME_mpi               each trainer example with --mpi (part of `examples`)
 #   build/tests/tools/mpi_train                the tool of tests/mpi/mpi.test.sh (part of `tests-build`)
 #   make demo-mpi                              fashion_mlp on 2 ranks
@@ -19,7 +19,7 @@ $(BUILD)/runtime/mpi/%.o: runtime/mpi/%.c runtime/mpi/*.h runtime/*.h
 	@mkdir -p $(dir $@)
 	$(MPICC) $(CFLAGS) -fPIC -Iruntime -Iruntime/mpi -c $< -o $@
 
-$(BUILD)/libdmrt_mpi.a: $(BUILD)/runtime/mpi/dm_mpi.o
+$(BUILD)/libdmrt_mpi.a: $(BUILD)/runtime/mpi/dm_mpi.o $(BUILD)/runtime/mpi/dm_mpi_shared.o
 	@rm -f $@
 	ar rcs $@ $^
 all: $(BUILD)/libdmrt_mpi.a

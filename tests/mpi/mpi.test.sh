@@ -11,7 +11,9 @@
 # implementation of their documented rule, failures (a rank's non-finite
 # gradients, a rank that exits, a rank that is killed) that must stop every
 # rank quickly and leave the checkpoint alone, and ranks running different
-# models.
+# models.  Each for both ways of averaging the gradients: in MPI-3 shared
+# memory (the default for ranks on one machine, and across simulated nodes
+# with DM_MPI_NODE_RANKS) and by MPI_Allreduce (DM_MPI_SHARED=0).
 set -u
 cd "$(dirname "$0")/../.."
 # Under make check-sanitize: Open MPI's components (loaded and unloaded by
@@ -82,7 +84,56 @@ for model in mlp cnn; do
         cmp -s "$t/over$p.st" "$t/np$p.st" || fail "$model -np $p: the overlapped step differs from the plain one"
         cmp -s "$t/over$p.out" "$t/np$p.out" || fail "$model -np $p: the overlapped losses differ"
     done
+    # The runs above place every rank's instance in shared memory (dm_mpi_new)
+    # and average there.  The MPI path (instances of dm_new: DM_MPI_SHARED=0,
+    # as on machines of one rank each) must reach the same reference, its
+    # overlapped step the same bits as its plain one; on 2 ranks both paths
+    # compute every mean as (a + b) / 2, so their results are identical.
+    for p in 2 3; do
+        DM_MPI_SHARED=0 mpi -np $p "$tool" "$t/${model}_$((12 / p)).so" $model --save "$t/private$p.st" \
+            >"$t/private$p.out" || fail "$model -np $p, MPI path"
+        close "$t/private$p.st" "$t/ref.st"
+        losses_close "$t/private$p.out" "$t/ref.out"
+        DM_MPI_SHARED=0 mpi -np $p "$tool" "$t/${model}_$((12 / p)).so" $model --overlap \
+            --save "$t/private_over$p.st" >/dev/null || fail "$model -np $p, MPI path, overlapped"
+        cmp -s "$t/private_over$p.st" "$t/private$p.st" ||
+            fail "$model -np $p, MPI path: the overlapped step differs from the plain one"
+    done
+    cmp -s "$t/np2.st" "$t/private2.st" || fail "$model -np 2: the shared-memory mean differs from MPI's"
+    cmp -s "$t/np2.out" "$t/private2.out" || fail "$model -np 2: the shared-memory losses differ from MPI's"
+    DM_MPI_SHARED=0 mpi -np 2 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_6.so" $model \
+        --save "$t/tcp_private.st" >/dev/null || fail "$model over tcp, MPI path"
+    cmp -s "$t/tcp_private.st" "$t/np2.st" || fail "$model over tcp, MPI path: differs from shared memory"
+    # Several machines, simulated: "nodes" of 2 consecutive ranks, {0, 1} and
+    # {2}: the node sums in shared memory, the leaders' MPI_Allreduce.
+    DM_MPI_NODE_RANKS=2 mpi -np 3 "$tool" "$t/${model}_4.so" $model --print-node --save "$t/nodes.st" \
+        >"$t/nodes.out" || fail "$model on 2 simulated nodes"
+    for want in "rank 0 shares memory with 2 ranks, 2 nodes" "rank 1 shares memory with 2 ranks, 2 nodes" \
+        "rank 2 shares memory with 1 ranks, 2 nodes"; do
+        grep -qx "$want" "$t/nodes.out" || fail "$model on 2 simulated nodes: no '$want' in $(cat "$t/nodes.out")"
+    done
+    close "$t/nodes.st" "$t/ref.st"
+    losses_close "$t/nodes.out" "$t/ref.out"
+    DM_MPI_NODE_RANKS=2 mpi -np 3 "$tool" "$t/${model}_4.so" $model --overlap --save "$t/nodes_over.st" \
+        >/dev/null || fail "$model on 2 simulated nodes, overlapped"
+    cmp -s "$t/nodes_over.st" "$t/nodes.st" || fail "$model on 2 simulated nodes: the overlapped step differs"
+    # The leaders over TCP: 2 leaders add each element once, so the same bits.
+    DM_MPI_NODE_RANKS=2 mpi -np 3 --mca btl tcp,self --mca btl_tcp_if_include lo "$tool" "$t/${model}_4.so" \
+        $model --save "$t/nodes_tcp.st" >/dev/null || fail "$model on 2 simulated nodes over tcp"
+    cmp -s "$t/nodes_tcp.st" "$t/nodes.st" || fail "$model on 2 simulated nodes: tcp differs from shared memory"
     [ $model = mlp ] || continue
+    # Which path ran: shared memory by default, MPI with DM_MPI_SHARED=0.
+    mpi -np 2 "$tool" "$t/${model}_6.so" $model --steps 1 --print-node >"$t/where" || fail "$model --print-node"
+    grep -qx "rank 1 shares memory with 2 ranks, 1 nodes" "$t/where" || fail "not in shared memory: $(cat "$t/where")"
+    DM_MPI_SHARED=0 mpi -np 2 "$tool" "$t/${model}_6.so" $model --steps 1 --print-node >"$t/where" ||
+        fail "$model --print-node, MPI path"
+    grep -qx "rank 1 shares memory with 0 ranks, 0 nodes" "$t/where" || fail "DM_MPI_SHARED=0: $(cat "$t/where")"
+    # An MPI without shared windows (Open MPI's osc/sm left out): dm_mpi_new
+    # falls back to dm_new, and the MPI path gives the 2-rank bits.
+    mpi -np 2 --mca osc ^sm "$tool" "$t/${model}_6.so" $model --print-node --save "$t/no_window.st" >"$t/where" ||
+        fail "$model without osc/sm"
+    grep -qx "rank 1 shares memory with 0 ranks, 0 nodes" "$t/where" || fail "without osc/sm: $(cat "$t/where")"
+    cmp -s "$t/no_window.st" "$t/np2.st" || fail "$model without osc/sm: differs from the shared-memory run"
     # One rank is exactly the plain process.
     mpi -np 1 "$tool" "$t/${model}_12.so" $model --save "$t/np1.st" >/dev/null || fail "$model -np 1"
     close "$t/np1.st" "$t/ref.st" 0
@@ -129,6 +180,19 @@ rc=$?
 grep -q "rank 0: stopping because rank 1 failed (DM_ENUMERIC" "$t/err" || fail "rank 0's message: $(cat "$t/err")"
 grep -q "rank 1: .*non-finite" "$t/err" || fail "rank 1's message: $(cat "$t/err")"
 cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a failed run"
+# The same on the MPI path, and on 2 simulated nodes (the failing rank on
+# the other node, then on rank 0's, whose barrier it shares).
+for how in mpi:1 nodes:2 nodes:1; do
+    if [ ${how%%:*} = mpi ]; then env=DM_MPI_SHARED=0 np=2 so=mlp_6; else env=DM_MPI_NODE_RANKS=2 np=3 so=mlp_4; fi
+    r=${how##*:}
+    env $env timeout 120 mpirun --oversubscribe -np $np "$tool" "$t/$so.so" mlp --fail $r:4:nan \
+        --save "$t/keep.st" </dev/null >"$t/out" 2>"$t/err"
+    rc=$?
+    [ $rc != 0 ] && [ $rc != 124 ] || fail "$how: a rank's NaN: exit status $rc"
+    grep -q "rank 0: stopping because rank $r failed (DM_ENUMERIC" "$t/err" || fail "$how: rank 0's message: $(cat "$t/err")"
+    grep -q "rank $r: .*non-finite" "$t/err" || fail "$how: rank $r's message: $(cat "$t/err")"
+done
+cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a failed run (MPI path, nodes)"
 # Overlapped: the failing rank reports no gradient (a bad label stops its
 # entry first) or all of them (NaN), its peers all: every rank still stops.
 for how in 1:4:nan 0:3:label; do
@@ -143,6 +207,14 @@ for how in 1:4:exit 0:4:kill; do
     mpi -np 2 "$tool" "$t/mlp_6.so" mlp --fail $how --save "$t/keep.st" >/dev/null 2>"$t/err"
     rc=$?
     [ $rc != 0 ] && [ $rc != 124 ] || fail "--fail $how: exit status $rc (124: a hang)"
+done
+# A rank that dies while its node's other rank waits for it at a barrier in
+# shared memory (no MPI call to notice): mpirun still ends the job.
+for how in 1:4:kill 2:4:exit; do
+    DM_MPI_NODE_RANKS=2 timeout 120 mpirun --oversubscribe -np 3 "$tool" "$t/mlp_4.so" mlp --fail $how \
+        --save "$t/keep.st" </dev/null >/dev/null 2>"$t/err"
+    rc=$?
+    [ $rc != 0 ] && [ $rc != 124 ] || fail "2 nodes, --fail $how: exit status $rc (124: a hang)"
 done
 cmp -s "$t/ref.st" "$t/keep.st" || fail "the checkpoint changed after a rank died"
 # Two ranks that run different models refuse to start (MPMD launch).

@@ -4,7 +4,8 @@
  *
  *   mpi_train MODEL.so NAME [--local] [--steps N] [--seed S] [--threads N]
  *             [--save PATH] [--resume PATH] [--no-allreduce] [--print-keys]
- *             [--fail RANK:STEP:nan|label|exit|kill] [--time] [--overlap]
+ *             [--fail RANK:STEP:nan|label|exit|kill] [--time] [--overlap] [--private]
+ *             [--print-node]
  *
  * MODEL.so is a dmc object linked with `cc -shared`; NAME_model its
  * descriptor.  The model has inputs x : f32[B, ...] and y : i32[B] and an
@@ -15,7 +16,10 @@
  * dm_mpi_shard; --local with batch p*B trains on the same samples.  At the
  * end rank 0 (or the local process) writes --save, a checkpoint whose
  * metadata "step" says how many steps are done, which --resume continues.
- * --overlap trains with dm_mpi_train_step_overlapped. */
+ * --overlap trains with dm_mpi_train_step_overlapped.  The ranks' instances
+ * come from dm_mpi_new (in shared memory where ranks share a machine);
+ * --private makes them with dm_new, so the gradients move by MPI_Allreduce;
+ * --print-node prints each rank's dm_mpi_node_ranks. */
 #include "dm_mpi.h"
 
 #include <dlfcn.h>
@@ -29,7 +33,7 @@
 
 typedef struct options {
     const char *so, *name, *save, *resume;
-    int local, steps, threads, no_allreduce, print_keys, timing, overlap;
+    int local, steps, threads, no_allreduce, print_keys, print_node, timing, overlap, private_memory;
     uint64_t seed;
     int fail_rank, fail_step; /* fail_step < 0: none */
     char fail_how[8];
@@ -50,7 +54,7 @@ static void make_sample(int64_t k, float *x, int64_t features, int32_t *y, int64
 
 static int usage(void) {
     fprintf(stderr, "usage: mpi_train MODEL.so NAME [--local] [--steps N] [--seed S] [--threads N] [--save PATH] "
-                    "[--resume PATH] [--no-allreduce] [--print-keys] [--fail RANK:STEP:nan|label|exit|kill] [--time] [--overlap]\n");
+                    "[--resume PATH] [--no-allreduce] [--print-keys] [--fail RANK:STEP:nan|label|exit|kill] [--time] [--overlap] [--private] [--print-node]\n");
     return 2;
 }
 
@@ -67,6 +71,8 @@ static int parse(int argc, char **argv, options *o) {
         else if (!strcmp(a, "--print-keys")) o->print_keys = 1;
         else if (!strcmp(a, "--time")) o->timing = 1;
         else if (!strcmp(a, "--overlap")) o->overlap = 1;
+        else if (!strcmp(a, "--private")) o->private_memory = 1;
+        else if (!strcmp(a, "--print-node")) o->print_node = 1;
         else if (!strcmp(a, "--steps") && v) o->steps = atoi(v), i++;
         else if (!strcmp(a, "--threads") && v) o->threads = atoi(v), i++;
         else if (!strcmp(a, "--seed") && v) o->seed = strtoull(v, NULL, 10), i++;
@@ -118,6 +124,10 @@ static int train(const options *o, dm_model *m, int rank, int size) {
         int rc = dm_mpi_broadcast_params(m, MPI_COMM_WORLD, 0);
         if (rc != 0)
             return rc;
+    }
+    if (o->print_node) {
+        int nodes, shared = dm_mpi_node_ranks(m, &nodes);
+        printf("rank %d shares memory with %d ranks, %d nodes\n", rank, shared, nodes);
     }
     if (o->print_keys) {
         const int32_t *key = dm_data(m, "rng/dropout");
@@ -198,15 +208,24 @@ int main(int argc, char **argv) {
             MPI_Abort(MPI_COMM_WORLD, 2);
         return 2;
     }
-    dm_model *m = dm_new(d, o.seed);
+    dm_model *m = o.local || o.private_memory ? dm_new(d, o.seed) : dm_mpi_new(d, o.seed, MPI_COMM_WORLD);
     if (!m || !dm_tensor(m, "x") || !dm_tensor(m, "y") || !dm_tensor(m, "probs"))
         return failed(&o, rank, "the model (inputs x, y and output probs)");
     if (o.threads && dm_set_threads(m, o.threads) != 0)
         return failed(&o, rank, "--threads");
     int rc = train(&o, m, rank, size);
-    if (rc != 0)
-        return failed(&o, rank, "training");
-    dm_free(m);
+    if (rc != 0) {
+        fprintf(stderr, "mpi_train: rank %d: training: %s\n", rank, dm_last_error());
+        if (!o.local)
+            dm_mpi_free(m); /* collective: every rank agreed on the failure */
+        if (!o.local)
+            MPI_Finalize();
+        return 1;
+    }
+    if (o.local)
+        dm_free(m);
+    else
+        dm_mpi_free(m);
     if (!o.local)
         MPI_Finalize();
     return 0;
