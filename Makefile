@@ -120,17 +120,27 @@ EMBED := prelude_dm=compiler/front/prelude.dm
 # loop vectorised for the generic target (SSE) would stay that narrow; dmc's
 # own pipeline vectorises the inlined kernels for the target's width.
 KERNELS := math linalg conv conv_im2col nn tensor gather
+# linalg.c's register tile follows the target's vector registers: the file
+# is compiled once per tile (-DLINALG_TILE_<tile>, the classes in linalg.c),
+# and cg_tile.c links the one that fits the target machine.
+LINALG_TILES := 8x32 6x16 8x12 4x8 4x4
+KERNEL_BC = $(foreach k,$(filter-out linalg,$(KERNELS)),$(1)/$(k).bc) $(foreach t,$(LINALG_TILES),$(1)/linalg_$(t).bc)
 KERNEL_CFLAGS = -O2 -std=c11 -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector \
                 -fno-vectorize -fno-slp-vectorize
-EMBED += $(foreach k,$(KERNELS),kernel_$(k)_bc=$(BUILD)/gen/kernels/$(k).bc)
+EMBED += $(foreach f,$(call KERNEL_BC,$(BUILD)/gen/kernels),kernel_$(basename $(notdir $(f)))_bc=$(f))
 $(BUILD)/gen/kernels/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h compiler/cg/kernels/kernels.def runtime/dm.h \
                            Makefile
 	@mkdir -p $(dir $@)
 	$(CLANG) $(KERNEL_CFLAGS) -emit-llvm -c $< -o $@
-# The same list for cg_module.c, which links the files in this order.
+$(BUILD)/gen/kernels/linalg_%.bc: compiler/cg/kernels/linalg.c compiler/cg/kernels/*.h compiler/cg/kernels/kernels.def \
+                                  runtime/dm.h Makefile
+	@mkdir -p $(dir $@)
+	$(CLANG) $(KERNEL_CFLAGS) -DLINALG_TILE_$* -emit-llvm -c $< -o $@
+# The same lists for cg_module.c, which links the files in this order
+# (linalg: the tile of the target).
 $(BUILD)/gen/kernel_files.h: Makefile
 	@mkdir -p $(dir $@)
-	printf 'KERNEL_FILE(%s)\n' $(KERNELS) > $@
+	{ printf 'KERNEL_FILE(%s)\n' $(filter-out linalg,$(KERNELS)); printf 'LINALG_TILE(%s)\n' $(LINALG_TILES); } > $@
 # The same kernels for targets with 32-bit pointers: compiled for i686 with
 # LLVM's optimisations off (-disable-llvm-optzns), so that no struct offset
 # or size is folded into a constant: member accesses stay typed GEPs that
@@ -139,11 +149,15 @@ $(BUILD)/gen/kernel_files.h: Makefile
 # Only clang's own headers (-nostdlibinc): no 32-bit C library is needed.
 KERNEL32_CFLAGS = -O2 -Xclang -disable-llvm-optzns --target=i686-unknown-linux-gnu -nostdlibinc -std=c11 \
                   -Wall -Wextra -Wno-psabi -fno-math-errno -ffp-contract=on -fno-stack-protector
-EMBED += $(foreach k,$(KERNELS),kernel32_$(k)_bc=$(BUILD)/gen/kernels32/$(k).bc)
+EMBED += $(foreach f,$(call KERNEL_BC,$(BUILD)/gen/kernels32),kernel32_$(basename $(notdir $(f)))_bc=$(f))
 $(BUILD)/gen/kernels32/%.bc: compiler/cg/kernels/%.c compiler/cg/kernels/*.h compiler/cg/kernels/kernels.def runtime/dm.h \
                              Makefile
 	@mkdir -p $(dir $@)
 	$(CLANG) $(KERNEL32_CFLAGS) -emit-llvm -c $< -o $@
+$(BUILD)/gen/kernels32/linalg_%.bc: compiler/cg/kernels/linalg.c compiler/cg/kernels/*.h compiler/cg/kernels/kernels.def \
+                                    runtime/dm.h Makefile
+	@mkdir -p $(dir $@)
+	$(CLANG) $(KERNEL32_CFLAGS) -DLINALG_TILE_$* -emit-llvm -c $< -o $@
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst =, ,$(e))))
 $(BUILD)/gen/embedded.c: $(EMBED_FILES) scripts/embed.sh
 	@mkdir -p $(dir $@)

@@ -37,7 +37,11 @@ typedef struct CgTarget {
     const char *triple, *cpu, *features;
     LLVMCodeGenOptLevel level;
     unsigned pointer;   /* bytes of a pointer: 8 or 4 (the kernels' bitcode set, cg_module.c) */
+    const char *tile;   /* the matrix product's register tile for this machine (cg_tile.c) */
 } CgTarget;
+/* cg_tile.c: the register tile of kernels/linalg.c ("8x32", "6x16", ...:
+ * the Makefile's LINALG_TILES) that fits the vector registers of tm. */
+const char *cg_linalg_tile(LLVMTargetMachineRef tm, const char *triple, unsigned pointer);
 /* cg_module.c: the kernels' prebuilt helpers (compiled by clang, never by
  * the -O pipeline): the test, and their hold (optnone) while a pipeline runs. */
 bool cg_is_prebuilt(LLVMValueRef fn);
@@ -97,7 +101,8 @@ typedef struct CgEntryStack {
     uint64_t code;            /* bytes of machine code of every function it may reach (0: unknown) */
     int functions;            /* how many functions that is */
 } CgEntryStack;
-CgStack *cg_stack_new(Arena *a);
+/* tiles: the matrix product's register tiles the module links (cg_tile.c). */
+CgStack *cg_stack_new(Arena *a, const char *const *tiles, int ntiles);
 void cg_stack_listen(CgStack *s, LLVMModuleRef mod);
 /* The code size of each function, from the object (call before cg_stack_entries). */
 void cg_stack_code(CgStack *s, LLVMMemoryBufferRef obj);

@@ -31,17 +31,21 @@
 /* The kernels' bitcode, one embedded file per name of the Makefile's
  * KERNELS (kernel_files.h, generated from that list; scripts/embed.sh), in
  * two sets: optimised by clang for 64-bit targets, unoptimised for 32-bit
- * ones (kernel32_*: the Makefile's KERNEL32_CFLAGS). */
+ * ones (kernel32_*: the Makefile's KERNEL32_CFLAGS).  linalg is there once
+ * per register tile (LINALG_TILES), of which a module links one (cg_tile.c). */
 #define KERNEL_FILE(NAME)                                                                  \
     extern const unsigned char kernel_##NAME##_bc[], kernel32_##NAME##_bc[];               \
     extern const unsigned long kernel_##NAME##_bc_size, kernel32_##NAME##_bc_size;
+#define LINALG_TILE(TILE) KERNEL_FILE(linalg_##TILE)
 #include "kernel_files.h"
 #undef KERNEL_FILE
+#undef LINALG_TILE
 typedef struct KernelFile {
     const char *name;
     const unsigned char *bytes;
     const unsigned long *size;
 } KernelFile;
+#define LINALG_TILE(TILE)
 static const KernelFile kernels64[] = {
 #define KERNEL_FILE(NAME) {#NAME, kernel_##NAME##_bc, &kernel_##NAME##_bc_size},
 #include "kernel_files.h"
@@ -52,7 +56,29 @@ static const KernelFile kernels32[] = {
 #include "kernel_files.h"
 #undef KERNEL_FILE
 };
+#undef LINALG_TILE
 enum { NKERNEL_FILES = sizeof kernels64 / sizeof kernels64[0] };
+/* linalg.c, one file per tile: named by the tile ("6x16"). */
+#define KERNEL_FILE(NAME)
+static const KernelFile linalg64[] = {
+#define LINALG_TILE(TILE) {#TILE, kernel_linalg_##TILE##_bc, &kernel_linalg_##TILE##_bc_size},
+#include "kernel_files.h"
+#undef LINALG_TILE
+};
+static const KernelFile linalg32[] = {
+#define LINALG_TILE(TILE) {#TILE, kernel32_linalg_##TILE##_bc, &kernel32_linalg_##TILE##_bc_size},
+#include "kernel_files.h"
+#undef LINALG_TILE
+};
+#undef KERNEL_FILE
+enum { NLINALG_TILES = sizeof linalg64 / sizeof linalg64[0] };
+
+/* The linalg.c of the tile (a name cg_tile.c returns). */
+static const KernelFile *linalg_file(const char *tile, bool wide) {
+    for (int i = 0; i < NLINALG_TILES; i++)
+        if (strcmp(linalg64[i].name, tile) == 0) return wide ? &linalg64[i] : &linalg32[i];
+    die("no linalg kernels for the tile %s (the Makefile's LINALG_TILES)", tile);
+}
 
 /* The entry points generated code may call (cg/kernels/kernels.def). */
 static const char *const kernel_names[] = {
@@ -300,6 +326,7 @@ static LLVMTargetMachineRef make_target_machine(Arena *a, const Options *opt, Cg
     LLVMTargetMachineRef tm = create_checked(target, norm, cpu, features, level[ol]);
     *t = (CgTarget){.pointer = pointer_size(tm), .target = target, .triple = arena_strdup(a, norm), .cpu = arena_strdup(a, cpu),
                     .features = arena_strdup(a, features), .level = level[ol]};
+    if (tm) t->tile = cg_linalg_tile(tm, t->triple, t->pointer);
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
     LLVMDisposeMessage(norm);
@@ -401,6 +428,8 @@ static bool generate(Arena *a, const Options *opt, const CgTarget *t, Models *mo
     const KernelFile *files = wide ? kernels64 : kernels32;
     bool ok = true;
     for (int i = 0; ok && i < NKERNEL_FILES; i++) ok = link_kernels(&cg, files[i].name, files[i].bytes, *files[i].size);
+    const KernelFile *linalg = linalg_file(t->tile, wide);
+    if (ok) ok = link_kernels(&cg, "linalg", linalg->bytes, *linalg->size);
     if (ok) {
         check_kernels(&cg);
         internalise_kernels(&cg, wide);
@@ -518,7 +547,7 @@ static LLVMModuleRef new_module(const Options *opt, const CgTarget *t, LLVMTarge
  * generated in its own module, by its own target machine's settings, and
  * linked into mod. */
 static bool generate_levels(Arena *a, const Options *opt, const CgTarget *base, Models *models, LLVMContextRef ctx,
-                            LLVMModuleRef mod, const char *const *levels, int nlevels) {
+                            LLVMModuleRef mod, const char *const *levels, int nlevels, const char **tiles) {
     const char *best_first[CG_MAX_LEVELS];
     for (int i = 1; i < nlevels; i++) best_first[nlevels - 1 - i] = levels[i];
     if (!generate(a, opt, base, models, ctx, mod, NULL, best_first, nlevels - 1)) return false;
@@ -532,6 +561,7 @@ static bool generate_levels(Arena *a, const Options *opt, const CgTarget *base, 
         if (!tm) return false;
         LLVMModuleRef lmod = new_module(opt, &t, tm, ctx);
         LLVMDisposeTargetMachine(tm);
+        tiles[i] = t.tile;
         if (!generate(a, &lopt, &t, models, ctx, lmod, levels[i], NULL, 0)) return false;
         cg_mark_level(ctx, lmod, levels[i]);
         if (!cg_link_level(mod, lmod, models, levels[i])) return false;
@@ -553,7 +583,8 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef mod = new_module(opt, &target, tm, ctx);
 
-    bool ok = nlevels ? generate_levels(a, opt, &target, models, ctx, mod, levels, nlevels)
+    const char *tiles[CG_MAX_LEVELS] = {target.tile};   /* each level's matrix product tile (cg_stack.c) */
+    bool ok = nlevels ? generate_levels(a, opt, &target, models, ctx, mod, levels, nlevels, tiles)
                       : generate(a, opt, &target, models, ctx, mod, NULL, NULL, 0);
     /* LLVM's x86 tuning often prefers 256-bit vectors; dmc's loops are long
      * and regular, so let the vectoriser use the full AVX-512 width. */
@@ -572,7 +603,7 @@ bool cg_emit(Arena *a, const Options *opt, Models *models, const char *path) {
     if (ok) favour_size(ctx, mod, opt->size_level);
     bool measure = ok && (opt->stats || opt->max_stack) && (opt->emit == EMIT_OBJ || opt->emit == EMIT_SHARED ||
                                                             opt->emit == EMIT_ASM);
-    CgStack *stack = measure ? cg_stack_new(a) : NULL;
+    CgStack *stack = measure ? cg_stack_new(a, tiles, nlevels ? nlevels : 1) : NULL;
     if (stack) cg_stack_listen(stack, mod);
     LLVMMemoryBufferRef out = NULL;
     if (ok) ok = render_output(opt, &target, tm, mod, &out);

@@ -78,11 +78,21 @@ struct CgStack {
     int nown, capown, nentry, capentry;
     bool loose; /* a function with kernel calls that the inliner may copy into others: own cannot be placed */
     const char *uncounted; /* a function with a variable-length array that no rule sizes, or NULL */
+    /* The matrix product's register tiles of the module (cg_tile.c: one per
+     * level of --cpu=portable): a kernel call's arrays are the most of any. */
+    Tile tiles[CG_MAX_LEVELS];
+    int ntiles;
 };
 
-CgStack *cg_stack_new(Arena *a) {
+CgStack *cg_stack_new(Arena *a, const char *const *tiles, int ntiles) {
     CgStack *s = arena_alloc(a, sizeof *s);
     s->a = a;
+    for (int i = 0; i < ntiles && i < CG_MAX_LEVELS; i++) {
+        long long mr = 0, nr = 0;
+        if (sscanf(tiles[i], "%lldx%lld", &mr, &nr) != 2 || mr <= 0 || nr <= 0) die("tile %s is not MRxNR", tiles[i]);
+        s->tiles[s->ntiles++] = (Tile){mr, nr};
+    }
+    if (!s->ntiles) die("the stack count needs the module's tiles");
     return s;
 }
 
@@ -147,20 +157,20 @@ static bool constant_arg(LLVMValueRef call, int k, int64_t *v) {
  * allocate (kernel_stack.h), from its constant shapes (the parameter
  * order of kernels.def); the most any call allocates when a shape is not a
  * constant.  0 for a kernel without such arrays. */
-static uint64_t site_bytes(const char *name, LLVMValueRef call) {
-    int64_t most = stack_array_bytes(COL_FLOATS + COL_SLACK) + gemm_block_bytes(MC, NCB, KC);
+static uint64_t tile_site_bytes(Tile t, const char *name, LLVMValueRef call) {
+    int64_t most = stack_array_bytes(COL_FLOATS + COL_SLACK) + gemm_block_bytes(t, TILE_MC(t.mr), TILE_NCB(t.nr), KC);
     int64_t v[13];
     if (!strcmp(name, "dmk_matmul")) {
         /* (c, a, b, M, N, K, ta, tb, ...) */
         for (int k = 0; k < 5; k++)
             if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
-        return (uint64_t)matmul_stack_bytes(v[0], v[1], v[2], (int32_t)v[3], (int32_t)v[4], 0);
+        return (uint64_t)matmul_stack_bytes(t, v[0], v[1], v[2], (int32_t)v[3], (int32_t)v[4], 0);
     }
     if (!strcmp(name, "dmk_matmul_batched")) {
         /* (c, a, b, M, N, K, a_rs, a_cs, b_rs, b_cs, ...) */
         for (int k = 0; k < 7; k++)
             if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
-        return (uint64_t)matmul_strided_stack_bytes(v[0], v[1], v[2], v[3], v[4], v[6], 1);
+        return (uint64_t)matmul_strided_stack_bytes(t, v[0], v[1], v[2], v[3], v[4], v[6], 1);
     }
     int op = !strcmp(name, "dmk_conv2d") ? CONV_FORWARD : !strcmp(name, "dmk_conv2d_dx") ? CONV_DX
              : !strcmp(name, "dmk_conv2d_dw") ? CONV_DW : -1;
@@ -168,8 +178,19 @@ static uint64_t site_bytes(const char *name, LLVMValueRef call) {
     /* (out, in0, in1, N, C, H, W, F, KH, KW, OH, OW, sh, sw, ph, pw, ...) */
     for (int k = 0; k < 13; k++)
         if (!constant_arg(call, 3 + k, &v[k])) return (uint64_t)most;
-    return (uint64_t)conv_stack_bytes(op, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-                                      v[12]);
+    return (uint64_t)conv_stack_bytes(t, op, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
+                                      v[11], v[12]);
+}
+
+/* The most of any of the module's tiles (the levels of --cpu=portable
+ * each link their own linalg.c; a call is counted as its worst). */
+static uint64_t site_bytes(const CgStack *s, const char *name, LLVMValueRef call) {
+    uint64_t most = 0;
+    for (int i = 0; i < s->ntiles; i++) {
+        uint64_t b = tile_site_bytes(s->tiles[i], name, call);
+        most = b > most ? b : most;
+    }
+    return most;
 }
 
 typedef struct Caller {
@@ -187,7 +208,7 @@ static int caller_of(Caller *nodes, int n, LLVMValueRef fn) {
 
 /* The buffers of nodes[i]: its largest site plus the most of any function it
  * names other than through a site (a callee, a task, an epilogue). */
-static void buffers_of(Caller *nodes, int n, int i) {
+static void buffers_of(const CgStack *s, Caller *nodes, int n, int i) {
     Caller *f = &nodes[i];
     if (f->state) return; /* done, or a cycle (none in generated code) */
     f->state = 1;
@@ -198,7 +219,7 @@ static void buffers_of(Caller *nodes, int n, int i) {
             bool site = callee && LLVMIsAFunction(callee) &&
                         named_in(name_of(callee), kernel_names, sizeof kernel_names / sizeof *kernel_names);
             if (site) {
-                uint64_t bytes = site_bytes(name_of(callee), in);
+                uint64_t bytes = site_bytes(s, name_of(callee), in);
                 own = bytes > own ? bytes : own;
             }
             for (int k = 0; k < LLVMGetNumOperands(in); k++) {
@@ -206,7 +227,7 @@ static void buffers_of(Caller *nodes, int n, int i) {
                 if (!op || !LLVMIsAFunction(op) || (site && op == callee)) continue;
                 int j = caller_of(nodes, n, op);
                 if (j < 0 || j == i) continue;
-                buffers_of(nodes, n, j);
+                buffers_of(s, nodes, n, j);
                 if (nodes[j].state == 2 && nodes[j].buffers > below) below = nodes[j].buffers;
             }
         }
@@ -236,7 +257,7 @@ void cg_stack_listen(CgStack *s, LLVMModuleRef mod) {
     }
     for (int i = 0; i < n; i++) {
         if (LLVMGetLinkage(nodes[i].fn) != LLVMExternalLinkage) continue;
-        buffers_of(nodes, n, i);
+        buffers_of(s, nodes, n, i);
         struct Buffers b = {arena_strdup(s->a, name_of(nodes[i].fn)), nodes[i].buffers};
         VEC_PUSH(s->a, s->entry, s->nentry, s->capentry, b);
     }

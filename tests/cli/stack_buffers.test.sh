@@ -3,7 +3,8 @@
 # the kernels size by the shapes at run time (the matrix product's packed
 # blocks and small-path copy of B, im2col's chunk of col), and --max-stack
 # checks the total.  The oracle for the arrays is hand arithmetic from the
-# rules in compiler/cg/kernels/kernel_stack.h (MR 8, NR 32, KC 256, MC 128,
+# rules in compiler/cg/kernels/kernel_stack.h (the 8 x 32 tile of AVX-512,
+# which the figures are compiled for, whatever the host: MR 8, NR 32, KC 256, MC 128,
 # NCB 512, SMALL_PRODUCT 4096, SMALL_BYTES 128 KB, COL_FLOATS 24576,
 # COL_SLACK 16), each array of n floats counted as 4 n + 60 bytes (its
 # 64-byte alignment); the frames around them are the back end's, so the
@@ -41,15 +42,16 @@ dm=tests/cli/stack_buffers.dm
 declare -A arrays=([tiny]=0 [big]=655480 [mid]=90232 [copyb]=16444 [strided]=56404)
 
 field() { sed -n "s/^model $1: entry forward: stack \([0-9]*\) bytes (.*kernel buffers sized by the shapes: \([0-9]*\) bytes).*/\\$2/p" "$tmp/$1.stats"; }
+avx512=(--target=x86_64-linux-gnu --cpu=x86-64-v4)   # the 8 x 32 tile (docs/codegen.md, "linalg.c")
 for m in tiny big mid copyb strided; do
-    "$DMC" --model=$m --stats $dm -o "$tmp/$m.o" 2>"$tmp/$m.stats"
+    "$DMC" "${avx512[@]}" --model=$m --stats $dm -o "$tmp/$m.o" 2>"$tmp/$m.stats"
     total=$(field $m 1); buffers=$(field $m 2)
     [ -n "$total" ] && [ "$buffers" = "${arrays[$m]}" ] || {
         echo "FAILED: $m: buffers '$buffers', by hand ${arrays[$m]}"; cat "$tmp/$m.stats" | grep stack; exit 1; }
     ! grep -q "not counted" "$tmp/$m.stats" || { echo "FAILED: $m: an array no rule counts"; exit 1; }
     [ "$total" -ge "$buffers" ] || { echo "FAILED: $m: total $total below its arrays $buffers"; exit 1; }
-    "$DMC" --model=$m --max-stack=$total $dm -o "$tmp/ok.o"
-    set +e; "$DMC" --model=$m --max-stack=$((total - 1)) $dm -o "$tmp/no.o" 2>"$tmp/err"; rc=$?; set -e
+    "$DMC" "${avx512[@]}" --model=$m --max-stack=$total $dm -o "$tmp/ok.o"
+    set +e; "$DMC" "${avx512[@]}" --model=$m --max-stack=$((total - 1)) $dm -o "$tmp/no.o" 2>"$tmp/err"; rc=$?; set -e
     [ $rc = 1 ] || { echo "FAILED: $m: --max-stack=$((total - 1)) exits $rc"; exit 1; }
     if [ "$buffers" -gt 0 ]; then
         grep -q "note: $buffers bytes of that are the kernels' buffers sized by the shapes" "$tmp/err" ||
@@ -76,7 +78,8 @@ measure() {  # measure MODEL ENTRY: bytes of stack the entry takes with the runt
     with=$("$tmp/paint_$1" $size $2); without=$("$tmp/paint_$1" $size none)
     echo $((with - without))
 }
-for m in tiny big mid copyb strided; do
+for m in tiny big mid copyb strided; do   # for the host's CPU now (its tile): the figures it reports
+    "$DMC" --model=$m --stats $dm -o "$tmp/$m.o" 2>"$tmp/$m.stats"
     cc -O2 -std=c11 -Wall -Werror -Iruntime -I"$tmp" -DMODEL_HEADER="\"$m.h\"" -DMODEL_DESC=${m}_model tests/cli/stack_paint.c \
         "$tmp/$m.o" "$BUILD/libdmrt.a" -Wl,-z,now -lpthread -lm -o "$tmp/paint_$m"
 done

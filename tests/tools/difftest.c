@@ -5,7 +5,10 @@
  * starting values, on the reference interpreter (interp_run).  Every tensor
  * of the model is compared after every entry.
  *
- *   difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [--special] [-v] FILE.dm
+ *   difftest [-O LEVEL] [--cpu NAME] [--seed N] [--rtol X] [--threads N] [--bad-labels] [--special] [-v] FILE.dm
+ *
+ * --cpu compiles for that CPU of the host's architecture (dmc's --cpu), which
+ * must run on the host: the kernels' register tiles of narrower machines.
  *
  * Params keep their initialiser's values (dm_new) plus uniform noise in
  * [-0.1, 0.1] (so zero biases are not zero); f32 inputs are uniform in
@@ -223,6 +226,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-O") == 0 && i + 1 < argc) o.opt_level = atoi(argv[++i]);
         else if (strncmp(argv[i], "-O", 2) == 0 && argv[i][2]) o.opt_level = atoi(argv[i] + 2);
+        else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) o.cpu = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) rng_state = strtoull(argv[++i], NULL, 10) | 1;
         else if (strcmp(argv[i], "--rtol") == 0 && i + 1 < argc) rtol = atof(argv[++i]);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
@@ -239,7 +243,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "-v") == 0) verbose = true;
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--seed N] [--rtol X] [--threads N] [--bad-labels] [--special] [-v] FILE.dm\n"); return 2; }
+    if (!path) { fprintf(stderr, "usage: difftest [-O LEVEL] [--cpu NAME] [--seed N] [--rtol X] [--threads N] [--bad-labels] [--special] [-v] FILE.dm\n"); return 2; }
     o.input = path;
     Models *models = load_models(a, path, &defs);
 

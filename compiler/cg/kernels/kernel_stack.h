@@ -20,13 +20,18 @@
 
 /* ---- linalg.c: the matrix product ------------------------------------ */
 
-enum {
-    MR = 8,          /* rows of the micro-kernel's tile (pack_a's vectors assume 8) */
-    NR = 32,         /* columns of the tile: two 16-float vectors */
-    KC = 256,        /* k steps per packed block: an NR panel is 32 KB, in L1 */
-    MC = 128,        /* rows of A per packed block (128 KB, in L2) */
-    NCB = 512,       /* columns of B per packed block (512 KB) */
-};
+/* The register tile of linalg.c's micro-kernel, MR rows by NR columns: one
+ * per class of vector registers (linalg.c; the Makefile compiles linalg.c
+ * once per tile, cg_tile.c picks the target's).  The blocks of A and B are
+ * whole slivers and panels of it; KC is the same for every tile (it fixes
+ * every element's sum).  dmc passes the target's tile to the rules below. */
+typedef struct Tile {
+    int64_t mr, nr;
+} Tile;
+
+enum { KC = 256 };   /* k steps per packed block */
+#define TILE_MC(mr) (128 / (mr) * (mr))    /* rows of A per packed block (about 128 KB, in L2) */
+#define TILE_NCB(nr) (512 / (nr) * (nr))  /* columns of B per packed block (about 512 KB) */
 
 /* Products of at most this many multiply-adds run as three plain loops
  * (linalg.c, small_product): no packing, no array. */
@@ -39,24 +44,26 @@ enum { SMALL_BYTES = 128 * 1024 };
  * columns (whole panels), kc steps of k: gemm_block's arrays.  Never
  * smaller for a bigger mc, nc or kc, so the whole product bounds any band
  * of it that a thread packs. */
-KS_RULE int64_t packed_a(int64_t mc, int64_t kc) {
-    return (mc < MC ? (mc + MR - 1) / MR * MR : MC) * (kc < KC ? kc : KC);
+KS_RULE int64_t packed_a(Tile t, int64_t mc, int64_t kc) {
+    int64_t most = TILE_MC(t.mr);
+    return (mc < most ? (mc + t.mr - 1) / t.mr * t.mr : most) * (kc < KC ? kc : KC);
 }
-KS_RULE int64_t packed_b(int64_t nc, int64_t kc) {
-    return (nc < NCB ? (nc + NR - 1) / NR * NR : NCB) * (kc < KC ? kc : KC);
+KS_RULE int64_t packed_b(Tile t, int64_t nc, int64_t kc) {
+    int64_t most = TILE_NCB(t.nr);
+    return (nc < most ? (nc + t.nr - 1) / t.nr * t.nr : most) * (kc < KC ? kc : KC);
 }
 
 /* Whether a product takes the small path (linalg.c explains the rule):
  * one block of k, enough rows, A and B in L2, A plain or transposed. */
-KS_RULE int small_path(int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs) {
-    return K <= KC && M >= 2 * MR && (M * K + K * N) * (int64_t)sizeof(float) <= SMALL_BYTES &&
+KS_RULE int small_path(Tile t, int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs) {
+    return K <= KC && M >= 2 * t.mr && (M * K + K * N) * (int64_t)sizeof(float) <= SMALL_BYTES &&
            (a_cs == 1 || a_rs == 1);
 }
 
 /* Floats of small_block's copy of B: K rows of N rounded up to NR when B
  * is transposed (b_cs != 1) or its last panel is partial, else 1 (unused). */
-KS_RULE int64_t small_rows(int64_t N, int64_t K, int64_t b_cs) {
-    int64_t np = (N + NR - 1) / NR * NR;
+KS_RULE int64_t small_rows(Tile t, int64_t N, int64_t K, int64_t b_cs) {
+    int64_t np = (N + t.nr - 1) / t.nr * t.nr;
     return b_cs != 1 || np != N ? K * np : 1;
 }
 
@@ -134,32 +141,32 @@ KS_RULE int64_t im2col_chunk(int64_t R, int64_t P, int64_t OW) {
 KS_RULE int64_t stack_array_bytes(int64_t floats) { return 4 * floats + 60; }
 
 /* gemm_block's two arrays for a product [M, K] @ [K, N] (or a band of it). */
-KS_RULE int64_t gemm_block_bytes(int64_t M, int64_t N, int64_t K) {
+KS_RULE int64_t gemm_block_bytes(Tile t, int64_t M, int64_t N, int64_t K) {
     int64_t k1 = K > 0 ? K : 1;
-    return stack_array_bytes(packed_a(M > 0 ? M : 1, k1)) + stack_array_bytes(packed_b(N > 0 ? N : 1, k1));
+    return stack_array_bytes(packed_a(t, M > 0 ? M : 1, k1)) + stack_array_bytes(packed_b(t, N > 0 ? N : 1, k1));
 }
 
 /* What dmk_matmul (batched: dmk_matmul_batched) allocates at run time for
  * constant shapes: small_block's copy of B on the small path, else
  * gemm_block's packed blocks; nothing for a small product (dmk_matmul
  * only) or an empty one. */
-KS_RULE int64_t matmul_strided_stack_bytes(int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs,
+KS_RULE int64_t matmul_strided_stack_bytes(Tile t, int64_t M, int64_t N, int64_t K, int64_t a_rs, int64_t a_cs,
                                            int64_t b_cs, int batched) {
     if (M <= 0 || N <= 0 || (!batched && M * N * K <= SMALL_PRODUCT)) return 0;
-    if (small_path(M, N, K, a_rs, a_cs)) return stack_array_bytes(small_rows(N, K, b_cs));
-    return K > 0 ? gemm_block_bytes(M, N, K) : 0;
+    if (small_path(t, M, N, K, a_rs, a_cs)) return stack_array_bytes(small_rows(t, N, K, b_cs));
+    return K > 0 ? gemm_block_bytes(t, M, N, K) : 0;
 }
 
 /* dmk_matmul's (flags) and, with its operands' strides, dmk_matmul_batched's. */
-KS_RULE int64_t matmul_stack_bytes(int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb, int batched) {
-    return matmul_strided_stack_bytes(M, N, K, ta ? 1 : K, ta ? M : 1, tb ? K : 1, batched);
+KS_RULE int64_t matmul_stack_bytes(Tile t, int64_t M, int64_t N, int64_t K, int32_t ta, int32_t tb, int batched) {
+    return matmul_strided_stack_bytes(t, M, N, K, ta ? 1 : K, ta ? M : 1, tb ? K : 1, batched);
 }
 
 /* What dmk_conv2d, _dx or _dw (op) allocates at run time for constant
  * shapes: nothing on the direct path (fixed arrays, in the frames) or the
  * plain loops; on the im2col path, a task's chunk of col (dcol for dx) and
  * the blocks of the product on it, for the largest chunk. */
-KS_RULE int64_t conv_stack_bytes(int op, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH,
+KS_RULE int64_t conv_stack_bytes(Tile t, int op, int64_t N, int64_t C, int64_t H, int64_t W, int64_t F, int64_t KH,
                                        int64_t KW, int64_t OH, int64_t OW, int64_t sh, int64_t sw, int64_t ph,
                                        int64_t pw) {
     (void)H, (void)ph;
@@ -168,9 +175,9 @@ KS_RULE int64_t conv_stack_bytes(int op, int64_t N, int64_t C, int64_t H, int64_
     if (conv_direct(op, C, W, F, KH, KW, OH, sh, sw, pw, &band, &group)) return 0;
     int64_t chunk = im2col_chunk(R, P, OW);
     if (chunk < 1) return 0;
-    if (op == CONV_FORWARD) return stack_array_bytes(R * chunk + COL_SLACK) + gemm_block_bytes(F, chunk, R);
-    if (op == CONV_DX) return stack_array_bytes(R * chunk) + gemm_block_bytes(R, chunk, F);
-    return stack_array_bytes(R * chunk + COL_SLACK) + gemm_block_bytes(F, R, chunk);
+    if (op == CONV_FORWARD) return stack_array_bytes(R * chunk + COL_SLACK) + gemm_block_bytes(t, F, chunk, R);
+    if (op == CONV_DX) return stack_array_bytes(R * chunk) + gemm_block_bytes(t, R, chunk, F);
+    return stack_array_bytes(R * chunk + COL_SLACK) + gemm_block_bytes(t, F, R, chunk);
 }
 
 #endif

@@ -11,9 +11,10 @@
  *       MR rows (k-major, zero-padded), then run the MR x NR micro-kernel
  *       over every (sliver, panel) pair, adding into C (or storing, k = 0).
  * The micro-kernel keeps an MR x NR tile of C in registers as explicit
- * 16-float vectors: AVX-512 registers where the target has them, pairs or
- * quads of narrower ones elsewhere.  The packing handles the transposes and
- * the edges, so the micro-kernel only ever sees full, contiguous panels.
+ * vectors of VL floats, MR x NR / VL accumulators sized to the target's
+ * vector registers (the tile classes below).  The packing handles the
+ * transposes and the edges, so the micro-kernel only ever sees full,
+ * contiguous panels.
  * Small M (up to 64) with a plain B skips B's packing: B's rows are read in
  * place, since packing would add more memory traffic than it saves.
  *
@@ -29,8 +30,47 @@
  * one per thread, run through ex->parallel. */
 #include "kernels.h"
 
-/* MR, NR, KC, MC and NCB, the blocking: kernel_stack.h (cg_stack.c sizes the
- * packed blocks by the same rules). */
+/* The register tile, one per class of vector registers.  The Makefile
+ * compiles this file once per class (-DLINALG_TILE_<class>) and cg_tile.c
+ * picks the class of the target machine, so MR, NR and VL are constants of
+ * each bitcode.  A tile's MR x NR / VL accumulators plus NR / VL vectors of
+ * B and a broadcast of A must fit in the registers: more spill, and the
+ * micro-kernel then runs at the speed of its stack traffic.  The tile never
+ * changes a result: every element is the same sum (over k in increasing
+ * order, in KC blocks) whatever MR and NR are. */
+#if defined(LINALG_TILE_8x12)      /* 32 x 4 floats (aarch64 NEON): 24 accumulators */
+enum { MR = 8, NR = 12, VL = 4 };
+#elif defined(LINALG_TILE_6x16)    /* 16 x 8 floats (AVX, AVX2): 12 accumulators */
+enum { MR = 6, NR = 16, VL = 8 };
+#elif defined(LINALG_TILE_4x8)     /* 16 x 4 floats (SSE2, ARMv7 NEON): 8 accumulators, a product in flight */
+enum { MR = 4, NR = 8, VL = 4 };
+#elif defined(LINALG_TILE_4x4)     /* scalar registers (about 32: riscv64, VFP, i686's 8 xmm): 16 */
+enum { MR = 4, NR = 4, VL = 4 };
+#else                              /* 32 x 16 floats (AVX-512): 16 accumulators */
+enum { MR = 8, NR = 32, VL = 16 };
+#endif
+
+typedef float vt __attribute__((vector_size(VL * sizeof(float))));   /* a vector of the tile */
+
+static inline vt loadv(const float *p) {
+    vt v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void storev(float *p, vt v) { __builtin_memcpy(p, &v, sizeof v); }
+
+enum {
+    NV = NR / VL,             /* vectors in a row of the tile */
+    /* KC, and the blocks of A and B: kernel_stack.h (cg_stack.c sizes the
+     * packed blocks by the same rules, for the target's tile) */
+    MC = TILE_MC(MR),         /* rows of A per packed block (about 128 KB, in L2), whole slivers */
+    NCB = TILE_NCB(NR),       /* columns of B per packed block (about 512 KB), whole panels */
+    /* panels of a single row at a time (row_wide): as many accumulators as the tile's */
+    ROW_PANELS = MR >= 8 ? 8 : MR >= 4 ? 4 : MR >= 2 ? 2 : 1,
+};
+#define TILE ((Tile){MR, NR})   /* the tile, for kernel_stack.h's rules */
+_Static_assert(NR % VL == 0 && MR <= 16, "a tile is whole vectors wide and at most 16 rows (pack_a's transpose)");
 
 /* The product being computed: C (+)= op(A) @ op(B), with C of row stride ldc.
  * A(i, k) = a[i * a_rs + k * a_cs], B(k, j) = b[k * b_rs + j * b_cs]. */
@@ -54,38 +94,41 @@ typedef struct Gemm {
 static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const float *restrict a, int64_t a_i,
                                                        int64_t a_k, const float *restrict b, int64_t b_rs,
                                                        float *restrict c, int64_t ldc, int n, int add) {
-    v16 c0[MR], c1[MR];
+    vt acc[MR][NV];
     /* C's tile is read (or written) only after the k loop: fetch it now, so
      * that its rows, far apart in memory, arrive while the FMAs run. */
 #pragma clang loop unroll(full)
     for (int i = 0; i < m; i++) __builtin_prefetch(c + i * ldc, 1, 3), __builtin_prefetch(c + i * ldc + n - 1, 1, 3);
 #pragma clang loop unroll(full)
-    for (int i = 0; i < MR; i++) c0[i] = c1[i] = (v16){0};
+    for (int i = 0; i < MR; i++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[i][v] = (vt){0};
 #pragma clang loop unroll(disable)
     for (int64_t k = 0; k < kc; k++) {
-        v16 b0 = load16(b + k * b_rs), b1 = load16(b + k * b_rs + 16);
+        vt bv[NV];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) bv[v] = loadv(b + k * b_rs + v * VL);
 #pragma clang loop unroll(full)
         for (int i = 0; i < m; i++) {
             float av = a[i * a_i + k * a_k];
-            c0[i] += av * b0;
-            c1[i] += av * b1;
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) acc[i][v] += av * bv[v];
         }
     }
     if (n == NR) {
 #pragma clang loop unroll(full)
         for (int i = 0; i < m; i++) {
             float *ci = c + i * ldc;
-            if (add) c0[i] += load16(ci), c1[i] += load16(ci + 16);
-            store16(ci, c0[i]);
-            store16(ci + 16, c1[i]);
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) storev(ci + v * VL, add ? acc[i][v] + loadv(ci + v * VL) : acc[i][v]);
         }
         return;
     }
 #pragma clang loop unroll(full)
     for (int i = 0; i < m; i++) {
         float t[NR] __attribute__((aligned(64)));
-        store16(t, c0[i]);
-        store16(t + 16, c1[i]);
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) storev(t + v * VL, acc[i][v]);
         float *ci = c + i * ldc;
         if (add)
             for (int j = 0; j < n; j++) ci[j] += t[j];
@@ -94,16 +137,16 @@ static inline __attribute__((always_inline)) void micro(int m, int64_t kc, const
     }
 }
 
-/* micro for any m <= MR: the rows in groups of 8, 4, 2 and 1, each a copy
+/* micro for any m <= MR: the rows in groups of MR, 4, 2 and 1, each a copy
  * specialised to its row count (few copies keep the compile time short). */
 static inline __attribute__((always_inline)) void micro_rows(int m, int64_t kc, const float *restrict a, int64_t a_i,
                                                             int64_t a_k, const float *restrict b, int64_t b_rs,
                                                             float *restrict c, int64_t ldc, int n, int add) {
     int i = 0;
-    if (m - i >= 8) micro(8, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 8;
-    if (m - i >= 4) micro(4, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 4;
-    if (m - i >= 2) micro(2, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 2;
-    if (m - i >= 1) micro(1, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add);
+    if (m - i >= MR) micro(MR, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += MR;
+    if (MR > 4 && m - i >= 4) micro(4, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 4;
+    if (MR > 2 && m - i >= 2) micro(2, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add), i += 2;
+    if (MR > 1 && m - i >= 1) micro(1, kc, a + i * a_i, a_i, a_k, b, b_rs, c + i * ldc, ldc, n, add);
 }
 
 /* The micro-kernel on a packed sliver of A. */
@@ -154,45 +197,53 @@ static inline __attribute__((always_inline)) void transpose16(v16 r[16]) {
         }
 }
 
-/* dst[k * ds + j] = src[j * ss + k] for j < 16, k < 16 (a 16 x 16 tile),
- * 0 for the rows j >= nj of src. */
+/* dst[k * ds + j] = src[j * ss + k] for j < w, k < 16 (a 16 x 16 tile, of
+ * which the first w <= 16 columns are stored), 0 for the rows j >= nj of src. */
 static ALWAYS_INLINE void transpose_tile(float *restrict dst, int64_t ds, const float *restrict src, int64_t ss,
-                                  int64_t nj) {
+                                  int64_t nj, int w) {
     v16 r[16];
     for (int j = 0; j < 16; j++) r[j] = j < nj ? load16(src + j * ss) : (v16){0};
     transpose16(r);
-    for (int k = 0; k < 16; k++) store16(dst + k * ds, r[k]);
+    if (w == 16)
+        for (int k = 0; k < 16; k++) store16(dst + k * ds, r[k]);
+    else   /* w is a constant (NR's last part): unrolled, r stays in registers */
+#pragma clang loop unroll(full)
+        for (int k = 0; k < 16; k++)
+#pragma clang loop unroll(full)
+            for (int j = 0; j < w; j++) dst[k * ds + j] = r[k][j];
 }
 
 /* One row of C, np panels (np * NR columns): c[0:np*NR] (+)= sum over k of
  * a[k * a_cs] b[k * b_rs + 0:np*NR].  The same sums in the same order as
- * micro's, but with up to sixteen independent accumulators instead of two,
- * so that a single row (a batch of one) is bound by the loads of B, not by
- * the latency of the FMAs, and reads whole rows of B in order. */
+ * micro's, but with up to ROW_PANELS x NV independent accumulators
+ * instead of NV, so that a single row (a batch of one) is bound by the
+ * loads of B, not by the latency of the FMAs, and reads whole rows of B in
+ * order. */
 static inline __attribute__((always_inline)) void row_panels(int np, int64_t kc, const float *restrict a, int64_t a_cs,
                                                              const float *restrict b, int64_t b_rs,
                                                              float *restrict c, int add) {
-    v16 acc[16];
+    vt acc[ROW_PANELS * NV];
 #pragma clang loop unroll(full)
-    for (int v = 0; v < 2 * np; v++) acc[v] = (v16){0};
+    for (int v = 0; v < NV * np; v++) acc[v] = (vt){0};
 #pragma clang loop unroll(disable)
     for (int64_t k = 0; k < kc; k++) {
         float av = a[k * a_cs];
 #pragma clang loop unroll(full)
-        for (int v = 0; v < 2 * np; v++) acc[v] += av * load16(b + k * b_rs + 16 * v);
+        for (int v = 0; v < NV * np; v++) acc[v] += av * loadv(b + k * b_rs + VL * v);
     }
 #pragma clang loop unroll(full)
-    for (int v = 0; v < 2 * np; v++) store16(c + 16 * v, add ? acc[v] + load16(c + 16 * v) : acc[v]);
+    for (int v = 0; v < NV * np; v++) storev(c + VL * v, add ? acc[v] + loadv(c + VL * v) : acc[v]);
 }
 
-/* row_panels over the first `full` panels, by 8, 4, 2 and 1 at a time. */
+/* row_panels over the first `full` panels, by ROW_PANELS, 4, 2 and 1 at a time. */
 static __attribute__((noinline)) void row_wide(int64_t full, int64_t kc, const float *restrict a, int64_t a_cs,
                                                const float *restrict b, int64_t b_rs, float *restrict c, int add) {
     int64_t p = 0;
-    for (; p + 8 <= full; p += 8) row_panels(8, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add);
-    if (p + 4 <= full) row_panels(4, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add), p += 4;
-    if (p + 2 <= full) row_panels(2, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add), p += 2;
-    if (p + 1 <= full) row_panels(1, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add);
+    for (; p + ROW_PANELS <= full; p += ROW_PANELS)
+        row_panels(ROW_PANELS, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add);
+    if (ROW_PANELS > 4 && p + 4 <= full) row_panels(4, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add), p += 4;
+    if (ROW_PANELS > 2 && p + 2 <= full) row_panels(2, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add), p += 2;
+    if (ROW_PANELS > 1 && p + 1 <= full) row_panels(1, kc, a, a_cs, b + p * NR, b_rs, c + p * NR, add);
 }
 
 /* Pack A[i0:i0+mc, k0:k0+kc] as slivers of MR rows, each [kc][MR]; the rows
@@ -204,26 +255,28 @@ static NO_LIBC void pack_a(float *restrict dst, const Gemm *g, int64_t i0, int64
         const float *src = g->a + (i0 + s) * g->a_rs + k0 * g->a_cs;
         if (g->a_cs == 1) {           /* rows of A contiguous in k */
             int64_t k = 0;
-            if (MR == 8 && m >= 4) /* 8 rows x 16 k: half of a 16 x 16 tile, rows past m zero */
+            if (2 * m >= MR) /* MR rows x 16 k of a 16 x 16 tile, rows past m zero */
                 for (; k + 16 <= kc; k += 16) {
                     v16 r[16];
-                    for (int i = 0; i < 8; i++) r[i] = i < m ? load16(src + i * g->a_rs + k) : (v16){0}, r[i + 8] = (v16){0};
+                    for (int i = 0; i < 16; i++) r[i] = i < m ? load16(src + i * g->a_rs + k) : (v16){0};
                     transpose16(r);
-                    for (int t = 0; t < 16; t += 2)   /* rows t, t+1 of the tile: 8 floats each */
-                        store16(d + (k + t) * MR, __builtin_shufflevector(r[t], r[t + 1], 0, 1, 2, 3, 4, 5, 6, 7,
-                                                                         16, 17, 18, 19, 20, 21, 22, 23));
+                    if (MR == 8)
+                        for (int t = 0; t < 16; t += 2)   /* rows t, t+1 of the tile: 8 floats each */
+                            store16(d + (k + t) * MR, __builtin_shufflevector(r[t], r[t + 1], 0, 1, 2, 3, 4, 5, 6, 7,
+                                                                             16, 17, 18, 19, 20, 21, 22, 23));
+                    else
+#pragma clang loop unroll(full)
+                        for (int t = 0; t < 16; t++)
+#pragma clang loop unroll(full)
+                            for (int i = 0; i < MR; i++) d[(k + t) * MR + i] = r[t][i];
                 }
             for (; k < kc; k++)   /* rows past m are never read (micro reads m rows) */
                 for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[i * g->a_rs + k];
         } else if (m == MR) {         /* columns of A contiguous in i (transposed A) */
-            /* a vector of MR = 8 floats a step: element by element, the
-             * copy was a third of gemm_block's time in tinygpt's weight
+            /* MR floats a step in one copy: element by element, the copy
+             * was a third of gemm_block's time in tinygpt's weight
              * gradients (X^T dY, 2048 steps of k) */
-            for (int64_t k = 0; k < kc; k++) {
-                v8 col;
-                __builtin_memcpy(&col, src + k * g->a_cs, sizeof col);
-                __builtin_memcpy(d + k * MR, &col, sizeof col);
-            }
+            for (int64_t k = 0; k < kc; k++) __builtin_memcpy(d + k * MR, src + k * g->a_cs, sizeof(float) * MR);
         } else {
             for (int64_t k = 0; k < kc; k++)
                 for (int64_t i = 0; i < m; i++) d[k * MR + i] = src[k * g->a_cs + i];
@@ -240,22 +293,19 @@ static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64
         const float *src = g->b + k0 * g->b_rs + (j0 + p) * g->b_cs;
         if (g->b_cs == 1) {           /* rows of B contiguous in j */
             if (n == NR)
-                for (int64_t k = 0; k < kc; k++) {
-                    store16(d + k * NR, load16(src + k * g->b_rs));
-                    store16(d + k * NR + 16, load16(src + k * g->b_rs + 16));
-                }
+                for (int64_t k = 0; k < kc; k++)
+                    for (int v = 0; v < NV; v++) storev(d + k * NR + v * VL, loadv(src + k * g->b_rs + v * VL));
             else   /* a copy then a fill: a select per element would become gathers */
                 for (int64_t k = 0; k < kc; k++) {
                     int64_t j = 0;
                     for (; j < n; j++) d[k * NR + j] = src[k * g->b_rs + j];
                     for (; j < NR; j++) d[k * NR + j] = 0;
                 }
-        } else {                      /* B transposed: columns contiguous in k */
+        } else {                      /* B transposed: columns contiguous in k, 16 x 16 tiles */
             int64_t k = 0;
-            for (; k + 16 <= kc; k += 16) {
-                transpose_tile(d + k * NR, NR, src + k, g->b_cs, n);
-                transpose_tile(d + k * NR + 16, NR, src + 16 * g->b_cs + k, g->b_cs, n - 16);
-            }
+            for (; k + 16 <= kc; k += 16)
+                for (int j = 0; j < NR; j += 16)
+                    transpose_tile(d + k * NR + j, NR, src + j * g->b_cs + k, g->b_cs, n - j, NR - j < 16 ? NR - j : 16);
             for (; k < kc; k++)
                 for (int64_t j = 0; j < NR; j++) d[k * NR + j] = j < n ? src[j * g->b_cs + k] : 0;
         }
@@ -269,11 +319,11 @@ static NO_LIBC void pack_b(float *restrict dst, const Gemm *g, int64_t k0, int64
  * KC x NCB: a small product takes a small frame. */
 static NO_LIBC void gemm_block(const Gemm *g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
     int64_t k1 = g->K > 0 ? g->K : 1;
-    float ap[packed_a(i1 - i0 > 0 ? i1 - i0 : 1, k1)] __attribute__((aligned(64)));
-    float bp[packed_b(j1 - j0 > 0 ? j1 - j0 : 1, k1)] __attribute__((aligned(64)));
+    float ap[packed_a(TILE, i1 - i0 > 0 ? i1 - i0 : 1, k1)] __attribute__((aligned(64)));
+    float bp[packed_b(TILE, j1 - j0 > 0 ? j1 - j0 : 1, k1)] __attribute__((aligned(64)));
     /* B read in place: plain rows, and too few rows of A to repay packing
      * (up to 64 rows, a panel of B stays in L1 while the rows pass over it). */
-    int direct_b = g->b_cs == 1 && i1 - i0 <= 8 * MR;
+    int direct_b = g->b_cs == 1 && i1 - i0 <= 64;
     for (int64_t jc = j0; jc < j1; jc += NCB) {
         int64_t nc = j1 - jc < NCB ? j1 - jc : NCB;
         for (int64_t pc = 0; pc < g->K; pc += KC) {
@@ -402,7 +452,8 @@ static NO_LIBC void b_rows(float *restrict dst, int64_t np, const Gemm *g) {
     if (g->b_rs == 1)   /* transposed: 16 x 16 tiles, columns of B to rows */
         for (; k + 16 <= g->K; k += 16)
             for (int64_t j = 0; j < np; j += 16)
-                transpose_tile(dst + k * np + j, np, g->b + j * g->b_cs + k, g->b_cs, g->N - j);
+                transpose_tile(dst + k * np + j, np, g->b + j * g->b_cs + k, g->b_cs, g->N - j,
+                               np - j < 16 ? (int)(np - j) : 16);
     for (; k < g->K; k++) {   /* a copy then a fill: a select per element would become gathers */
         int64_t j = 0;
         for (; j < g->N; j++) dst[k * np + j] = g->b[k * g->b_rs + j * g->b_cs];
@@ -415,7 +466,7 @@ static NO_LIBC void b_rows(float *restrict dst, int64_t np, const Gemm *g) {
 static NOINLINE NO_LIBC void small_block(const Gemm *g, int64_t i0, int64_t i1) {
     int64_t np = (g->N + NR - 1) / NR * NR;
     int copy = g->b_cs != 1 || np != g->N;
-    float rows[small_rows(g->N, g->K, g->b_cs)] __attribute__((aligned(64)));   /* K np floats when copy */
+    float rows[small_rows(TILE, g->N, g->K, g->b_cs)] __attribute__((aligned(64)));   /* K np floats when copy */
     const float *b = g->b;
     int64_t b_rs = g->b_rs;
     if (copy) b_rows(rows, np, g), b = rows, b_rs = np;
@@ -451,7 +502,7 @@ void dmk_matmul(float *restrict c, const float *restrict a, const float *restric
                 int64_t K, int32_t ta, int32_t tb, Epilogue epi, void *epi_data, dm_exec *ex) {
     Gemm g = gemm_of(c, a, b, M, N, K, ta, tb, epi, epi_data);
     if (M * N * K <= SMALL_PRODUCT) small_product(&g);
-    else if (small_path(M, N, K, g.a_rs, g.a_cs)) small_run(&g, ex);
+    else if (small_path(TILE, M, N, K, g.a_rs, g.a_cs)) small_run(&g, ex);
     else gemm_run(&g, ex);
 }
 
@@ -530,7 +581,7 @@ void dmk_matmul_batched(float *restrict c, const float *restrict a, const float 
               .b_rs = b_rs, .b_cs = b_cs, .epi = epi, .epi_data = epi_data};
     Batch bt = {.g = g, .count = count, .rank = rank, .dim = dim, .a_stride = a_stride, .b_stride = b_stride,
                 .c_stride = c_stride};
-    bt.run = small_path(M, N, K, bt.g.a_rs, bt.g.a_cs) ? small_run : gemm_run;
+    bt.run = small_path(TILE, M, N, K, bt.g.a_rs, bt.g.a_cs) ? small_run : gemm_run;
     batch_run(&bt, ex);
 }
 
