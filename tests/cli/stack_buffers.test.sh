@@ -72,20 +72,28 @@ done
 "$DMC" --cpu=portable --model=copyb --stats $dm -o "$tmp/portable.o" 2>"$tmp/portable.stats"
 grep -q "^model copyb: entry forward: .*kernel buffers sized by the shapes: ${arrays[copyb]} bytes)$" "$tmp/portable.stats" ||
     { echo "FAILED: --cpu=portable"; grep stack "$tmp/portable.stats"; exit 1; }
-measure() {  # measure MODEL ENTRY: bytes of stack the entry takes with the runtime's frames
+# Under make check-sanitize the runtime and this program are instrumented
+# (bigger frames, locals moved to ASan's fake stacks): what painting sees is
+# not the stack the figure describes, so only the figures above are checked.
+[ -z "${DM_SANITIZE:-}" ] || { echo "measuring skipped: an instrumented runtime (DM_SANITIZE)"; exit 0; }
+measured=0
+measure() {  # measure MODEL ENTRY: sets measured to the bytes of stack the entry takes with the runtime's frames
     local size=$(( $(field $1 1) * 2 + 262144 ))
     local with without
-    with=$("$tmp/paint_$1" $size $2); without=$("$tmp/paint_$1" $size none)
-    echo $((with - without))
+    with=$("$tmp/paint_$1" $size $2) && without=$("$tmp/paint_$1" $size none) ||
+        { echo "FAILED: painting $1's stack"; exit 1; }
+    measured=$((with - without))
 }
 for m in tiny big mid copyb strided; do   # for the host's CPU now (its tile): the figures it reports
     "$DMC" --model=$m --stats $dm -o "$tmp/$m.o" 2>"$tmp/$m.stats"
     cc -O2 -std=c11 -Wall -Werror -Iruntime -I"$tmp" -DMODEL_HEADER="\"$m.h\"" -DMODEL_DESC=${m}_model tests/cli/stack_paint.c \
         "$tmp/$m.o" "$BUILD/libdmrt.a" -Wl,-z,now -lpthread -lm -o "$tmp/paint_$m"
 done
-runtime=$(( $(measure tiny forward) - $(field tiny 1) ))
+measure tiny forward
+runtime=$(( measured - $(field tiny 1) ))
 for m in big mid copyb strided; do
-    used=$(( $(measure $m forward) - runtime )); total=$(field $m 1); buffers=$(field $m 2)
+    measure $m forward
+    used=$(( measured - runtime )); total=$(field $m 1); buffers=$(field $m 2)
     echo "$m: measured $used bytes (runtime's $runtime taken off), figure $total"
     [ "$used" -le "$total" ] || { echo "FAILED: $m uses $used bytes of stack, more than its figure $total"; exit 1; }
     [ "$used" -ge "$buffers" ] || { echo "FAILED: $m uses $used bytes, fewer than its arrays $buffers"; exit 1; }
@@ -99,6 +107,8 @@ total=$(sed -n 's/^model lenet: entry train_step: stack \([0-9]*\) bytes.*/\1/p'
 cc -O2 -std=c11 -Wall -Werror -Iruntime -I"$tmp" -DMODEL_HEADER='"lenet.h"' -DMODEL_DESC=lenet_model \
     tests/cli/stack_paint.c "$tmp/lenet.o" "$BUILD/libdmrt.a" -Wl,-z,now -lpthread -lm -o "$tmp/paint_lenet"
 size=$((total * 2 + 262144))
-used=$(( $("$tmp/paint_lenet" $size train_step) - $("$tmp/paint_lenet" $size none) - runtime ))
+with=$("$tmp/paint_lenet" $size train_step) && without=$("$tmp/paint_lenet" $size none) ||
+    { echo "FAILED: painting lenet's stack"; exit 1; }
+used=$(( with - without - runtime ))
 echo "lenet: train_step measured $used bytes, figure $total"
 [ "$used" -le "$total" ] || { echo "FAILED: lenet's train_step uses $used bytes of stack, more than its figure $total"; exit 1; }

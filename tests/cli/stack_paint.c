@@ -40,6 +40,7 @@ int main(int argc, char **argv) {
     entry = argv[2];
     model = dm_new(&MODEL_DESC, 1);
     if (!model || dm_set_threads(model, 1) != DM_OK) return 2;
+    size = (size + 4095) / 4096 * 4096;   /* aligned_alloc: a whole number of pages */
     uint8_t *stack = aligned_alloc(4096, size);
     if (!stack) return 2;
     memset(stack, PAINT, size);
