@@ -13,10 +13,11 @@
  * Needs: a final graph.  Guarantees: every node has a base (the node whose
  * buffer holds its value: itself if it has one) and, in floats, its first
  * element's index and its axes' strides in that buffer; a strided view is
- * a matrix with contiguous rows or columns, read only by products that are batched today (dmk_matmul_batched), so the
- * product computes the same sums in the same order as with the copies, and
- * nothing else (a loop, a store, a copy) ever sees a strided layout.  The
- * graph is unchanged: the reference interpreter runs it as it is. */
+ * a matrix with contiguous rows or columns, read only by products that are
+ * batched today (dmk_matmul_batched), so the product computes the same sums
+ * in the same order as with the copies, and nothing else (a loop, a store,
+ * a copy) ever sees a strided layout.  The graph is unchanged: the
+ * reference interpreter runs it as it is. */
 #include "passes/passes.h"
 
 #include <string.h>
