@@ -59,6 +59,10 @@
  * block, alone on its cache lines (aligned to 128: two lines, against the
  * adjacent-line prefetcher), the rest unused. */
 #define CONTROL_BYTES 256
+/* MPI promises no alignment for a part of a shared window (Open MPI's are
+ * 8-byte aligned under some settings): each part is asked for this much
+ * more, and its control block starts at its first multiple of 128. */
+#define CONTROL_ALIGN 128
 /* Gradient slices start at multiples of this many floats (64 bytes): no two
  * ranks write one cache line. */
 #define SLICE_ALIGN 16
@@ -272,13 +276,18 @@ static int env_int(const char *name, int otherwise) {
     return v && *v ? atoi(v) : otherwise;
 }
 
+/* The control block of a part of the window that starts at part. */
+static uint8_t *control_of(uint8_t *part) {
+    return part + (CONTROL_ALIGN - (uintptr_t)part % CONTROL_ALIGN) % CONTROL_ALIGN;
+}
+
 /* place's answer when no rank has a window: not an error code. */
 #define NO_WINDOW 1
 
 /* The window, the instance in it, and the peers' addresses.  All collective. */
 static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
     int err;
-    size_t bytes = CONTROL_BYTES + dm_memory_size(d);
+    size_t bytes = CONTROL_ALIGN + CONTROL_BYTES + dm_memory_size(d);
     MPI_Info info;
     uint8_t *base = NULL;
     MPI_Info_create(&info);
@@ -286,9 +295,12 @@ static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
     /* A window that cannot be had (a small /dev/shm, an MPI without shared
      * windows) is no error: the instance is made by dm_new instead. */
     MPI_Comm_set_errhandler(s->node, MPI_ERRORS_RETURN);
+    s->win = MPI_WIN_NULL;
     err = MPI_Win_allocate_shared((MPI_Aint)bytes, 1, info, s->node, &base, &s->win);
     MPI_Info_free(&info);
     int here = err == MPI_SUCCESS, node_ok = 0;
+    if (!here)
+        s->win = MPI_WIN_NULL; /* what a failed call leaves there is no window: never freed */
     MPI_Allreduce(&here, &node_ok, 1, MPI_INT, MPI_MIN, s->node);
     if (here && !node_ok)
         s->win = MPI_WIN_NULL; /* another rank of the node has none: cannot free it collectively, left */
@@ -298,8 +310,9 @@ static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
         return NO_WINDOW;
     }
     MPI_Win_lock_all(MPI_MODE_NOCHECK, s->win);
-    memset(base, 0, CONTROL_BYTES);
-    s->m = dm_init(d, base + CONTROL_BYTES, bytes - CONTROL_BYTES, seed);
+    uint8_t *mine = control_of(base);
+    memset(mine, 0, CONTROL_BYTES);
+    s->m = dm_init(d, mine + CONTROL_BYTES, dm_memory_size(d), seed);
     int rc = all_ok(s->m ? DM_OK : DM_ENOMEM, s->comm);
     if (rc != DM_OK)
         return rc;
@@ -309,13 +322,13 @@ static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
     if ((rc = all_ok(mpi_find_runs(s->m, 1u << DM_GRAD, &runs, &nruns), s->comm)) != DM_OK)
         return rc;
     if (nruns == 1) {
-        offset = (long long)(runs[0].begin - base);
+        offset = (long long)(runs[0].begin - mine);
         s->count = runs[0].bytes / sizeof(float);
     }
     free(runs);
-    /* The same place in every part of the node's window (the parts are page
-     * aligned, so dm_init aligns alike), then the same answer on every rank:
-     * all take the shared path or none. */
+    /* The same place after every part's control block (each 128-byte
+     * aligned, so dm_init lays every instance out alike), then the same
+     * answer on every rank: all take the shared path or none. */
     MPI_Allreduce(&offset, &low, 1, MPI_LONG_LONG, MPI_MIN, s->node);
     MPI_Allreduce(&offset, &high, 1, MPI_LONG_LONG, MPI_MAX, s->node);
     int usable_here = low == high && low >= 0 && offset % (long long)sizeof(float) == 0;
@@ -330,8 +343,8 @@ static int place(shared_model *s, const dm_model_desc *d, uint64_t seed) {
         uint8_t *part;
         if ((err = MPI_Win_shared_query(s->win, r, &size, &unit, &part)) != MPI_SUCCESS)
             return mpi_error(err, "dm_mpi_new: MPI_Win_shared_query");
-        s->ctl[r] = (control *)part;
-        s->grads[r] = (float *)(part + (s->usable ? offset : 0));
+        s->ctl[r] = (control *)control_of(part);
+        s->grads[r] = (float *)((uint8_t *)s->ctl[r] + (s->usable ? offset : 0));
     }
     MPI_Win_sync(s->win); /* the zeroed control blocks, before anyone waits on them */
     MPI_Barrier(s->node);
